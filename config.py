@@ -1,0 +1,151 @@
+"""Configuration from environment variables (12-factor).
+
+`make run` needs none of them: the defaults are an embedded SQLite file, uploads on local disk
+and mail written to an outbox folder, all under `instance/`. Production sets `APP_ENV=production`
+and at least `SECRET_KEY` and `DATABASE_URL`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSECURE_KEYS = {"", "dev", "change-me", "changeme", "secret", "development"}
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """Return the development secret key kept in `instance/`, creating it on first use."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+class Config:
+    """Settings shared by every environment; each value can be overridden by the environment."""
+
+    ENV_NAME = "development"
+
+    def __init__(self) -> None:
+        self.INSTANCE_PATH = Path(_env("INSTANCE_PATH", str(ROOT / "instance")))
+        self.SQLALCHEMY_DATABASE_URI = _env(
+            "DATABASE_URL", f"sqlite:///{self.INSTANCE_PATH / 'marketplace.sqlite3'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SECRET_KEY = _env("SECRET_KEY")
+        self.BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
+
+        # Storage: "local" (files under instance/uploads) or "s3".
+        self.STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")
+        self.UPLOAD_DIR = _env("UPLOAD_DIR", str(self.INSTANCE_PATH / "uploads"))
+        self.S3_BUCKET = _env("S3_BUCKET")
+        self.S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
+        self.S3_REGION = _env("S3_REGION", "us-east-1")
+        self.S3_ACCESS_KEY_ID = _env("S3_ACCESS_KEY_ID")
+        self.S3_SECRET_ACCESS_KEY = _env("S3_SECRET_ACCESS_KEY")
+
+        # Mail: "outbox" (files under instance/outbox, nothing leaves the machine) or "smtp".
+        self.MAIL_BACKEND = _env("MAIL_BACKEND", "outbox")
+        self.MAIL_OUTBOX_DIR = _env("MAIL_OUTBOX_DIR", str(self.INSTANCE_PATH / "outbox"))
+        self.MAIL_FROM = _env("MAIL_FROM", "Marketplace <no-reply@marketplace.example>")
+        self.SMTP_HOST = _env("SMTP_HOST", "localhost")
+        self.SMTP_PORT = int(_env("SMTP_PORT", "25"))
+        self.SMTP_USERNAME = _env("SMTP_USERNAME")
+        self.SMTP_PASSWORD = _env("SMTP_PASSWORD")
+        self.SMTP_STARTTLS = _flag("SMTP_STARTTLS", False)
+        self.SMTP_SSL = _flag("SMTP_SSL", False)
+        self.SMTP_TIMEOUT = float(_env("SMTP_TIMEOUT", "10"))
+
+        # Throttling (Flask-Limiter). memory:// suits one process; production uses Redis.
+        self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_HEADERS_ENABLED = False
+        self.LOGIN_LIMIT_PER_ACCOUNT = _env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+        self.LOGIN_LIMIT_PER_ADDRESS = _env("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+        self.MAIL_LIMIT_PER_ADDRESS = _env("MAIL_LIMIT_PER_ADDRESS", "10 per hour")
+
+        # Password hashing (argon2id); tests lower the cost, production keeps the library default.
+        self.ARGON2_TIME_COST = int(_env("ARGON2_TIME_COST", "3"))
+        self.ARGON2_MEMORY_COST = int(_env("ARGON2_MEMORY_COST", "65536"))
+
+        self.INVITATION_DAYS = int(_env("INVITATION_DAYS", "7"))
+        self.TOKEN_MAX_AGE_SECONDS = int(_env("TOKEN_MAX_AGE_SECONDS", str(2 * 24 * 3600)))
+
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+        self.PREFERRED_URL_SCHEME = _env("PREFERRED_URL_SCHEME", "http")
+
+    def finalise(self) -> None:
+        """Fill the values that depend on the environment kind."""
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _dev_secret_key(self.INSTANCE_PATH)
+
+
+class DevelopmentConfig(Config):
+    """The embedded default that `make run` serves."""
+
+
+class ProductionConfig(Config):
+    """Behind gunicorn: refuses to start without real secrets."""
+
+    ENV_NAME = "production"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
+        self.PREFERRED_URL_SCHEME = _env("PREFERRED_URL_SCHEME", "https")
+
+    def finalise(self) -> None:
+        key = self.SECRET_KEY or ""
+        if key.strip().lower() in INSECURE_KEYS or len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+
+
+class TestConfig(Config):
+    """Used by the test-suite; the fixtures override the database URL and paths."""
+
+    ENV_NAME = "test"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
+        self.ARGON2_TIME_COST = 1
+        self.ARGON2_MEMORY_COST = 1024
+        self.SERVER_NAME = None
+
+
+CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "test": TestConfig}
+
+
+def load_config(name: str | None = None) -> Config:
+    """Build the configuration named by `name` or by the APP_ENV variable."""
+    name = name or _env("APP_ENV", "development")
+    try:
+        config = CONFIGS[name]()
+    except KeyError:
+        raise RuntimeError(f"APP_ENV must be one of {sorted(CONFIGS)}, not {name!r}") from None
+    config.finalise()
+    return config

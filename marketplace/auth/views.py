@@ -1,0 +1,228 @@
+"""Log-in, log-out, joining a class, employer sign-up, invitations and passwords."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..extensions import db, limiter
+from ..forms_common import EmptyForm
+from ..models import Role
+from . import services
+from .forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    EmployerSignupForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    StudentJoinForm,
+)
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in target):
+        return None
+    return target
+
+
+def _login_failed(response: Response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _login_account_key() -> str:
+    return "login:" + (request.form.get("login") or "").strip().lower()
+
+
+def _start_session(user) -> None:
+    login_user(user)
+    db.session.commit()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_login_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+)
+def login() -> Response | str:
+    """Log in with a username (students) or an e-mail address (adults)."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data, form.password.data)
+        if user is not None:
+            _start_session(user)
+            if user.must_change_password:
+                return redirect(url_for("auth.change_password"))
+            return redirect(safe_next(form.next.data) or url_for("dashboard.home"))
+        g.login_failed = True
+        form.password.errors.append("The username/e-mail or the password is not correct.")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    """End the session — every copy of it, since the user's session version changes."""
+    current_user.end_sessions()
+    db.session.commit()
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["MAIL_LIMIT_PER_ADDRESS"], methods=["POST"])
+def join() -> Response | str:
+    """A student creates an account by joining a class with its code."""
+    form = StudentJoinForm(class_code=request.args.get("code", ""))
+    if form.validate_on_submit():
+        student = services.create_student(
+            form.classroom,
+            username=form.username.data,
+            first_name=form.first_name.data,
+            last_name=form.last_name.data,
+            date_of_birth=form.date_of_birth.data,
+            password=form.password.data,
+        )
+        _start_session(student)
+        flash(f"Welcome! You joined {form.classroom.name}.", "success")
+        return redirect(url_for("dashboard.home"))
+    return render_template("auth/join.html", form=form)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["MAIL_LIMIT_PER_ADDRESS"], methods=["POST"])
+def signup() -> Response | str:
+    """An employer signs up with a work e-mail address."""
+    form = EmployerSignupForm()
+    if form.validate_on_submit():
+        user = services.register_employer(
+            email=form.email.data,
+            first_name=form.first_name.data,
+            last_name=form.last_name.data,
+            password=form.password.data,
+        )
+        _start_session(user)
+        flash(f"We sent a confirmation link to {user.email}.", "success")
+        return redirect(url_for("dashboard.home"))
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.post("/confirm/resend")
+@login_required
+@limiter.limit(lambda: current_app.config["MAIL_LIMIT_PER_ADDRESS"])
+def resend_confirmation() -> Response:
+    """Send the e-mail confirmation link again."""
+    if EmptyForm().validate_on_submit() and current_user.email and not current_user.email_confirmed_at:
+        services.send_confirmation(current_user)
+        db.session.commit()
+        flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+    return redirect(url_for("dashboard.home"))
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token: str) -> Response | str:
+    """Confirm an e-mail address from the link we sent."""
+    try:
+        user = services.confirm_email(token)
+    except services.AccountError as error:
+        return render_template("auth/link_problem.html", message=str(error)), 410
+    db.session.commit()
+    flash("Thank you — your e-mail address is confirmed.", "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("dashboard.home"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["MAIL_LIMIT_PER_ADDRESS"], methods=["POST"])
+def forgot_password() -> Response | str:
+    """Ask for a password-reset link (adults; students ask their teacher)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            "If an account uses that address, we sent it a link to reset the password. "
+            "It is valid for one hour.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Response | str:
+    """Choose a new password through a reset link."""
+    try:
+        services.user_for_reset(token)
+    except services.AccountError as error:
+        return render_template("auth/link_problem.html", message=str(error)), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data)
+        db.session.commit()
+        logout_user()
+        flash("Your password is changed. Log in with the new one.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Response | str:
+    """Change one's own password; other sessions end."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.AccountError as error:
+            form.current_password.errors.append(str(error))
+        else:
+            _start_session(current_user)
+            flash("Your password is changed.", "success")
+            return redirect(url_for("dashboard.home"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> Response | str:
+    """A teacher or school admin creates their account from an invitation link."""
+    try:
+        invitation = services.pending_invitation(token)
+    except LookupError:
+        abort(404)
+    except services.AccountError as error:
+        return render_template("auth/link_problem.html", message=str(error)), 410
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(
+                token,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                password=form.password.data,
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            return render_template("auth/link_problem.html", message=str(error)), 410
+        _start_session(user)
+        flash(f"Welcome to {invitation.school.name}!", "success")
+        return redirect(url_for("dashboard.home"))
+    return render_template(
+        "auth/accept_invitation.html", form=form, invitation=invitation, role_label=Role(invitation.role).label
+    )

@@ -1,0 +1,69 @@
+"""Command-line tasks: `flask seed-demo`, `flask create-admin`, `flask demo-logins`."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from .extensions import db
+from .models import Role, User, utcnow
+from .security import hash_password, password_problem
+from .seed import DEMO_LOGINS, DEMO_PASSWORD, database_is_empty, seed_demo
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Fill the database with demo schools, classes, students and employers."""
+    if not database_is_empty():
+        if if_empty:
+            click.echo("The database already has data; demo seed skipped.")
+            return
+        raise click.ClickException("The database is not empty; seed-demo only fills an empty one.")
+    seed_demo()
+    db.session.commit()
+    click.echo("Demo data created.")
+
+
+@click.command("demo-logins")
+def demo_logins_command() -> None:
+    """Print the demo logins, one per role."""
+    click.echo("")
+    click.echo("  Demo logins (password for all: %s)" % DEMO_PASSWORD)
+    for role, login in DEMO_LOGINS:
+        click.echo(f"    {role:<34} {login}")
+    click.echo("  A student can also join with class code ENGR3DSN at /auth/join")
+    click.echo("")
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--first-name", default="Site")
+@click.option("--last-name", default="Admin")
+@click.password_option()
+def create_admin_command(email: str, first_name: str, last_name: str, password: str) -> None:
+    """Create a site admin, who creates schools and invites their admins."""
+    email = email.strip().lower()
+    if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
+        raise click.ClickException("An account with this e-mail already exists.")
+    problem = password_problem(password, context=(email, first_name, last_name))
+    if problem:
+        raise click.ClickException(problem)
+    db.session.add(
+        User(
+            role=Role.SITE_ADMIN,
+            email=email,
+            email_confirmed_at=utcnow(),
+            first_name=first_name,
+            last_name=last_name,
+            password_hash=hash_password(password),
+        )
+    )
+    db.session.commit()
+    click.echo(f"Site admin {email} created.")
+
+
+def register(app: Flask) -> None:
+    for command in (seed_demo_command, demo_logins_command, create_admin_command):
+        app.cli.add_command(command)

@@ -1,0 +1,76 @@
+"""Fields and validators shared by the feature forms."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from .security import MAX_PASSWORD_LENGTH, password_problem
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,29}$")
+MIN_STUDENT_AGE, MAX_STUDENT_AGE = 5, 25
+
+
+class EmptyForm(FlaskForm):
+    """A form with no fields: button-only POSTs still carry a CSRF token."""
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def lower_strip(value: str | None) -> str | None:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class PasswordPolicy:
+    """ASVS 5.0: 8+ characters, long ones allowed, no composition rules, no common passwords.
+
+    `context_fields` name other fields (name, username, e-mail) the password must not equal.
+    """
+
+    def __init__(self, *context_fields: str) -> None:
+        self.context_fields = context_fields
+
+    def __call__(self, form: FlaskForm, field: PasswordField) -> None:
+        context = tuple(str(form[name].data or "") for name in self.context_fields if name in form)
+        problem = password_problem(field.data or "", context=context)
+        if problem:
+            raise ValidationError(problem)
+
+
+def new_password_field(label: str = "Password", *context_fields: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH), PasswordPolicy(*context_fields)],
+        description="At least 8 characters. A short sentence is easy to remember and hard to guess.",
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def confirm_password_field() -> PasswordField:
+    return PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def name_field(label: str) -> StringField:
+    return StringField(label, validators=[DataRequired(), Length(max=60)], filters=[strip])
+
+
+def validate_student_birth_date(born: date | None, today: date | None = None) -> None:
+    """A plausible school-age date of birth."""
+    if born is None:
+        return
+    today = today or date.today()
+    if born >= today:
+        raise ValidationError("The date of birth must be in the past.")
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if not MIN_STUDENT_AGE <= age <= MAX_STUDENT_AGE:
+        raise ValidationError("Please check the date of birth.")

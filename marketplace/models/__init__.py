@@ -1,0 +1,25 @@
+"""The models, one module per aggregate; import them from here."""
+
+from .base import utcnow
+from .classroom import Classroom, Enrollment
+from .organisation import Organisation, OrganisationStatus, Partnership, VerificationStatus
+from .school import School
+from .team import Team, TeamMembership
+from .user import STAFF_ROLES, Invitation, Role, User
+
+__all__ = [
+    "STAFF_ROLES",
+    "Classroom",
+    "Enrollment",
+    "Invitation",
+    "Organisation",
+    "OrganisationStatus",
+    "Partnership",
+    "Role",
+    "School",
+    "Team",
+    "TeamMembership",
+    "User",
+    "VerificationStatus",
+    "utcnow",
+]

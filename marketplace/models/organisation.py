@@ -1,0 +1,95 @@
+"""Employers: an organisation, its members, and its verification by each school."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from .school import School
+    from .user import User
+
+
+class OrganisationStatus(enum.StrEnum):
+    """A prospect lives only in a school's partner network; an active one has member accounts."""
+
+    PROSPECT = "prospect"
+    ACTIVE = "active"
+
+
+class VerificationStatus(enum.StrEnum):
+    """Where an organisation stands with one school."""
+
+    PENDING = "pending"
+    VERIFIED = "verified"
+    DECLINED = "declined"
+
+
+class Organisation(db.Model):
+    """An employer (or other partner) organisation."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    status: Mapped[OrganisationStatus] = mapped_column(
+        enum_column(OrganisationStatus), default=OrganisationStatus.PROSPECT
+    )
+    website: Mapped[str] = mapped_column(sa.String(255), default="")
+    email_domain: Mapped[str | None] = mapped_column(sa.String(255), index=True)
+    industry: Mapped[str] = mapped_column(sa.String(120), default="")
+    career_cluster: Mapped[str] = mapped_column(sa.String(80), default="")
+    city: Mapped[str] = mapped_column(sa.String(120), default="")
+    size: Mapped[str] = mapped_column(sa.String(20), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[User]] = relationship(back_populates="organisation")
+    partnerships: Mapped[list[Partnership]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name!r}>"
+
+    def partnership_with(self, school_id: int) -> Partnership | None:
+        """This organisation's standing with one school, if it has any."""
+        return next((p for p in self.partnerships if p.school_id == school_id), None)
+
+    def is_verified_by(self, school_id: int) -> bool:
+        """Verified by that school: its members may contact that school's students."""
+        partnership = self.partnership_with(school_id)
+        return partnership is not None and partnership.status is VerificationStatus.VERIFIED
+
+    @property
+    def is_verified_anywhere(self) -> bool:
+        return any(p.status is VerificationStatus.VERIFIED for p in self.partnerships)
+
+
+class Partnership(db.Model):
+    """An organisation in one school's network, with that school's verification decision."""
+
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "school_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    status: Mapped[VerificationStatus] = mapped_column(
+        enum_column(VerificationStatus), default=VerificationStatus.PENDING
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    organisation: Mapped[Organisation] = relationship(back_populates="partnerships")
+    school: Mapped[School] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+    def can_decide(self, user: User) -> bool:
+        """Teachers and admins of the school verify or decline organisations for it."""
+        return user.is_staff_of(self.school_id)

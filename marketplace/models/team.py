@@ -1,0 +1,72 @@
+"""A team: students of one class working together, advised by the class's teacher."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .classroom import Classroom
+    from .user import User
+
+
+class Team(db.Model):
+    """A student team of one class; its advisor is the class's teacher."""
+
+    __table_args__ = (sa.UniqueConstraint("classroom_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(sa.ForeignKey("classroom.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    classroom: Mapped[Classroom] = relationship(back_populates="teams")
+    memberships: Mapped[list[TeamMembership]] = relationship(
+        back_populates="team", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Team {self.id} {self.name!r}>"
+
+    @property
+    def advisor(self) -> User:
+        return self.classroom.teacher
+
+    @property
+    def school_id(self) -> int:
+        return self.classroom.school_id
+
+    @property
+    def members(self) -> list[User]:
+        return sorted((m.student for m in self.memberships), key=lambda u: u.first_name)
+
+    def has_member(self, user: User) -> bool:
+        return any(m.student_id == user.id for m in self.memberships)
+
+    def can_manage(self, user: User) -> bool:
+        """The advisor and the school's admins manage any team of the class."""
+        return self.classroom.can_manage(user)
+
+    def can_view(self, user: User) -> bool:
+        """Staff who manage the class, and the students of the same class."""
+        return self.can_manage(user) or (user.is_student and self.classroom.has_student(user))
+
+
+class TeamMembership(db.Model):
+    """A student on a team; a student is on at most one team per class."""
+
+    __table_args__ = (sa.UniqueConstraint("classroom_id", "student_id"),)
+
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id"), primary_key=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True, index=True)
+    classroom_id: Mapped[int] = mapped_column(sa.ForeignKey("classroom.id"))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    team: Mapped[Team] = relationship(back_populates="memberships")
+    student: Mapped[User] = relationship()

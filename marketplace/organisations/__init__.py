@@ -1,0 +1,5 @@
+"""Employer organisations and their verification by schools."""
+
+from .views import bp
+
+__all__ = ["bp"]

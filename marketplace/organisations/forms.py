@@ -1,0 +1,49 @@
+"""Forms for an employer's organisation and its verification."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Length, Optional, URL
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..clusters import CAREER_CLUSTERS
+from ..forms_common import strip
+
+SIZES = ("1–9", "10–49", "50–249", "250–999", "1000+")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SchoolsMixin:
+    school_ids = MultiCheckboxField(
+        "Schools you want to work with",
+        coerce=int,
+        validators=[DataRequired(message="Choose at least one school.")],
+        description="Each school checks your organisation before you can contact its students.",
+    )
+
+
+class OrganisationForm(SchoolsMixin, FlaskForm):
+    name = StringField("Organisation name", validators=[DataRequired(), Length(max=160)], filters=[strip])
+    website = URLField(
+        "Website", validators=[Optional(), URL(require_tld=True), Length(max=255)], filters=[strip]
+    )
+    industry = StringField("Industry", validators=[Optional(), Length(max=120)], filters=[strip])
+    career_cluster = SelectField(
+        "Career cluster", choices=[("", "Choose…"), *((c, c) for c in CAREER_CLUSTERS)],
+        validators=[DataRequired(message="Choose the career cluster closest to your work.")],
+    )
+    city = StringField("City", validators=[Optional(), Length(max=120)], filters=[strip])
+    size = SelectField("Size (people)", choices=[("", "—"), *((s, s) for s in SIZES)], validators=[Optional()])
+
+
+class RequestSchoolsForm(SchoolsMixin, FlaskForm):
+    """Ask more schools to verify the organisation."""
+
+
+class DecisionForm(FlaskForm):
+    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=1000)], filters=[strip])

@@ -1,0 +1,168 @@
+"""Rules for employer organisations: creating, joining and verification by schools."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import url_for
+
+from ..extensions import db
+from ..mail import compose, send_after_commit
+from ..models import (
+    Organisation,
+    OrganisationStatus,
+    Partnership,
+    Role,
+    School,
+    User,
+    VerificationStatus,
+    utcnow,
+)
+
+# Anyone can have an address at these, so they prove nothing about an employer.
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com", "googlemail.com", "yahoo.com", "outlook.com", "hotmail.com", "live.com",
+        "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "mail.com",
+        "yandex.com", "zoho.com", "msn.com",
+    }
+)  # fmt: skip
+
+
+class OrganisationError(Exception):
+    """A request that breaks an organisation rule; the message is shown to the user."""
+
+
+def email_domain(email: str | None) -> str | None:
+    """The organisation-identifying domain of an address (None for free-mail providers)."""
+    if not email or "@" not in email:
+        return None
+    domain = email.rsplit("@", 1)[1].lower()
+    return None if domain in FREE_MAIL_DOMAINS else domain
+
+
+def website_domain(website: str) -> str | None:
+    host = urlsplit(website).hostname if website else None
+    return host.removeprefix("www.").lower() if host else None
+
+
+def joinable_organisations(user: User) -> list[Organisation]:
+    """Organisations the employer may join because their confirmed address is on its domain."""
+    domain = email_domain(user.email)
+    if domain is None or user.email_confirmed_at is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Organisation).where(Organisation.email_domain == domain).order_by(Organisation.name)
+        )
+    )
+
+
+def _require_can_set_up(user: User) -> None:
+    if user.email_confirmed_at is None:
+        raise OrganisationError("Confirm your e-mail address first.")
+    if user.organisation_id is not None:
+        raise OrganisationError("You already belong to an organisation.")
+
+
+def create_organisation(user: User, schools: Iterable[School], **fields: str) -> Organisation:
+    """A new active organisation with `user` as its first member, awaiting the schools' checks."""
+    _require_can_set_up(user)
+    organisation = Organisation(
+        status=OrganisationStatus.ACTIVE,
+        email_domain=email_domain(user.email),
+        **fields,
+    )
+    db.session.add(organisation)
+    user.organisation = organisation
+    request_verification(organisation, schools)
+    return organisation
+
+
+def join_organisation(user: User, organisation: Organisation) -> None:
+    """Join an organisation of one's e-mail domain; a prospect becomes active."""
+    _require_can_set_up(user)
+    if organisation not in joinable_organisations(user):
+        raise OrganisationError("You can only join an organisation that uses your e-mail domain.")
+    user.organisation = organisation
+    organisation.status = OrganisationStatus.ACTIVE
+    db.session.flush()
+
+
+def request_verification(organisation: Organisation, schools: Iterable[School]) -> list[Partnership]:
+    """Ask each school to verify the organisation, and tell the school's admins."""
+    created = []
+    for school in schools:
+        if organisation.partnership_with(school.id) is not None:
+            continue
+        partnership = Partnership(organisation=organisation, school=school)
+        db.session.add(partnership)
+        created.append(partnership)
+    db.session.flush()
+    for partnership in created:
+        _tell_school_admins(partnership)
+    return created
+
+
+def _tell_school_admins(partnership: Partnership) -> None:
+    admins = db.session.scalars(
+        sa.select(User).filter_by(school_id=partnership.school_id, role=Role.SCHOOL_ADMIN, active=True)
+    )
+    link = url_for("organisations.verification", _external=True)
+    for admin in admins:
+        if admin.email:
+            send_after_commit(
+                compose(
+                    admin.email,
+                    f"{partnership.organisation.name} asks to work with your students",
+                    "verification_requested",
+                    partnership=partnership,
+                    link=link,
+                )
+            )
+
+
+def decide(partnership: Partnership, staff: User, verified: bool, note: str = "") -> None:
+    """Verify or decline an organisation for the staff member's school, and tell its members."""
+    if not partnership.can_decide(staff):
+        raise PermissionError
+    new_status = VerificationStatus.VERIFIED if verified else VerificationStatus.DECLINED
+    if partnership.status is new_status:
+        return
+    partnership.status = new_status
+    partnership.decided_at = utcnow()
+    partnership.decided_by = staff
+    partnership.note = note
+    link = url_for("organisations.profile", _external=True)
+    for member in partnership.organisation.members:
+        if member.email:
+            send_after_commit(
+                compose(
+                    member.email,
+                    f"{partnership.school.name} "
+                    f"{'verified' if verified else 'did not verify'} {partnership.organisation.name}",
+                    "verification_decided",
+                    partnership=partnership,
+                    member=member,
+                    link=link,
+                )
+            )
+    db.session.flush()
+
+
+def partnerships_for_school(school_id: int, status: VerificationStatus) -> list[Partnership]:
+    """The school's partnerships of active organisations in one status, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Partnership)
+            .join(Organisation)
+            .where(
+                Partnership.school_id == school_id,
+                Partnership.status == status,
+                Organisation.status == OrganisationStatus.ACTIVE,
+            )
+            .order_by(Partnership.requested_at)
+        )
+    )

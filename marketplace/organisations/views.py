@@ -1,0 +1,118 @@
+"""Employers set up their organisation; school staff verify organisations for their school."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..extensions import db
+from ..forms_common import EmptyForm
+from ..models import Organisation, Partnership, School, VerificationStatus
+from ..permissions import employer_required, load_or_404, staff_required
+from . import services
+from .forms import DecisionForm, OrganisationForm, RequestSchoolsForm
+
+bp = Blueprint("organisations", __name__)
+
+
+def _school_choices(exclude: set[int] = frozenset()) -> list[tuple[int, str]]:
+    schools = db.session.scalars(sa.select(School).order_by(School.name))
+    return [(s.id, f"{s.name}, {s.city}" if s.city else s.name) for s in schools if s.id not in exclude]
+
+
+def _chosen_schools(ids: list[int]) -> list[School]:
+    return list(db.session.scalars(sa.select(School).where(School.id.in_(ids))))
+
+
+@bp.route("/organisation/setup", methods=["GET", "POST"])
+@employer_required
+def setup() -> Response | str:
+    """An employer creates their organisation, or joins one that uses their e-mail domain."""
+    if current_user.organisation_id is not None:
+        return redirect(url_for("organisations.profile"))
+    form = OrganisationForm()
+    form.school_ids.choices = _school_choices()
+    if current_user.email_confirmed_at is not None and form.validate_on_submit():
+        services.create_organisation(
+            current_user,
+            _chosen_schools(form.school_ids.data),
+            name=form.name.data,
+            website=form.website.data or "",
+            industry=form.industry.data or "",
+            career_cluster=form.career_cluster.data,
+            city=form.city.data or "",
+            size=form.size.data or "",
+        )
+        db.session.commit()
+        flash("Your organisation is created. The schools you chose will verify it.", "success")
+        return redirect(url_for("organisations.profile"))
+    return render_template(
+        "organisations/setup.html",
+        form=form,
+        joinable=services.joinable_organisations(current_user),
+        action_form=EmptyForm(),
+    )
+
+
+@bp.post("/organisation/join/<int:organisation_id>")
+@employer_required
+def join(organisation_id: int) -> Response:
+    """Join an existing organisation of one's e-mail domain."""
+    organisation = load_or_404(Organisation, organisation_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.join_organisation(current_user, organisation)
+        except services.OrganisationError as error:
+            flash(str(error), "error")
+            return redirect(url_for("organisations.setup"))
+        db.session.commit()
+        flash(f"You joined {organisation.name}.", "success")
+    return redirect(url_for("organisations.profile"))
+
+
+@bp.route("/organisation", methods=["GET", "POST"])
+@employer_required
+def profile() -> Response | str:
+    """The employer's organisation: members and where it stands with each school."""
+    organisation = current_user.organisation
+    if organisation is None:
+        return redirect(url_for("organisations.setup"))
+    form = RequestSchoolsForm()
+    form.school_ids.choices = _school_choices({p.school_id for p in organisation.partnerships})
+    if form.validate_on_submit():
+        services.request_verification(organisation, _chosen_schools(form.school_ids.data))
+        db.session.commit()
+        flash("We asked the schools you chose to verify your organisation.", "success")
+        return redirect(url_for("organisations.profile"))
+    return render_template("organisations/profile.html", organisation=organisation, form=form)
+
+
+@bp.get("/partners/verification")
+@staff_required
+def verification() -> str:
+    """Organisations waiting for this school's check, and the ones already decided."""
+    school_id = current_user.school_id
+    return render_template(
+        "organisations/verification.html",
+        pending=services.partnerships_for_school(school_id, VerificationStatus.PENDING),
+        verified=services.partnerships_for_school(school_id, VerificationStatus.VERIFIED),
+        declined=services.partnerships_for_school(school_id, VerificationStatus.DECLINED),
+        form=DecisionForm(),
+    )
+
+
+@bp.post("/partners/verification/<int:partnership_id>/<any(verify, decline):decision>")
+@staff_required
+def decide(partnership_id: int, decision: str) -> Response:
+    """Verify or decline an organisation for this school."""
+    partnership = load_or_404(Partnership, partnership_id, "can_decide")
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.decide(partnership, current_user, decision == "verify", form.note.data or "")
+    db.session.commit()
+    verb = "verified" if decision == "verify" else "declined"
+    flash(f"{partnership.organisation.name} is {verb} for {partnership.school.name}.", "success")
+    return redirect(url_for("organisations.verification"), 303)

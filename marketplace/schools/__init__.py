@@ -1,0 +1,5 @@
+"""Schools (tenants) and their staff."""
+
+from .views import bp
+
+__all__ = ["bp"]

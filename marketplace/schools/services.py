@@ -1,0 +1,111 @@
+"""Rules for schools and their staff: creating schools and inviting teachers and admins."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+
+from ..extensions import db
+from ..mail import compose, send_after_commit
+from ..models import Invitation, Role, School, User, utcnow
+from ..security import new_secret_token
+
+INVITABLE_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN)
+
+
+class InvitationError(Exception):
+    """An invitation that cannot be sent; the message is shown to the user."""
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:70] or "school"
+
+
+def create_school(name: str, city: str = "") -> School:
+    """A new school (tenant) with a unique slug."""
+    base = slugify(name)
+    slug, n = base, 1
+    while db.session.scalar(sa.select(School.id).filter_by(slug=slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    school = School(name=name, city=city, slug=slug)
+    db.session.add(school)
+    db.session.flush()
+    return school
+
+
+def can_invite(inviter: User, school: School, role: Role) -> bool:
+    """Site admins invite school admins; a school admin invites teachers and admins of their school."""
+    if role not in INVITABLE_ROLES:
+        return False
+    if inviter.is_site_admin:
+        return True
+    return inviter.is_school_admin and inviter.school_id == school.id
+
+
+def invite(inviter: User, school: School, email: str, role: Role) -> Invitation:
+    """Create a single-use invitation and mail its link (the link is never stored)."""
+    if not can_invite(inviter, school, role):
+        raise PermissionError
+    email = email.strip().lower()
+    if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
+        raise InvitationError("Someone already has an account with this e-mail address.")
+    # A new invitation replaces any pending one to the same address.
+    db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    token, digest = new_secret_token()
+    invitation = Invitation(
+        token_hash=digest,
+        email=email,
+        role=role,
+        school=school,
+        invited_by=inviter,
+        expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    link = url_for("auth.accept_invitation", token=token, _external=True)
+    send_after_commit(
+        compose(
+            email,
+            f"You are invited to {school.name} on the project marketplace",
+            "invitation",
+            invitation=invitation,
+            link=link,
+            role_label=role.label.lower(),
+        )
+    )
+    return invitation
+
+
+def revoke(invitation: Invitation) -> None:
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+
+
+def staff_of(school_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.school_id == school_id, User.role.in_(INVITABLE_ROLES))
+            .order_by(User.role, User.last_name)
+        )
+    )
+
+
+def pending_invitations(school_id: int) -> list[Invitation]:
+    return [
+        i
+        for i in db.session.scalars(
+            sa.select(Invitation)
+            .where(Invitation.school_id == school_id, Invitation.accepted_at.is_(None))
+            .order_by(Invitation.created_at.desc())
+        )
+        if i.is_pending
+    ]

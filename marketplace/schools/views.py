@@ -1,0 +1,112 @@
+"""Site admins create schools; school admins invite and list their staff."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..extensions import db
+from ..forms_common import EmptyForm
+from ..models import Invitation, Role, School
+from ..permissions import load_or_404, school_admin_required, site_admin_required
+from . import services
+from .forms import InviteForm, SchoolForm
+
+bp = Blueprint("schools", __name__)
+
+
+def _schools_page(form: SchoolForm | None = None, invite_form: InviteForm | None = None) -> str:
+    invite_form = invite_form or InviteForm()
+    return render_template(
+        "schools/admin_schools.html",
+        schools=list(db.session.scalars(sa.select(School).order_by(School.name))),
+        form=form or SchoolForm(),
+        invite_form=invite_form,
+    )
+
+
+@bp.get("/admin/schools")
+@site_admin_required
+def admin_schools() -> str:
+    """The deployment's schools, for the site admin."""
+    return _schools_page()
+
+
+@bp.post("/admin/schools")
+@site_admin_required
+def create_school() -> Response | str:
+    """Create a school."""
+    form = SchoolForm()
+    if not form.validate_on_submit():
+        return _schools_page(form=form), 422
+    school = services.create_school(form.name.data, form.city.data or "")
+    db.session.commit()
+    flash(f"{school.name} created. Invite its first school admin below.", "success")
+    return redirect(url_for("schools.admin_schools"))
+
+
+def _send_invitation(school: School, form: InviteForm) -> bool:
+    try:
+        services.invite(current_user, school, form.email.data, Role(form.role.data))
+    except services.InvitationError as error:
+        form.email.errors.append(str(error))
+        return False
+    except PermissionError:
+        abort(403)
+    db.session.commit()
+    flash(f"Invitation sent to {form.email.data}.", "success")
+    return True
+
+
+@bp.post("/admin/schools/<int:school_id>/invite")
+@site_admin_required
+def admin_invite(school_id: int) -> Response | str:
+    """Invite a school admin (or teacher) to a school."""
+    school = load_or_404(School, school_id)
+    form = InviteForm()
+    if form.validate_on_submit() and _send_invitation(school, form):
+        return redirect(url_for("schools.admin_schools"))
+    return _schools_page(invite_form=form), 422
+
+
+def _staff_page(form: InviteForm | None = None) -> str:
+    return render_template(
+        "schools/staff.html",
+        staff=services.staff_of(current_user.school_id),
+        invitations=services.pending_invitations(current_user.school_id),
+        form=form or InviteForm(),
+        action_form=EmptyForm(),
+    )
+
+
+@bp.get("/school/staff")
+@school_admin_required
+def staff() -> str:
+    """The school's teachers and admins, and invitations still open."""
+    return _staff_page()
+
+
+@bp.post("/school/staff")
+@school_admin_required
+def invite() -> Response | str:
+    """Invite a teacher or school admin by e-mail."""
+    form = InviteForm()
+    if form.validate_on_submit() and _send_invitation(current_user.school, form):
+        return redirect(url_for("schools.staff"))
+    return _staff_page(form), 422
+
+
+@bp.post("/school/invitations/<int:invitation_id>/revoke")
+@school_admin_required
+def revoke_invitation(invitation_id: int) -> Response:
+    """Withdraw an invitation that has not been used."""
+    invitation = load_or_404(Invitation, invitation_id)
+    if invitation.school_id != current_user.school_id:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        services.revoke(invitation)
+        db.session.commit()
+        flash(f"The invitation to {invitation.email} is withdrawn.", "success")
+    return redirect(url_for("schools.staff"), 303)

@@ -1,0 +1,120 @@
+"""Rules for classes and teams: codes, rosters, membership. Services flush, views commit."""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import Classroom, Enrollment, Team, TeamMembership, User
+from ..models.classroom import new_join_code
+from ..security import hash_password
+
+
+class TeamError(Exception):
+    """A request that breaks a class or team rule; the message is shown to the user."""
+
+
+def _unused_join_code() -> str:
+    while True:
+        code = new_join_code()
+        if db.session.scalar(sa.select(Classroom.id).filter_by(join_code=code)) is None:
+            return code
+
+
+def create_classroom(teacher: User, name: str) -> Classroom:
+    """A new class of the teacher's school, with a fresh join code."""
+    classroom = Classroom(
+        school_id=teacher.school_id, teacher=teacher, name=name, join_code=_unused_join_code()
+    )
+    db.session.add(classroom)
+    db.session.flush()
+    return classroom
+
+
+def rename_classroom(classroom: Classroom, name: str) -> None:
+    classroom.name = name
+
+
+def rotate_join_code(classroom: Classroom) -> str:
+    """Replace the class code; the old one stops working at once."""
+    classroom.join_code = _unused_join_code()
+    return classroom.join_code
+
+
+def enroll(student: User, classroom: Classroom) -> Enrollment:
+    """Put a student in a class of their own school."""
+    if student.school_id is not None and student.school_id != classroom.school_id:
+        raise TeamError("This class belongs to another school.")
+    if classroom.has_student(student):
+        raise TeamError(f"You are already in {classroom.name}.")
+    student.school_id = classroom.school_id
+    enrollment = Enrollment(classroom=classroom, student=student)
+    db.session.add(enrollment)
+    return enrollment
+
+
+def remove_student(classroom: Classroom, student: User) -> None:
+    """Take a student out of a class and out of its teams (the account stays)."""
+    enrollment = db.session.get(Enrollment, (classroom.id, student.id))
+    if enrollment is None:
+        raise TeamError("This student is not in the class.")
+    db.session.execute(
+        sa.delete(TeamMembership).filter_by(classroom_id=classroom.id, student_id=student.id)
+    )
+    db.session.delete(enrollment)
+    db.session.flush()
+    db.session.expire(classroom)
+
+
+def reset_student_password(student: User) -> str:
+    """Give a student a temporary password to change at next log-in; returns it once."""
+    temporary = "-".join(secrets.token_hex(2) for _ in range(3))
+    student.password_hash = hash_password(temporary)
+    student.must_change_password = True
+    student.end_sessions()
+    return temporary
+
+
+def create_team(classroom: Classroom, name: str, founder: User | None = None) -> Team:
+    """A new team in a class; a student who founds it joins it."""
+    taken = db.session.scalar(
+        sa.select(Team.id).where(Team.classroom_id == classroom.id, sa.func.lower(Team.name) == name.lower())
+    )
+    if taken is not None:
+        raise TeamError(f"{classroom.name} already has a team called {name}.")
+    team = Team(classroom=classroom, name=name)
+    db.session.add(team)
+    db.session.flush()
+    if founder is not None:
+        add_member(team, founder)
+    return team
+
+
+def team_of(student: User, classroom: Classroom) -> Team | None:
+    """The student's team in that class, if any."""
+    return db.session.scalar(
+        sa.select(Team)
+        .join(TeamMembership)
+        .where(TeamMembership.classroom_id == classroom.id, TeamMembership.student_id == student.id)
+    )
+
+
+def add_member(team: Team, student: User) -> None:
+    """Add a student of the team's class; a student is on one team per class."""
+    if not team.classroom.has_student(student):
+        raise TeamError("Only students of this class can join its teams.")
+    current = team_of(student, team.classroom)
+    if current is not None:
+        raise TeamError(f"{student.first_name} is already on team {current.name}.")
+    db.session.add(TeamMembership(team=team, student=student, classroom_id=team.classroom_id))
+    db.session.flush()
+
+
+def remove_member(team: Team, student: User) -> None:
+    membership = db.session.get(TeamMembership, (team.id, student.id))
+    if membership is None:
+        raise TeamError("This student is not on the team.")
+    team.memberships.remove(membership)
+    db.session.flush()

@@ -1,0 +1,244 @@
+"""Teachers run classes and teams; students join classes and form or join teams."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ..auth.forms import JoinClassForm
+from ..extensions import db
+from ..forms_common import EmptyForm
+from ..models import Classroom, Role, Team, User
+from ..permissions import load_or_404, roles_required, staff_required, student_required
+from ..web import is_htmx
+from . import services
+from .forms import AddMemberForm, ClassroomForm, TeamForm
+
+bp = Blueprint("teams", __name__)
+
+
+def _classrooms_for(user: User) -> list[Classroom]:
+    query = sa.select(Classroom).order_by(Classroom.name)
+    if user.is_teacher:
+        query = query.filter_by(teacher_id=user.id)
+    else:
+        query = query.filter_by(school_id=user.school_id)
+    return list(db.session.scalars(query))
+
+
+def _student_of(classroom: Classroom, student_id: int) -> User:
+    student = db.session.get(User, student_id)
+    if student is None or not classroom.has_student(student):
+        abort(404)
+    return student
+
+
+@bp.get("/classes")
+@staff_required
+def classes() -> str:
+    """The teacher's classes (a school admin sees all of the school's) and a form for a new one."""
+    return render_template(
+        "teams/classes.html", classrooms=_classrooms_for(current_user), form=ClassroomForm()
+    )
+
+
+@bp.post("/classes")
+@roles_required(Role.TEACHER)
+def create_class() -> Response | str:
+    """Create a class with a fresh join code."""
+    form = ClassroomForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "teams/classes.html", classrooms=_classrooms_for(current_user), form=form
+        ), 422
+    classroom = services.create_classroom(current_user, form.name.data)
+    db.session.commit()
+    flash(f"Class created. Students join with the code {classroom.join_code}.", "success")
+    return redirect(url_for("teams.classroom", classroom_id=classroom.id))
+
+
+def _classroom_page(classroom: Classroom, **forms: object) -> str:
+    forms.setdefault("rename_form", ClassroomForm(obj=classroom))
+    forms.setdefault("team_form", TeamForm())
+    return render_template(
+        "teams/classroom.html",
+        classroom=classroom,
+        students=sorted((e.student for e in classroom.enrollments), key=lambda s: s.last_name),
+        action_form=EmptyForm(),
+        **forms,
+    )
+
+
+@bp.get("/classes/<int:classroom_id>")
+@login_required
+def classroom(classroom_id: int) -> str:
+    """A class: its code and roster for staff, its teams for everyone in it."""
+    return _classroom_page(load_or_404(Classroom, classroom_id, "can_view"))
+
+
+@bp.post("/classes/<int:classroom_id>/rename")
+@staff_required
+def rename_class(classroom_id: int) -> Response | str:
+    """Rename a class."""
+    classroom = load_or_404(Classroom, classroom_id, "can_manage")
+    form = ClassroomForm()
+    if not form.validate_on_submit():
+        return _classroom_page(classroom, rename_form=form), 422
+    services.rename_classroom(classroom, form.name.data)
+    db.session.commit()
+    flash("Class renamed.", "success")
+    return redirect(url_for("teams.classroom", classroom_id=classroom.id))
+
+
+@bp.post("/classes/<int:classroom_id>/code")
+@staff_required
+def rotate_code(classroom_id: int) -> Response | str:
+    """Give the class a new join code (the old one stops working); htmx swaps just the code."""
+    classroom = load_or_404(Classroom, classroom_id, "can_manage")
+    if EmptyForm().validate_on_submit():
+        services.rotate_join_code(classroom)
+        db.session.commit()
+    if is_htmx():
+        return render_template("teams/_join_code.html", classroom=classroom, action_form=EmptyForm())
+    flash(f"The new class code is {classroom.join_code}.", "success")
+    return redirect(url_for("teams.classroom", classroom_id=classroom.id))
+
+
+@bp.post("/classes/<int:classroom_id>/students/<int:student_id>/remove")
+@staff_required
+def remove_student(classroom_id: int, student_id: int) -> Response:
+    """Take a student out of the class and its teams."""
+    classroom = load_or_404(Classroom, classroom_id, "can_manage")
+    student = _student_of(classroom, student_id)
+    if EmptyForm().validate_on_submit():
+        services.remove_student(classroom, student)
+        db.session.commit()
+        flash(f"{student.full_name} was removed from {classroom.name}.", "success")
+    return redirect(url_for("teams.classroom", classroom_id=classroom.id), 303)
+
+
+@bp.post("/classes/<int:classroom_id>/students/<int:student_id>/password")
+@staff_required
+def reset_student_password(classroom_id: int, student_id: int) -> Response | str:
+    """Give a student a temporary password (shown once) to change at their next log-in."""
+    classroom = load_or_404(Classroom, classroom_id, "can_manage")
+    student = _student_of(classroom, student_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("teams.classroom", classroom_id=classroom.id))
+    temporary = services.reset_student_password(student)
+    db.session.commit()
+    return render_template(
+        "teams/temporary_password.html", classroom=classroom, student=student, temporary=temporary
+    )
+
+
+@bp.route("/classes/join", methods=["GET", "POST"])
+@student_required
+def join_class() -> Response | str:
+    """A student who already has an account joins another class with its code."""
+    form = JoinClassForm()
+    if form.validate_on_submit():
+        try:
+            services.enroll(current_user, form.classroom)
+        except services.TeamError as error:
+            form.class_code.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"You joined {form.classroom.name}.", "success")
+            return redirect(url_for("teams.classroom", classroom_id=form.classroom.id))
+    return render_template("teams/join_class.html", form=form)
+
+
+@bp.post("/classes/<int:classroom_id>/teams")
+@login_required
+def create_team(classroom_id: int) -> Response | str:
+    """Create a team; a student who creates one is its first member."""
+    classroom = load_or_404(Classroom, classroom_id, "can_view")
+    form = TeamForm()
+    if not form.validate_on_submit():
+        return _classroom_page(classroom, team_form=form), 422
+    founder = current_user if current_user.is_student else None
+    try:
+        team = services.create_team(classroom, form.name.data, founder=founder)
+    except services.TeamError as error:
+        form.name.errors.append(str(error))
+        db.session.rollback()
+        return _classroom_page(classroom, team_form=form), 422
+    db.session.commit()
+    flash(f"Team {team.name} created.", "success")
+    return redirect(url_for("teams.team", team_id=team.id))
+
+
+@bp.get("/teams/<int:team_id>")
+@login_required
+def team(team_id: int) -> str:
+    """A team: members, and for its teacher the controls to change them."""
+    team = load_or_404(Team, team_id, "can_view")
+    return _team_page(team)
+
+
+def _team_page(team: Team, add_form: AddMemberForm | None = None) -> str:
+    add_form = add_form or AddMemberForm()
+    taken = {m.student_id for t in team.classroom.teams for m in t.memberships}
+    add_form.student_id.choices = [
+        (e.student.id, e.student.full_name) for e in team.classroom.enrollments if e.student_id not in taken
+    ]
+    my_team = services.team_of(current_user, team.classroom) if current_user.is_student else None
+    return render_template(
+        "teams/team.html", team=team, add_form=add_form, action_form=EmptyForm(), my_team=my_team
+    )
+
+
+@bp.post("/teams/<int:team_id>/members")
+@staff_required
+def add_member(team_id: int) -> Response | str:
+    """The teacher puts a student of the class on the team."""
+    team = load_or_404(Team, team_id, "can_manage")
+    form = AddMemberForm()
+    _team_page(team, form)  # fills the choices the form validates against
+    if form.validate_on_submit():
+        student = _student_of(team.classroom, form.student_id.data)
+        try:
+            services.add_member(team, student)
+        except services.TeamError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"{student.full_name} joined {team.name}.", "success")
+        return redirect(url_for("teams.team", team_id=team.id), 303)
+    return _team_page(team, form), 422
+
+
+@bp.post("/teams/<int:team_id>/join")
+@student_required
+def join_team(team_id: int) -> Response:
+    """A student of the class joins the team."""
+    team = load_or_404(Team, team_id, "can_view")
+    if EmptyForm().validate_on_submit():
+        try:
+            services.add_member(team, current_user)
+        except services.TeamError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"You joined {team.name}.", "success")
+    return redirect(url_for("teams.team", team_id=team.id), 303)
+
+
+@bp.post("/teams/<int:team_id>/members/<int:student_id>/remove")
+@login_required
+def remove_member(team_id: int, student_id: int) -> Response:
+    """The teacher removes a member, or a student leaves the team."""
+    team = load_or_404(Team, team_id, "can_view")
+    if not (team.can_manage(current_user) or current_user.id == student_id):
+        abort(403)
+    student = db.session.get(User, student_id)
+    if student is None or not team.has_member(student):
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        services.remove_member(team, student)
+        db.session.commit()
+        flash("You left the team." if student.id == current_user.id else f"{student.full_name} left the team.", "success")
+    return redirect(url_for("teams.team", team_id=team.id), 303)

@@ -1,0 +1,89 @@
+"""Request plumbing: the user loader, security headers, CSP nonces and template helpers."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask import Flask, Response, flash, g, redirect, request, url_for
+from flask_login import current_user
+
+from .extensions import db, login_manager
+from .models import Role, User
+from .privacy import name_for, public_name
+
+# Endpoints a user who must change their password may still reach.
+_PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static"}
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Load the user of a session, refusing sessions ended by logout or a password change."""
+    try:
+        id_, version = (int(part) for part in user_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, id_)
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
+
+
+def is_htmx() -> bool:
+    """True for a request made by htmx (it expects a fragment, not a page)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def csp_nonce() -> str:
+    """The nonce of this response's Content-Security-Policy, for the rare inline script."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def _security_headers(response: Response) -> Response:
+    nonce = csp_nonce()
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self'; "
+        "img-src 'self' data:; "
+        "font-src 'self'; "
+        "connect-src 'self'; "
+        "object-src 'none'; "
+        "base-uri 'self'; "
+        "form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+    return response
+
+
+def _require_password_change() -> Response | None:
+    """A student whose teacher reset their password chooses a new one before anything else."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in _PASSWORD_CHANGE_ALLOWED
+    ):
+        flash("Please choose a new password to continue.", "info")
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def register(app: Flask) -> None:
+    """Install the request hooks and template globals."""
+    app.after_request(_security_headers)
+    app.before_request(_require_password_change)
+    app.jinja_env.globals.update(
+        csp_nonce=csp_nonce, name_for=name_for, public_name=public_name, Role=Role, today=date.today
+    )
