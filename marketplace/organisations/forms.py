@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, URL
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -34,11 +35,11 @@ class OrganisationForm(SchoolsMixin, FlaskForm):
     )
     industry = StringField("Industry", validators=[Optional(), Length(max=120)], filters=[strip])
     career_cluster = SelectField(
-        "Career cluster", choices=[("", "Choose…"), *((c, c) for c in CAREER_CLUSTERS)],
+        "Career cluster", choices=[SelectChoice("", "Choose…"), *(SelectChoice(c) for c in CAREER_CLUSTERS)],
         validators=[DataRequired(message="Choose the career cluster closest to your work.")],
     )
     city = StringField("City", validators=[Optional(), Length(max=120)], filters=[strip])
-    size = SelectField("Size (people)", choices=[("", "—"), *((s, s) for s in SIZES)], validators=[Optional()])
+    size = SelectField("Size (people)", choices=[SelectChoice("", "—"), *(SelectChoice(s) for s in SIZES)], validators=[Optional()])
 
 
 class RequestSchoolsForm(SchoolsMixin, FlaskForm):

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..forms_common import EmptyForm
@@ -17,9 +18,13 @@ from .forms import DecisionForm, OrganisationForm, RequestSchoolsForm
 bp = Blueprint("organisations", __name__)
 
 
-def _school_choices(exclude: set[int] = frozenset()) -> list[tuple[int, str]]:
+def _school_choices(exclude: set[int] = frozenset()) -> list[SelectChoice]:
     schools = db.session.scalars(sa.select(School).order_by(School.name))
-    return [(s.id, f"{s.name}, {s.city}" if s.city else s.name) for s in schools if s.id not in exclude]
+    return [
+        SelectChoice(s.id, f"{s.name}, {s.city}" if s.city else s.name)
+        for s in schools
+        if s.id not in exclude
+    ]
 
 
 def _chosen_schools(ids: list[int]) -> list[School]:

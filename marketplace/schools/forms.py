@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..forms_common import lower_strip, strip
@@ -23,6 +24,9 @@ class InviteForm(FlaskForm):
     )
     role = SelectField(
         "Role",
-        choices=[(Role.TEACHER.value, "Teacher / WBL coordinator"), (Role.SCHOOL_ADMIN.value, "School admin")],
+        choices=[
+            SelectChoice(Role.TEACHER.value, "Teacher / WBL coordinator"),
+            SelectChoice(Role.SCHOOL_ADMIN.value, "School admin"),
+        ],
         default=Role.TEACHER.value,
     )

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.forms import JoinClassForm
 from ..extensions import db
@@ -183,7 +184,9 @@ def _team_page(team: Team, add_form: AddMemberForm | None = None) -> str:
     add_form = add_form or AddMemberForm()
     taken = {m.student_id for t in team.classroom.teams for m in t.memberships}
     add_form.student_id.choices = [
-        (e.student.id, e.student.full_name) for e in team.classroom.enrollments if e.student_id not in taken
+        SelectChoice(e.student.id, e.student.full_name)
+        for e in team.classroom.enrollments
+        if e.student_id not in taken
     ]
     my_team = services.team_of(current_user, team.classroom) if current_user.is_student else None
     return render_template(

@@ -1,0 +1,189 @@
+"""Record builders with sensible defaults. Every builder commits and returns the record.
+
+    make.student()                       # a 16-year-old in a new class of a new school
+    make.student(classroom=c, age=12)    # an under-13 student in class c
+    make.team(members=[s1, s2])          # a team in the students' class
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+from typing import Any
+
+from marketplace.extensions import db
+from marketplace.models import (
+    Classroom,
+    Enrollment,
+    Invitation,
+    Organisation,
+    OrganisationStatus,
+    Partnership,
+    Role,
+    School,
+    Team,
+    TeamMembership,
+    User,
+    VerificationStatus,
+    utcnow,
+)
+from marketplace.models.classroom import new_join_code
+from marketplace.privacy import new_pseudonym
+from marketplace.security import hash_password, new_secret_token
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+_hashes: dict[str, str] = {}
+
+
+def password_hash(password: str = PASSWORD) -> str:
+    """A hash of `password` (the default one is hashed once per run: argon2 is slow on purpose)."""
+    if password != PASSWORD:
+        return hash_password(password)
+    if PASSWORD not in _hashes:
+        _hashes[PASSWORD] = hash_password(PASSWORD)
+    return _hashes[PASSWORD]
+
+
+def birthday_for_age(age: int) -> date:
+    """A date of birth that makes someone `age` today (their birthday was 100 days ago)."""
+    today = date.today()
+    born = today - timedelta(days=100)
+    return born.replace(year=born.year - age) if not (born.month == 2 and born.day == 29) else date(
+        born.year - age, 2, 28
+    )
+
+
+class Factory:
+    """Builds records on the current app context's session."""
+
+    def _save(self, row: Any) -> Any:
+        db.session.add(row)
+        db.session.commit()
+        return row
+
+    def _n(self) -> int:
+        return next(_counter)
+
+    def school(self, name: str | None = None, **kw: Any) -> School:
+        n = self._n()
+        return self._save(School(name=name or f"School {n}", slug=kw.pop("slug", f"school-{n}"), **kw))
+
+    def _adult(self, role: Role, **kw: Any) -> User:
+        n = self._n()
+        kw.setdefault("email", f"{role.value}{n}@example.org")
+        kw.setdefault("first_name", f"First{n}")
+        kw.setdefault("last_name", f"Last{n}")
+        kw.setdefault("email_confirmed_at", utcnow())
+        kw.setdefault("password_hash", password_hash(kw.pop("password", PASSWORD)))
+        return self._save(User(role=role, **kw))
+
+    def teacher(self, school: School | None = None, **kw: Any) -> User:
+        return self._adult(Role.TEACHER, school=school or self.school(), **kw)
+
+    def school_admin(self, school: School | None = None, **kw: Any) -> User:
+        return self._adult(Role.SCHOOL_ADMIN, school=school or self.school(), **kw)
+
+    def site_admin(self, **kw: Any) -> User:
+        return self._adult(Role.SITE_ADMIN, **kw)
+
+    def classroom(self, teacher: User | None = None, name: str | None = None, **kw: Any) -> Classroom:
+        teacher = teacher or self.teacher(school=kw.pop("school", None))
+        return self._save(
+            Classroom(
+                teacher=teacher,
+                school_id=teacher.school_id,
+                name=name or f"Class {self._n()}",
+                join_code=kw.pop("join_code", new_join_code()),
+                **kw,
+            )
+        )
+
+    def student(self, classroom: Classroom | None = None, age: int = 16, **kw: Any) -> User:
+        classroom = classroom or self.classroom()
+        n = self._n()
+        student = User(
+            role=Role.STUDENT,
+            username=kw.pop("username", f"student{n}"),
+            first_name=kw.pop("first_name", f"Stu{n}"),
+            last_name=kw.pop("last_name", f"Dent{n}"),
+            date_of_birth=kw.pop("date_of_birth", birthday_for_age(age)),
+            pseudonym=kw.pop("pseudonym", new_pseudonym()),
+            password_hash=password_hash(kw.pop("password", PASSWORD)),
+            school_id=classroom.school_id,
+            **kw,
+        )
+        db.session.add(student)
+        db.session.add(Enrollment(classroom=classroom, student=student))
+        db.session.commit()
+        return student
+
+    def team(
+        self, classroom: Classroom | None = None, members: tuple[User, ...] | list[User] = (), **kw: Any
+    ) -> Team:
+        if classroom is None:
+            classroom = (
+                db.session.get(Enrollment, _first_enrollment_key(members[0])).classroom
+                if members
+                else self.classroom()
+            )
+        team = Team(classroom=classroom, name=kw.pop("name", f"Team {self._n()}"), **kw)
+        db.session.add(team)
+        for student in members:
+            db.session.add(TeamMembership(team=team, student=student, classroom_id=classroom.id))
+        db.session.commit()
+        return team
+
+    def organisation(
+        self,
+        verified_by: tuple[School, ...] | list[School] = (),
+        pending_with: tuple[School, ...] | list[School] = (),
+        **kw: Any,
+    ) -> Organisation:
+        n = self._n()
+        kw.setdefault("name", f"Organisation {n}")
+        kw.setdefault("status", OrganisationStatus.ACTIVE)
+        kw.setdefault("email_domain", f"org{n}.example")
+        kw.setdefault("career_cluster", "Digital Technology")
+        organisation = Organisation(**kw)
+        db.session.add(organisation)
+        for school in verified_by:
+            db.session.add(
+                Partnership(
+                    organisation=organisation,
+                    school=school,
+                    status=VerificationStatus.VERIFIED,
+                    decided_at=utcnow(),
+                )
+            )
+        for school in pending_with:
+            db.session.add(Partnership(organisation=organisation, school=school))
+        db.session.commit()
+        return organisation
+
+    def employer(self, organisation: Organisation | None = None, **kw: Any) -> User:
+        if organisation is None and kw.pop("with_organisation", True):
+            organisation = self.organisation()
+        if organisation is not None and "email" not in kw:
+            kw["email"] = f"employee{self._n()}@{organisation.email_domain or 'example.org'}"
+        return self._adult(Role.EMPLOYER, organisation=organisation, **kw)
+
+    def invitation(
+        self, school: School | None = None, role: Role = Role.TEACHER, **kw: Any
+    ) -> tuple[Invitation, str]:
+        """An invitation and the token of its link."""
+        token, digest = new_secret_token()
+        invitation = Invitation(
+            token_hash=digest,
+            email=kw.pop("email", f"invitee{self._n()}@example.org"),
+            role=role,
+            school=school or self.school(),
+            expires_at=kw.pop("expires_at", utcnow() + timedelta(days=7)),
+            **kw,
+        )
+        return self._save(invitation), token
+
+
+def _first_enrollment_key(student: User) -> tuple[int, int]:
+    enrollment = db.session.query(Enrollment).filter_by(student_id=student.id).first()
+    return (enrollment.classroom_id, student.id)

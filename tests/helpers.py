@@ -1,0 +1,41 @@
+"""Small helpers for tests: reading the mail outbox, pulling links and form values out of pages."""
+
+from __future__ import annotations
+
+import email
+import re
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+
+
+class Outbox:
+    """The messages the outbox mail back end wrote, oldest first."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        if not self.folder.exists():
+            return []
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=default)  # type: ignore[misc]
+            for path in sorted(self.folder.glob("*.eml"))
+        ]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def last_link(self, address: str, path_part: str) -> str:
+        """The path of the last link containing `path_part` mailed to `address`."""
+        for message in reversed(self.to(address)):
+            text = message.get_body(preferencelist=("plain",)).get_content()
+            for url in re.findall(r"https?://\S+", text):
+                if path_part in url:
+                    return "/" + url.split("/", 3)[3]
+        raise AssertionError(f"no link with {path_part!r} mailed to {address}")
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)

@@ -1,0 +1,85 @@
+"""A small deployment for permission tests: two schools, each with its staff, class, team and
+employers, so every route can be tried on one's own rows and on another school's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marketplace.models import Classroom, Invitation, Organisation, Partnership, Role, School, Team, User
+
+from .factories import Factory
+
+
+@dataclass
+class World:
+    school_a: School
+    school_b: School
+    student: User  # in class_a, on team_a
+    teacher: User  # teaches class_a
+    school_admin: User  # of school_a
+    employer: User  # member of org, verified by school_a
+    site_admin: User
+    other_teacher: User  # school_a, teaches class_a2
+    class_a: Classroom
+    class_a2: Classroom
+    team_a: Team
+    class_b: Classroom
+    student_b: User
+    team_b: Team
+    org: Organisation
+    pending_a: Partnership  # another organisation waiting for school_a
+    pending_b: Partnership  # an organisation waiting for school_b
+    invitation_a: Invitation
+    invitation_a_token: str
+    invitation_b: Invitation
+
+    def user(self, role: str) -> User | None:
+        return None if role == "anonymous" else getattr(self, role)
+
+
+def build_world(make: Factory) -> World:
+    school_a, school_b = make.school("School A"), make.school("School B")
+    teacher = make.teacher(school=school_a)
+    class_a = make.classroom(teacher)
+    student = make.student(class_a)
+    team_a = make.team(class_a, [student])
+    other_teacher = make.teacher(school=school_a)
+    class_a2 = make.classroom(other_teacher)
+    make.student(class_a2)
+    class_b = make.classroom(make.teacher(school=school_b))
+    student_b = make.student(class_b)
+    team_b = make.team(class_b, [student_b])
+    org = make.organisation(verified_by=[school_a])
+    employer = make.employer(org)
+    waiting_a = make.organisation(pending_with=[school_a])
+    make.employer(waiting_a)
+    waiting_b = make.organisation(pending_with=[school_b])
+    make.employer(waiting_b)
+    invitation_a, token_a = make.invitation(school_a)
+    invitation_b, _ = make.invitation(school_b)
+    return World(
+        school_a=school_a,
+        school_b=school_b,
+        student=student,
+        teacher=teacher,
+        school_admin=make.school_admin(school=school_a),
+        employer=employer,
+        site_admin=make.site_admin(),
+        other_teacher=other_teacher,
+        class_a=class_a,
+        class_a2=class_a2,
+        team_a=team_a,
+        class_b=class_b,
+        student_b=student_b,
+        team_b=team_b,
+        org=org,
+        pending_a=waiting_a.partnerships[0],
+        pending_b=waiting_b.partnerships[0],
+        invitation_a=invitation_a,
+        invitation_a_token=token_a,
+        invitation_b=invitation_b,
+    )
+
+
+ROLES = ("anonymous", "student", "teacher", "employer", "school_admin", "site_admin")
+assert set(ROLES) - {"anonymous"} <= {r.value for r in Role} | {"school_admin", "site_admin"}
