@@ -47,7 +47,10 @@ def compose(to: str, subject: str, template: str, **context: object) -> Mail:
 
 def send_after_commit(mail: Mail) -> None:
     """Queue `mail` on the current transaction: sent if it commits, dropped if it rolls back."""
-    db.session.info.setdefault(_PENDING, []).append(mail)
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()
+    session.info.setdefault(_PENDING, []).append(mail)
 
 
 def _to_message(mail: Mail) -> EmailMessage:
@@ -101,6 +104,7 @@ def _send_pending(session: Session) -> None:
             log.exception("could not send mail to %s", mail.to)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: object) -> None:
+    if getattr(previous_transaction, "parent", None) is None:  # the outermost transaction
+        session.info.pop(_PENDING, None)

@@ -14,7 +14,7 @@ from pathlib import Path
 import flask_migrate
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
 from config import TestConfig
@@ -117,9 +117,11 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):  # type: ignore[override]
         kwargs.setdefault("buffered", True)  # read and close file responses at once
-        db.session.commit()  # the request must see what the test wrote, and not wait on its locks
+        if has_app_context():
+            db.session.commit()  # the request sees what the test wrote, and waits on no lock of it
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        db.session.expire_all()  # the test then reads what the request wrote
+        if has_app_context():
+            db.session.expire_all()  # the test then reads what the request wrote
         return response
 
 

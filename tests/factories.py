@@ -1,4 +1,5 @@
-"""Record builders with sensible defaults. Every builder commits and returns the record.
+"""Record builders with sensible defaults. Every builder flushes and returns the record
+(the test client commits before each request, so requests see them).
 
     make.student()                       # a 16-year-old in a new class of a new school
     make.student(classroom=c, age=12)    # an under-13 student in class c
@@ -59,7 +60,7 @@ class Factory:
 
     def _save(self, row: Any) -> Any:
         db.session.add(row)
-        db.session.commit()
+        db.session.flush()
         return row
 
     def _n(self) -> int:
@@ -115,7 +116,7 @@ class Factory:
         )
         db.session.add(student)
         db.session.add(Enrollment(classroom=classroom, student=student))
-        db.session.commit()
+        db.session.flush()
         return student
 
     def team(
@@ -131,7 +132,7 @@ class Factory:
         db.session.add(team)
         for student in members:
             db.session.add(TeamMembership(team=team, student=student, classroom_id=classroom.id))
-        db.session.commit()
+        db.session.flush()
         return team
 
     def organisation(
@@ -158,7 +159,7 @@ class Factory:
             )
         for school in pending_with:
             db.session.add(Partnership(organisation=organisation, school=school))
-        db.session.commit()
+        db.session.flush()
         return organisation
 
     def employer(self, organisation: Organisation | None = None, **kw: Any) -> User:

@@ -1,0 +1,68 @@
+"""CSRF: every state-changing route refuses a request without a token; htmx sends it in a header."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import login_as
+from .routes import OK, ROUTES
+from .world import ROLES, build_world
+
+POST_ROUTES = [r for r in ROUTES if r.method != "GET"]
+
+
+def test_every_state_changing_endpoint_is_checked(app):
+    """The table below covers every endpoint that accepts POST, PUT, PATCH or DELETE."""
+    changing = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if (rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}
+    }
+    assert changing <= {r.endpoint for r in POST_ROUTES}
+
+
+@pytest.mark.parametrize("route", POST_ROUTES, ids=[r.id for r in POST_ROUTES])
+def test_post_without_token_is_refused(app, client, make, route):
+    """A POST without a CSRF token gets 400, even from a user who may act."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    world = build_world(make)
+    allowed = next((role for role in ROLES if route.expect[role] == OK), "anonymous")
+    user = world.user(allowed)
+    if user is not None:
+        login_as(client, user)
+    response = client.post(route.url(world), data={"name": "x"})
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+
+
+def _token_from(page: str) -> str:
+    return re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+
+
+def test_htmx_request_carries_the_token_in_a_header(app, client, make):
+    """The page puts the token in hx-headers, and a request with that header is accepted."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    classroom = make.classroom()
+    old_code = classroom.join_code
+    login_as(client, classroom.teacher)
+    token = _token_from(client.get(f"/classes/{classroom.id}").get_data(as_text=True))
+    response = client.post(
+        f"/classes/{classroom.id}/code", headers={"HX-Request": "true", "X-CSRFToken": token}
+    )
+    assert response.status_code == 200
+    assert classroom.join_code != old_code
+    assert classroom.join_code in response.get_data(as_text=True)
+    assert "<html" not in response.get_data(as_text=True)  # a fragment, not a page
+
+
+def test_form_with_token_is_accepted(app, client, make):
+    """A normal form post with the token from the page works."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    teacher = make.teacher()
+    login_as(client, teacher)
+    page = client.get("/classes").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/classes", data={"name": "Robotics", "csrf_token": token})
+    assert response.status_code == 302

@@ -1,0 +1,113 @@
+"""Security headers, cookies, error pages and configuration guards."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from config import ProductionConfig, load_config
+from marketplace.extensions import db
+from marketplace.models import School
+
+from .conftest import login_as
+
+
+def test_every_response_has_security_headers(client):
+    """CSP with a nonce and frame-ancestors, nosniff, referrer policy."""
+    response = client.get("/auth/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert re.search(r"script-src 'self' 'nonce-[\w-]{16,}'", csp)
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_nonce_changes_with_every_response(client):
+    """A nonce is used once."""
+    nonces = {
+        re.search(r"'nonce-([^']+)'", client.get("/").headers["Content-Security-Policy"]).group(1)
+        for _ in range(3)
+    }
+    assert len(nonces) == 3
+
+
+@pytest.mark.parametrize("url", ["/", "/auth/login", "/auth/join", "/auth/signup", "/auth/forgot"])
+def test_pages_have_no_inline_script_without_nonce(client, url):
+    """Every <script> either loads a same-origin file or carries this response's nonce."""
+    response = client.get(url)
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+    for tag in re.findall(r"<script\b[^>]*>", response.get_data(as_text=True)):
+        assert 'src="/static/' in tag or f'nonce="{nonce}"' in tag, tag
+
+
+def test_pages_load_nothing_from_other_sites(client):
+    """Front-end files are vendored: no CDN (a privacy leak for students)."""
+    page = client.get("/").get_data(as_text=True)
+    assert not re.search(r'(src|href)="https?://', page)
+    assert "/static/vendor/htmx-2.0.11.min.js" in page
+
+
+def test_session_cookie_is_httponly_and_lax(client, make):
+    """The session cookie cannot be read by scripts and is not sent on cross-site posts."""
+    teacher = make.teacher()
+    response = client.post("/auth/login", data={"login": teacher.email, "password": "correct horse battery"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_signed_in_pages_are_not_cached(client, make):
+    """Pages with personal data carry no-store."""
+    login_as(client, make.teacher())
+    assert client.get("/dashboard").headers["Cache-Control"] == "no-store"
+
+
+def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
+    """A production config with no, a placeholder or a short SECRET_KEY stops at start-up."""
+    for value in ("", "change-me", "short"):
+        monkeypatch.setenv("SECRET_KEY", value)
+        with pytest.raises(RuntimeError, match="SECRET_KEY"):
+            load_config("production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    config = load_config("production")
+    assert config.SESSION_COOKIE_SECURE is True
+
+
+def test_development_keeps_a_generated_key_in_instance(monkeypatch, tmp_path):
+    """Development generates a secret key once and reuses it across restarts."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    first = load_config("development").SECRET_KEY
+    second = load_config("development").SECRET_KEY
+    assert first == second and len(first) >= 32
+    assert (tmp_path / "secret_key").read_text().strip() == first
+    assert ProductionConfig.ENV_NAME == "production"
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    """A missing page gets the site's 404 page."""
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "This page does not exist" in response.get_data(as_text=True)
+
+
+def test_unexpected_error_is_a_friendly_500_and_rolls_back(app_factory):
+    """An exception mid-request shows a friendly page, no traceback, and saves nothing."""
+    app = app_factory(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom")
+    def boom():
+        db.session.add(School(name="Half-saved", slug="half-saved"))
+        db.session.flush()
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/boom")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in body
+    assert "secret internals" not in body and "Traceback" not in body
+    with app.app_context():
+        assert db.session.query(School).filter_by(slug="half-saved").count() == 0
