@@ -1,0 +1,180 @@
+"""End-to-end journeys in a real headless Chromium (Debian's), driven by Playwright.
+
+Screenshots land in tests/screenshots/. Without Chromium these tests are skipped loudly, unless
+REQUIRE_BROWSER=1 (set by .ci/run), in which case they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+from marketplace.extensions import db
+
+from .factories import PASSWORD
+from .helpers import Outbox
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+
+pytestmark = pytest.mark.browser
+
+
+def _skip_or_fail(reason: str) -> None:
+    message = f"BROWSER TESTS NOT RUN: {reason}"
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(message)
+    print(f"\n{'!' * 70}\n{message}\n{'!' * 70}")  # noqa: T201
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).exists():
+        _skip_or_fail(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    """The app served over real HTTP on a free loopback port, CSRF on as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator:
+    """A fresh browser tab; fails the test on any console error (a CSP violation shows up there)."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, login: str, password: str = PASSWORD) -> None:
+    page.goto("/auth/login")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]:has-text('Log in')")
+
+
+def test_student_joins_with_class_code_and_sees_dashboard(page, make):
+    """A student types the class code, makes an account and lands on a dashboard with the class."""
+    classroom = make.classroom(name="Engineering Design", join_code="ENGR3DSN")
+    db.session.commit()
+    page.goto("/")
+    page.click("text=Join a class")
+    page.fill("input[name=class_code]", "engr-3dsn")
+    page.fill("input[name=first_name]", "Ava")
+    page.fill("input[name=last_name]", "Martinez")
+    page.fill("input[name=date_of_birth]", "2010-03-14")
+    page.fill("input[name=username]", "ava.m")
+    page.fill("input[name=password]", "my project is robots")
+    page.fill("input[name=confirm]", "my project is robots")
+    page.click("button:has-text('Join the class')")
+    page.wait_for_url("**/dashboard")
+    assert page.locator("h1").inner_text() == "Hi Ava!"
+    assert page.locator(f"text={classroom.name}").first.is_visible()
+    assert page.locator("text=Form or join a team").is_visible()
+    shot(page, "student-dashboard")
+    # and logs in again later with the username
+    page.click("summary:has-text('Ava')")
+    page.click("button:has-text('Log out')")
+    log_in(page, "ava.m", "my project is robots")
+    page.wait_for_url("**/dashboard")
+
+
+def test_employer_signs_up_confirms_and_waits_for_verification_then_teacher_verifies(
+    page, make, app, live_server
+):
+    """Sign up, confirm from the outbox, create the organisation, and get verified by a teacher."""
+    school = make.school("Riverside High School")
+    teacher = make.teacher(school=school, email="rivera@riverside.example")
+    db.session.commit()
+    outbox = Outbox(Path(app.config["MAIL_OUTBOX_DIR"]))
+
+    page.goto("/auth/signup")
+    page.fill("input[name=first_name]", "Jordan")
+    page.fill("input[name=last_name]", "Reyes")
+    page.fill("input[name=email]", "jordan@harborhealth.example")
+    page.fill("input[name=password]", "clinics need robots")
+    page.fill("input[name=confirm]", "clinics need robots")
+    page.click("button:has-text('Create account')")
+    page.wait_for_url("**/dashboard")
+    assert page.locator("text=confirm your e-mail address").is_visible()
+    shot(page, "employer-confirm-email")
+
+    page.goto(outbox.last_link("jordan@harborhealth.example", "/auth/confirm/"))
+    page.wait_for_url("**/dashboard")
+    page.click("text=Set up your organisation")
+    page.fill("input[name=name]", "Harbor Health Clinic")
+    page.fill("input[name=website]", "https://harborhealth.example")
+    page.select_option("select[name=career_cluster]", "Healthcare & Human Services")
+    page.check("text=Riverside High School")
+    page.click("button:has-text('Create organisation')")
+    page.wait_for_url("**/organisation")
+    page.goto("/dashboard")
+    assert page.locator("text=awaiting verification").first.is_visible()
+    shot(page, "employer-awaiting-verification")
+    page.click("summary:has-text('Jordan')")
+    page.click("button:has-text('Log out')")
+
+    log_in(page, teacher.email)
+    page.wait_for_url("**/dashboard")
+    page.click("nav >> text=Employers")
+    assert page.locator("text=Harbor Health Clinic").first.is_visible()
+    shot(page, "teacher-verification-queue")
+    page.click("button:has-text('Verify for Riverside High School')")
+    assert page.locator(".flash-success").inner_text().startswith("Harbor Health Clinic is verified")
+    shot(page, "teacher-verified")
+    page.click("summary:has-text('First')")
+    page.click("button:has-text('Log out')")
+
+    log_in(page, "jordan@harborhealth.example", "clinics need robots")
+    page.wait_for_url("**/dashboard")
+    assert page.locator("text=Verified by: Riverside High School").is_visible()
+    assert outbox.to("jordan@harborhealth.example")[-1]["Subject"].startswith("Riverside High School verified")
+
+
+def test_teacher_rotates_class_code_without_reload(page, make):
+    """The "New code" button swaps the code in place with htmx (same page, new code)."""
+    classroom = make.classroom(name="Digital Media", join_code="DMA7ARTS")
+    teacher = classroom.teacher
+    db.session.commit()
+    log_in(page, teacher.email)
+    page.wait_for_url("**/dashboard")
+    page.goto(f"/classes/{classroom.id}")
+    page.evaluate("window.__sameDocument = true")
+    page.click("button:has-text('New code')")
+    expect(page.locator(".join-code")).not_to_have_text("DMA7ARTS")
+    assert page.evaluate("window.__sameDocument") is True
+    shot(page, "teacher-class-page")
