@@ -96,8 +96,13 @@ def make_user_token(user: User, purpose: str) -> str:
     return _serializer(purpose).dumps({"u": user.id, "v": user.session_version, "e": user.email})
 
 
-def read_user_token(token: str, purpose: str, max_age: int | None = None) -> tuple[str, User | None]:
-    """Return (problem, user): problem is "", "expired" or "invalid"."""
+def read_user_token(
+    token: str, purpose: str, max_age: int | None = None, *, single_use: bool = True
+) -> tuple[str, User | None]:
+    """Return (problem, user): problem is "", "expired" or "invalid".
+
+    A `single_use` token dies with the user's sessions; others only when the e-mail changes.
+    """
     max_age = max_age or current_app.config["TOKEN_MAX_AGE_SECONDS"]
     try:
         data = _serializer(purpose).loads(token, max_age=max_age)
@@ -106,7 +111,9 @@ def read_user_token(token: str, purpose: str, max_age: int | None = None) -> tup
     except BadSignature:
         return "invalid", None
     user = db.session.get(User, data.get("u"))
-    if user is None or user.session_version != data.get("v") or user.email != data.get("e"):
+    if user is None or user.email != data.get("e"):
+        return "invalid", None
+    if single_use and user.session_version != data.get("v"):
         return "invalid", None
     return "", user
 

@@ -101,8 +101,8 @@ def send_confirmation(user: User) -> None:
 
 
 def confirm_email(token: str) -> User:
-    """Mark the address of the token's user as confirmed."""
-    problem, user = read_user_token(token, CONFIRM_EMAIL)
+    """Mark the address of the token's user as confirmed (logging out must not kill the link)."""
+    problem, user = read_user_token(token, CONFIRM_EMAIL, single_use=False)
     if user is None:
         raise AccountError(
             "This confirmation link has expired." if problem == "expired"

@@ -188,12 +188,13 @@ def change_password() -> Response | str:
     """Change one's own password; other sessions end."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()  # login_user() must not be given the proxy
         try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
+            services.change_password(user, form.current_password.data, form.password.data)
         except services.AccountError as error:
             form.current_password.errors.append(str(error))
         else:
-            _start_session(current_user)
+            _start_session(user)
             flash("Your password is changed.", "success")
             return redirect(url_for("dashboard.home"))
     return render_template("auth/change_password.html", form=form)
