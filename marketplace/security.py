@@ -91,9 +91,15 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"marketplace.{purpose}")
 
 
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
 def make_user_token(user: User, purpose: str) -> str:
-    """A signed token for `user` that dies when the user's sessions are ended (single use)."""
-    return _serializer(purpose).dumps({"u": user.id, "v": user.session_version, "e": user.email})
+    """A signed link token for `user`, bound to their e-mail address and current password."""
+    return _serializer(purpose).dumps(
+        {"u": user.id, "e": user.email, "p": _password_fingerprint(user)}
+    )
 
 
 def read_user_token(
@@ -101,7 +107,8 @@ def read_user_token(
 ) -> tuple[str, User | None]:
     """Return (problem, user): problem is "", "expired" or "invalid".
 
-    A `single_use` token dies with the user's sessions; others only when the e-mail changes.
+    A `single_use` token dies once the password changes (a reset link works once); every token
+    dies when the e-mail address changes.
     """
     max_age = max_age or current_app.config["TOKEN_MAX_AGE_SECONDS"]
     try:
@@ -113,7 +120,7 @@ def read_user_token(
     user = db.session.get(User, data.get("u"))
     if user is None or user.email != data.get("e"):
         return "invalid", None
-    if single_use and user.session_version != data.get("v"):
+    if single_use and data.get("p") != _password_fingerprint(user):
         return "invalid", None
     return "", user
 

@@ -663,6 +663,17 @@ def test_reset_link_sets_a_new_password_once(make, client, outbox):
     assert client.post(link, data=password_data("another fine sentence")).status_code == 410
 
 
+def test_reset_link_survives_logging_out_elsewhere(make, client, outbox, log_in_with_form):
+    """Logging out (which ends sessions) does not kill a reset link; only using it does."""
+    teacher = make.teacher()
+    request_reset(client, teacher.email)
+    link = outbox.last_link(teacher.email, "/auth/reset/")
+    log_in_with_form(teacher.email)
+    client.post("/auth/logout")
+    assert client.get(link).status_code == 200
+    assert client.post(link, data=password_data(NEW_PASSWORD)).status_code == 302
+
+
 def test_reset_ends_existing_sessions(make, app, client, outbox, log_in_with_form):
     """Resetting the password logs out a session someone else may hold."""
     teacher = make.teacher()

@@ -85,7 +85,7 @@ def logout() -> Response:
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["MAIL_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["JOIN_LIMIT_PER_ADDRESS"], methods=["POST"])
 def join() -> Response | str:
     """A student creates an account by joining a class with its code."""
     form = StudentJoinForm(class_code=request.args.get("code", ""))
