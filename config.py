@@ -133,7 +133,7 @@ class TestConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.TESTING = True
-        self.SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
+        self.SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"  # noqa: S105
         self.ARGON2_TIME_COST = 1
         self.ARGON2_MEMORY_COST = 1024
         self.SERVER_NAME = None

@@ -1,7 +1,8 @@
 """Latency and query counts of the first pages each role opens, on the seeded demo data.
 
-    .venv/bin/python bench/bench_pages.py [--rounds 200]
-    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench .venv/bin/python bench/bench_pages.py
+.venv/bin/python bench/bench_pages.py [--rounds 200]
+BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \
+        .venv/bin/python bench/bench_pages.py
 """
 
 from __future__ import annotations
@@ -21,16 +22,20 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from config import TestConfig  # noqa: E402
-from marketplace import create_app  # noqa: E402
-from marketplace.extensions import db  # noqa: E402
-from marketplace.models import Classroom, User  # noqa: E402
-from marketplace.seed import seed_demo  # noqa: E402
+from config import TestConfig
+from marketplace import create_app
+from marketplace.extensions import db
+from marketplace.models import Classroom, User
+from marketplace.seed import seed_demo
 
 PAGES = [
     ("student", "ava.m", ["/dashboard", "/classes/{class_id}", "/teams/{team_id}"]),
     ("teacher", "rivera@riverside.example", ["/dashboard", "/classes", "/classes/{class_id}"]),
-    ("school admin", "admin@riverside.example", ["/dashboard", "/partners/verification", "/school/staff"]),
+    (
+        "school admin",
+        "admin@riverside.example",
+        ["/dashboard", "/partners/verification", "/school/staff"],
+    ),
     ("employer", "jordan@harborhealth.example", ["/dashboard", "/organisation"]),
 ]
 
@@ -74,7 +79,10 @@ def main() -> None:
                 statements += 1
 
             assert ava is not None
-        print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}, rounds: {args.rounds}")
+        print(
+            f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}, "
+            f"rounds: {args.rounds}"
+        )
         print(f"{'role':<14}{'page':<26}{'median ms':>10}{'p95 ms':>9}{'queries':>9}")
         for role, login, urls in PAGES:
             client = app.test_client()
@@ -91,7 +99,9 @@ def main() -> None:
                     assert response.status_code == 200, (url, response.status_code)
                 timings.sort()
                 p95 = timings[int(len(timings) * 0.95) - 1]
-                print(f"{role:<14}{url:<26}{statistics.median(timings):>10.2f}{p95:>9.2f}{queries:>9}")
+                print(
+                    f"{role:<14}{url:<26}{statistics.median(timings):>10.2f}{p95:>9.2f}{queries:>9}"
+                )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ def seed_demo_command(if_empty: bool) -> None:
 def demo_logins_command() -> None:
     """Print the demo logins, one per role."""
     click.echo("")
-    click.echo("  Demo logins (password for all: %s)" % DEMO_PASSWORD)
+    click.echo(f"  Demo logins (password for all: {DEMO_PASSWORD})")
     for role, login in DEMO_LOGINS:
         click.echo(f"    {role:<34} {login}")
     click.echo("  A student can also join with class code ENGR3DSN at /auth/join")

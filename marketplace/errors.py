@@ -22,7 +22,9 @@ _MESSAGES = {
 
 def _render(code: int, detail: str | None = None) -> tuple[str, int]:
     title, message = _MESSAGES.get(code, ("Error", "Something went wrong."))
-    return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=detail or message
+    ), code
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
@@ -33,7 +35,9 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
-    return _render(400, "This form has expired or was sent from elsewhere. Reload the page and try again.")
+    return _render(
+        400, "This form has expired or was sent from elsewhere. Reload the page and try again."
+    )
 
 
 def register(app: Flask) -> None:

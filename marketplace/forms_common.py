@@ -46,8 +46,14 @@ class PasswordPolicy:
 def new_password_field(label: str = "Password", *context_fields: str) -> PasswordField:
     return PasswordField(
         label,
-        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH), PasswordPolicy(*context_fields)],
-        description="At least 8 characters. A short sentence is easy to remember and hard to guess.",
+        validators=[
+            DataRequired(),
+            Length(max=MAX_PASSWORD_LENGTH),
+            PasswordPolicy(*context_fields),
+        ],
+        description=(
+            "At least 8 characters. A short sentence is easy to remember and hard to guess."
+        ),
         render_kw={"autocomplete": "new-password"},
     )
 

@@ -52,7 +52,9 @@ def can_see_full_name(viewer: User | None, person: User) -> bool:
     if viewer.id == person.id or viewer.is_site_admin:
         return True
     if person.role is Role.EMPLOYER:
-        return viewer.is_staff or (viewer.is_employer and viewer.organisation_id == person.organisation_id)
+        return viewer.is_staff or (
+            viewer.is_employer and viewer.organisation_id == person.organisation_id
+        )
     if person.school_id is None:
         return False
     return viewer.school_id == person.school_id and viewer.role is not Role.EMPLOYER

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from functools import cache
@@ -78,10 +79,8 @@ def burn_password_check(password: str) -> None:
     key = f"{current_app.config['ARGON2_TIME_COST']}:{current_app.config['ARGON2_MEMORY_COST']}"
     if key not in _DUMMY_HASH:
         _DUMMY_HASH[key] = hash_password(secrets.token_hex(8))
-    try:
+    with contextlib.suppress(VerificationError):
         _hasher().verify(_DUMMY_HASH[key], password)
-    except VerificationError:
-        pass
 
 
 # --- signed links -------------------------------------------------------------------------

@@ -11,7 +11,15 @@ import sqlalchemy as sa
 
 from .auth.services import create_student
 from .extensions import db
-from .models import Organisation, OrganisationStatus, Partnership, Role, User, VerificationStatus, utcnow
+from .models import (
+    Organisation,
+    OrganisationStatus,
+    Partnership,
+    Role,
+    User,
+    VerificationStatus,
+    utcnow,
+)
 from .schools.services import create_school
 from .security import hash_password
 from .teams.services import add_member, create_classroom, create_team
@@ -38,7 +46,8 @@ _SCHOOLS = [
             ]),
         ]),
     ]),
-    ("Lakeview Middle & Career Academy", "Lakeview", ("admin@lakeview.example", "Rosa", "Delgado"), [
+    ("Lakeview Middle & Career Academy", "Lakeview",
+     ("admin@lakeview.example", "Rosa", "Delgado"), [
         ("okafor@lakeview.example", "Grace", "Okafor", [
             ("Grade 7 STEM Exploration", 12, "STEM7XPL", [
                 ("Ella", "Scott"), ("Jack", "Green"), ("Aria", "Baker"),
@@ -52,7 +61,8 @@ _SCHOOLS = [
     ]),
 ]  # fmt: skip
 
-# (name, status, cluster, industry, website, city, employer (email, first, last) | None, {school: status})
+# (name, cluster, industry, website, city, employer (e-mail, first, last) or None,
+#  {school index: verification})
 _ORGANISATIONS = [
     ("Harbor Health Clinic", "Healthcare & Human Services", "Healthcare", "https://harborhealth.example",
      "Riverside", ("jordan@harborhealth.example", "Jordan", "Reyes"), {0: "verified"}),
@@ -86,10 +96,17 @@ def _birthday(age: int, offset_days: int) -> date:
     return date(today.year - age, 1, 1) + timedelta(days=offset_days % 200)
 
 
-def _adult(role: Role, email: str, first: str, last: str, password_hash: str, **extra: object) -> User:
+def _adult(
+    role: Role, email: str, first: str, last: str, password_hash: str, **extra: object
+) -> User:
     user = User(
-        role=role, email=email, first_name=first, last_name=last, password_hash=password_hash,
-        email_confirmed_at=utcnow(), **extra,
+        role=role,
+        email=email,
+        first_name=first,
+        last_name=last,
+        password_hash=password_hash,
+        email_confirmed_at=utcnow(),
+        **extra,
     )
     db.session.add(user)
     return user
@@ -107,7 +124,9 @@ def seed_demo() -> None:
     for name, city, (admin_email, admin_first, admin_last), teachers in _SCHOOLS:
         school = create_school(name, city)
         schools.append(school)
-        _adult(Role.SCHOOL_ADMIN, admin_email, admin_first, admin_last, password_hash, school=school)
+        _adult(
+            Role.SCHOOL_ADMIN, admin_email, admin_first, admin_last, password_hash, school=school
+        )
         for email, first, last, classes in teachers:
             teacher = _adult(Role.TEACHER, email, first, last, password_hash, school=school)
             db.session.flush()
@@ -133,7 +152,11 @@ def seed_demo() -> None:
                 # members[5] is left without a team, to show that state.
     for name, cluster, industry, website, city, employer, verifications in _ORGANISATIONS:
         organisation = Organisation(
-            name=name, career_cluster=cluster, industry=industry, website=website, city=city,
+            name=name,
+            career_cluster=cluster,
+            industry=industry,
+            website=website,
+            city=city,
             status=OrganisationStatus.ACTIVE if employer else OrganisationStatus.PROSPECT,
             email_domain=website.split("//", 1)[1],
         )

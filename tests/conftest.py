@@ -161,6 +161,8 @@ def log_in_with_form(client: FlaskClient):
     """`log_in_with_form(login, password)`: log in through the real form."""
 
     def submit(login: str, password: str = PASSWORD, next_url: str = ""):
-        return client.post("/auth/login", data={"login": login, "password": password, "next": next_url})
+        return client.post(
+            "/auth/login", data={"login": login, "password": password, "next": next_url}
+        )
 
     return submit

@@ -50,8 +50,10 @@ def birthday_for_age(age: int) -> date:
     """A date of birth that makes someone `age` today (their birthday was 100 days ago)."""
     today = date.today()
     born = today - timedelta(days=100)
-    return born.replace(year=born.year - age) if not (born.month == 2 and born.day == 29) else date(
-        born.year - age, 2, 28
+    return (
+        born.replace(year=born.year - age)
+        if not (born.month == 2 and born.day == 29)
+        else date(born.year - age, 2, 28)
     )
 
 
@@ -68,7 +70,9 @@ class Factory:
 
     def school(self, name: str | None = None, **kw: Any) -> School:
         n = self._n()
-        return self._save(School(name=name or f"School {n}", slug=kw.pop("slug", f"school-{n}"), **kw))
+        return self._save(
+            School(name=name or f"School {n}", slug=kw.pop("slug", f"school-{n}"), **kw)
+        )
 
     def _adult(self, role: Role, **kw: Any) -> User:
         n = self._n()
@@ -88,7 +92,9 @@ class Factory:
     def site_admin(self, **kw: Any) -> User:
         return self._adult(Role.SITE_ADMIN, **kw)
 
-    def classroom(self, teacher: User | None = None, name: str | None = None, **kw: Any) -> Classroom:
+    def classroom(
+        self, teacher: User | None = None, name: str | None = None, **kw: Any
+    ) -> Classroom:
         teacher = teacher or self.teacher(school=kw.pop("school", None))
         return self._save(
             Classroom(
@@ -120,7 +126,10 @@ class Factory:
         return student
 
     def team(
-        self, classroom: Classroom | None = None, members: tuple[User, ...] | list[User] = (), **kw: Any
+        self,
+        classroom: Classroom | None = None,
+        members: tuple[User, ...] | list[User] = (),
+        **kw: Any,
     ) -> Team:
         if classroom is None:
             classroom = (

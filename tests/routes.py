@@ -31,8 +31,12 @@ class Route:
         return f"{self.endpoint}[{self.case}]"
 
 
-def roles(anonymous: str, student: str, teacher: str, employer: str, school_admin: str, site_admin: str):
-    return dict(zip(ROLES, (anonymous, student, teacher, employer, school_admin, site_admin), strict=True))
+def roles(
+    anonymous: str, student: str, teacher: str, employer: str, school_admin: str, site_admin: str
+):
+    return dict(
+        zip(ROLES, (anonymous, student, teacher, employer, school_admin, site_admin), strict=True)
+    )
 
 
 EVERYONE = roles(OK, OK, OK, OK, OK, OK)
@@ -61,76 +65,227 @@ ROUTES: list[Route] = [
     Route("auth.signup", "form", "GET", lambda w: "/auth/signup", EVERYONE),
     Route("auth.signup", "post", "POST", lambda w: "/auth/signup", EVERYONE),
     Route("auth.resend_confirmation", "post", "POST", lambda w: "/auth/confirm/resend", SIGNED_IN),
-    Route("auth.confirm_email", "bad token", "GET", lambda w: "/auth/confirm/not-a-token", GONE_FOR_ALL),
+    Route(
+        "auth.confirm_email",
+        "bad token",
+        "GET",
+        lambda w: "/auth/confirm/not-a-token",
+        GONE_FOR_ALL,
+    ),
     Route("auth.forgot_password", "form", "GET", lambda w: "/auth/forgot", EVERYONE),
     Route("auth.forgot_password", "post", "POST", lambda w: "/auth/forgot", EVERYONE),
-    Route("auth.reset_password", "bad token", "GET", lambda w: "/auth/reset/not-a-token", GONE_FOR_ALL),
-    Route("auth.reset_password", "bad token post", "POST", lambda w: "/auth/reset/not-a-token", GONE_FOR_ALL),
+    Route(
+        "auth.reset_password", "bad token", "GET", lambda w: "/auth/reset/not-a-token", GONE_FOR_ALL
+    ),
+    Route(
+        "auth.reset_password",
+        "bad token post",
+        "POST",
+        lambda w: "/auth/reset/not-a-token",
+        GONE_FOR_ALL,
+    ),
     Route("auth.change_password", "form", "GET", lambda w: "/auth/password", SIGNED_IN),
     Route("auth.change_password", "post", "POST", lambda w: "/auth/password", SIGNED_IN),
-    Route("auth.accept_invitation", "valid link", "GET", lambda w: f"/auth/invite/{w.invitation_a_token}", EVERYONE),
-    Route("auth.accept_invitation", "unknown link", "GET", lambda w: "/auth/invite/unknown", NOT_FOUND),
-    Route("auth.accept_invitation", "valid link post", "POST", lambda w: f"/auth/invite/{w.invitation_a_token}",
-          EVERYONE),
+    Route(
+        "auth.accept_invitation",
+        "valid link",
+        "GET",
+        lambda w: f"/auth/invite/{w.invitation_a_token}",
+        EVERYONE,
+    ),
+    Route(
+        "auth.accept_invitation", "unknown link", "GET", lambda w: "/auth/invite/unknown", NOT_FOUND
+    ),
+    Route(
+        "auth.accept_invitation",
+        "valid link post",
+        "POST",
+        lambda w: f"/auth/invite/{w.invitation_a_token}",
+        EVERYONE,
+    ),
     # classes
     Route("teams.classes", "list", "GET", lambda w: "/classes", STAFF),
     Route("teams.create_class", "post", "POST", lambda w: "/classes", ONLY_TEACHER),
-    Route("teams.classroom", "own class", "GET", lambda w: f"/classes/{w.class_a.id}", CLASS_MEMBERS),
-    Route("teams.classroom", "colleague's class", "GET", lambda w: f"/classes/{w.class_a2.id}",
-          roles(LOGIN, DENY, DENY, DENY, OK, DENY)),
+    Route(
+        "teams.classroom", "own class", "GET", lambda w: f"/classes/{w.class_a.id}", CLASS_MEMBERS
+    ),
+    Route(
+        "teams.classroom",
+        "colleague's class",
+        "GET",
+        lambda w: f"/classes/{w.class_a2.id}",
+        roles(LOGIN, DENY, DENY, DENY, OK, DENY),
+    ),
     Route("teams.classroom", "other school", "GET", lambda w: f"/classes/{w.class_b.id}", NOBODY),
     Route("teams.classroom", "missing", "GET", lambda w: "/classes/999999", NOBODY),
-    Route("teams.rename_class", "own class", "POST", lambda w: f"/classes/{w.class_a.id}/rename", STAFF),
-    Route("teams.rename_class", "colleague's class", "POST", lambda w: f"/classes/{w.class_a2.id}/rename",
-          roles(LOGIN, DENY, DENY, DENY, OK, DENY)),
-    Route("teams.rename_class", "other school", "POST", lambda w: f"/classes/{w.class_b.id}/rename", NOBODY),
-    Route("teams.rotate_code", "own class", "POST", lambda w: f"/classes/{w.class_a.id}/code", STAFF),
-    Route("teams.rotate_code", "other school", "POST", lambda w: f"/classes/{w.class_b.id}/code", NOBODY),
-    Route("teams.remove_student", "own class", "POST",
-          lambda w: f"/classes/{w.class_a.id}/students/{w.student.id}/remove", STAFF),
-    Route("teams.remove_student", "other school", "POST",
-          lambda w: f"/classes/{w.class_b.id}/students/{w.student_b.id}/remove", NOBODY),
-    Route("teams.remove_student", "student of another class", "POST",
-          lambda w: f"/classes/{w.class_a.id}/students/{w.student_b.id}/remove", NOBODY),
-    Route("teams.reset_student_password", "own class", "POST",
-          lambda w: f"/classes/{w.class_a.id}/students/{w.student.id}/password", STAFF),
-    Route("teams.reset_student_password", "other school", "POST",
-          lambda w: f"/classes/{w.class_b.id}/students/{w.student_b.id}/password", NOBODY),
+    Route(
+        "teams.rename_class",
+        "own class",
+        "POST",
+        lambda w: f"/classes/{w.class_a.id}/rename",
+        STAFF,
+    ),
+    Route(
+        "teams.rename_class",
+        "colleague's class",
+        "POST",
+        lambda w: f"/classes/{w.class_a2.id}/rename",
+        roles(LOGIN, DENY, DENY, DENY, OK, DENY),
+    ),
+    Route(
+        "teams.rename_class",
+        "other school",
+        "POST",
+        lambda w: f"/classes/{w.class_b.id}/rename",
+        NOBODY,
+    ),
+    Route(
+        "teams.rotate_code", "own class", "POST", lambda w: f"/classes/{w.class_a.id}/code", STAFF
+    ),
+    Route(
+        "teams.rotate_code",
+        "other school",
+        "POST",
+        lambda w: f"/classes/{w.class_b.id}/code",
+        NOBODY,
+    ),
+    Route(
+        "teams.remove_student",
+        "own class",
+        "POST",
+        lambda w: f"/classes/{w.class_a.id}/students/{w.student.id}/remove",
+        STAFF,
+    ),
+    Route(
+        "teams.remove_student",
+        "other school",
+        "POST",
+        lambda w: f"/classes/{w.class_b.id}/students/{w.student_b.id}/remove",
+        NOBODY,
+    ),
+    Route(
+        "teams.remove_student",
+        "student of another class",
+        "POST",
+        lambda w: f"/classes/{w.class_a.id}/students/{w.student_b.id}/remove",
+        NOBODY,
+    ),
+    Route(
+        "teams.reset_student_password",
+        "own class",
+        "POST",
+        lambda w: f"/classes/{w.class_a.id}/students/{w.student.id}/password",
+        STAFF,
+    ),
+    Route(
+        "teams.reset_student_password",
+        "other school",
+        "POST",
+        lambda w: f"/classes/{w.class_b.id}/students/{w.student_b.id}/password",
+        NOBODY,
+    ),
     Route("teams.join_class", "form", "GET", lambda w: "/classes/join", ONLY_STUDENT),
     Route("teams.join_class", "post", "POST", lambda w: "/classes/join", ONLY_STUDENT),
     # teams
-    Route("teams.create_team", "own class", "POST", lambda w: f"/classes/{w.class_a.id}/teams", CLASS_MEMBERS),
-    Route("teams.create_team", "other school", "POST", lambda w: f"/classes/{w.class_b.id}/teams", NOBODY),
+    Route(
+        "teams.create_team",
+        "own class",
+        "POST",
+        lambda w: f"/classes/{w.class_a.id}/teams",
+        CLASS_MEMBERS,
+    ),
+    Route(
+        "teams.create_team",
+        "other school",
+        "POST",
+        lambda w: f"/classes/{w.class_b.id}/teams",
+        NOBODY,
+    ),
     Route("teams.team", "own team", "GET", lambda w: f"/teams/{w.team_a.id}", CLASS_MEMBERS),
     Route("teams.team", "other school's team", "GET", lambda w: f"/teams/{w.team_b.id}", NOBODY),
     Route("teams.add_member", "own team", "POST", lambda w: f"/teams/{w.team_a.id}/members", STAFF),
-    Route("teams.add_member", "other school's team", "POST", lambda w: f"/teams/{w.team_b.id}/members", NOBODY),
-    Route("teams.join_team", "own class", "POST", lambda w: f"/teams/{w.team_a.id}/join", ONLY_STUDENT),
-    Route("teams.join_team", "other school's team", "POST", lambda w: f"/teams/{w.team_b.id}/join", NOBODY),
-    Route("teams.remove_member", "own team", "POST",
-          lambda w: f"/teams/{w.team_a.id}/members/{w.student.id}/remove", CLASS_MEMBERS),
-    Route("teams.remove_member", "other school's team", "POST",
-          lambda w: f"/teams/{w.team_b.id}/members/{w.student_b.id}/remove", NOBODY),
+    Route(
+        "teams.add_member",
+        "other school's team",
+        "POST",
+        lambda w: f"/teams/{w.team_b.id}/members",
+        NOBODY,
+    ),
+    Route(
+        "teams.join_team", "own class", "POST", lambda w: f"/teams/{w.team_a.id}/join", ONLY_STUDENT
+    ),
+    Route(
+        "teams.join_team",
+        "other school's team",
+        "POST",
+        lambda w: f"/teams/{w.team_b.id}/join",
+        NOBODY,
+    ),
+    Route(
+        "teams.remove_member",
+        "own team",
+        "POST",
+        lambda w: f"/teams/{w.team_a.id}/members/{w.student.id}/remove",
+        CLASS_MEMBERS,
+    ),
+    Route(
+        "teams.remove_member",
+        "other school's team",
+        "POST",
+        lambda w: f"/teams/{w.team_b.id}/members/{w.student_b.id}/remove",
+        NOBODY,
+    ),
     # organisations
     Route("organisations.setup", "form", "GET", lambda w: "/organisation/setup", ONLY_EMPLOYER),
     Route("organisations.setup", "post", "POST", lambda w: "/organisation/setup", ONLY_EMPLOYER),
-    Route("organisations.join", "post", "POST", lambda w: f"/organisation/join/{w.org.id}", ONLY_EMPLOYER),
+    Route(
+        "organisations.join",
+        "post",
+        "POST",
+        lambda w: f"/organisation/join/{w.org.id}",
+        ONLY_EMPLOYER,
+    ),
     Route("organisations.profile", "page", "GET", lambda w: "/organisation", ONLY_EMPLOYER),
     Route("organisations.profile", "post", "POST", lambda w: "/organisation", ONLY_EMPLOYER),
     Route("organisations.verification", "queue", "GET", lambda w: "/partners/verification", STAFF),
-    Route("organisations.decide", "own school", "POST",
-          lambda w: f"/partners/verification/{w.pending_a.id}/verify", STAFF),
-    Route("organisations.decide", "other school", "POST",
-          lambda w: f"/partners/verification/{w.pending_b.id}/verify", NOBODY),
+    Route(
+        "organisations.decide",
+        "own school",
+        "POST",
+        lambda w: f"/partners/verification/{w.pending_a.id}/verify",
+        STAFF,
+    ),
+    Route(
+        "organisations.decide",
+        "other school",
+        "POST",
+        lambda w: f"/partners/verification/{w.pending_b.id}/verify",
+        NOBODY,
+    ),
     # schools
     Route("schools.admin_schools", "list", "GET", lambda w: "/admin/schools", ONLY_SITE_ADMIN),
     Route("schools.create_school", "post", "POST", lambda w: "/admin/schools", ONLY_SITE_ADMIN),
-    Route("schools.admin_invite", "post", "POST", lambda w: f"/admin/schools/{w.school_a.id}/invite",
-          ONLY_SITE_ADMIN),
+    Route(
+        "schools.admin_invite",
+        "post",
+        "POST",
+        lambda w: f"/admin/schools/{w.school_a.id}/invite",
+        ONLY_SITE_ADMIN,
+    ),
     Route("schools.staff", "list", "GET", lambda w: "/school/staff", ONLY_SCHOOL_ADMIN),
     Route("schools.invite", "post", "POST", lambda w: "/school/staff", ONLY_SCHOOL_ADMIN),
-    Route("schools.revoke_invitation", "own school", "POST",
-          lambda w: f"/school/invitations/{w.invitation_a.id}/revoke", ONLY_SCHOOL_ADMIN),
-    Route("schools.revoke_invitation", "other school", "POST",
-          lambda w: f"/school/invitations/{w.invitation_b.id}/revoke", NOBODY),
+    Route(
+        "schools.revoke_invitation",
+        "own school",
+        "POST",
+        lambda w: f"/school/invitations/{w.invitation_a.id}/revoke",
+        ONLY_SCHOOL_ADMIN,
+    ),
+    Route(
+        "schools.revoke_invitation",
+        "other school",
+        "POST",
+        lambda w: f"/school/invitations/{w.invitation_b.id}/revoke",
+        NOBODY,
+    ),
 ]

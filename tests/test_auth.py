@@ -633,8 +633,12 @@ def test_forgot_password_says_the_same_for_everyone(make, client, outbox):
     make.student(email="kid@example.org")
     make.teacher(email="left@school.example", active=False)
     pages = {}
-    for address in ("ms.hill@school.example", "nobody@school.example", "kid@example.org",
-                    "left@school.example"):
+    for address in (
+        "ms.hill@school.example",
+        "nobody@school.example",
+        "kid@example.org",
+        "left@school.example",
+    ):
         response = request_reset(client, address)
         assert response.status_code == 200
         assert FORGOT_SAYS in text_of(response)

@@ -35,7 +35,7 @@ def _skip_or_fail(reason: str) -> None:
     message = f"BROWSER TESTS NOT RUN: {reason}"
     if os.environ.get("REQUIRE_BROWSER") == "1":
         pytest.fail(message)
-    print(f"\n{'!' * 70}\n{message}\n{'!' * 70}")  # noqa: T201
+    print(f"\n{'!' * 70}\n{message}\n{'!' * 70}")
     pytest.skip(message)
 
 
@@ -154,7 +154,9 @@ def test_employer_signs_up_confirms_and_waits_for_verification_then_teacher_veri
     assert page.locator("text=Harbor Health Clinic").first.is_visible()
     shot(page, "teacher-verification-queue")
     page.click("button:has-text('Verify for Riverside High School')")
-    assert page.locator(".flash-success").inner_text().startswith("Harbor Health Clinic is verified")
+    assert (
+        page.locator(".flash-success").inner_text().startswith("Harbor Health Clinic is verified")
+    )
     shot(page, "teacher-verified")
     page.click("summary:has-text('First')")
     page.click("button:has-text('Log out')")
@@ -162,7 +164,9 @@ def test_employer_signs_up_confirms_and_waits_for_verification_then_teacher_veri
     log_in(page, "jordan@harborhealth.example", "clinics need robots")
     page.wait_for_url("**/dashboard")
     assert page.locator("text=Verified by: Riverside High School").is_visible()
-    assert outbox.to("jordan@harborhealth.example")[-1]["Subject"].startswith("Riverside High School verified")
+    assert outbox.to("jordan@harborhealth.example")[-1]["Subject"].startswith(
+        "Riverside High School verified"
+    )
 
 
 def test_teacher_rotates_class_code_without_reload(page, make):

@@ -5,7 +5,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from marketplace.extensions import db
-from marketplace.models import Organisation, OrganisationStatus, Role, School, Team, User, VerificationStatus
+from marketplace.models import (
+    Organisation,
+    OrganisationStatus,
+    Role,
+    School,
+    Team,
+    User,
+    VerificationStatus,
+)
 from marketplace.privacy import uses_pseudonym
 from marketplace.seed import DEMO_LOGINS, DEMO_PASSWORD
 
@@ -28,7 +36,8 @@ def test_seed_demo_fills_an_empty_database(app):
     organisations = list(db.session.scalars(sa.select(Organisation)))
     assert any(o.is_verified_anywhere for o in organisations)
     unverified_active = [
-        o for o in organisations
+        o
+        for o in organisations
         if o.status is OrganisationStatus.ACTIVE
         and all(p.status is VerificationStatus.PENDING for p in o.partnerships)
     ]
@@ -62,14 +71,19 @@ def test_every_printed_demo_login_works(app, client):
 def test_create_admin(app, client):
     """`flask create-admin` makes a site admin who can log in; weak passwords are refused."""
     runner = app.test_cli_runner()
-    weak = runner.invoke(args=["create-admin", "--email", "root@example.org"], input="password\npassword\n")
+    weak = runner.invoke(
+        args=["create-admin", "--email", "root@example.org"], input="password\npassword\n"
+    )
     assert weak.exit_code != 0 and "common" in weak.output
     result = runner.invoke(
-        args=["create-admin", "--email", "Root@Example.org"], input="a long admin phrase\na long admin phrase\n"
+        args=["create-admin", "--email", "Root@Example.org"],
+        input="a long admin phrase\na long admin phrase\n",
     )
     assert result.exit_code == 0, result.output
     admin = db.session.scalar(sa.select(User).filter_by(email="root@example.org"))
     assert admin.role is Role.SITE_ADMIN
-    response = client.post("/auth/login", data={"login": "root@example.org", "password": "a long admin phrase"})
+    response = client.post(
+        "/auth/login", data={"login": "root@example.org", "password": "a long admin phrase"}
+    )
     assert response.status_code == 302
     assert client.get("/admin/schools").status_code == 200

@@ -19,8 +19,10 @@ class Collector:
     def __init__(self) -> None:
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default)))
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default))
+        )
         return "250 OK"
 
 
@@ -61,7 +63,9 @@ def test_mail_is_delivered_over_smtp_with_both_parts(app_factory, make, smtp_ser
 
 def test_smtp_down_does_not_break_the_request(app_factory, make):
     """With the SMTP server unreachable the user's action still succeeds."""
-    smtp_app = app_factory(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=_free_port(), SMTP_TIMEOUT=2)
+    smtp_app = app_factory(
+        MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=_free_port(), SMTP_TIMEOUT=2
+    )
     with smtp_app.app_context():
         make.teacher(email="down@school.example")
         db.session.commit()

@@ -27,8 +27,10 @@ def empty_database_url(tmp_path) -> Iterator[str]:
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield sa.engine.make_url(TEST_DATABASE_URL).set(database=name).render_as_string(
-            hide_password=False
+        yield (
+            sa.engine.make_url(TEST_DATABASE_URL)
+            .set(database=name)
+            .render_as_string(hide_password=False)
         )
     finally:
         with admin.connect() as connection:

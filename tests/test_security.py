@@ -53,7 +53,9 @@ def test_pages_load_nothing_from_other_sites(client):
 def test_session_cookie_is_httponly_and_lax(client, make):
     """The session cookie cannot be read by scripts and is not sent on cross-site posts."""
     teacher = make.teacher()
-    response = client.post("/auth/login", data={"login": teacher.email, "password": "correct horse battery"})
+    response = client.post(
+        "/auth/login", data={"login": teacher.email, "password": "correct horse battery"}
+    )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie

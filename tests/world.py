@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from marketplace.models import Classroom, Invitation, Organisation, Partnership, Role, School, Team, User
+from marketplace.models import (
+    Classroom,
+    Invitation,
+    Organisation,
+    Partnership,
+    Role,
+    School,
+    Team,
+    User,
+)
 
 from .factories import Factory
 

@@ -95,7 +95,9 @@ class EmployerSignupForm(EmailMixin, FlaskForm):
 
     def validate_email(self, field: EmailField) -> None:
         if db.session.scalar(sa.select(User.id).filter_by(email=field.data)) is not None:
-            raise ValidationError("An account with this e-mail exists. Log in or reset the password.")
+            raise ValidationError(
+                "An account with this e-mail exists. Log in or reset the password."
+            )
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -113,7 +115,9 @@ class ResetPasswordForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+        "Current password",
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
     )
     password = new_password_field("New password")
     confirm = confirm_password_field()

@@ -26,7 +26,7 @@ from ..security import (
 from ..teams.services import enroll
 
 CONFIRM_EMAIL = "confirm-email"
-RESET_PASSWORD = "reset-password"
+RESET_PASSWORD = "reset-password"  # noqa: S105 - a token purpose, not a password
 
 
 class AccountError(Exception):
@@ -105,7 +105,8 @@ def confirm_email(token: str) -> User:
     problem, user = read_user_token(token, CONFIRM_EMAIL, single_use=False)
     if user is None:
         raise AccountError(
-            "This confirmation link has expired." if problem == "expired"
+            "This confirmation link has expired."
+            if problem == "expired"
             else "This confirmation link is not valid."
         )
     if user.email_confirmed_at is None:
@@ -114,12 +115,16 @@ def confirm_email(token: str) -> User:
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link if an adult account has this address (the page says the same either way)."""
+    """Mail a reset link to an adult account with this address (the page says the same always)."""
     user = find_login(email)
     if user is None or user.role is Role.STUDENT or not user.active or not user.email:
         return
-    link = url_for("auth.reset_password", token=make_user_token(user, RESET_PASSWORD), _external=True)
-    send_after_commit(compose(user.email, "Reset your password", "reset_password", user=user, link=link))
+    link = url_for(
+        "auth.reset_password", token=make_user_token(user, RESET_PASSWORD), _external=True
+    )
+    send_after_commit(
+        compose(user.email, "Reset your password", "reset_password", user=user, link=link)
+    )
 
 
 def user_for_reset(token: str) -> User:
@@ -127,7 +132,8 @@ def user_for_reset(token: str) -> User:
     problem, user = read_user_token(token, RESET_PASSWORD, max_age=3600)
     if user is None:
         raise AccountError(
-            "This reset link has expired. Ask for a new one." if problem == "expired"
+            "This reset link has expired. Ask for a new one."
+            if problem == "expired"
             else "This reset link is not valid or has already been used."
         )
     return user
@@ -151,9 +157,7 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def pending_invitation(token: str) -> Invitation:
     """The invitation a link is for, if it can still be accepted."""
-    invitation = db.session.scalar(
-        sa.select(Invitation).filter_by(token_hash=token_digest(token))
-    )
+    invitation = db.session.scalar(sa.select(Invitation).filter_by(token_hash=token_digest(token)))
     if invitation is None:
         raise LookupError(token)
     if invitation.accepted_at is not None:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -50,7 +60,9 @@ def _start_session(user) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_login_failed
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_login_failed,
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
@@ -127,7 +139,11 @@ def signup() -> Response | str:
 @limiter.limit(lambda: current_app.config["MAIL_LIMIT_PER_ADDRESS"])
 def resend_confirmation() -> Response:
     """Send the e-mail confirmation link again."""
-    if EmptyForm().validate_on_submit() and current_user.email and not current_user.email_confirmed_at:
+    if (
+        EmptyForm().validate_on_submit()
+        and current_user.email
+        and not current_user.email_confirmed_at
+    ):
         services.send_confirmation(current_user)
         db.session.commit()
         flash(f"We sent a new confirmation link to {current_user.email}.", "success")
@@ -225,5 +241,8 @@ def accept_invitation(token: str) -> Response | str:
         flash(f"Welcome to {invitation.school.name}!", "success")
         return redirect(url_for("dashboard.home"))
     return render_template(
-        "auth/accept_invitation.html", form=form, invitation=invitation, role_label=Role(invitation.role).label
+        "auth/accept_invitation.html",
+        form=form,
+        invitation=invitation,
+        role_label=Role(invitation.role).label,
     )

@@ -26,7 +26,10 @@ def index() -> Response | str:
 
 def _student_context() -> dict:
     classrooms = db.session.scalars(
-        sa.select(Classroom).join(Enrollment).where(Enrollment.student_id == current_user.id).order_by(Classroom.name)
+        sa.select(Classroom)
+        .join(Enrollment)
+        .where(Enrollment.student_id == current_user.id)
+        .order_by(Classroom.name)
     )
     return {"rows": [(c, team_of(current_user, c)) for c in classrooms]}
 

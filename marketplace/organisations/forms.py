@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, URL
+from wtforms.validators import URL, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..clusters import CAREER_CLUSTERS
@@ -29,17 +29,24 @@ class SchoolsMixin:
 
 
 class OrganisationForm(SchoolsMixin, FlaskForm):
-    name = StringField("Organisation name", validators=[DataRequired(), Length(max=160)], filters=[strip])
+    name = StringField(
+        "Organisation name", validators=[DataRequired(), Length(max=160)], filters=[strip]
+    )
     website = URLField(
         "Website", validators=[Optional(), URL(require_tld=True), Length(max=255)], filters=[strip]
     )
     industry = StringField("Industry", validators=[Optional(), Length(max=120)], filters=[strip])
     career_cluster = SelectField(
-        "Career cluster", choices=[SelectChoice("", "Choose…"), *(SelectChoice(c) for c in CAREER_CLUSTERS)],
+        "Career cluster",
+        choices=[SelectChoice("", "Choose…"), *(SelectChoice(c) for c in CAREER_CLUSTERS)],
         validators=[DataRequired(message="Choose the career cluster closest to your work.")],
     )
     city = StringField("City", validators=[Optional(), Length(max=120)], filters=[strip])
-    size = SelectField("Size (people)", choices=[SelectChoice("", "—"), *(SelectChoice(s) for s in SIZES)], validators=[Optional()])
+    size = SelectField(
+        "Size (people)",
+        choices=[SelectChoice("", "—"), *(SelectChoice(s) for s in SIZES)],
+        validators=[Optional()],
+    )
 
 
 class RequestSchoolsForm(SchoolsMixin, FlaskForm):
@@ -47,4 +54,6 @@ class RequestSchoolsForm(SchoolsMixin, FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=1000)], filters=[strip])
+    note = TextAreaField(
+        "Note (optional)", validators=[Optional(), Length(max=1000)], filters=[strip]
+    )

@@ -55,7 +55,9 @@ def joinable_organisations(user: User) -> list[Organisation]:
         return []
     return list(
         db.session.scalars(
-            sa.select(Organisation).where(Organisation.email_domain == domain).order_by(Organisation.name)
+            sa.select(Organisation)
+            .where(Organisation.email_domain == domain)
+            .order_by(Organisation.name)
         )
     )
 
@@ -91,7 +93,9 @@ def join_organisation(user: User, organisation: Organisation) -> None:
     db.session.flush()
 
 
-def request_verification(organisation: Organisation, schools: Iterable[School]) -> list[Partnership]:
+def request_verification(
+    organisation: Organisation, schools: Iterable[School]
+) -> list[Partnership]:
     """Ask each school to verify the organisation, and tell the school's admins."""
     created = []
     for school in schools:
@@ -108,7 +112,9 @@ def request_verification(organisation: Organisation, schools: Iterable[School]) 
 
 def _tell_school_admins(partnership: Partnership) -> None:
     admins = db.session.scalars(
-        sa.select(User).filter_by(school_id=partnership.school_id, role=Role.SCHOOL_ADMIN, active=True)
+        sa.select(User).filter_by(
+            school_id=partnership.school_id, role=Role.SCHOOL_ADMIN, active=True
+        )
     )
     link = url_for("organisations.verification", _external=True)
     for admin in admins:
@@ -141,8 +147,8 @@ def decide(partnership: Partnership, staff: User, verified: bool, note: str = ""
             send_after_commit(
                 compose(
                     member.email,
-                    f"{partnership.school.name} "
-                    f"{'verified' if verified else 'did not verify'} {partnership.organisation.name}",
+                    f"{partnership.school.name} {'verified' if verified else 'did not verify'} "
+                    f"{partnership.organisation.name}",
                     "verification_decided",
                     partnership=partnership,
                     member=member,

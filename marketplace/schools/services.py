@@ -38,7 +38,7 @@ def create_school(name: str, city: str = "") -> School:
 
 
 def can_invite(inviter: User, school: School, role: Role) -> bool:
-    """Site admins invite school admins; a school admin invites teachers and admins of their school."""
+    """Site admins invite school admins; school admins invite their own school's staff."""
     if role not in INVITABLE_ROLES:
         return False
     if inviter.is_site_admin:
@@ -56,7 +56,11 @@ def invite(inviter: User, school: School, email: str, role: Role) -> Invitation:
     # A new invitation replaces any pending one to the same address.
     db.session.execute(
         sa.update(Invitation)
-        .where(Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .where(
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
         .values(revoked_at=utcnow())
     )
     token, digest = new_secret_token()

@@ -80,7 +80,9 @@ def reset_student_password(student: User) -> str:
 def create_team(classroom: Classroom, name: str, founder: User | None = None) -> Team:
     """A new team in a class; a student who founds it joins it."""
     taken = db.session.scalar(
-        sa.select(Team.id).where(Team.classroom_id == classroom.id, sa.func.lower(Team.name) == name.lower())
+        sa.select(Team.id).where(
+            Team.classroom_id == classroom.id, sa.func.lower(Team.name) == name.lower()
+        )
     )
     if taken is not None:
         raise TeamError(f"{classroom.name} already has a team called {name}.")

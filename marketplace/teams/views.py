@@ -102,7 +102,9 @@ def rotate_code(classroom_id: int) -> Response | str:
         services.rotate_join_code(classroom)
         db.session.commit()
     if is_htmx():
-        return render_template("teams/_join_code.html", classroom=classroom, action_form=EmptyForm())
+        return render_template(
+            "teams/_join_code.html", classroom=classroom, action_form=EmptyForm()
+        )
     flash(f"The new class code is {classroom.join_code}.", "success")
     return redirect(url_for("teams.classroom", classroom_id=classroom.id))
 
@@ -243,5 +245,10 @@ def remove_member(team_id: int, student_id: int) -> Response:
     if EmptyForm().validate_on_submit():
         services.remove_member(team, student)
         db.session.commit()
-        flash("You left the team." if student.id == current_user.id else f"{student.full_name} left the team.", "success")
+        flash(
+            "You left the team."
+            if student.id == current_user.id
+            else f"{student.full_name} left the team.",
+            "success",
+        )
     return redirect(url_for("teams.team", team_id=team.id), 303)
