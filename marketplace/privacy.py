@@ -2,7 +2,7 @@
 
 Employers never see a student's surname or contact details: a student is shown as first name
 plus last initial, and a student under 13 only by a pseudonym. School staff, the student and the
-student's classmates see full names.
+students of the same school see full names.
 """
 
 from __future__ import annotations

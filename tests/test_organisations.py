@@ -507,7 +507,7 @@ def test_asking_a_school_twice_is_refused(client, make, outbox, acme, north, oth
     login_as(client, acme.members[0])
     response = client.post("/organisation", data={"school_ids": [north.id]})
     assert north.id not in offered_school_ids(response)
-    assert f"'{north.id}' is not a valid choice for this field." in field_errors(response)
+    assert "Choose among the schools listed." in field_errors(response)
     assert (
         db.session.scalar(
             sa.select(sa.func.count(Partnership.id)).filter_by(
@@ -531,3 +531,43 @@ def test_employer_without_organisation_is_sent_to_set_up(client, employer):
     login_as(client, employer)
     assert client.get("/organisation").location.endswith("/organisation/setup")
     assert db.session.get(User, employer.id).organisation is None
+
+
+def test_too_long_decline_note_keeps_what_was_typed(client, make, login):
+    """A note over 1,000 characters gets a field message on the page, with the note kept."""
+    school = make.school()
+    organisation = make.organisation(pending_with=[school])
+    partnership = organisation.partnerships[0]
+    login(make.teacher(school=school))
+    note = "Please call us first. " * 50
+    response = client.post(f"/partners/verification/{partnership.id}/decline", data={"note": note})
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "Field cannot be longer than 1000 characters." in body
+    assert "Please call us first." in body
+    assert partnership.status.value == "pending"
+
+
+def test_unknown_school_choice_gets_a_plain_message(client, make, login):
+    """A forged school id is refused without showing internal ids."""
+    make.school()
+    login(make.employer(with_organisation=False))
+    response = client.post(
+        "/organisation/setup",
+        data={"name": "Acme", "career_cluster": "Construction", "school_ids": ["999999"]},
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "Choose among the schools listed." in body
+    assert "999999" not in body
+
+
+def test_employer_declined_everywhere_is_told_so(client, make, login):
+    """When every school declined, the dashboard says so instead of "awaiting"."""
+    school = make.school()
+    organisation = make.organisation(pending_with=[school])
+    organisation.partnerships[0].status = organisation.partnerships[0].status.DECLINED
+    login(make.employer(organisation))
+    body = client.get("/dashboard").get_data(as_text=True)
+    assert "Not verified" in body
+    assert "awaiting verification" not in body

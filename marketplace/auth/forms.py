@@ -14,7 +14,6 @@ from ..forms_common import (
     lower_strip,
     name_field,
     new_password_field,
-    strip,
     validate_student_birth_date,
 )
 from ..models import Classroom, User
@@ -128,16 +127,3 @@ class AcceptInvitationForm(FlaskForm):
     last_name = name_field("Last name")
     password = new_password_field("Password", "first_name", "last_name")
     confirm = confirm_password_field()
-
-
-__all__ = [
-    "AcceptInvitationForm",
-    "ChangePasswordForm",
-    "EmployerSignupForm",
-    "ForgotPasswordForm",
-    "JoinClassForm",
-    "LoginForm",
-    "ResetPasswordForm",
-    "StudentJoinForm",
-    "strip",
-]

@@ -24,6 +24,7 @@ class SchoolsMixin:
         "Schools you want to work with",
         coerce=int,
         validators=[DataRequired(message="Choose at least one school.")],
+        invalid_choice_message="Choose among the schools listed.",
         description="Each school checks your organisation before you can contact its students.",
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -58,7 +58,7 @@ def setup() -> Response | str:
         form=form,
         joinable=services.joinable_organisations(current_user),
         action_form=EmptyForm(),
-    )
+    ), (422 if form.errors else 200)
 
 
 @bp.post("/organisation/join/<int:organisation_id>")
@@ -91,31 +91,38 @@ def profile() -> Response | str:
         db.session.commit()
         flash("We asked the schools you chose to verify your organisation.", "success")
         return redirect(url_for("organisations.profile"))
-    return render_template("organisations/profile.html", organisation=organisation, form=form)
+    return render_template("organisations/profile.html", organisation=organisation, form=form), (
+        422 if form.errors else 200
+    )
 
 
 @bp.get("/partners/verification")
 @staff_required
 def verification() -> str:
     """Organisations waiting for this school's check, and the ones already decided."""
+    return _verification_page(DecisionForm())
+
+
+def _verification_page(form: DecisionForm, failed: Partnership | None = None) -> str:
     school_id = current_user.school_id
     return render_template(
         "organisations/verification.html",
         pending=services.partnerships_for_school(school_id, VerificationStatus.PENDING),
         verified=services.partnerships_for_school(school_id, VerificationStatus.VERIFIED),
         declined=services.partnerships_for_school(school_id, VerificationStatus.DECLINED),
-        form=DecisionForm(),
+        form=form,
+        failed=failed,
     )
 
 
 @bp.post("/partners/verification/<int:partnership_id>/<any(verify, decline):decision>")
 @staff_required
-def decide(partnership_id: int, decision: str) -> Response:
+def decide(partnership_id: int, decision: str) -> Response | tuple[str, int]:
     """Verify or decline an organisation for this school."""
     partnership = load_or_404(Partnership, partnership_id, "can_decide")
     form = DecisionForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _verification_page(form, failed=partnership), 422
     services.decide(partnership, current_user, decision == "verify", form.note.data or "")
     db.session.commit()
     verb = "verified" if decision == "verify" else "declined"

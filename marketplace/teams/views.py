@@ -151,7 +151,7 @@ def join_class() -> Response | str:
             db.session.commit()
             flash(f"You joined {form.classroom.name}.", "success")
             return redirect(url_for("teams.classroom", classroom_id=form.classroom.id))
-    return render_template("teams/join_class.html", form=form)
+    return render_template("teams/join_class.html", form=form), (422 if form.errors else 200)
 
 
 @bp.post("/classes/<int:classroom_id>/teams")
