@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -40,13 +40,15 @@ school_admin_required = roles_required(Role.SCHOOL_ADMIN)
 site_admin_required = roles_required(Role.SITE_ADMIN)
 
 
-def load_or_404(model: type[M], id_: int, check: str | None = None) -> M:
+def load_or_404(
+    model: type[M], id_: int, check: str | None = None, options: Sequence[Any] = ()
+) -> M:
     """Load a row or answer 404; with `check`, ask the row (`row.<check>(user)`) or answer 404.
 
     A row the user may not see is answered with 404, not 403, so ids of other schools' rows
-    cannot be probed.
+    cannot be probed. `options` are loader options (eager loading for the page).
     """
-    row = db.session.get(model, id_)
+    row = db.session.get(model, id_, options=options)
     if row is None:
         abort(404)
     if check is not None and not getattr(row, check)(current_user):

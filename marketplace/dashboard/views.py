@@ -11,7 +11,7 @@ from ..extensions import db
 from ..forms_common import EmptyForm
 from ..models import Classroom, Enrollment, Role, School, VerificationStatus
 from ..organisations.services import partnerships_for_school
-from ..teams.services import team_of
+from ..teams.services import classrooms_run_by, team_of
 
 bp = Blueprint("dashboard", __name__)
 
@@ -35,13 +35,8 @@ def _student_context() -> dict:
 
 
 def _staff_context() -> dict:
-    query = sa.select(Classroom).order_by(Classroom.name)
-    if current_user.is_teacher:
-        query = query.filter_by(teacher_id=current_user.id)
-    else:
-        query = query.filter_by(school_id=current_user.school_id)
     return {
-        "classrooms": list(db.session.scalars(query)),
+        "classrooms": classrooms_run_by(current_user),
         "pending": partnerships_for_school(current_user.school_id, VerificationStatus.PENDING),
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Classroom, Enrollment, Team, TeamMembership, User
@@ -21,6 +22,24 @@ def _unused_join_code() -> str:
         code = new_join_code()
         if db.session.scalar(sa.select(Classroom.id).filter_by(join_code=code)) is None:
             return code
+
+
+def classrooms_run_by(staff: User) -> list[Classroom]:
+    """A teacher's own classes; for a school admin, every class of the school."""
+    query = (
+        sa.select(Classroom)
+        .options(
+            selectinload(Classroom.teacher),
+            selectinload(Classroom.enrollments),
+            selectinload(Classroom.teams),
+        )
+        .order_by(Classroom.name)
+    )
+    if staff.is_teacher:
+        query = query.filter_by(teacher_id=staff.id)
+    else:
+        query = query.filter_by(school_id=staff.school_id)
+    return list(db.session.scalars(query))
 
 
 def create_classroom(teacher: User, name: str) -> Classroom:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.forms import JoinClassForm
 from ..extensions import db
 from ..forms_common import EmptyForm
-from ..models import Classroom, Role, Team, User
+from ..models import Classroom, Enrollment, Role, Team, TeamMembership, User
 from ..permissions import load_or_404, roles_required, staff_required, student_required
 from ..web import is_htmx
 from . import services
@@ -19,14 +19,17 @@ from .forms import AddMemberForm, ClassroomForm, TeamForm
 
 bp = Blueprint("teams", __name__)
 
-
-def _classrooms_for(user: User) -> list[Classroom]:
-    query = sa.select(Classroom).order_by(Classroom.name)
-    if user.is_teacher:
-        query = query.filter_by(teacher_id=user.id)
-    else:
-        query = query.filter_by(school_id=user.school_id)
-    return list(db.session.scalars(query))
+# A class page shows the roster and every team's members: load them in a few queries, not N+1.
+CLASS_PAGE_LOADING = (
+    selectinload(Classroom.enrollments).selectinload(Enrollment.student),
+    selectinload(Classroom.teams)
+    .selectinload(Team.memberships)
+    .selectinload(TeamMembership.student),
+)
+TEAM_PAGE_LOADING = (
+    selectinload(Team.memberships).selectinload(TeamMembership.student),
+    selectinload(Team.classroom).options(*CLASS_PAGE_LOADING),
+)
 
 
 def _student_of(classroom: Classroom, student_id: int) -> User:
@@ -41,7 +44,9 @@ def _student_of(classroom: Classroom, student_id: int) -> User:
 def classes() -> str:
     """The teacher's classes (a school admin sees all of the school's) and a form for a new one."""
     return render_template(
-        "teams/classes.html", classrooms=_classrooms_for(current_user), form=ClassroomForm()
+        "teams/classes.html",
+        classrooms=services.classrooms_run_by(current_user),
+        form=ClassroomForm(),
     )
 
 
@@ -52,7 +57,7 @@ def create_class() -> Response | str:
     form = ClassroomForm()
     if not form.validate_on_submit():
         return render_template(
-            "teams/classes.html", classrooms=_classrooms_for(current_user), form=form
+            "teams/classes.html", classrooms=services.classrooms_run_by(current_user), form=form
         ), 422
     classroom = services.create_classroom(current_user, form.name.data)
     db.session.commit()
@@ -76,7 +81,7 @@ def _classroom_page(classroom: Classroom, **forms: object) -> str:
 @login_required
 def classroom(classroom_id: int) -> str:
     """A class: its code and roster for staff, its teams for everyone in it."""
-    return _classroom_page(load_or_404(Classroom, classroom_id, "can_view"))
+    return _classroom_page(load_or_404(Classroom, classroom_id, "can_view", CLASS_PAGE_LOADING))
 
 
 @bp.post("/classes/<int:classroom_id>/rename")
@@ -178,7 +183,7 @@ def create_team(classroom_id: int) -> Response | str:
 @login_required
 def team(team_id: int) -> str:
     """A team: members, and for its teacher the controls to change them."""
-    team = load_or_404(Team, team_id, "can_view")
+    team = load_or_404(Team, team_id, "can_view", TEAM_PAGE_LOADING)
     return _team_page(team)
 
 
