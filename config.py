@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -51,15 +52,6 @@ class Config:
         self.SECRET_KEY = _env("SECRET_KEY")
         self.BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
 
-        # Storage: "local" (files under instance/uploads) or "s3".
-        self.STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")
-        self.UPLOAD_DIR = _env("UPLOAD_DIR", str(self.INSTANCE_PATH / "uploads"))
-        self.S3_BUCKET = _env("S3_BUCKET")
-        self.S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
-        self.S3_REGION = _env("S3_REGION", "us-east-1")
-        self.S3_ACCESS_KEY_ID = _env("S3_ACCESS_KEY_ID")
-        self.S3_SECRET_ACCESS_KEY = _env("S3_SECRET_ACCESS_KEY")
-
         # Mail: "outbox" (files under instance/outbox, nothing leaves the machine) or "smtp".
         self.MAIL_BACKEND = _env("MAIL_BACKEND", "outbox")
         self.MAIL_OUTBOX_DIR = _env("MAIL_OUTBOX_DIR", str(self.INSTANCE_PATH / "outbox"))
@@ -89,6 +81,11 @@ class Config:
         self.INVITATION_DAYS = int(_env("INVITATION_DAYS", "7"))
         self.TOKEN_MAX_AGE_SECONDS = int(_env("TOKEN_MAX_AGE_SECONDS", str(2 * 24 * 3600)))
 
+        # Behind a load balancer: how many proxies set X-Forwarded-For/-Proto/-Host (0: none).
+        self.PROXY_FIX_HOPS = int(_env("PROXY_FIX_HOPS", "0"))
+
+        # Sessions end after this much idle time (school computers are shared).
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=int(_env("SESSION_IDLE_HOURS", "8")))
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)
@@ -115,8 +112,12 @@ class ProductionConfig(Config):
         super().__init__()
         self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
         self.PREFERRED_URL_SCHEME = _env("PREFERRED_URL_SCHEME", "https")
+        self.MAIL_BACKEND = _env("MAIL_BACKEND", "smtp")  # the outbox folder is for development
 
     def finalise(self) -> None:
+        missing = [name for name in ("DATABASE_URL", "BASE_URL") if not _env(name)]
+        if missing:
+            raise RuntimeError(f"Set {' and '.join(missing)} in production (see README).")
         key = self.SECRET_KEY or ""
         if key.strip().lower() in INSECURE_KEYS or len(key) < 32:
             raise RuntimeError(

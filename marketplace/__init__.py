@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import ROOT, Config, load_config
 
 from . import auth, cli, dashboard, errors, extensions, organisations, schools, teams, web
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in URLs, bounded to what an id column holds: a huge number is a 404, not a 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -19,6 +29,10 @@ def create_app(config: Config | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.from_object(config)
+    app.url_map.converters["int"] = RowIdConverter
+    if config.PROXY_FIX_HOPS:
+        hops = config.PROXY_FIX_HOPS
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     extensions.register(app)
     web.register(app)

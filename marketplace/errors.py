@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -30,7 +32,8 @@ def _render(code: int, detail: str | None = None) -> tuple[str, int]:
 def _http_error(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     if code == 500:
-        db.session.rollback()
+        with contextlib.suppress(Exception):  # the page must render even if this fails too
+            db.session.rollback()
     return _render(code)
 
 

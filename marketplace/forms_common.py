@@ -20,6 +20,12 @@ class EmptyForm(FlaskForm):
 
 
 def strip(value: str | None) -> str | None:
+    """One clean line: surrounding spaces gone, line breaks and control characters folded."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def strip_text(value: str | None) -> str | None:
+    """Multi-line text: only the surrounding spaces go."""
     return value.strip() if isinstance(value, str) else value
 
 
@@ -30,7 +36,8 @@ def lower_strip(value: str | None) -> str | None:
 class PasswordPolicy:
     """ASVS 5.0: 8+ characters, long ones allowed, no composition rules, no common passwords.
 
-    `context_fields` name other fields (name, username, e-mail) the password must not equal.
+    `context_fields` name other fields (name, username, e-mail) the password must not equal;
+    a view may also set `form.password_context` to the words of an existing account.
     """
 
     def __init__(self, *context_fields: str) -> None:
@@ -38,6 +45,7 @@ class PasswordPolicy:
 
     def __call__(self, form: FlaskForm, field: PasswordField) -> None:
         context = tuple(str(form[name].data or "") for name in self.context_fields if name in form)
+        context += tuple(getattr(form, "password_context", ()))
         problem = password_problem(field.data or "", context=context)
         if problem:
             raise ValidationError(problem)

@@ -36,6 +36,7 @@ class Mail:
 
 def compose(to: str, subject: str, template: str, **context: object) -> Mail:
     """Render `mail/<template>.txt` and `.html` into a message."""
+    subject = " ".join(subject.split())  # one line: a header cannot carry a line break
     context.setdefault("subject", subject)
     return Mail(
         to=to,
@@ -98,9 +99,10 @@ def _send_pending(session: Session) -> None:
     for mail in pending:
         try:
             deliver(mail)
-        except (OSError, smtplib.SMTPException):
-            # The change is committed; a lost link mail is re-requested by the user.
-            # Issue #5 replaces this with the transactional outbox and its retrying worker.
+        except Exception:
+            # The change is committed and one bad message must not stop the others; a lost
+            # link mail is re-requested by the user. Issue #5 replaces this with the
+            # transactional outbox and its retrying worker.
             log.exception("could not send mail to %s", mail.to)
 
 

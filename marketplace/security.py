@@ -40,6 +40,12 @@ def password_problem(password: str, *, context: tuple[str, ...] = ()) -> str | N
     return None
 
 
+def personal_words(user: User) -> tuple[str, ...]:
+    """What a user's password must not be: their username, e-mail address and names."""
+    email = user.email or ""
+    return (user.username or "", email, email.split("@")[0], user.first_name, user.last_name)
+
+
 def _hasher() -> PasswordHasher:
     config = current_app.config
     return PasswordHasher(
@@ -90,14 +96,15 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"marketplace.{purpose}")
 
 
-def _password_fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+def _fingerprint(value: str | None) -> str:
+    """A short digest: tokens are only signed, not encrypted, so they carry no readable data."""
+    return hashlib.sha256((value or "").encode()).hexdigest()[:16]
 
 
 def make_user_token(user: User, purpose: str) -> str:
     """A signed link token for `user`, bound to their e-mail address and current password."""
     return _serializer(purpose).dumps(
-        {"u": user.id, "e": user.email, "p": _password_fingerprint(user)}
+        {"u": user.id, "e": _fingerprint(user.email), "p": _fingerprint(user.password_hash)}
     )
 
 
@@ -117,9 +124,9 @@ def read_user_token(
     except BadSignature:
         return "invalid", None
     user = db.session.get(User, data.get("u"))
-    if user is None or user.email != data.get("e"):
+    if user is None or _fingerprint(user.email) != data.get("e"):
         return "invalid", None
-    if single_use and data.get("p") != _password_fingerprint(user):
+    if single_use and data.get("p") != _fingerprint(user.password_hash):
         return "invalid", None
     return "", user
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import Flask, Response, flash, g, redirect, request, url_for
+from flask import Flask, Response, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 
 from .extensions import db, login_manager
@@ -27,6 +27,12 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.session_version != version or not user.active:
         return None
     return user
+
+
+def absolute_url(endpoint: str, **values: object) -> str:
+    """A link for mail and for pages to copy: built on BASE_URL, never on the request's Host
+    header (which a client chooses, and would let it point reset links at its own site)."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def is_htmx() -> bool:
@@ -85,5 +91,10 @@ def register(app: Flask) -> None:
     app.after_request(_security_headers)
     app.before_request(_require_password_change)
     app.jinja_env.globals.update(
-        csp_nonce=csp_nonce, name_for=name_for, public_name=public_name, Role=Role, today=date.today
+        csp_nonce=csp_nonce,
+        name_for=name_for,
+        public_name=public_name,
+        Role=Role,
+        today=date.today,
+        absolute_url=absolute_url,
     )

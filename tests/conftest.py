@@ -33,7 +33,6 @@ def make_config(database_url: str, instance: Path, **overrides: object) -> TestC
     config = TestConfig()
     config.SQLALCHEMY_DATABASE_URI = database_url
     config.INSTANCE_PATH = instance
-    config.UPLOAD_DIR = str(instance / "uploads")
     config.MAIL_OUTBOX_DIR = str(instance / "outbox")
     config.WTF_CSRF_ENABLED = False  # tests/test_csrf.py turns it on and checks every route
     for key, value in overrides.items():

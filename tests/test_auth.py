@@ -369,7 +369,7 @@ def test_wrong_class_code_keeps_typed_fields(make, client):
     """A wrong code is explained and what was typed stays in the form (except passwords)."""
     make.classroom()
     response = client.post("/auth/join", data=join_data("ZZZZ-ZZZZ", first_name="Maya"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "No class has this code. Check it with your teacher." in text_of(response)
     assert field_value(response, "first_name") == "Maya"
     assert field_value(response, "last_name") == "Lopez"
@@ -394,7 +394,7 @@ def test_duplicate_username_is_refused_whatever_the_case(make, client):
     classroom = make.classroom()
     make.student(username="maya.l")
     response = client.post("/auth/join", data=join_data(classroom.join_code, username="Maya.L"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "This username is taken; try adding a number." in text_of(response)
     count = db.session.scalar(sa.select(sa.func.count()).where(User.username == "maya.l"))
     assert count == 1
@@ -405,7 +405,7 @@ def test_username_with_odd_characters_is_refused(make, client):
     classroom = make.classroom()
     data = join_data(classroom.join_code, username="maya lopez!")
     response = client.post("/auth/join", data=data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Use 3\N{EN DASH}30 letters, digits, dots, dashes or underscores." in text_of(response)
 
 
@@ -425,7 +425,7 @@ def test_weak_passwords_are_refused_on_join(make, client, password, message):
     classroom = make.classroom()
     data = join_data(classroom.join_code, username="maya.lopez9", password=password)
     response = client.post("/auth/join", data=data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in text_of(response)
     assert user_by(username="maya.lopez9") is None
 
@@ -465,7 +465,7 @@ def test_implausible_date_of_birth_is_refused(make, client, born, message):
     classroom = make.classroom()
     data = join_data(classroom.join_code, date_of_birth=born.isoformat())
     response = client.post("/auth/join", data=data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in text_of(response)
     assert user_by(username="maya.l") is None
 
@@ -508,7 +508,10 @@ def test_employer_signs_up_and_confirms_email(client, outbox):
     assert mail["Subject"] == "Confirm your e-mail address"
     link = outbox.last_link("alex@acme.example", "/auth/confirm/")
     assert link in mail.get_body(preferencelist=("plain",)).get_content()
-    assert f'href="http://localhost{link}"' in mail.get_body(preferencelist=("html",)).get_content()
+    assert (
+        f'href="http://127.0.0.1:5000{link}"'
+        in mail.get_body(preferencelist=("html",)).get_content()
+    )
 
     dashboard = text_of(client.get("/dashboard"))
     assert "confirm your e-mail address" in dashboard
@@ -570,7 +573,7 @@ def test_duplicate_employer_email_is_refused(make, client, outbox):
     """Signing up with an address that has an account (any case) is refused, no mail sent."""
     make.employer(email="alex@acme.example")
     response = client.post("/auth/signup", data=signup_data(email="ALEX@acme.example"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "An account with this e-mail exists. Log in or reset the password." in text_of(response)
     assert field_value(response, "first_name") == "Alex"
     assert outbox.to("alex@acme.example") == []
@@ -580,7 +583,7 @@ def test_signup_refuses_bad_email_and_weak_password(client, outbox):
     """An invalid address and a common password are both explained, keeping the names."""
     data = signup_data(email="not-an-address", password="password123")
     response = client.post("/auth/signup", data=data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Invalid email address." in text_of(response)
     assert "one of the most common ones" in text_of(response)
     assert field_value(response, "last_name") == "Rivera"
@@ -869,3 +872,36 @@ def test_student_with_temporary_password_can_log_out(make, client, log_in_with_f
     response = client.post("/auth/logout")
     assert response.location == "/"
     assert not is_logged_in(client)
+
+
+def test_logged_in_student_following_a_join_link_joins_a_class_not_a_new_account(
+    make, client, login
+):
+    """A student already logged in is sent to "join another class" with the code filled in."""
+    student = make.student()
+    other = make.classroom(school=db.session.get(User, student.id).school)
+    login(student)
+    response = client.get(f"/auth/join?code={other.join_code}")
+    assert response.status_code == 302
+    assert response.location == f"/classes/join?code={other.join_code}"
+    assert other.join_code in text_of(client.get(response.location))
+
+
+def test_logged_in_adult_cannot_make_a_student_account(make, client, login):
+    """A teacher opening the join page is told to log out first."""
+    login(make.teacher())
+    response = client.post("/auth/join", data=join_data("ABCDEFGH"), follow_redirects=True)
+    assert "Log out first to create a student account." in text_of(response)
+    assert db.session.scalar(sa.select(sa.func.count(User.id)).filter_by(role=Role.STUDENT)) == 0
+
+
+def test_new_password_cannot_be_ones_own_username(make, client, login):
+    """Changing the password refuses the account's own username, as joining does."""
+    student = make.student(username="robot.maker")
+    login(student)
+    response = client.post(
+        "/auth/password",
+        data={"current_password": PASSWORD, "password": "robot.maker", "confirm": "robot.maker"},
+    )
+    assert response.status_code == 200
+    assert "Do not use your name, username or e-mail address" in text_of(response)

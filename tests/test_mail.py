@@ -91,3 +91,22 @@ def test_outbox_keeps_a_log_line_per_message(app, outbox):
     db.session.commit()
     log = (outbox.folder / "outbox.log").read_text()
     assert "c@example.org\tLogged\t" in log
+
+
+def test_line_breaks_never_reach_a_mail_header(client, make, login, outbox):
+    """An organisation name typed with a line break is saved as one line; its mail is sent."""
+    school = make.school()
+    admin = make.school_admin(school=school)
+    login(make.employer(with_organisation=False))
+    response = client.post(
+        "/organisation/setup",
+        data={
+            "name": "Acme\r\nBcc: victim@example.org",
+            "career_cluster": "Construction",
+            "school_ids": [school.id],
+        },
+    )
+    assert response.status_code == 302
+    [message] = outbox.to(admin.email)
+    assert message["Subject"] == "Acme Bcc: victim@example.org asks to work with your students"
+    assert message["Bcc"] is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import request
 
 from config import ProductionConfig, load_config
 from marketplace.extensions import db
@@ -69,6 +70,8 @@ def test_signed_in_pages_are_not_cached(client, make):
 
 def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
     """A production config with no, a placeholder or a short SECRET_KEY stops at start-up."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/marketplace")
+    monkeypatch.setenv("BASE_URL", "https://wbl.example.org")
     for value in ("", "change-me", "short"):
         monkeypatch.setenv("SECRET_KEY", value)
         with pytest.raises(RuntimeError, match="SECRET_KEY"):
@@ -76,6 +79,57 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     config = load_config("production")
     assert config.SESSION_COOKIE_SECURE is True
+    assert config.MAIL_BACKEND == "smtp"
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "BASE_URL"])
+def test_production_refuses_to_fall_back_to_development_defaults(monkeypatch, missing):
+    """Without a database URL or a public address, production stops instead of guessing."""
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/marketplace")
+    monkeypatch.setenv("BASE_URL", "https://wbl.example.org")
+    monkeypatch.delenv(missing)
+    with pytest.raises(RuntimeError, match=missing):
+        load_config("production")
+
+
+def test_mailed_links_ignore_a_forged_host_header(client, make, outbox):
+    """A reset link is built on BASE_URL, so a forged Host cannot send it to another site."""
+    teacher = make.teacher()
+    client.post("/auth/forgot", data={"email": teacher.email}, headers={"Host": "evil.example"})
+    text = outbox.to(teacher.email)[-1].get_body(preferencelist=("plain",)).get_content()
+    assert "evil.example" not in text
+    assert "http://127.0.0.1:5000/auth/reset/" in text
+
+
+def test_huge_id_in_a_url_is_not_found(client, make):
+    """An id too large for the database is a plain 404."""
+    login_as(client, make.teacher())
+    assert client.get("/classes/99999999999999999999999").status_code == 404
+
+
+def test_sessions_expire_when_idle(client, make):
+    """The session cookie of a log-in is permanent with a lifetime (8 hours idle by default)."""
+    teacher = make.teacher()
+    response = client.post(
+        "/auth/login", data={"login": teacher.email, "password": "correct horse battery"}
+    )
+    assert "Expires=" in response.headers["Set-Cookie"]
+    assert client.application.permanent_session_lifetime.total_seconds() == 8 * 3600
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(app_factory):
+    """With PROXY_FIX_HOPS set, throttling sees each client, not the load balancer."""
+    proxied = app_factory(PROXY_FIX_HOPS=1)
+    seen = []
+
+    @proxied.get("/whoami")
+    def whoami():
+        seen.append(request.remote_addr)
+        return "ok"
+
+    proxied.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert seen == ["203.0.113.9"]
 
 
 def test_development_keeps_a_generated_key_in_instance(monkeypatch, tmp_path):

@@ -604,7 +604,7 @@ def test_student_of_another_school_cannot_be_enrolled(client, login, make, class
     own_school = outsider.school_id
     login(outsider)
     response = client.post("/classes/join", data={"class_code": classroom.join_code})
-    assert "This class belongs to another school." in field_errors(response)
+    assert "No class has this code. Check it with your teacher." in field_errors(response)
     assert not is_enrolled(outsider, classroom)
     assert outsider.school_id == own_school
 

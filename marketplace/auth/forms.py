@@ -18,6 +18,9 @@ from ..forms_common import (
 )
 from ..models import Classroom, User
 from ..models.classroom import normalise_join_code
+from ..teams.services import UNKNOWN_CODE
+
+EMAIL_TAKEN = "An account with this e-mail exists. Log in or reset the password."
 
 
 class LoginForm(FlaskForm):
@@ -44,7 +47,7 @@ class ClassCodeMixin:
     def validate_class_code(self, field: StringField) -> None:
         self.classroom = db.session.scalar(sa.select(Classroom).filter_by(join_code=field.data))
         if self.classroom is None:
-            raise ValidationError("No class has this code. Check it with your teacher.")
+            raise ValidationError(UNKNOWN_CODE)
 
 
 class JoinClassForm(ClassCodeMixin, FlaskForm):
@@ -94,9 +97,7 @@ class EmployerSignupForm(EmailMixin, FlaskForm):
 
     def validate_email(self, field: EmailField) -> None:
         if db.session.scalar(sa.select(User.id).filter_by(email=field.data)) is not None:
-            raise ValidationError(
-                "An account with this e-mail exists. Log in or reset the password."
-            )
+            raise ValidationError(EMAIL_TAKEN)
 
 
 class ForgotPasswordForm(FlaskForm):

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import url_for
 
 from ..extensions import db
 from ..mail import compose, send_after_commit
@@ -24,6 +23,7 @@ from ..security import (
     token_digest,
 )
 from ..teams.services import enroll
+from ..web import absolute_url
 
 CONFIRM_EMAIL = "confirm-email"
 RESET_PASSWORD = "reset-password"  # noqa: S105 - a token purpose, not a password
@@ -94,7 +94,7 @@ def register_employer(*, email: str, first_name: str, last_name: str, password: 
 
 def send_confirmation(user: User) -> None:
     """Mail `user` a link that confirms their e-mail address."""
-    link = url_for("auth.confirm_email", token=make_user_token(user, CONFIRM_EMAIL), _external=True)
+    link = absolute_url("auth.confirm_email", token=make_user_token(user, CONFIRM_EMAIL))
     send_after_commit(
         compose(user.email, "Confirm your e-mail address", "confirm_email", user=user, link=link)
     )
@@ -119,9 +119,7 @@ def request_password_reset(email: str) -> None:
     user = find_login(email)
     if user is None or user.role is Role.STUDENT or not user.active or not user.email:
         return
-    link = url_for(
-        "auth.reset_password", token=make_user_token(user, RESET_PASSWORD), _external=True
-    )
+    link = absolute_url("auth.reset_password", token=make_user_token(user, RESET_PASSWORD))
     send_after_commit(
         compose(user.email, "Reset your password", "reset_password", user=user, link=link)
     )
@@ -142,7 +140,19 @@ def user_for_reset(token: str) -> User:
 def reset_password(token: str, password: str) -> User:
     """Set a new password through a reset link (and confirm the address it was sent to)."""
     user = user_for_reset(token)
-    set_password(user, password)
+    # Claim the link atomically: of two simultaneous uses, only one changes the password.
+    claimed = db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, User.password_hash == user.password_hash)
+        .values(
+            password_hash=hash_password(password),
+            must_change_password=False,
+            session_version=User.session_version + 1,
+        )
+    ).rowcount
+    if claimed != 1:
+        raise AccountError("This reset link is not valid or has already been used.")
+    db.session.refresh(user)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     return user

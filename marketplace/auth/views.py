@@ -13,16 +13,20 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from ..extensions import db, limiter
 from ..forms_common import EmptyForm
-from ..models import Role
+from ..models import User
+from ..security import personal_words
 from . import services
 from .forms import (
+    EMAIL_TAKEN,
     AcceptInvitationForm,
     ChangePasswordForm,
     EmployerSignupForm,
@@ -53,9 +57,11 @@ def _login_account_key() -> str:
     return "login:" + (request.form.get("login") or "").strip().lower()
 
 
-def _start_session(user) -> None:
-    login_user(user)
+def _start_session(user: User) -> None:
+    """Commit, then log `user` in (a failed commit must not leave a session behind)."""
     db.session.commit()
+    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME without a request
+    login_user(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -100,20 +106,30 @@ def logout() -> Response:
 @limiter.limit(lambda: current_app.config["JOIN_LIMIT_PER_ADDRESS"], methods=["POST"])
 def join() -> Response | str:
     """A student creates an account by joining a class with its code."""
+    if current_user.is_authenticated:
+        if current_user.is_student:  # a second class, not a second account
+            return redirect(url_for("teams.join_class", code=request.args.get("code", "")))
+        flash("You are logged in. Log out first to create a student account.", "info")
+        return redirect(url_for("dashboard.home"))
     form = StudentJoinForm(class_code=request.args.get("code", ""))
     if form.validate_on_submit():
-        student = services.create_student(
-            form.classroom,
-            username=form.username.data,
-            first_name=form.first_name.data,
-            last_name=form.last_name.data,
-            date_of_birth=form.date_of_birth.data,
-            password=form.password.data,
-        )
-        _start_session(student)
-        flash(f"Welcome! You joined {form.classroom.name}.", "success")
-        return redirect(url_for("dashboard.home"))
-    return render_template("auth/join.html", form=form)
+        try:
+            student = services.create_student(
+                form.classroom,
+                username=form.username.data,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                date_of_birth=form.date_of_birth.data,
+                password=form.password.data,
+            )
+            _start_session(student)
+        except IntegrityError:  # the same username, taken a moment ago by someone else
+            db.session.rollback()
+            form.username.errors.append("This username is taken; try adding a number.")
+        else:
+            flash(f"Welcome! You joined {form.classroom.name}.", "success")
+            return redirect(url_for("dashboard.home"))
+    return render_template("auth/join.html", form=form), (422 if form.errors else 200)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -122,16 +138,21 @@ def signup() -> Response | str:
     """An employer signs up with a work e-mail address."""
     form = EmployerSignupForm()
     if form.validate_on_submit():
-        user = services.register_employer(
-            email=form.email.data,
-            first_name=form.first_name.data,
-            last_name=form.last_name.data,
-            password=form.password.data,
-        )
-        _start_session(user)
-        flash(f"We sent a confirmation link to {user.email}.", "success")
-        return redirect(url_for("dashboard.home"))
-    return render_template("auth/signup.html", form=form)
+        try:
+            user = services.register_employer(
+                email=form.email.data,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                password=form.password.data,
+            )
+            _start_session(user)
+        except IntegrityError:  # the same address, signed up a moment ago
+            db.session.rollback()
+            form.email.errors.append(EMAIL_TAKEN)
+        else:
+            flash(f"We sent a confirmation link to {user.email}.", "success")
+            return redirect(url_for("dashboard.home"))
+    return render_template("auth/signup.html", form=form), (422 if form.errors else 200)
 
 
 @bp.post("/confirm/resend")
@@ -185,12 +206,17 @@ def forgot_password() -> Response | str:
 def reset_password(token: str) -> Response | str:
     """Choose a new password through a reset link."""
     try:
-        services.user_for_reset(token)
+        user = services.user_for_reset(token)
     except services.AccountError as error:
         return render_template("auth/link_problem.html", message=str(error)), 410
     form = ResetPasswordForm()
+    form.password_context = personal_words(user)
     if form.validate_on_submit():
-        services.reset_password(token, form.password.data)
+        try:
+            services.reset_password(token, form.password.data)
+        except services.AccountError as error:
+            db.session.rollback()
+            return render_template("auth/link_problem.html", message=str(error)), 410
         db.session.commit()
         logout_user()
         flash("Your password is changed. Log in with the new one.", "success")
@@ -203,6 +229,7 @@ def reset_password(token: str) -> Response | str:
 def change_password() -> Response | str:
     """Change one's own password; other sessions end."""
     form = ChangePasswordForm()
+    form.password_context = personal_words(current_user)
     if form.validate_on_submit():
         user = current_user._get_current_object()  # login_user() must not be given the proxy
         try:
@@ -244,5 +271,5 @@ def accept_invitation(token: str) -> Response | str:
         "auth/accept_invitation.html",
         form=form,
         invitation=invitation,
-        role_label=Role(invitation.role).label,
+        role_label=invitation.role.label,
     )

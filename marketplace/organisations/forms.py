@@ -9,7 +9,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..clusters import CAREER_CLUSTERS
-from ..forms_common import strip
+from ..forms_common import strip, strip_text
 
 SIZES = ("1–9", "10–49", "50–249", "250–999", "1000+")
 
@@ -56,5 +56,5 @@ class RequestSchoolsForm(SchoolsMixin, FlaskForm):
 
 class DecisionForm(FlaskForm):
     note = TextAreaField(
-        "Note (optional)", validators=[Optional(), Length(max=1000)], filters=[strip]
+        "Note (optional)", validators=[Optional(), Length(max=1000)], filters=[strip_text]
     )

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import url_for
 
 from ..extensions import db
 from ..mail import compose, send_after_commit
@@ -20,6 +19,7 @@ from ..models import (
     VerificationStatus,
     utcnow,
 )
+from ..web import absolute_url
 
 # Anyone can have an address at these, so they prove nothing about an employer.
 FREE_MAIL_DOMAINS = frozenset(
@@ -106,22 +106,27 @@ def request_verification(
         created.append(partnership)
     db.session.flush()
     for partnership in created:
-        _tell_school_admins(partnership)
+        _tell_school_staff(partnership)
     return created
 
 
-def _tell_school_admins(partnership: Partnership) -> None:
-    admins = db.session.scalars(
-        sa.select(User).filter_by(
-            school_id=partnership.school_id, role=Role.SCHOOL_ADMIN, active=True
-        )
+def _school_staff(school_id: int, role: Role) -> list[User]:
+    return list(
+        db.session.scalars(sa.select(User).filter_by(school_id=school_id, role=role, active=True))
     )
-    link = url_for("organisations.verification", _external=True)
-    for admin in admins:
-        if admin.email:
+
+
+def _tell_school_staff(partnership: Partnership) -> None:
+    """Tell the school's admins (or, while it has none, its teachers) who is waiting."""
+    staff = _school_staff(partnership.school_id, Role.SCHOOL_ADMIN) or _school_staff(
+        partnership.school_id, Role.TEACHER
+    )
+    link = absolute_url("organisations.verification")
+    for member in staff:
+        if member.email:
             send_after_commit(
                 compose(
-                    admin.email,
+                    member.email,
                     f"{partnership.organisation.name} asks to work with your students",
                     "verification_requested",
                     partnership=partnership,
@@ -141,7 +146,7 @@ def decide(partnership: Partnership, staff: User, verified: bool, note: str = ""
     partnership.decided_at = utcnow()
     partnership.decided_by = staff
     partnership.note = note
-    link = url_for("organisations.profile", _external=True)
+    link = absolute_url("organisations.profile")
     for member in partnership.organisation.members:
         if member.email:
             send_after_commit(

@@ -6,12 +6,13 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
 from ..extensions import db
 from ..mail import compose, send_after_commit
 from ..models import Invitation, Role, School, User, utcnow
 from ..security import new_secret_token
+from ..web import absolute_url
 
 INVITABLE_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN)
 
@@ -58,6 +59,7 @@ def invite(inviter: User, school: School, email: str, role: Role) -> Invitation:
         sa.update(Invitation)
         .where(
             Invitation.email == email,
+            Invitation.school_id == school.id,
             Invitation.accepted_at.is_(None),
             Invitation.revoked_at.is_(None),
         )
@@ -74,7 +76,7 @@ def invite(inviter: User, school: School, email: str, role: Role) -> Invitation:
     )
     db.session.add(invitation)
     db.session.flush()
-    link = url_for("auth.accept_invitation", token=token, _external=True)
+    link = absolute_url("auth.accept_invitation", token=token)
     send_after_commit(
         compose(
             email,

@@ -12,6 +12,8 @@ from ..models import Classroom, Enrollment, Team, TeamMembership, User
 from ..models.classroom import new_join_code
 from ..security import hash_password
 
+UNKNOWN_CODE = "No class has this code. Check it with your teacher."
+
 
 class TeamError(Exception):
     """A request that breaks a class or team rule; the message is shown to the user."""
@@ -65,7 +67,8 @@ def rotate_join_code(classroom: Classroom) -> str:
 def enroll(student: User, classroom: Classroom) -> Enrollment:
     """Put a student in a class of their own school."""
     if student.school_id is not None and student.school_id != classroom.school_id:
-        raise TeamError("This class belongs to another school.")
+        # The same words as for an unknown code: codes of other schools cannot be probed.
+        raise TeamError(UNKNOWN_CODE)
     if classroom.has_student(student):
         raise TeamError(f"You are already in {classroom.name}.")
     student.school_id = classroom.school_id

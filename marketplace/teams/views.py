@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.forms import JoinClassForm
-from ..extensions import db
+from ..extensions import db, limiter
 from ..forms_common import EmptyForm
 from ..models import Classroom, Enrollment, Role, Team, TeamMembership, User
 from ..permissions import load_or_404, roles_required, staff_required, student_required
@@ -144,9 +144,10 @@ def reset_student_password(classroom_id: int, student_id: int) -> Response | str
 
 @bp.route("/classes/join", methods=["GET", "POST"])
 @student_required
+@limiter.limit(lambda: current_app.config["JOIN_LIMIT_PER_ADDRESS"], methods=["POST"])
 def join_class() -> Response | str:
     """A student who already has an account joins another class with its code."""
-    form = JoinClassForm()
+    form = JoinClassForm(class_code=request.args.get("code", ""))
     if form.validate_on_submit():
         try:
             services.enroll(current_user, form.classroom)
