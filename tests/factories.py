@@ -17,6 +17,7 @@ from marketplace.models import (
     Classroom,
     Enrollment,
     Invitation,
+    JoinRequest,
     Organisation,
     OrganisationStatus,
     Partnership,
@@ -177,6 +178,13 @@ class Factory:
         if organisation is not None and "email" not in kw:
             kw["email"] = f"employee{self._n()}@{organisation.email_domain or 'example.org'}"
         return self._adult(Role.EMPLOYER, organisation=organisation, **kw)
+
+    def join_request(self, organisation: Organisation, user: User | None = None) -> JoinRequest:
+        """`user` (by default a new confirmed employer of the domain) asks to join."""
+        user = user or self.employer(
+            with_organisation=False, email=f"newcomer{self._n()}@{organisation.email_domain}"
+        )
+        return self._save(JoinRequest(organisation=organisation, user=user))
 
     def invitation(
         self, school: School | None = None, role: Role = Role.TEACHER, **kw: Any

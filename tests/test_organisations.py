@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.models import (
+    JoinRequest,
     Organisation,
     OrganisationStatus,
     Partnership,
@@ -280,17 +281,57 @@ def test_employer_joins_a_prospect_of_their_domain(client, login, make, employer
     assert prospect.status is OrganisationStatus.ACTIVE
 
 
-def test_employer_joins_an_active_organisation_of_their_domain(client, make, acme):
-    """A colleague joins; both are members and the schools' requests are unchanged."""
+def test_joining_an_organisation_with_members_needs_a_members_yes(client, make, acme, outbox):
+    """A matching domain only lets a newcomer ask; a member accepts, then they are in."""
     colleague = acme.members[0]
     grace = make.employer(with_organisation=False, email="grace@acme.example")
     login_as(client, grace)
-    assert "Acme Robotics" in text_of(client.get("/organisation/setup"))
-    response = client.post(f"/organisation/join/{acme.id}")
-    assert response.status_code == 302
+    assert "Ask to join" in text_of(client.get("/organisation/setup"))
+    response = client.post(f"/organisation/join/{acme.id}", follow_redirects=True)
+    assert "We asked the members of Acme Robotics to let you in." in text_of(response)
+    assert "waiting for your colleagues" in text_of(response)
+    assert grace.organisation is None
+    assert outbox.to(colleague.email)[-1]["Subject"] == (
+        f"{grace.full_name} asks to join Acme Robotics"
+    )
+    again = client.post(f"/organisation/join/{acme.id}", follow_redirects=True)
+    assert "You already asked to join an organisation." in text_of(again)
+
+    login_as(client, colleague)
+    profile = text_of(client.get("/organisation"))
+    assert "Colleagues asking to join (1)" in profile and "grace@acme.example" in profile
+    request = db.session.scalar(sa.select(JoinRequest).filter_by(user_id=grace.id))
+    client.post(f"/organisation/requests/{request.id}/accept")
     assert set(acme.members) == {colleague, grace}
-    assert acme.status is OrganisationStatus.ACTIVE
-    assert {p.status for p in acme.partnerships} == {VerificationStatus.PENDING}
+    assert outbox.to(grace.email)[-1]["Subject"] == "Acme Robotics accepted your request"
+    answered = client.post(f"/organisation/requests/{request.id}/decline", follow_redirects=True)
+    assert "Someone already answered this request." in text_of(answered)
+    assert grace in acme.members
+
+
+def test_a_declined_newcomer_stays_outside(client, make, acme, outbox):
+    """Declining leaves the newcomer without an organisation, and tells them."""
+    grace = make.employer(with_organisation=False, email="grace@acme.example")
+    request = make.join_request(acme, grace)
+    login_as(client, acme.members[0])
+    client.post(f"/organisation/requests/{request.id}/decline")
+    assert grace.organisation is None
+    assert outbox.to(grace.email)[-1]["Subject"] == "Acme Robotics declined your request"
+
+
+def test_claiming_a_verified_prospect_sends_it_back_to_the_schools(client, make):
+    """A school's check of a prospect does not pass to whoever claims it: it is checked again."""
+    school = make.school()
+    prospect = make.organisation(
+        name="Harbor Clinic",
+        status=OrganisationStatus.PROSPECT,
+        email_domain="harbor.example",
+        verified_by=[school],
+    )
+    login_as(client, make.employer(with_organisation=False, email="kim@harbor.example"))
+    client.post(f"/organisation/join/{prospect.id}")
+    assert prospect.status is OrganisationStatus.ACTIVE
+    assert [p.status for p in prospect.partnerships] == [VerificationStatus.PENDING]
 
 
 def test_free_mail_employer_sees_no_organisation_to_join(client, make):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from marketplace.models import (
     Classroom,
     Invitation,
+    JoinRequest,
     Organisation,
     Partnership,
     Role,
@@ -41,6 +42,8 @@ class World:
     invitation_a: Invitation
     invitation_a_token: str
     invitation_b: Invitation
+    join_request: JoinRequest  # a colleague asking to join org
+    other_join_request: JoinRequest  # someone asking to join another organisation
 
     def user(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
@@ -66,6 +69,8 @@ def build_world(make: Factory) -> World:
     make.employer(waiting_b)
     invitation_a, token_a = make.invitation(school_a)
     invitation_b, _ = make.invitation(school_b)
+    join_request = make.join_request(org)
+    other_join_request = make.join_request(waiting_a)
     return World(
         school_a=school_a,
         school_b=school_b,
@@ -87,6 +92,8 @@ def build_world(make: Factory) -> World:
         invitation_a=invitation_a,
         invitation_a_token=token_a,
         invitation_b=invitation_b,
+        join_request=join_request,
+        other_join_request=other_join_request,
     )
 
 

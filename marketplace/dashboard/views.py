@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from ..extensions import db
 from ..forms_common import EmptyForm
 from ..models import Classroom, Enrollment, Role, School, VerificationStatus
+from ..organisations.membership import pending_request_of
 from ..organisations.services import partnerships_for_school
 from ..teams.services import classrooms_run_by, team_of
 
@@ -41,6 +42,10 @@ def _staff_context() -> dict:
     }
 
 
+def _employer_context() -> dict:
+    return {"join_request": pending_request_of(current_user)}
+
+
 def _site_admin_context() -> dict:
     return {"school_count": db.session.scalar(sa.select(sa.func.count(School.id)))}
 
@@ -49,7 +54,7 @@ _CONTEXT = {
     Role.STUDENT: _student_context,
     Role.TEACHER: _staff_context,
     Role.SCHOOL_ADMIN: _staff_context,
-    Role.EMPLOYER: dict,
+    Role.EMPLOYER: _employer_context,
     Role.SITE_ADMIN: _site_admin_context,
 }
 

@@ -2,7 +2,13 @@
 
 from .base import utcnow
 from .classroom import Classroom, Enrollment
-from .organisation import Organisation, OrganisationStatus, Partnership, VerificationStatus
+from .organisation import (
+    JoinRequest,
+    Organisation,
+    OrganisationStatus,
+    Partnership,
+    VerificationStatus,
+)
 from .school import School
 from .team import Team, TeamMembership
 from .user import STAFF_ROLES, Invitation, Role, User
@@ -12,6 +18,7 @@ __all__ = [
     "Classroom",
     "Enrollment",
     "Invitation",
+    "JoinRequest",
     "Organisation",
     "OrganisationStatus",
     "Partnership",

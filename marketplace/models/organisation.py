@@ -93,3 +93,29 @@ class Partnership(db.Model):
     def can_decide(self, user: User) -> bool:
         """Teachers and admins of the school verify or decline organisations for it."""
         return user.is_staff_of(self.school_id)
+
+
+class JoinRequest(db.Model):
+    """An employer asking to join an organisation that already has members.
+
+    A matching e-mail domain is not enough to inherit an organisation's verification with the
+    schools: a member vouches for each newcomer.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # pending, then verified (let in) or declined — the same words as a school's check.
+    status: Mapped[VerificationStatus] = mapped_column(
+        enum_column(VerificationStatus), default=VerificationStatus.PENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    organisation: Mapped[Organisation] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def can_decide(self, member: User) -> bool:
+        """Members of the organisation accept or decline newcomers."""
+        return member.is_employer and member.organisation_id == self.organisation_id

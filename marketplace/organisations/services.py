@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -43,11 +42,6 @@ def email_domain(email: str | None) -> str | None:
     return None if domain in FREE_MAIL_DOMAINS else domain
 
 
-def website_domain(website: str) -> str | None:
-    host = urlsplit(website).hostname if website else None
-    return host.removeprefix("www.").lower() if host else None
-
-
 def joinable_organisations(user: User) -> list[Organisation]:
     """Organisations the employer may join because their confirmed address is on its domain."""
     domain = email_domain(user.email)
@@ -62,7 +56,8 @@ def joinable_organisations(user: User) -> list[Organisation]:
     )
 
 
-def _require_can_set_up(user: User) -> None:
+def require_can_set_up(user: User) -> None:
+    """Only a confirmed employer without an organisation creates or joins one."""
     if user.email_confirmed_at is None:
         raise OrganisationError("Confirm your e-mail address first.")
     if user.organisation_id is not None:
@@ -71,7 +66,7 @@ def _require_can_set_up(user: User) -> None:
 
 def create_organisation(user: User, schools: Iterable[School], **fields: str) -> Organisation:
     """A new active organisation with `user` as its first member, awaiting the schools' checks."""
-    _require_can_set_up(user)
+    require_can_set_up(user)
     organisation = Organisation(
         status=OrganisationStatus.ACTIVE,
         email_domain=email_domain(user.email),
@@ -81,16 +76,6 @@ def create_organisation(user: User, schools: Iterable[School], **fields: str) ->
     user.organisation = organisation
     request_verification(organisation, schools)
     return organisation
-
-
-def join_organisation(user: User, organisation: Organisation) -> None:
-    """Join an organisation of one's e-mail domain; a prospect becomes active."""
-    _require_can_set_up(user)
-    if organisation not in joinable_organisations(user):
-        raise OrganisationError("You can only join an organisation that uses your e-mail domain.")
-    user.organisation = organisation
-    organisation.status = OrganisationStatus.ACTIVE
-    db.session.flush()
 
 
 def request_verification(

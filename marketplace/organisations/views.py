@@ -10,9 +10,9 @@ from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..forms_common import EmptyForm
-from ..models import Organisation, Partnership, School, VerificationStatus
+from ..models import JoinRequest, Organisation, Partnership, School, VerificationStatus
 from ..permissions import employer_required, load_or_404, staff_required
-from . import services
+from . import membership, services
 from .forms import DecisionForm, OrganisationForm, RequestSchoolsForm
 
 bp = Blueprint("organisations", __name__)
@@ -57,6 +57,7 @@ def setup() -> Response | str:
         "organisations/setup.html",
         form=form,
         joinable=services.joinable_organisations(current_user),
+        join_request=membership.pending_request_of(current_user),
         action_form=EmptyForm(),
     ), (422 if form.errors else 200)
 
@@ -64,17 +65,35 @@ def setup() -> Response | str:
 @bp.post("/organisation/join/<int:organisation_id>")
 @employer_required
 def join(organisation_id: int) -> Response:
-    """Join an existing organisation of one's e-mail domain."""
+    """Claim a prospect of one's e-mail domain, or ask its members to let one in."""
     organisation = load_or_404(Organisation, organisation_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            services.join_organisation(current_user, organisation)
-        except services.OrganisationError as error:
-            flash(str(error), "error")
-            return redirect(url_for("organisations.setup"))
+    try:
+        request = membership.join_or_ask(current_user, organisation)
+    except services.OrganisationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("organisations.setup"), 303)
+    db.session.commit()
+    if request is not None:
+        flash(f"We asked the members of {organisation.name} to let you in.", "success")
+        return redirect(url_for("dashboard.home"), 303)
+    flash(f"You joined {organisation.name}.", "success")
+    return redirect(url_for("organisations.profile"), 303)
+
+
+@bp.post("/organisation/requests/<int:request_id>/<any(accept, decline):decision>")
+@employer_required
+def decide_request(request_id: int, decision: str) -> Response:
+    """A member accepts or declines a colleague's request to join."""
+    request = load_or_404(JoinRequest, request_id, "can_decide")
+    try:
+        membership.decide_request(request, current_user, decision == "accept")
+    except services.OrganisationError as error:
+        db.session.rollback()
+        flash(str(error), "info")
+    else:
         db.session.commit()
-        flash(f"You joined {organisation.name}.", "success")
-    return redirect(url_for("organisations.profile"))
+        flash(f"{request.user.full_name} is {decision}ed.", "success")
+    return redirect(url_for("organisations.profile"), 303)
 
 
 @bp.route("/organisation", methods=["GET", "POST"])
@@ -91,9 +110,13 @@ def profile() -> Response | str:
         db.session.commit()
         flash("We asked the schools you chose to verify your organisation.", "success")
         return redirect(url_for("organisations.profile"))
-    return render_template("organisations/profile.html", organisation=organisation, form=form), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "organisations/profile.html",
+        organisation=organisation,
+        form=form,
+        requests=membership.pending_requests_for(organisation),
+        action_form=EmptyForm(),
+    ), (422 if form.errors else 200)
 
 
 @bp.get("/partners/verification")
