@@ -16,7 +16,11 @@ MIN_STUDENT_AGE, MAX_STUDENT_AGE = 5, 25
 
 
 class EmptyForm(FlaskForm):
-    """A form with no fields: button-only POSTs still carry a CSRF token."""
+    """A form with no fields, rendered so button-only POSTs carry the CSRF token.
+
+    CSRFProtect checks that token on every POST before any view runs, so views that take no
+    input do not validate this form again.
+    """
 
 
 def strip(value: str | None) -> str | None:

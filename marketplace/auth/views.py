@@ -21,7 +21,6 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from ..extensions import db, limiter
-from ..forms_common import EmptyForm
 from ..models import User
 from ..security import personal_words
 from . import services
@@ -160,11 +159,7 @@ def signup() -> Response | str:
 @limiter.limit(lambda: current_app.config["MAIL_LIMIT_PER_ADDRESS"])
 def resend_confirmation() -> Response:
     """Send the e-mail confirmation link again."""
-    if (
-        EmptyForm().validate_on_submit()
-        and current_user.email
-        and not current_user.email_confirmed_at
-    ):
+    if current_user.email and not current_user.email_confirmed_at:
         services.send_confirmation(current_user)
         db.session.commit()
         flash(f"We sent a new confirmation link to {current_user.email}.", "success")

@@ -103,9 +103,8 @@ def rename_class(classroom_id: int) -> Response | str:
 def rotate_code(classroom_id: int) -> Response | str:
     """Give the class a new join code (the old one stops working); htmx swaps just the code."""
     classroom = load_or_404(Classroom, classroom_id, "can_manage")
-    if EmptyForm().validate_on_submit():
-        services.rotate_join_code(classroom)
-        db.session.commit()
+    services.rotate_join_code(classroom)
+    db.session.commit()
     if is_htmx():
         return render_template(
             "teams/_join_code.html", classroom=classroom, action_form=EmptyForm()
@@ -120,10 +119,9 @@ def remove_student(classroom_id: int, student_id: int) -> Response:
     """Take a student out of the class and its teams."""
     classroom = load_or_404(Classroom, classroom_id, "can_manage")
     student = _student_of(classroom, student_id)
-    if EmptyForm().validate_on_submit():
-        services.remove_student(classroom, student)
-        db.session.commit()
-        flash(f"{student.full_name} was removed from {classroom.name}.", "success")
+    services.remove_student(classroom, student)
+    db.session.commit()
+    flash(f"{student.full_name} was removed from {classroom.name}.", "success")
     return redirect(url_for("teams.classroom", classroom_id=classroom.id), 303)
 
 
@@ -133,8 +131,6 @@ def reset_student_password(classroom_id: int, student_id: int) -> Response | str
     """Give a student a temporary password (shown once) to change at their next log-in."""
     classroom = load_or_404(Classroom, classroom_id, "can_manage")
     student = _student_of(classroom, student_id)
-    if not EmptyForm().validate_on_submit():
-        return redirect(url_for("teams.classroom", classroom_id=classroom.id))
     temporary = services.reset_student_password(student)
     db.session.commit()
     return render_template(
@@ -188,14 +184,20 @@ def team(team_id: int) -> str:
     return _team_page(team)
 
 
-def _team_page(team: Team, add_form: AddMemberForm | None = None) -> str:
-    add_form = add_form or AddMemberForm()
+def _member_form(team: Team, form: AddMemberForm | None = None) -> AddMemberForm:
+    """The add-member form, offering the class's students who are on no team yet."""
+    form = form or AddMemberForm()
     taken = {m.student_id for t in team.classroom.teams for m in t.memberships}
-    add_form.student_id.choices = [
+    form.student_id.choices = [
         SelectChoice(e.student.id, e.student.full_name)
         for e in team.classroom.enrollments
         if e.student_id not in taken
     ]
+    return form
+
+
+def _team_page(team: Team, add_form: AddMemberForm | None = None) -> str:
+    add_form = _member_form(team, add_form)
     my_team = services.team_of(current_user, team.classroom) if current_user.is_student else None
     return render_template(
         "teams/team.html", team=team, add_form=add_form, action_form=EmptyForm(), my_team=my_team
@@ -207,8 +209,7 @@ def _team_page(team: Team, add_form: AddMemberForm | None = None) -> str:
 def add_member(team_id: int) -> Response | str:
     """The teacher puts a student of the class on the team."""
     team = load_or_404(Team, team_id, "can_manage")
-    form = AddMemberForm()
-    _team_page(team, form)  # fills the choices the form validates against
+    form = _member_form(team)
     if form.validate_on_submit():
         student = _student_of(team.classroom, form.student_id.data)
         try:
@@ -227,14 +228,13 @@ def add_member(team_id: int) -> Response | str:
 def join_team(team_id: int) -> Response:
     """A student of the class joins the team."""
     team = load_or_404(Team, team_id, "can_view")
-    if EmptyForm().validate_on_submit():
-        try:
-            services.add_member(team, current_user)
-        except services.TeamError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"You joined {team.name}.", "success")
+    try:
+        services.add_member(team, current_user)
+    except services.TeamError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"You joined {team.name}.", "success")
     return redirect(url_for("teams.team", team_id=team.id), 303)
 
 
@@ -248,13 +248,12 @@ def remove_member(team_id: int, student_id: int) -> Response:
     student = db.session.get(User, student_id)
     if student is None or not team.has_member(student):
         abort(404)
-    if EmptyForm().validate_on_submit():
-        services.remove_member(team, student)
-        db.session.commit()
-        flash(
-            "You left the team."
-            if student.id == current_user.id
-            else f"{student.full_name} left the team.",
-            "success",
-        )
+    services.remove_member(team, student)
+    db.session.commit()
+    flash(
+        "You left the team."
+        if student.id == current_user.id
+        else f"{student.full_name} left the team.",
+        "success",
+    )
     return redirect(url_for("teams.team", team_id=team.id), 303)
