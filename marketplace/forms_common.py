@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from .models.user import age_on
 from .security import MAX_PASSWORD_LENGTH, password_problem
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,29}$")
@@ -89,6 +90,5 @@ def validate_student_birth_date(born: date | None, today: date | None = None) ->
     today = today or date.today()
     if born >= today:
         raise ValidationError("The date of birth must be in the past.")
-    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    if not MIN_STUDENT_AGE <= age <= MAX_STUDENT_AGE:
+    if not MIN_STUDENT_AGE <= age_on(born, today) <= MAX_STUDENT_AGE:
         raise ValidationError("Please check the date of birth.")

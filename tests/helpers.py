@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import html
 import re
 from email.message import EmailMessage
 from email.policy import default
@@ -39,3 +40,27 @@ class Outbox:
 
 def text_of(response) -> str:
     return response.get_data(as_text=True)
+
+
+def flashes(response) -> list[str]:
+    """The flash messages shown on a page, unescaped."""
+    return [
+        html.unescape(m)
+        for m in re.findall(r'<p class="flash flash-\w+">(.*?)</p>', text_of(response))
+    ]
+
+
+def field_errors(response) -> list[str]:
+    """The field error messages shown on a page, unescaped."""
+    return [
+        html.unescape(m)
+        for m in re.findall(r'<small [^>]*class="field-error">(.*?)</small>', text_of(response))
+    ]
+
+
+def field_value(response, name: str) -> str:
+    """The value an <input name=...> of the page was rendered with ("" if none)."""
+    tag = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', text_of(response))
+    assert tag, f"no input named {name!r} on the page"
+    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
+    return html.unescape(value.group(1)) if value else ""

@@ -235,6 +235,44 @@ ROUTES: list[Route] = [
         lambda w: f"/teams/{w.team_b.id}/members/{w.student_b.id}/remove",
         NOBODY,
     ),
+    # another team, a teammate, a colleague's class
+    Route(
+        "teams.team",
+        "team of a colleague's class",
+        "GET",
+        lambda w: f"/teams/{w.colleague_team.id}",
+        roles(LOGIN, DENY, DENY, DENY, OK, DENY),
+    ),
+    Route(
+        "teams.remove_member",
+        "a teammate",
+        "POST",
+        lambda w: f"/teams/{w.team_a.id}/members/{w.teammate.id}/remove",
+        STAFF,
+    ),
+    Route(
+        "teams.remove_member",
+        "another team's member",
+        "POST",
+        lambda w: f"/teams/{w.other_team.id}/members/{w.other_team_student.id}/remove",
+        STAFF,
+    ),
+    Route(
+        "teams.add_member",
+        "team of a colleague's class",
+        "POST",
+        lambda w: f"/teams/{w.colleague_team.id}/members",
+        roles(LOGIN, DENY, DENY, DENY, OK, DENY),
+    ),
+    Route(
+        "teams.remove_member",
+        "team of a colleague's class",
+        "POST",
+        lambda w: (
+            f"/teams/{w.colleague_team.id}/members/{w.colleague_team.memberships[0].student_id}/remove"
+        ),
+        roles(LOGIN, DENY, DENY, DENY, OK, DENY),
+    ),
     # organisations
     Route("organisations.setup", "form", "GET", lambda w: "/organisation/setup", ONLY_EMPLOYER),
     Route("organisations.setup", "post", "POST", lambda w: "/organisation/setup", ONLY_EMPLOYER),

@@ -3,8 +3,6 @@ sign-up and e-mail confirmation, password resets and changes, and teacher invita
 
 from __future__ import annotations
 
-import html
-import re
 import time
 from datetime import date, timedelta
 
@@ -16,21 +14,13 @@ from marketplace.extensions import db
 from marketplace.models import Enrollment, Role, User, utcnow
 
 from .factories import PASSWORD, birthday_for_age
-from .helpers import text_of
+from .helpers import field_value, text_of
 
 NEW_PASSWORD = "a quiet walk by the river"
 WRONG_LOGIN = "The username/e-mail or the password is not correct."
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def field_value(response, name: str) -> str:
-    """The value an <input name=...> of the page was rendered with ("" if none)."""
-    tag = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', text_of(response))
-    assert tag, f"no input named {name!r} on the page"
-    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
-    return html.unescape(value.group(1)) if value else ""
 
 
 def is_logged_in(client) -> bool:
@@ -237,7 +227,7 @@ def test_successful_logins_are_not_counted(strict_app, make):
 
 
 def test_default_limit_per_account_applies(make, client):
-    """With the shipped configuration, the sixth failed attempt on an account is refused."""
+    """With the shipped per-account limit used up, even the right password is refused."""
     student = make.student()
     limit = int(client.application.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
     for n in range(limit):

@@ -20,25 +20,9 @@ from marketplace.models import (
 )
 
 from .conftest import login_as
-from .helpers import Outbox, text_of
+from .helpers import Outbox, field_errors, flashes, text_of
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def flashes(response) -> list[str]:
-    """The flash messages shown on a page, unescaped."""
-    return [
-        html.unescape(m)
-        for m in re.findall(r'<p class="flash flash-\w+">(.*?)</p>', text_of(response))
-    ]
-
-
-def field_errors(response) -> list[str]:
-    """The field error messages shown on a page, unescaped."""
-    return [
-        html.unescape(m)
-        for m in re.findall(r'<small [^>]*class="field-error">(.*?)</small>', text_of(response))
-    ]
 
 
 def checked_school_ids(response) -> set[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -13,28 +12,12 @@ from marketplace.models import Classroom, Enrollment, Team, TeamMembership, User
 
 from .conftest import login_as
 from .factories import PASSWORD, birthday_for_age
-from .helpers import text_of
+from .helpers import field_errors, flashes, text_of
 
 NEW_PASSWORD = "purple tractor singing loudly"
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def flashes(response) -> list[str]:
-    """The flash messages shown on a page, unescaped."""
-    return [
-        html.unescape(m)
-        for m in re.findall(r'<p class="flash flash-\w+">(.*?)</p>', text_of(response))
-    ]
-
-
-def field_errors(response) -> list[str]:
-    """The field error messages shown on a page, unescaped."""
-    return [
-        html.unescape(m)
-        for m in re.findall(r'<small [^>]*class="field-error">(.*?)</small>', text_of(response))
-    ]
 
 
 def is_enrolled(student: User, classroom: Classroom) -> bool:

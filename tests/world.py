@@ -33,6 +33,10 @@ class World:
     class_a: Classroom
     class_a2: Classroom
     team_a: Team
+    teammate: User  # on team_a with student
+    other_team: Team  # another team of class_a
+    other_team_student: User
+    colleague_team: Team  # a team of class_a2
     class_b: Classroom
     student_b: User
     team_b: Team
@@ -54,10 +58,13 @@ def build_world(make: Factory) -> World:
     teacher = make.teacher(school=school_a)
     class_a = make.classroom(teacher)
     student = make.student(class_a)
-    team_a = make.team(class_a, [student])
+    teammate = make.student(class_a)
+    team_a = make.team(class_a, [student, teammate])
+    other_team_student = make.student(class_a)
+    other_team = make.team(class_a, [other_team_student])
     other_teacher = make.teacher(school=school_a)
     class_a2 = make.classroom(other_teacher)
-    make.student(class_a2)
+    colleague_team = make.team(class_a2, [make.student(class_a2)])
     class_b = make.classroom(make.teacher(school=school_b))
     student_b = make.student(class_b)
     team_b = make.team(class_b, [student_b])
@@ -83,6 +90,10 @@ def build_world(make: Factory) -> World:
         class_a=class_a,
         class_a2=class_a2,
         team_a=team_a,
+        teammate=teammate,
+        other_team=other_team,
+        other_team_student=other_team_student,
+        colleague_team=colleague_team,
         class_b=class_b,
         student_b=student_b,
         team_b=team_b,

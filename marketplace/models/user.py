@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from .school import School
 
 
+def age_on(born: date, day: date) -> int:
+    """Whole years from `born` to `day` (a birthday counts from that day on)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 class Role(enum.StrEnum):
     """What an account is for; it decides navigation, dashboards and permissions."""
 
@@ -77,10 +82,6 @@ class User(UserMixin, db.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
-    def login_name(self) -> str:
-        return self.username or self.email or f"user {self.id}"
-
-    @property
     def is_student(self) -> bool:
         return self.role is Role.STUDENT
 
@@ -111,10 +112,7 @@ class User(UserMixin, db.Model):
 
     def age_on(self, day: date) -> int | None:
         """Age in whole years on `day`, or None when no date of birth is known."""
-        if self.date_of_birth is None:
-            return None
-        dob = self.date_of_birth
-        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        return None if self.date_of_birth is None else age_on(self.date_of_birth, day)
 
     def end_sessions(self) -> None:
         """Invalidate every session of this user (logout, password change, removal)."""
