@@ -65,5 +65,6 @@ def create_admin_command(email: str, first_name: str, last_name: str, password: 
 
 
 def register(app: Flask) -> None:
+    """Add the commands to `flask`."""
     for command in (seed_demo_command, demo_logins_command, create_admin_command):
         app.cli.add_command(command)

@@ -35,6 +35,7 @@ def strip_text(value: str | None) -> str | None:
 
 
 def lower_strip(value: str | None) -> str | None:
+    """E-mail addresses and usernames compare in lower case."""
     return value.strip().lower() if isinstance(value, str) else value
 
 
@@ -57,6 +58,7 @@ class PasswordPolicy:
 
 
 def new_password_field(label: str = "Password", *context_fields: str) -> PasswordField:
+    """A new-password field with the ASVS rules (not equal to the named fields)."""
     return PasswordField(
         label,
         validators=[
@@ -72,6 +74,7 @@ def new_password_field(label: str = "Password", *context_fields: str) -> Passwor
 
 
 def confirm_password_field() -> PasswordField:
+    """The same password typed twice."""
     return PasswordField(
         "Repeat the password",
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
@@ -80,6 +83,7 @@ def confirm_password_field() -> PasswordField:
 
 
 def name_field(label: str) -> StringField:
+    """A required one-line name of at most 60 characters."""
     return StringField(label, validators=[DataRequired(), Length(max=60)], filters=[strip])
 
 

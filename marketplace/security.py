@@ -138,4 +138,5 @@ def new_secret_token() -> tuple[str, str]:
 
 
 def token_digest(token: str) -> str:
+    """The SHA-256 under which a secret link token is stored."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -113,6 +113,7 @@ def _adult(
 
 
 def database_is_empty() -> bool:
+    """True before anyone has an account (`make run` seeds only then)."""
     return db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 

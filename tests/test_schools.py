@@ -108,3 +108,16 @@ def test_school_admin_cannot_invite_a_site_admin(client, login, make):
     response = client.post("/school/staff", data={"email": "x@example.org", "role": "site_admin"})
     assert response.status_code == 422
     assert _invitation("x@example.org") is None
+
+
+def test_refused_school_admin_invitation_keeps_the_address_on_its_row(client, login, make):
+    """An invalid address is shown back, with its message, on the school it was for."""
+    school = make.school("Hillcrest High")
+    login(make.site_admin())
+    response = client.post(
+        f"/admin/schools/{school.id}/invite",
+        data={"email": "not-an-address", "role": "school_admin"},
+    )
+    assert response.status_code == 422
+    assert 'value="not-an-address" aria-invalid="true"' in text_of(response)
+    assert "Invalid email address." in text_of(response)

@@ -26,6 +26,7 @@ def pending_request_of(user: User) -> JoinRequest | None:
 
 
 def pending_requests_for(organisation: Organisation) -> list[JoinRequest]:
+    """Requests to join waiting for a member of the organisation, oldest first."""
     return list(
         db.session.scalars(
             sa.select(JoinRequest)

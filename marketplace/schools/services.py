@@ -22,6 +22,7 @@ class InvitationError(Exception):
 
 
 def slugify(name: str) -> str:
+    """A URL-safe name for a school."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:70] or "school"
 
 
@@ -91,11 +92,13 @@ def invite(inviter: User, school: School, email: str, role: Role) -> Invitation:
 
 
 def revoke(invitation: Invitation) -> None:
+    """Withdraw an invitation that was not used yet."""
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
 
 
 def staff_of(school_id: int) -> list[User]:
+    """The school's teachers and admins, admins first."""
     return list(
         db.session.scalars(
             sa.select(User)
@@ -106,6 +109,7 @@ def staff_of(school_id: int) -> list[User]:
 
 
 def pending_invitations(school_id: int) -> list[Invitation]:
+    """The school's invitations that can still be accepted, newest first."""
     return [
         i
         for i in db.session.scalars(

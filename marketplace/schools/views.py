@@ -17,13 +17,18 @@ from .forms import InviteForm, SchoolForm
 bp = Blueprint("schools", __name__)
 
 
-def _schools_page(form: SchoolForm | None = None, invite_form: InviteForm | None = None) -> str:
-    invite_form = invite_form or InviteForm()
+def _schools_page(
+    form: SchoolForm | None = None,
+    invite_form: InviteForm | None = None,
+    invite_school: School | None = None,
+) -> str:
+    """The schools list; a refused invitation is shown again on its school's row."""
     return render_template(
         "schools/admin_schools.html",
         schools=list(db.session.scalars(sa.select(School).order_by(School.name))),
         form=form or SchoolForm(),
-        invite_form=invite_form,
+        invite_form=invite_form or InviteForm(),
+        invite_school=invite_school,
     )
 
 
@@ -68,7 +73,7 @@ def admin_invite(school_id: int) -> Response | str:
     form = InviteForm()
     if form.validate_on_submit() and _send_invitation(school, form):
         return redirect(url_for("schools.admin_schools"))
-    return _schools_page(invite_form=form), 422
+    return _schools_page(invite_form=form, invite_school=school), 422
 
 
 def _staff_page(form: InviteForm | None = None) -> str:

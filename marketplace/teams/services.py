@@ -55,6 +55,7 @@ def create_classroom(teacher: User, name: str) -> Classroom:
 
 
 def rename_classroom(classroom: Classroom, name: str) -> None:
+    """Give the class a new name."""
     classroom.name = name
 
 
@@ -137,6 +138,7 @@ def add_member(team: Team, student: User) -> None:
 
 
 def remove_member(team: Team, student: User) -> None:
+    """Take a student off a team (they stay in the class)."""
     membership = db.session.get(TeamMembership, (team.id, student.id))
     if membership is None:
         raise TeamError("This student is not on the team.")
