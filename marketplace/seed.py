@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from .auth.services import create_student
 from .extensions import db
 from .models import (
+    JoinRequest,
     Organisation,
     OrganisationStatus,
     Partnership,
@@ -165,6 +166,11 @@ def seed_demo() -> None:
         if employer:
             email, first, last = employer
             _adult(Role.EMPLOYER, email, first, last, password_hash, organisation=organisation)
+        if name == "Harbor Health Clinic":  # a colleague waiting for Jordan to let them in
+            casey = _adult(
+                Role.EMPLOYER, "casey@harborhealth.example", "Casey", "Nolan", password_hash
+            )
+            db.session.add(JoinRequest(organisation=organisation, user=casey))
         for school_index, status in verifications.items():
             verified = status == "verified"
             db.session.add(

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.models import (
+    JoinRequest,
     Organisation,
     OrganisationStatus,
     Role,
@@ -42,6 +43,7 @@ def test_seed_demo_fills_an_empty_database(app):
         and all(p.status is VerificationStatus.PENDING for p in o.partnerships)
     ]
     assert len(unverified_active) == 1
+    assert _count(JoinRequest) == 1  # a colleague waiting to join a verified organisation
 
 
 def test_seed_demo_if_empty_leaves_existing_data_alone(app, make):
