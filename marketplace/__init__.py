@@ -8,7 +8,18 @@ from werkzeug.routing import IntegerConverter
 
 from config import ROOT, Config, load_config
 
-from . import auth, cli, dashboard, errors, extensions, organisations, schools, teams, web
+from . import (
+    auth,
+    challenges,
+    cli,
+    dashboard,
+    errors,
+    extensions,
+    organisations,
+    schools,
+    teams,
+    web,
+)
 
 
 class RowIdConverter(IntegerConverter):
@@ -38,6 +49,6 @@ def create_app(config: Config | None = None) -> Flask:
     web.register(app)
     errors.register(app)
     cli.register(app)
-    for blueprint_module in (auth, dashboard, schools, teams, organisations):
+    for blueprint_module in (auth, dashboard, schools, teams, organisations, challenges):
         app.register_blueprint(blueprint_module.bp)
     return app

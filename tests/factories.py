@@ -14,6 +14,9 @@ from typing import Any
 
 from marketplace.extensions import db
 from marketplace.models import (
+    AdoptionRequest,
+    Challenge,
+    ChallengeStatus,
     Classroom,
     Enrollment,
     Invitation,
@@ -185,6 +188,32 @@ class Factory:
             with_organisation=False, email=f"newcomer{self._n()}@{organisation.email_domain}"
         )
         return self._save(JoinRequest(organisation=organisation, user=user))
+
+    def challenge(
+        self,
+        school: School | None = None,
+        status: ChallengeStatus = ChallengeStatus.OPEN,
+        **kw: Any,
+    ) -> Challenge:
+        """A challenge of `school`, written by one of its teachers (open unless told)."""
+        author = kw.pop("author", None) or self.teacher(school=school or self.school())
+        kw.setdefault("title", f"Challenge {self._n()}")
+        kw.setdefault("statement", "Local clinics lose hours to paper forms. **Help them.**")
+        kw.setdefault("career_cluster", "Healthcare & Human Services")
+        kw.setdefault("skills", ["user research", "python"])
+        kw.setdefault("deliverables", ["Slide deck"])
+        return self._save(
+            Challenge(school_id=author.school_id, created_by=author, status=status, **kw)
+        )
+
+    def adoption(
+        self, challenge: Challenge, organisation: Organisation, user: User | None = None
+    ) -> AdoptionRequest:
+        """A request from `organisation` to adopt `challenge` (no rule checked)."""
+        user = user or self.employer(organisation)
+        return self._save(
+            AdoptionRequest(challenge=challenge, organisation=organisation, requested_by=user)
+        )
 
     def invitation(
         self, school: School | None = None, role: Role = Role.TEACHER, **kw: Any

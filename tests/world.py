@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from marketplace.models import (
+    AdoptionRequest,
+    Challenge,
+    ChallengeStatus,
     Classroom,
     Invitation,
     JoinRequest,
@@ -47,6 +50,11 @@ class World:
     invitation_a_token: str
     invitation_b: Invitation
     join_request: JoinRequest  # a colleague asking to join org
+    challenge_a: Challenge  # open, unsponsored, school_a
+    draft_a: Challenge  # a draft of school_a
+    challenge_b: Challenge  # open, not shared, school_b
+    adoption_a: AdoptionRequest  # waiting for school_a
+    adoption_b: AdoptionRequest  # waiting for school_b
     other_join_request: JoinRequest  # someone asking to join another organisation
 
     def user(self, role: str) -> User | None:
@@ -78,6 +86,10 @@ def build_world(make: Factory) -> World:
     invitation_b, _ = make.invitation(school_b)
     join_request = make.join_request(org)
     other_join_request = make.join_request(waiting_a)
+    challenge_a = make.challenge(author=teacher)
+    challenge_b = make.challenge(school_b)
+    asker_a = make.organisation(verified_by=[school_a])
+    asker_b = make.organisation(verified_by=[school_b])
     return World(
         school_a=school_a,
         school_b=school_b,
@@ -105,6 +117,11 @@ def build_world(make: Factory) -> World:
         invitation_b=invitation_b,
         join_request=join_request,
         other_join_request=other_join_request,
+        challenge_a=challenge_a,
+        draft_a=make.challenge(author=other_teacher, status=ChallengeStatus.DRAFT),
+        challenge_b=challenge_b,
+        adoption_a=make.adoption(challenge_a, asker_a),
+        adoption_b=make.adoption(challenge_b, asker_b),
     )
 
 

@@ -1,6 +1,13 @@
 """The models, one module per aggregate; import them from here."""
 
 from .base import utcnow
+from .challenge import (
+    CHALLENGE_TRANSITIONS,
+    DELIVERABLES,
+    AdoptionRequest,
+    Challenge,
+    ChallengeStatus,
+)
 from .classroom import Classroom, Enrollment
 from .organisation import (
     JoinRequest,
@@ -14,7 +21,12 @@ from .team import Team, TeamMembership
 from .user import STAFF_ROLES, Invitation, Role, User
 
 __all__ = [
+    "CHALLENGE_TRANSITIONS",
+    "DELIVERABLES",
     "STAFF_ROLES",
+    "AdoptionRequest",
+    "Challenge",
+    "ChallengeStatus",
     "Classroom",
     "Enrollment",
     "Invitation",

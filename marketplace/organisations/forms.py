@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, URLField
+from wtforms import SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..clusters import CAREER_CLUSTERS
-from ..forms_common import strip, strip_text
+from ..forms_common import MultiCheckboxField, strip, strip_text
 
 SIZES = ("1–9", "10–49", "50–249", "250–999", "1000+")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class SchoolsMixin:

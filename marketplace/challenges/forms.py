@@ -1,0 +1,81 @@
+"""Forms for curating challenges and asking to adopt one."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from ..clusters import CAREER_CLUSTERS
+from ..forms_common import MultiCheckboxField, strip, strip_text
+from ..models import DELIVERABLES
+
+
+def _optional_id(value: object) -> int | None:
+    return int(value) if value not in (None, "", "None") else None
+
+
+class ChallengeForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=160)], filters=[strip])
+    statement = TextAreaField(
+        "Problem statement",
+        validators=[DataRequired(), Length(max=20_000)],
+        filters=[strip_text],
+        description="What problem does this local industry face? Markdown works.",
+    )
+    career_cluster = SelectField(
+        "Career cluster",
+        choices=[SelectChoice("", "Choose…"), *(SelectChoice(c) for c in CAREER_CLUSTERS)],
+        validators=[DataRequired(message="Choose the career cluster of the industry.")],
+    )
+    skills = StringField(
+        "Skills",
+        validators=[Optional(), Length(max=600)],
+        filters=[strip],
+        description="Separated by commas, for example: CAD, user research, Python",
+    )
+    deliverables = MultiCheckboxField(
+        "Deliverables",
+        choices=[SelectChoice(d) for d in DELIVERABLES],
+        invalid_choice_message="Choose among the deliverables listed.",
+    )
+    starts_on = DateField("Starts on", validators=[Optional()])
+    due_on = DateField("Due on", validators=[Optional()])
+    sponsor_id = SelectField(
+        "Sponsor",
+        coerce=_optional_id,
+        validators=[Optional()],
+        invalid_choice_message="Choose a sponsor from your school's partner network.",
+        description="An organisation of your partner network — even one nobody has asked yet.",
+    )
+    new_prospect = StringField(
+        "…or name a new prospect",
+        validators=[Optional(), Length(max=160)],
+        filters=[strip],
+        description="A local business you have not contacted yet: it becomes a prospect.",
+    )
+    shared = BooleanField("Share with the other schools of the deployment while it is open")
+
+    def validate_due_on(self, field: DateField) -> None:
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError("The due date must be on or after the start date.")
+
+    def validate_new_prospect(self, field: StringField) -> None:
+        if field.data and self.sponsor_id.data:
+            raise ValidationError("Choose a sponsor or name a new prospect, not both.")
+
+    @property
+    def skill_list(self) -> list[str]:
+        """The skills typed, split at commas (a list when the form was filled from a row)."""
+        value = self.skills.data or ""
+        return value if isinstance(value, list) else value.split(",")
+
+
+class AdoptForm(FlaskForm):
+    message = TextAreaField(
+        "A note for the teacher (optional)",
+        validators=[Optional(), Length(max=2000)],
+        filters=[strip_text],
+        description="How could your team help? Who would mentor?",
+    )

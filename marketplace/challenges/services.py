@@ -1,0 +1,229 @@
+"""Rules for challenges: curation, the status workflow, sharing and adoption by employers.
+
+Services flush, never commit. Every status change is a conditional UPDATE on the expected
+state, so two people acting at once never both win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..mail import compose, send_after_commit
+from ..models import (
+    CHALLENGE_TRANSITIONS,
+    AdoptionRequest,
+    Challenge,
+    ChallengeStatus,
+    Organisation,
+    OrganisationStatus,
+    Partnership,
+    Role,
+    User,
+    VerificationStatus,
+    utcnow,
+)
+from ..web import absolute_url
+
+
+class ChallengeError(Exception):
+    """A request that breaks a challenge rule; the message is shown to the user."""
+
+
+def normalise_skills(raw: Iterable[str]) -> list[str]:
+    """Skills as tags: trimmed, lower case, no duplicates, in the order given."""
+    seen: dict[str, None] = {}
+    for skill in raw:
+        tag = " ".join(skill.split()).lower()
+        if tag:
+            seen.setdefault(tag[:40], None)
+    return list(seen)[:20]
+
+
+def sponsor_choices(school_id: int) -> list[Organisation]:
+    """Organisations in the school's network (prospects included): possible sponsors."""
+    return list(
+        db.session.scalars(
+            sa.select(Organisation)
+            .join(Partnership)
+            .where(Partnership.school_id == school_id)
+            .where(Partnership.status != VerificationStatus.DECLINED)
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def add_prospect(school_id: int, name: str) -> Organisation:
+    """Name a sponsor who has never been asked ("don't wait for yes"): a prospect of the school."""
+    existing = db.session.scalar(
+        sa.select(Organisation)
+        .join(Partnership)
+        .where(Partnership.school_id == school_id, sa.func.lower(Organisation.name) == name.lower())
+    )
+    if existing is not None:
+        return existing
+    prospect = Organisation(name=name, status=OrganisationStatus.PROSPECT)
+    db.session.add(prospect)
+    db.session.add(Partnership(organisation=prospect, school_id=school_id))
+    db.session.flush()
+    return prospect
+
+
+def save_challenge(challenge: Challenge, author: User, **fields: object) -> Challenge:
+    """Create or update a challenge of the author's school with the given fields."""
+    if challenge.id is None:
+        challenge.school_id = author.school_id
+        challenge.created_by = author
+        db.session.add(challenge)
+    elif not challenge.can_edit(author):
+        raise PermissionError
+    sponsor_id = fields.pop("sponsor_id", None)
+    network = {o.id for o in sponsor_choices(author.school_id)}
+    if sponsor_id is not None and sponsor_id not in network:
+        raise ChallengeError("Choose a sponsor from your school's partner network.")
+    challenge.sponsor_id = sponsor_id
+    fields["skills"] = normalise_skills(fields.get("skills") or [])
+    for name, value in fields.items():
+        setattr(challenge, name, value)
+    db.session.flush()
+    return challenge
+
+
+def transition(challenge: Challenge, user: User, to: ChallengeStatus) -> None:
+    """Move a challenge along the workflow; refused if someone else moved it first."""
+    if not challenge.can_edit(user):
+        raise PermissionError
+    current = challenge.status
+    if to not in CHALLENGE_TRANSITIONS[current]:
+        raise ChallengeError(f"A {current.value} challenge cannot become {to.value}.")
+    moved = db.session.execute(
+        sa.update(Challenge)
+        .where(Challenge.id == challenge.id, Challenge.status == current)
+        .values(status=to, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise ChallengeError("Someone changed this challenge a moment ago; look again.")
+    db.session.refresh(challenge)
+
+
+def visible_challenges(user: User, status: ChallengeStatus | None = None) -> list[Challenge]:
+    """The challenges a user may see, newest first (staff may filter by status)."""
+    query = sa.select(Challenge).order_by(Challenge.created_at.desc(), Challenge.id.desc())
+    if user.is_staff:
+        query = query.where(Challenge.school_id == user.school_id)
+        if status is not None:
+            query = query.where(Challenge.status == status)
+    elif user.is_student:
+        query = query.where(
+            Challenge.status.in_((ChallengeStatus.OPEN, ChallengeStatus.CLOSED)),
+            sa.or_(Challenge.school_id == user.school_id, Challenge.shared.is_(True)),
+        )
+    elif user.is_employer and user.organisation_id is not None:
+        verified = sa.select(Partnership.school_id).where(
+            Partnership.organisation_id == user.organisation_id,
+            Partnership.status == VerificationStatus.VERIFIED,
+        )
+        query = query.where(
+            Challenge.status == ChallengeStatus.OPEN, Challenge.school_id.in_(verified)
+        )
+    elif not user.is_site_admin:
+        return []
+    return list(db.session.scalars(query))
+
+
+def pending_adoption(challenge: Challenge, organisation_id: int) -> AdoptionRequest | None:
+    return db.session.scalar(
+        sa.select(AdoptionRequest).filter_by(
+            challenge_id=challenge.id,
+            organisation_id=organisation_id,
+            status=VerificationStatus.PENDING,
+        )
+    )
+
+
+def adoption_requests(challenge: Challenge) -> list[AdoptionRequest]:
+    """Open requests to adopt a challenge, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(AdoptionRequest)
+            .filter_by(challenge_id=challenge.id, status=VerificationStatus.PENDING)
+            .order_by(AdoptionRequest.created_at)
+        )
+    )
+
+
+def request_adoption(challenge: Challenge, employer: User, message: str = "") -> AdoptionRequest:
+    """An employer asks to sponsor the challenge; the school's staff are told."""
+    if not challenge.can_request_adoption(employer):
+        raise ChallengeError("This challenge cannot be adopted by your organisation.")
+    if pending_adoption(challenge, employer.organisation_id) is not None:
+        raise ChallengeError("Your organisation already asked to adopt this challenge.")
+    request = AdoptionRequest(
+        challenge=challenge,
+        organisation_id=employer.organisation_id,
+        requested_by=employer,
+        message=message,
+    )
+    db.session.add(request)
+    db.session.flush()
+    staff = db.session.scalars(
+        sa.select(User).where(
+            User.school_id == challenge.school_id,
+            User.role.in_((Role.TEACHER, Role.SCHOOL_ADMIN)),
+            User.active.is_(True),
+            sa.or_(User.id == challenge.created_by_id, User.role == Role.SCHOOL_ADMIN),
+        )
+    )
+    link = absolute_url("challenges.show", challenge_id=challenge.id)
+    for member in staff:
+        if member.email:
+            send_after_commit(
+                compose(
+                    member.email,
+                    f"{employer.organisation.name} asks to adopt “{challenge.title}”",
+                    "adoption_requested",
+                    request=request,
+                    link=link,
+                )
+            )
+    return request
+
+
+def decide_adoption(request: AdoptionRequest, staff: User, accept: bool) -> None:
+    """Accept (the organisation becomes the sponsor) or decline a request to adopt."""
+    if not request.can_decide(staff):
+        raise PermissionError
+    new_status = VerificationStatus.VERIFIED if accept else VerificationStatus.DECLINED
+    claimed = db.session.execute(
+        sa.update(AdoptionRequest)
+        .where(AdoptionRequest.id == request.id)
+        .where(AdoptionRequest.status == VerificationStatus.PENDING)
+        .values(status=new_status, decided_at=utcnow(), decided_by_id=staff.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise ChallengeError("Someone already answered this request.")
+    if accept:
+        adopted = db.session.execute(
+            sa.update(Challenge)
+            .where(Challenge.id == request.challenge_id, Challenge.sponsor_id.is_(None))
+            .values(sponsor_id=request.organisation_id, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if adopted != 1:
+            raise ChallengeError("This challenge already has a sponsor.")
+    db.session.refresh(request)
+    db.session.refresh(request.challenge)
+    send_after_commit(
+        compose(
+            request.requested_by.email,
+            f"“{request.challenge.title}”: {'you are the sponsor' if accept else 'not adopted'}",
+            "adoption_decided",
+            request=request,
+            accepted=accept,
+            link=absolute_url("challenges.show", challenge_id=request.challenge_id),
+        )
+    )

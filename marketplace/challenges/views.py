@@ -1,0 +1,176 @@
+"""Teachers curate challenges; students and verified employers read them; employers adopt."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from ..extensions import db
+from ..forms_common import EmptyForm
+from ..markdown import render_markdown
+from ..models import CHALLENGE_TRANSITIONS, AdoptionRequest, Challenge, ChallengeStatus
+from ..permissions import employer_required, load_or_404, staff_required
+from . import services
+from .forms import AdoptForm, ChallengeForm
+
+bp = Blueprint("challenges", __name__, url_prefix="/challenges")
+
+ACTION_LABELS = {
+    ChallengeStatus.OPEN: "Open for projects",
+    ChallengeStatus.CLOSED: "Close",
+    ChallengeStatus.ARCHIVED: "Archive",
+}
+
+
+@bp.get("")
+@login_required
+def index() -> str:
+    """The challenges this user may see; staff filter theirs by status."""
+    status = request.args.get("status")
+    chosen = ChallengeStatus(status) if status in set(ChallengeStatus) else None
+    return render_template(
+        "challenges/index.html",
+        challenges=services.visible_challenges(current_user, chosen),
+        status=chosen,
+        statuses=list(ChallengeStatus),
+    )
+
+
+def _form_page(form: ChallengeForm, challenge: Challenge | None = None) -> str:
+    return render_template("challenges/form.html", form=form, challenge=challenge)
+
+
+def _with_sponsors(form: ChallengeForm) -> ChallengeForm:
+    form.sponsor_id.choices = [
+        SelectChoice("", "No sponsor yet"),
+        *(
+            SelectChoice(o.id, f"{o.name} (prospect)" if o.status.value == "prospect" else o.name)
+            for o in services.sponsor_choices(current_user.school_id)
+        ),
+    ]
+    return form
+
+
+def _save(form: ChallengeForm, challenge: Challenge) -> Response | tuple[str, int]:
+    sponsor_id = form.sponsor_id.data
+    if form.new_prospect.data:
+        sponsor_id = services.add_prospect(current_user.school_id, form.new_prospect.data).id
+    try:
+        services.save_challenge(
+            challenge,
+            current_user,
+            title=form.title.data,
+            statement=form.statement.data,
+            career_cluster=form.career_cluster.data,
+            skills=form.skill_list,
+            deliverables=form.deliverables.data or [],
+            starts_on=form.starts_on.data,
+            due_on=form.due_on.data,
+            sponsor_id=sponsor_id,
+            shared=form.shared.data,
+        )
+    except services.ChallengeError as error:
+        db.session.rollback()
+        form.sponsor_id.errors.append(str(error))
+        return _form_page(form, challenge if challenge.id else None), 422
+    db.session.commit()
+    flash(f"“{challenge.title}” is saved.", "success")
+    return redirect(url_for("challenges.show", challenge_id=challenge.id), 303)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_required
+def create() -> Response | str | tuple[str, int]:
+    """A teacher writes a new challenge (a draft until opened)."""
+    form = _with_sponsors(ChallengeForm())
+    if form.validate_on_submit():
+        return _save(form, Challenge())
+    return _form_page(form), (422 if form.errors else 200)
+
+
+@bp.route("/<int:challenge_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit(challenge_id: int) -> Response | str | tuple[str, int]:
+    """Change a challenge of one's school."""
+    challenge = load_or_404(Challenge, challenge_id, "can_edit")
+    form = _with_sponsors(ChallengeForm(obj=challenge))
+    if not form.is_submitted():
+        form.skills.data = ", ".join(challenge.skills)
+    if form.validate_on_submit():
+        return _save(form, challenge)
+    return _form_page(form, challenge), (422 if form.errors else 200)
+
+
+@bp.get("/<int:challenge_id>")
+@login_required
+def show(challenge_id: int) -> str:
+    """A challenge: its statement, sponsor and dates; workflow and adoption for those who may."""
+    challenge = load_or_404(Challenge, challenge_id, "can_view")
+    own_request = (
+        services.pending_adoption(challenge, current_user.organisation_id)
+        if current_user.is_employer and current_user.organisation_id
+        else None
+    )
+    return render_template(
+        "challenges/show.html",
+        challenge=challenge,
+        statement=render_markdown(challenge.statement),
+        moves=[(s, ACTION_LABELS[s]) for s in sorted(CHALLENGE_TRANSITIONS[challenge.status])],
+        requests=services.adoption_requests(challenge) if challenge.can_edit(current_user) else [],
+        own_request=own_request,
+        adopt_form=AdoptForm(),
+        action_form=EmptyForm(),
+    )
+
+
+@bp.post("/<int:challenge_id>/status/<any(open, closed, archived):to>")
+@staff_required
+def move(challenge_id: int, to: str) -> Response:
+    """Open, close or archive a challenge."""
+    challenge = load_or_404(Challenge, challenge_id, "can_edit")
+    try:
+        services.transition(challenge, current_user, ChallengeStatus(to))
+    except services.ChallengeError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"“{challenge.title}” is {to}.", "success")
+    return redirect(url_for("challenges.show", challenge_id=challenge.id), 303)
+
+
+@bp.post("/<int:challenge_id>/adopt")
+@employer_required
+def adopt(challenge_id: int) -> Response | tuple[str, int]:
+    """An employer asks to sponsor the challenge."""
+    challenge = load_or_404(Challenge, challenge_id, "can_view")
+    form = AdoptForm()
+    if form.validate_on_submit():
+        try:
+            services.request_adoption(challenge, current_user, form.message.data or "")
+        except services.ChallengeError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash("We asked the teacher. You will hear back by e-mail.", "success")
+        return redirect(url_for("challenges.show", challenge_id=challenge.id), 303)
+    flash(" ".join(form.message.errors), "error")
+    return redirect(url_for("challenges.show", challenge_id=challenge.id), 303)
+
+
+@bp.post("/adoptions/<int:request_id>/<any(accept, decline):decision>")
+@staff_required
+def decide_adoption(request_id: int, decision: str) -> Response:
+    """The school accepts (the organisation becomes the sponsor) or declines an adoption."""
+    adoption = load_or_404(AdoptionRequest, request_id, "can_decide")
+    try:
+        services.decide_adoption(adoption, current_user, decision == "accept")
+    except services.ChallengeError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{adoption.organisation.name}'s request is {decision}ed.", "success")
+    return redirect(url_for("challenges.show", challenge_id=adoption.challenge_id), 303)

@@ -1,0 +1,130 @@
+"""A challenge: a real problem of a local industry, curated by a teacher for student teams."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, enum_column, utcnow
+from .organisation import OrganisationStatus, VerificationStatus
+
+if TYPE_CHECKING:
+    from .organisation import Organisation
+    from .school import School
+    from .user import User
+
+
+class ChallengeStatus(enum.StrEnum):
+    """Where a challenge is in its life; only open challenges accept new projects."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+# The only moves a challenge can make (services.transition enforces it).
+CHALLENGE_TRANSITIONS: dict[ChallengeStatus, frozenset[ChallengeStatus]] = {
+    ChallengeStatus.DRAFT: frozenset({ChallengeStatus.OPEN, ChallengeStatus.ARCHIVED}),
+    ChallengeStatus.OPEN: frozenset({ChallengeStatus.CLOSED}),
+    ChallengeStatus.CLOSED: frozenset({ChallengeStatus.OPEN, ChallengeStatus.ARCHIVED}),
+    ChallengeStatus.ARCHIVED: frozenset(),
+}
+
+DELIVERABLES: tuple[str, ...] = (
+    "One-sentence pitch",
+    "Slide deck",
+    "Prototype demo",
+    "Video",
+    "Written report",
+    "Poster",
+    "Code repository",
+)
+
+
+class Challenge(db.Model):
+    """A problem statement a school's teams build projects for, maybe with a sponsor."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    title: Mapped[str] = mapped_column(sa.String(160))
+    statement: Mapped[str] = mapped_column(sa.Text, default="")
+    career_cluster: Mapped[str] = mapped_column(sa.String(80), index=True)
+    skills: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    deliverables: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    starts_on: Mapped[date | None] = mapped_column(sa.Date)
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+    sponsor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    shared: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[ChallengeStatus] = mapped_column(
+        enum_column(ChallengeStatus), default=ChallengeStatus.DRAFT, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    school: Mapped[School] = relationship()
+    created_by: Mapped[User] = relationship()
+    sponsor: Mapped[Organisation | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Challenge {self.id} {self.status.value}>"
+
+    def can_edit(self, user: User) -> bool:
+        """The school's teachers and admins curate its challenges."""
+        return user.is_staff_of(self.school_id)
+
+    def can_view(self, user: User) -> bool:
+        """Staff always; students of the school (and of others, if shared) once it is out;
+        employers see open challenges of the schools that verified them."""
+        if self.can_edit(user) or user.is_site_admin:
+            return True
+        if self.status in (ChallengeStatus.DRAFT, ChallengeStatus.ARCHIVED):
+            return False
+        if user.is_student:
+            return user.school_id == self.school_id or self.shared
+        if user.is_employer and user.organisation is not None:
+            return self.status is ChallengeStatus.OPEN and user.organisation.is_verified_by(
+                self.school_id
+            )
+        return False
+
+    def can_request_adoption(self, user: User) -> bool:
+        """An active employer verified by the school may ask to sponsor an unsponsored challenge."""
+        return (
+            self.sponsor_id is None
+            and self.status is ChallengeStatus.OPEN
+            and user.is_employer
+            and user.organisation is not None
+            and user.organisation.status is OrganisationStatus.ACTIVE
+            and user.organisation.is_verified_by(self.school_id)
+        )
+
+
+class AdoptionRequest(db.Model):
+    """An employer asking to become the sponsor of a challenge; the school's staff decide."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenge.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    # pending, then verified (accepted) or declined
+    status: Mapped[VerificationStatus] = mapped_column(
+        enum_column(VerificationStatus), default=VerificationStatus.PENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    challenge: Mapped[Challenge] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+
+    def can_decide(self, user: User) -> bool:
+        return self.challenge.can_edit(user)
