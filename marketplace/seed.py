@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from .auth.services import create_student
+from .challenges.demo import seed_challenges
 from .extensions import db
 from .models import (
     JoinRequest,
@@ -182,3 +183,4 @@ def seed_demo() -> None:
                 )
             )
     db.session.flush()
+    seed_challenges()

@@ -6,6 +6,9 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.models import (
+    AdoptionRequest,
+    Challenge,
+    ChallengeStatus,
     JoinRequest,
     Organisation,
     OrganisationStatus,
@@ -44,6 +47,16 @@ def test_seed_demo_fills_an_empty_database(app):
     ]
     assert len(unverified_active) == 1
     assert _count(JoinRequest) == 1  # a colleague waiting to join a verified organisation
+    statuses = set(db.session.scalars(sa.select(Challenge.status)))
+    assert statuses == set(ChallengeStatus)
+    assert len(set(db.session.scalars(sa.select(Challenge.career_cluster)))) >= 6
+    prospects_sponsoring = db.session.scalars(
+        sa.select(Challenge)
+        .join(Organisation, Challenge.sponsor_id == Organisation.id)
+        .where(Organisation.status == OrganisationStatus.PROSPECT)
+    ).all()
+    assert prospects_sponsoring  # "don't wait for yes"
+    assert _count(AdoptionRequest) == 1
 
 
 def test_seed_demo_if_empty_leaves_existing_data_alone(app, make):

@@ -73,11 +73,7 @@ def add_prospect(school_id: int, name: str) -> Organisation:
 
 def save_challenge(challenge: Challenge, author: User, **fields: object) -> Challenge:
     """Create or update a challenge of the author's school with the given fields."""
-    if challenge.id is None:
-        challenge.school_id = author.school_id
-        challenge.created_by = author
-        db.session.add(challenge)
-    elif not challenge.can_edit(author):
+    if challenge.id is not None and not challenge.can_edit(author):
         raise PermissionError
     sponsor_id = fields.pop("sponsor_id", None)
     network = {o.id for o in sponsor_choices(author.school_id)}
@@ -87,6 +83,10 @@ def save_challenge(challenge: Challenge, author: User, **fields: object) -> Chal
     fields["skills"] = normalise_skills(fields.get("skills") or [])
     for name, value in fields.items():
         setattr(challenge, name, value)
+    if challenge.id is None:
+        challenge.school_id = author.school_id
+        challenge.created_by = author
+        db.session.add(challenge)
     db.session.flush()
     return challenge
 
@@ -150,6 +150,21 @@ def adoption_requests(challenge: Challenge) -> list[AdoptionRequest]:
         db.session.scalars(
             sa.select(AdoptionRequest)
             .filter_by(challenge_id=challenge.id, status=VerificationStatus.PENDING)
+            .order_by(AdoptionRequest.created_at)
+        )
+    )
+
+
+def waiting_adoptions(school_id: int) -> list[AdoptionRequest]:
+    """Requests to adopt any challenge of the school that nobody answered yet."""
+    return list(
+        db.session.scalars(
+            sa.select(AdoptionRequest)
+            .join(Challenge)
+            .where(
+                Challenge.school_id == school_id,
+                AdoptionRequest.status == VerificationStatus.PENDING,
+            )
             .order_by(AdoptionRequest.created_at)
         )
     )

@@ -7,6 +7,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from ..challenges.services import waiting_adoptions
 from ..extensions import db
 from ..forms_common import EmptyForm
 from ..models import Classroom, Enrollment, Role, School, VerificationStatus
@@ -39,6 +40,7 @@ def _staff_context() -> dict:
     return {
         "classrooms": classrooms_run_by(current_user),
         "pending": partnerships_for_school(current_user.school_id, VerificationStatus.PENDING),
+        "adoptions": waiting_adoptions(current_user.school_id),
     }
 
 
