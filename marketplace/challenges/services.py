@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..mail import compose, send_after_commit
@@ -111,7 +112,11 @@ def transition(challenge: Challenge, user: User, to: ChallengeStatus) -> None:
 
 def visible_challenges(user: User, status: ChallengeStatus | None = None) -> list[Challenge]:
     """The challenges a user may see, newest first (staff may filter by status)."""
-    query = sa.select(Challenge).order_by(Challenge.created_at.desc(), Challenge.id.desc())
+    query = (
+        sa.select(Challenge)
+        .options(selectinload(Challenge.school), selectinload(Challenge.sponsor))
+        .order_by(Challenge.created_at.desc(), Challenge.id.desc())
+    )
     if user.is_staff:
         query = query.where(Challenge.school_id == user.school_id)
         if status is not None:
