@@ -16,6 +16,7 @@ from . import (
     errors,
     extensions,
     organisations,
+    projects,
     schools,
     teams,
     web,
@@ -49,6 +50,6 @@ def create_app(config: Config | None = None) -> Flask:
     web.register(app)
     errors.register(app)
     cli.register(app)
-    for blueprint_module in (auth, dashboard, schools, teams, organisations, challenges):
+    for blueprint_module in (auth, dashboard, schools, teams, organisations, challenges, projects):
         app.register_blueprint(blueprint_module.bp)
     return app

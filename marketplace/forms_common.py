@@ -32,6 +32,11 @@ class EmptyForm(FlaskForm):
     """
 
 
+def optional_int(value: object) -> int | None:
+    """Coerce a select's value to an id, "" meaning none chosen."""
+    return int(value) if value not in (None, "", "None") else None
+
+
 def strip(value: str | None) -> str | None:
     """One clean line: surrounding spaces gone, line breaks and control characters folded."""
     return " ".join(value.split()) if isinstance(value, str) else value

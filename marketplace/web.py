@@ -5,7 +5,17 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import Flask, Response, current_app, flash, g, redirect, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from .extensions import db, login_manager
@@ -32,7 +42,11 @@ def load_user(user_id: str) -> User | None:
 def absolute_url(endpoint: str, **values: object) -> str:
     """A link for mail and for pages to copy: built on BASE_URL, never on the request's Host
     header (which a client chooses, and would let it point reset links at its own site)."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context(base_url=base):  # CLI and workers have no request
+        return base + url_for(endpoint, **values)
 
 
 def is_htmx() -> bool:

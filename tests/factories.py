@@ -24,6 +24,9 @@ from marketplace.models import (
     Organisation,
     OrganisationStatus,
     Partnership,
+    Project,
+    ProjectSnapshot,
+    ProjectStatus,
     Role,
     School,
     Team,
@@ -205,6 +208,40 @@ class Factory:
         return self._save(
             Challenge(school_id=author.school_id, created_by=author, status=status, **kw)
         )
+
+    def project(
+        self,
+        team: Team | None = None,
+        challenge: Challenge | None = None,
+        status: ProjectStatus = ProjectStatus.DRAFT,
+        **kw: Any,
+    ) -> Project:
+        """A project of `team` (by default a new team with one student) in `status`; submitted
+        and later states get the snapshot their submission would have left."""
+        team = team or self.team(members=[self.student()])
+        challenge = challenge or self.challenge(team.classroom.school)
+        kw.setdefault("title", f"Project {self._n()}")
+        kw.setdefault("pitch", "A tablet check-in that an 80-year-old can use.")
+        kw.setdefault("body", "We interviewed **12** patients.")
+        kw.setdefault("skills", ["user research"])
+        if status is ProjectStatus.PUBLISHED:
+            kw.setdefault("published_at", utcnow())
+        project = Project(
+            team=team, challenge=challenge, school_id=team.classroom.school_id, status=status, **kw
+        )
+        db.session.add(project)
+        db.session.flush()
+        if status is not ProjectStatus.DRAFT:
+            db.session.add(
+                ProjectSnapshot(
+                    project=project,
+                    number=1,
+                    data=project.snapshot_data(),
+                    submitted_by=team.memberships[0].student,
+                )
+            )
+            db.session.flush()
+        return project
 
     def adoption(
         self, challenge: Challenge, organisation: Organisation, user: User | None = None

@@ -14,6 +14,8 @@ from marketplace.models import (
     JoinRequest,
     Organisation,
     Partnership,
+    Project,
+    ProjectStatus,
     Role,
     School,
     Team,
@@ -55,6 +57,11 @@ class World:
     challenge_b: Challenge  # open, not shared, school_b
     adoption_a: AdoptionRequest  # waiting for school_a
     adoption_b: AdoptionRequest  # waiting for school_b
+    draft_project: Project  # team_a's draft
+    submitted_project: Project  # team_a's, waiting for review
+    other_draft: Project  # other_team's draft (same class)
+    published_project: Project  # other_team's, published
+    project_b: Project  # team_b's, published (school_b)
     other_join_request: JoinRequest  # someone asking to join another organisation
 
     def user(self, role: str) -> User | None:
@@ -122,6 +129,11 @@ def build_world(make: Factory) -> World:
         challenge_b=challenge_b,
         adoption_a=make.adoption(challenge_a, asker_a),
         adoption_b=make.adoption(challenge_b, asker_b),
+        draft_project=make.project(team_a, challenge_a),
+        submitted_project=make.project(team_a, challenge_a, ProjectStatus.SUBMITTED),
+        other_draft=make.project(other_team, challenge_a),
+        published_project=make.project(other_team, challenge_a, ProjectStatus.PUBLISHED),
+        project_b=make.project(team_b, challenge_b, ProjectStatus.PUBLISHED),
     )
 
 

@@ -8,12 +8,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..clusters import CAREER_CLUSTERS
-from ..forms_common import MultiCheckboxField, strip, strip_text
+from ..forms_common import MultiCheckboxField, optional_int, strip, strip_text
 from ..models import DELIVERABLES
-
-
-def _optional_id(value: object) -> int | None:
-    return int(value) if value not in (None, "", "None") else None
 
 
 class ChallengeForm(FlaskForm):
@@ -44,7 +40,7 @@ class ChallengeForm(FlaskForm):
     due_on = DateField("Due on", validators=[Optional()])
     sponsor_id = SelectField(
         "Sponsor",
-        coerce=_optional_id,
+        coerce=optional_int,
         validators=[Optional()],
         invalid_choice_message="Choose a sponsor from your school's partner network.",
         description="An organisation of your partner network — even one nobody has asked yet.",

@@ -6,11 +6,10 @@ state, so two people acting at once never both win.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from .. import workflow
 from ..extensions import db
 from ..mail import compose, send_after_commit
 from ..models import (
@@ -26,21 +25,12 @@ from ..models import (
     VerificationStatus,
     utcnow,
 )
+from ..tags import normalise_skills
 from ..web import absolute_url
 
 
 class ChallengeError(Exception):
     """A request that breaks a challenge rule; the message is shown to the user."""
-
-
-def normalise_skills(raw: Iterable[str]) -> list[str]:
-    """Skills as tags: trimmed, lower case, no duplicates, in the order given."""
-    seen: dict[str, None] = {}
-    for skill in raw:
-        tag = " ".join(skill.split()).lower()
-        if tag:
-            seen.setdefault(tag[:40], None)
-    return list(seen)[:20]
 
 
 def sponsor_choices(school_id: int) -> list[Organisation]:
@@ -96,18 +86,14 @@ def transition(challenge: Challenge, user: User, to: ChallengeStatus) -> None:
     """Move a challenge along the workflow; refused if someone else moved it first."""
     if not challenge.can_edit(user):
         raise PermissionError
-    current = challenge.status
-    if to not in CHALLENGE_TRANSITIONS[current]:
-        raise ChallengeError(f"A {current.value} challenge cannot become {to.value}.")
-    moved = db.session.execute(
-        sa.update(Challenge)
-        .where(Challenge.id == challenge.id, Challenge.status == current)
-        .values(status=to, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if moved != 1:
-        raise ChallengeError("Someone changed this challenge a moment ago; look again.")
-    db.session.refresh(challenge)
+    try:
+        workflow.move(
+            challenge, to, CHALLENGE_TRANSITIONS, "A {current} challenge cannot become {to}."
+        )
+    except ValueError as error:
+        raise ChallengeError(str(error)) from None
+    except workflow.StaleState:
+        raise ChallengeError("Someone changed this challenge a moment ago; look again.") from None
 
 
 def visible_challenges(user: User, status: ChallengeStatus | None = None) -> list[Challenge]:

@@ -12,6 +12,7 @@ from ..forms_common import EmptyForm
 from ..markdown import render_markdown
 from ..models import CHALLENGE_TRANSITIONS, AdoptionRequest, Challenge, ChallengeStatus
 from ..permissions import employer_required, load_or_404, staff_required
+from ..projects.services import projects_for_challenge
 from . import services
 from .forms import AdoptForm, ChallengeForm
 
@@ -121,6 +122,7 @@ def show(challenge_id: int) -> str:
         requests=services.adoption_requests(challenge) if challenge.can_edit(current_user) else [],
         own_request=own_request,
         adopt_form=AdoptForm(),
+        projects=[p for p in projects_for_challenge(challenge) if p.can_view(current_user)],
         action_form=EmptyForm(),
     )
 

@@ -16,6 +16,7 @@ from .organisation import (
     Partnership,
     VerificationStatus,
 )
+from .project import PROJECT_TRANSITIONS, Project, ProjectSnapshot, ProjectStatus
 from .school import School
 from .team import Team, TeamMembership
 from .user import STAFF_ROLES, Invitation, Role, User
@@ -23,6 +24,7 @@ from .user import STAFF_ROLES, Invitation, Role, User
 __all__ = [
     "CHALLENGE_TRANSITIONS",
     "DELIVERABLES",
+    "PROJECT_TRANSITIONS",
     "STAFF_ROLES",
     "AdoptionRequest",
     "Challenge",
@@ -34,6 +36,9 @@ __all__ = [
     "Organisation",
     "OrganisationStatus",
     "Partnership",
+    "Project",
+    "ProjectSnapshot",
+    "ProjectStatus",
     "Role",
     "School",
     "Team",

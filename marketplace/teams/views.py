@@ -13,6 +13,7 @@ from ..extensions import db, limiter
 from ..forms_common import EmptyForm
 from ..models import Classroom, Enrollment, Role, Team, TeamMembership, User
 from ..permissions import load_or_404, roles_required, staff_required, student_required
+from ..projects.services import projects_of_team
 from ..web import is_htmx
 from . import services
 from .forms import AddMemberForm, ClassroomForm, TeamForm
@@ -200,7 +201,12 @@ def _team_page(team: Team, add_form: AddMemberForm | None = None) -> str:
     add_form = _member_form(team, add_form)
     my_team = services.team_of(current_user, team.classroom) if current_user.is_student else None
     return render_template(
-        "teams/team.html", team=team, add_form=add_form, action_form=EmptyForm(), my_team=my_team
+        "teams/team.html",
+        team=team,
+        add_form=add_form,
+        action_form=EmptyForm(),
+        my_team=my_team,
+        projects=[p for p in projects_of_team(team) if p.can_view(current_user)],
     )
 
 

@@ -1,0 +1,137 @@
+"""A project: a student team's solution to a challenge, reviewed by its teacher."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, enum_column, utcnow
+from .user import Role
+
+if TYPE_CHECKING:
+    from .challenge import Challenge
+    from .team import Team
+    from .user import User
+
+
+class ProjectStatus(enum.StrEnum):
+    """draft → submitted → changes requested ⇄ submitted → published → archived."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+PROJECT_TRANSITIONS: dict[ProjectStatus, frozenset[ProjectStatus]] = {
+    ProjectStatus.DRAFT: frozenset({ProjectStatus.SUBMITTED}),
+    ProjectStatus.SUBMITTED: frozenset({ProjectStatus.CHANGES_REQUESTED, ProjectStatus.PUBLISHED}),
+    ProjectStatus.CHANGES_REQUESTED: frozenset({ProjectStatus.SUBMITTED}),
+    ProjectStatus.PUBLISHED: frozenset({ProjectStatus.ARCHIVED}),
+    ProjectStatus.ARCHIVED: frozenset(),
+}
+
+EDITABLE = frozenset({ProjectStatus.DRAFT, ProjectStatus.CHANGES_REQUESTED})
+SNAPSHOT_FIELDS = (
+    "title",
+    "pitch",
+    "summary",
+    "body",
+    "skills",
+    "demo_url",
+    "repo_url",
+    "video_url",
+)
+
+
+class Project(db.Model):
+    """What a team built for a challenge. Only published projects are seen by employers."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenge.id"), index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(160))
+    pitch: Mapped[str] = mapped_column(sa.String(144), default="")
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    skills: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    demo_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    repo_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    video_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    status: Mapped[ProjectStatus] = mapped_column(
+        enum_column(ProjectStatus, length=24), default=ProjectStatus.DRAFT, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    team: Mapped[Team] = relationship()
+    challenge: Mapped[Challenge] = relationship()
+    snapshots: Mapped[list[ProjectSnapshot]] = relationship(
+        back_populates="project", order_by="ProjectSnapshot.number", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Project {self.id} {self.status.value}>"
+
+    def snapshot_data(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in SNAPSHOT_FIELDS}
+
+    def is_member(self, user: User) -> bool:
+        return user.is_student and self.team.has_member(user)
+
+    def can_edit(self, user: User) -> bool:
+        """Any member of the team, while the project is a draft or has changes requested."""
+        return self.status in EDITABLE and self.is_member(user)
+
+    def can_review(self, user: User) -> bool:
+        """The team's teacher and the school's admins review."""
+        if user.role is Role.TEACHER:
+            return self.team.classroom.teacher_id == user.id
+        return user.role is Role.SCHOOL_ADMIN and user.school_id == self.school_id
+
+    def can_view(self, user: User) -> bool:
+        """The team and its reviewers always; the school once published; verified employers
+        once published; nobody sees another team's draft."""
+        if self.is_member(user) or self.can_review(user) or user.is_site_admin:
+            return True
+        if self.status is not ProjectStatus.PUBLISHED:
+            return False
+        if user.role in (Role.STUDENT, Role.TEACHER, Role.SCHOOL_ADMIN):
+            return user.school_id == self.school_id
+        if user.is_employer and user.organisation is not None:
+            return user.organisation.is_verified_by(self.school_id)
+        return False
+
+
+class ProjectSnapshot(db.Model):
+    """The project as it was submitted, kept so the teacher sees what changed; the review's
+    outcome and comment are written on it."""
+
+    __table_args__ = (sa.UniqueConstraint("project_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    number: Mapped[int] = mapped_column()
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[ProjectStatus | None] = mapped_column(enum_column(ProjectStatus, length=24))
+    review_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    project: Mapped[Project] = relationship(back_populates="snapshots")
+    submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])

@@ -1,0 +1,5 @@
+"""Projects: what student teams build for challenges, and the teachers' review."""
+
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,85 @@
+"""Forms for writing a project and reviewing it."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import URL, DataRequired, Length, Optional
+
+from ..forms_common import optional_int, strip, strip_text
+
+
+def _url_field(label: str) -> URLField:
+    return URLField(
+        label,
+        validators=[Optional(), URL(require_tld=True, message="Enter a full web address."),
+                    Length(max=500)],
+        filters=[strip],
+    )  # fmt: skip
+
+
+class ProjectForm(FlaskForm):
+    challenge_id = SelectField(
+        "Challenge",
+        coerce=optional_int,
+        validators=[DataRequired(message="Choose the challenge your project answers.")],
+        invalid_choice_message="Choose an open challenge: only those accept new projects.",
+    )
+    title = StringField("Title", validators=[DataRequired(), Length(max=160)], filters=[strip])
+    pitch = StringField(
+        "One-sentence pitch",
+        validators=[DataRequired(), Length(max=144)],
+        filters=[strip],
+        description="At most 144 characters: what it does, for whom.",
+    )
+    summary = TextAreaField(
+        "Summary", validators=[Optional(), Length(max=1000)], filters=[strip_text]
+    )
+    body = TextAreaField(
+        "The whole story",
+        validators=[Optional(), Length(max=50_000)],
+        filters=[strip_text],
+        description="The problem, what you built, how you tested it. Markdown works.",
+    )
+    skills = StringField(
+        "Skills",
+        validators=[Optional(), Length(max=600)],
+        filters=[strip],
+        description="Separated by commas, for example: CAD, Python, interviews",
+    )
+    demo_url = _url_field("Demo link")
+    repo_url = _url_field("Code repository link")
+    video_url = _url_field("Video link")
+
+    @property
+    def skill_list(self) -> list[str]:
+        value = self.skills.data or ""
+        return value if isinstance(value, list) else value.split(",")
+
+    def fields_for_save(self) -> dict[str, object]:
+        """The project's own fields, ready for the service."""
+        return {
+            "title": self.title.data,
+            "pitch": self.pitch.data,
+            "summary": self.summary.data or "",
+            "body": self.body.data or "",
+            "skills": self.skill_list,
+            "demo_url": self.demo_url.data or "",
+            "repo_url": self.repo_url.data or "",
+            "video_url": self.video_url.data or "",
+        }
+
+
+class EditProjectForm(ProjectForm):
+    """Editing keeps the challenge the project was made for."""
+
+    challenge_id = None  # type: ignore[assignment]
+
+
+class ReviewForm(FlaskForm):
+    comment = TextAreaField(
+        "Comment for the team",
+        validators=[Optional(), Length(max=4000)],
+        filters=[strip_text],
+        description="Needed when you ask for changes: what should the team do?",
+    )

@@ -1,0 +1,185 @@
+"""Teams write and submit projects; teachers review and publish; everyone reads what they may."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from ..extensions import db
+from ..forms_common import EmptyForm
+from ..markdown import render_markdown
+from ..models import Challenge, Project, ProjectStatus, Team
+from ..permissions import load_or_404, staff_required, student_required
+from . import services
+from .forms import EditProjectForm, ProjectForm, ReviewForm
+
+bp = Blueprint("projects", __name__)
+
+
+def _redirect_to(project: Project) -> Response:
+    return redirect(url_for("projects.show", project_id=project.id), 303)
+
+
+@bp.route("/teams/<int:team_id>/projects/new", methods=["GET", "POST"])
+@student_required
+def create(team_id: int) -> Response | tuple[str, int]:
+    """A team member starts a project for an open challenge."""
+    team = load_or_404(Team, team_id, "has_member")
+    form = ProjectForm(challenge_id=request.args.get("challenge", type=int))
+    choices = services.challenges_for(team)
+    form.challenge_id.choices = [
+        SelectChoice("", "Choose…"),
+        *(SelectChoice(c.id, f"{c.title} — {c.school.name}") for c in choices),
+    ]
+    if form.validate_on_submit():
+        challenge = db.session.get(Challenge, form.challenge_id.data)
+        try:
+            project = services.create_project(
+                team, challenge, current_user, **form.fields_for_save()
+            )
+        except services.ProjectError as error:
+            form.challenge_id.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your project is saved as a draft. Submit it when it is ready.", "success")
+            return _redirect_to(project)
+    return render_template("projects/form.html", form=form, team=team, project=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@student_required
+def edit(project_id: int) -> Response | tuple[str, int]:
+    """A team member changes a draft, or a project sent back for changes."""
+    project = load_or_404(Project, project_id, "can_view")
+    if not project.can_edit(current_user):
+        abort(403)
+    form = EditProjectForm(obj=project)
+    if not form.is_submitted():
+        form.skills.data = ", ".join(project.skills)
+    if form.validate_on_submit():
+        services.update_project(project, current_user, **form.fields_for_save())
+        db.session.commit()
+        flash("Saved.", "success")
+        return _redirect_to(project)
+    return render_template("projects/form.html", form=form, team=project.team, project=project), (
+        422 if form.errors else 200
+    )
+
+
+@bp.get("/projects/<int:project_id>")
+@login_required
+def show(project_id: int) -> str:
+    """A project: pitch, story, links and team; its review history for the team and teacher."""
+    project = load_or_404(Project, project_id, "can_view")
+    inside = project.is_member(current_user) or project.can_review(current_user)
+    return render_template(
+        "projects/show.html",
+        project=project,
+        body=render_markdown(project.body),
+        inside=inside,
+        changes=services.changes_since_last_submission(project) if inside else [],
+        review_form=ReviewForm(),
+        action_form=EmptyForm(),
+    )
+
+
+@bp.post("/projects/<int:project_id>/submit")
+@student_required
+def submit(project_id: int) -> Response:
+    """Send the project to the teacher for review."""
+    project = load_or_404(Project, project_id, "can_view")
+    if not project.is_member(current_user):
+        abort(403)
+    try:
+        services.submit(project, current_user)
+    except services.ProjectError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Submitted. Your teacher will review it.", "success")
+    return _redirect_to(project)
+
+
+@bp.post("/projects/<int:project_id>/review/<any(publish, changes):decision>")
+@staff_required
+def review(project_id: int, decision: str) -> Response | tuple[str, int]:
+    """Publish a submitted project, or send it back with a comment."""
+    project = load_or_404(Project, project_id, "can_view")
+    if not project.can_review(current_user):
+        abort(403)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.comment.errors), "error")
+        return _redirect_to(project)
+    try:
+        services.review(project, current_user, decision == "publish", form.comment.data or "")
+    except services.ProjectError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Published." if decision == "publish" else "Sent back to the team.", "success")
+    return _redirect_to(project)
+
+
+@bp.post("/projects/<int:project_id>/archive")
+@staff_required
+def archive(project_id: int) -> Response:
+    """Archive a published project."""
+    project = load_or_404(Project, project_id, "can_view")
+    if not project.can_review(current_user):
+        abort(403)
+    try:
+        services.archive(project, current_user)
+    except services.ProjectError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Archived.", "success")
+    return _redirect_to(project)
+
+
+@bp.get("/reviews")
+@staff_required
+def queue() -> str:
+    """Submitted projects waiting for review, oldest first."""
+    return render_template("projects/queue.html", projects=services.review_queue(current_user))
+
+
+@bp.get("/projects")
+@login_required
+def index() -> str:
+    """Published projects of one's school (employers: the browse page comes with search)."""
+    if current_user.school_id is None:
+        abort(403)
+    return render_template(
+        "projects/index.html", projects=services.published_in_school(current_user.school_id)
+    )
+
+
+@bp.get("/portfolio")
+@student_required
+def portfolio() -> str:
+    """A student's published work."""
+    return render_template("projects/portfolio.html", projects=services.portfolio(current_user))
+
+
+STATUS_BADGES = {
+    ProjectStatus.DRAFT: "badge-wait",
+    ProjectStatus.SUBMITTED: "badge-wait",
+    ProjectStatus.CHANGES_REQUESTED: "badge-no",
+    ProjectStatus.PUBLISHED: "badge-ok",
+    ProjectStatus.ARCHIVED: "",
+}
+
+
+@bp.app_template_filter("status_badge")
+def status_badge(status: ProjectStatus) -> str:
+    """The badge class of a project status."""
+    return STATUS_BADGES.get(status, "")

@@ -1,0 +1,45 @@
+"""The one way a row changes state: a conditional UPDATE on the state the caller saw.
+
+Two requests acting on the same row at once both read "open"; only the first UPDATE finds it
+still "open", the second changes nothing and is told so. Reading, then writing, is not enough.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from .extensions import db
+from .models import utcnow
+
+
+class StaleState(Exception):
+    """Someone moved the row first."""
+
+
+def move(
+    row: Any,
+    to: enum.Enum,
+    transitions: Mapping[Any, frozenset[Any]],
+    message: str = "A {current} item cannot become {to}.",
+    **values: Any,
+) -> None:
+    """Move `row.status` to `to` if the table allows it and nobody moved it first."""
+    current = row.status
+    if to not in transitions[current]:
+        raise ValueError(message.format(current=current.value, to=to.value))
+    model = type(row)
+    if hasattr(model, "updated_at"):
+        values.setdefault("updated_at", utcnow())
+    moved = db.session.execute(
+        sa.update(model)
+        .where(model.id == row.id, model.status == current)
+        .values(status=to, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise StaleState
+    db.session.refresh(row)

@@ -1,0 +1,174 @@
+"""Projects from a team's first draft to a published page an employer can read."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.extensions import db
+from marketplace.models import ChallengeStatus, Project, ProjectStatus
+from marketplace.projects import services
+
+from .helpers import field_errors, field_value, flashes, text_of
+
+
+@pytest.fixture
+def scene(make):
+    """A class with a team of a 16-year-old and an 11-year-old, and an open challenge."""
+    classroom = make.classroom()
+    ava = make.student(classroom, first_name="Ava", last_name="Martinez", age=16)
+    leo = make.student(
+        classroom, first_name="Leo", last_name="Adams", age=11, pseudonym="Teal Otter 42"
+    )
+    team = make.team(classroom, [ava, leo], name="Trailblazers")
+    challenge = make.challenge(classroom.school, author=classroom.teacher, title="Clinic check-in")
+    return classroom, team, ava, leo, challenge
+
+
+def _draft(**change):
+    return {
+        "title": "CheckIn Buddy",
+        "pitch": "A tablet check-in an 80-year-old can use.",
+        "summary": "Fewer forms, shorter lines.",
+        "body": "We interviewed **12** patients.",
+        "skills": "User research, Figma",
+        "demo_url": "https://demo.example/checkin",
+        **change,
+    }
+
+
+def _only_project() -> Project:
+    return db.session.scalars(sa.select(Project)).one()
+
+
+def test_team_member_starts_a_draft_for_an_open_challenge(client, login, scene):
+    """The draft belongs to the team and the challenge, with tidy skills."""
+    _, team, ava, _, challenge = scene
+    login(ava)
+    response = client.post(
+        f"/teams/{team.id}/projects/new", data=_draft(challenge_id=str(challenge.id))
+    )
+    assert response.status_code == 303
+    project = _only_project()
+    assert project.status is ProjectStatus.DRAFT and project.team_id == team.id
+    assert project.skills == ["user research", "figma"]
+    assert "<strong>12</strong>" in text_of(client.get(response.location))
+
+
+def test_closed_challenge_takes_no_new_project(client, login, make, scene):
+    """Only open challenges accept projects; the form says so and keeps what was typed."""
+    classroom, team, ava, _, _ = scene
+    closed = make.challenge(classroom.school, status=ChallengeStatus.CLOSED)
+    login(ava)
+    response = client.post(
+        f"/teams/{team.id}/projects/new", data=_draft(challenge_id=str(closed.id))
+    )
+    assert response.status_code == 422
+    assert "Choose an open challenge: only those accept new projects." in field_errors(response)
+    assert field_value(response, "title") == "CheckIn Buddy"
+    assert db.session.scalar(sa.select(sa.func.count(Project.id))) == 0
+
+
+def test_pitch_longer_than_144_characters_is_refused(client, login, scene):
+    """The pitch is one sentence: at most 144 characters."""
+    _, team, ava, _, challenge = scene
+    login(ava)
+    response = client.post(
+        f"/teams/{team.id}/projects/new",
+        data=_draft(challenge_id=str(challenge.id), pitch="x" * 145),
+    )
+    assert response.status_code == 422
+    assert "Field cannot be longer than 144 characters." in field_errors(response)
+
+
+def test_submit_review_resubmit_publish(client, login, make, scene, outbox):
+    """The whole loop: submit, changes requested with a comment, what changed, then publish."""
+    classroom, team, ava, leo, challenge = scene
+    teacher = classroom.teacher
+    project = make.project(team, challenge, title="CheckIn Buddy", body="Version one.")
+
+    login(leo)
+    client.post(f"/projects/{project.id}/submit")
+    assert project.status is ProjectStatus.SUBMITTED
+    assert len(project.snapshots) == 1
+    assert outbox.to(teacher.email)[-1]["Subject"] == "Trailblazers submitted “CheckIn Buddy”"
+    assert client.get(f"/projects/{project.id}/edit").status_code == 403  # frozen while in review
+
+    login(teacher)
+    assert "CheckIn Buddy" in text_of(client.get("/reviews"))
+    refused = client.post(f"/projects/{project.id}/review/changes", follow_redirects=True)
+    assert "Tell the team what to change." in flashes(refused)
+    assert project.status is ProjectStatus.SUBMITTED
+    client.post(f"/projects/{project.id}/review/changes", data={"comment": "Add test results."})
+    assert project.status is ProjectStatus.CHANGES_REQUESTED
+
+    login(ava)
+    assert "Add test results." in text_of(client.get(f"/projects/{project.id}/edit"))
+    client.post(f"/projects/{project.id}/edit", data=_draft(body="Version two, with tests."))
+    client.post(f"/projects/{project.id}/submit")
+    assert len(project.snapshots) == 2
+
+    login(teacher)
+    page = text_of(client.get(f"/projects/{project.id}"))
+    assert "What changed since the previous submission" in page
+    assert "+Version two, with tests." in page and "-Version one." in page
+    client.post(f"/projects/{project.id}/review/publish")
+    assert project.status is ProjectStatus.PUBLISHED and project.published_at is not None
+    assert project.snapshots[-1].outcome is ProjectStatus.PUBLISHED
+    assert "/reviews" and "CheckIn Buddy" not in text_of(client.get("/reviews"))
+
+    login(ava)
+    assert "CheckIn Buddy" in text_of(client.get("/portfolio"))
+
+
+def test_a_second_publish_of_the_same_submission_is_refused(make, scene):
+    """Two reviewers at once: the second finds the project already moved."""
+    classroom, team, _, _, challenge = scene
+    project = make.project(team, challenge, ProjectStatus.SUBMITTED)
+    db.session.execute(  # the first reviewer's request, committed while this one was reading
+        sa.update(Project)
+        .where(Project.id == project.id)
+        .values(status=ProjectStatus.PUBLISHED)
+        .execution_options(synchronize_session=False)
+    )
+    assert project.status is ProjectStatus.SUBMITTED  # what the second request still believes
+    with pytest.raises(services.ProjectError, match="a moment ago"):
+        services.review(project, classroom.teacher, publish=True)
+
+
+def test_published_project_is_read_by_the_school_and_verified_employers(client, login, make, scene):
+    """Employers see first name and initial, a pseudonym under 13, and never a surname."""
+    classroom, team, _, _, challenge = scene
+    project = make.project(team, challenge, ProjectStatus.PUBLISHED, title="CheckIn Buddy")
+    employer = make.employer(make.organisation(verified_by=[classroom.school]))
+    login(employer)
+    page = text_of(client.get(f"/projects/{project.id}"))
+    assert "CheckIn Buddy" in page
+    assert "Ava M." in page and "Teal Otter 42" in page
+    assert "Martinez" not in page and "Adams" not in page and "Leo" not in page
+
+    login(make.employer(make.organisation(pending_with=[classroom.school])))
+    assert client.get(f"/projects/{project.id}").status_code == 404
+
+    login(make.student(classroom))
+    assert "CheckIn Buddy" in text_of(client.get("/projects"))
+
+
+def test_drafts_stay_inside_the_team(client, login, make, scene):
+    """A classmate on another team cannot open a draft; the challenge page hides it."""
+    classroom, team, _, _, challenge = scene
+    draft = make.project(team, challenge, title="Secret draft")
+    classmate = make.student(classroom)
+    login(classmate)
+    assert client.get(f"/projects/{draft.id}").status_code == 404
+    assert "Secret draft" not in text_of(client.get(f"/challenges/{challenge.id}"))
+
+
+def test_archiving_takes_a_project_off_the_school_shelf(client, login, make, scene):
+    """An archived project leaves the published list."""
+    classroom, team, _, _, challenge = scene
+    project = make.project(team, challenge, ProjectStatus.PUBLISHED, title="Old one")
+    login(classroom.teacher)
+    client.post(f"/projects/{project.id}/archive")
+    assert project.status is ProjectStatus.ARCHIVED
+    assert "Old one" not in text_of(client.get("/projects"))
