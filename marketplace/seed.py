@@ -22,6 +22,7 @@ from .models import (
     VerificationStatus,
     utcnow,
 )
+from .projects.demo import seed_projects
 from .schools.services import create_school
 from .security import hash_password
 from .teams.services import add_member, create_classroom, create_team
@@ -184,3 +185,4 @@ def seed_demo() -> None:
             )
     db.session.flush()
     seed_challenges()
+    seed_projects()

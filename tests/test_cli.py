@@ -12,6 +12,8 @@ from marketplace.models import (
     JoinRequest,
     Organisation,
     OrganisationStatus,
+    Project,
+    ProjectStatus,
     Role,
     School,
     Team,
@@ -57,6 +59,8 @@ def test_seed_demo_fills_an_empty_database(app):
     ).all()
     assert prospects_sponsoring  # "don't wait for yes"
     assert _count(AdoptionRequest) == 1
+    assert 36 <= _count(Project) <= 44
+    assert set(db.session.scalars(sa.select(Project.status))) == set(ProjectStatus)
 
 
 def test_seed_demo_if_empty_leaves_existing_data_alone(app, make):
