@@ -52,6 +52,19 @@ class Config:
         self.SECRET_KEY = _env("SECRET_KEY")
         self.BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
 
+        # Storage: "local" (files under UPLOAD_DIR) or "s3" (an S3-compatible bucket).
+        self.STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")
+        self.UPLOAD_DIR = _env("UPLOAD_DIR", str(self.INSTANCE_PATH / "uploads"))
+        self.S3_BUCKET = _env("S3_BUCKET")
+        self.S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
+        self.S3_REGION = _env("S3_REGION", "us-east-1")
+        self.S3_ACCESS_KEY_ID = _env("S3_ACCESS_KEY_ID")
+        self.S3_SECRET_ACCESS_KEY = _env("S3_SECRET_ACCESS_KEY")
+        self.S3_TIMEOUT = float(_env("S3_TIMEOUT", "10"))
+        self.MAX_FILE_BYTES = int(_env("MAX_FILE_BYTES", str(100 * 1024 * 1024)))
+        self.MAX_PROJECT_BYTES = int(_env("MAX_PROJECT_BYTES", str(300 * 1024 * 1024)))
+        self.MAX_IMAGE_PIXELS = int(_env("MAX_IMAGE_PIXELS", str(40_000_000)))
+
         # Mail: "outbox" (files under instance/outbox, nothing leaves the machine) or "smtp".
         self.MAIL_BACKEND = _env("MAIL_BACKEND", "outbox")
         self.MAIL_OUTBOX_DIR = _env("MAIL_OUTBOX_DIR", str(self.INSTANCE_PATH / "outbox"))

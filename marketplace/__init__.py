@@ -18,6 +18,7 @@ from . import (
     organisations,
     projects,
     schools,
+    storage,
     teams,
     web,
 )
@@ -47,9 +48,12 @@ def create_app(config: Config | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     extensions.register(app)
+    storage.register(app)
     web.register(app)
     errors.register(app)
     cli.register(app)
-    for blueprint_module in (auth, dashboard, schools, teams, organisations, challenges, projects):
+    blueprints = (auth, dashboard, schools, teams, organisations, challenges, projects)
+    for blueprint_module in blueprints:
         app.register_blueprint(blueprint_module.bp)
+    app.register_blueprint(projects.file_views.bp)
     return app

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 import sqlalchemy as sa
 from flask import Flask
+from flask.cli import AppGroup
 
 from .extensions import db
 from .models import Role, User, utcnow
+from .projects import files
 from .security import hash_password, password_problem
 from .seed import DEMO_LOGINS, DEMO_PASSWORD, database_is_empty, seed_demo
 
@@ -64,7 +68,19 @@ def create_admin_command(email: str, first_name: str, last_name: str, password: 
     click.echo(f"Site admin {email} created.")
 
 
+storage_group = AppGroup("storage", help="Uploaded files.")
+
+
+@storage_group.command("reconcile")
+@click.option("--older-than-minutes", default=60, show_default=True, type=int)
+def reconcile_command(older_than_minutes: int) -> None:
+    """Delete abandoned pending uploads and stored objects that no row knows."""
+    rows, objects = files.reconcile(timedelta(minutes=older_than_minutes))
+    db.session.commit()
+    click.echo(f"Removed {rows} abandoned upload(s) and {objects} orphan object(s).")
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
-    for command in (seed_demo_command, demo_logins_command, create_admin_command):
+    for command in (seed_demo_command, demo_logins_command, create_admin_command, storage_group):
         app.cli.add_command(command)

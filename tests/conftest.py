@@ -34,6 +34,7 @@ def make_config(database_url: str, instance: Path, **overrides: object) -> TestC
     config.SQLALCHEMY_DATABASE_URI = database_url
     config.INSTANCE_PATH = instance
     config.MAIL_OUTBOX_DIR = str(instance / "outbox")
+    config.UPLOAD_DIR = str(instance / "uploads")
     config.WTF_CSRF_ENABLED = False  # tests/test_csrf.py turns it on and checks every route
     for key, value in overrides.items():
         setattr(config, key, value)

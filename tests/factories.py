@@ -19,12 +19,14 @@ from marketplace.models import (
     ChallengeStatus,
     Classroom,
     Enrollment,
+    FileStatus,
     Invitation,
     JoinRequest,
     Organisation,
     OrganisationStatus,
     Partnership,
     Project,
+    ProjectFile,
     ProjectSnapshot,
     ProjectStatus,
     Role,
@@ -38,6 +40,7 @@ from marketplace.models import (
 from marketplace.models.classroom import new_join_code
 from marketplace.privacy import new_pseudonym
 from marketplace.security import hash_password, new_secret_token
+from marketplace.storage import storage
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -242,6 +245,29 @@ class Factory:
             )
             db.session.flush()
         return project
+
+    def project_file(
+        self,
+        project: Project,
+        filename: str = "slides.pdf",
+        data: bytes = b"%PDF-1.4\n% a tiny test pdf\n",
+        status: FileStatus = FileStatus.STORED,
+    ) -> ProjectFile:
+        """A file of `project`, its bytes really in storage (unless it is a pending upload)."""
+        ext = filename.rpartition(".")[2]
+        row = ProjectFile(
+            project=project,
+            key=f"projects/{project.id}/{self._n()}.{ext}",
+            filename=filename,
+            kind="pdf",
+            content_type="application/pdf",
+            size=len(data),
+            status=status,
+            uploaded_by=project.team.memberships[0].student,
+        )
+        if status is FileStatus.STORED:
+            storage().write(row.key, [data], len(data))
+        return self._save(row)
 
     def adoption(
         self, challenge: Challenge, organisation: Organisation, user: User | None = None

@@ -13,9 +13,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import current_app
+
+from marketplace.storage import storage
+
 from .world import ROLES, World
 
 OK, LOGIN, DENY, GONE = "ok", "login", "deny", "gone"
+
+
+def upload_link(row) -> str:
+    """The signed local upload URL of a pending file (what files.start hands the browser)."""
+    with current_app.test_request_context():
+        return storage().upload_target(row.key, 1024).url
+
+
+def download_link(row) -> str:
+    """The signed local download URL of a stored file."""
+    with current_app.test_request_context():
+        return storage().download_url(row.key, row.filename)
 
 
 @dataclass(frozen=True)
@@ -545,6 +561,90 @@ ROUTES: list[Route] = [
         roles(LOGIN, OK, OK, DENY, OK, DENY),
     ),
     Route("projects.portfolio", "own", "GET", lambda w: "/portfolio", ONLY_STUDENT),
+    # project files
+    Route(
+        "files.start",
+        "own draft",
+        "POST",
+        lambda w: f"/projects/{w.draft_project.id}/files",
+        ONLY_STUDENT,
+    ),
+    Route(
+        "files.start",
+        "another team's draft",
+        "POST",
+        lambda w: f"/projects/{w.other_draft.id}/files",
+        NOBODY,
+    ),
+    Route(
+        "files.receive", "signed link", "PUT", lambda w: upload_link(w.pending_file), ONLY_STUDENT
+    ),
+    Route("files.receive", "forged link", "PUT", lambda w: "/files/upload/forged", NOBODY),
+    Route(
+        "files.complete",
+        "own upload",
+        "POST",
+        lambda w: f"/files/{w.pending_file.id}/complete",
+        ONLY_STUDENT,
+    ),
+    Route(
+        "files.complete",
+        "another team's upload",
+        "POST",
+        lambda w: f"/files/{w.other_pending.id}/complete",
+        NOBODY,
+    ),
+    Route(
+        "files.upload_form",
+        "own draft",
+        "POST",
+        lambda w: f"/projects/{w.draft_project.id}/files/form",
+        ONLY_STUDENT,
+    ),
+    Route(
+        "files.upload_form",
+        "another team's draft",
+        "POST",
+        lambda w: f"/projects/{w.other_draft.id}/files/form",
+        NOBODY,
+    ),
+    Route(
+        "files.download",
+        "published project",
+        "GET",
+        lambda w: f"/files/{w.published_file.id}",
+        SIGNED_IN,
+    ),
+    Route(
+        "files.download",
+        "another team's draft",
+        "GET",
+        lambda w: f"/files/{w.other_draft_file.id}",
+        roles(LOGIN, DENY, OK, DENY, OK, OK),
+    ),
+    Route(
+        "files.download",
+        "other school",
+        "GET",
+        lambda w: f"/files/{w.file_b.id}",
+        roles(LOGIN, DENY, DENY, DENY, DENY, OK),
+    ),
+    Route("files.serve", "signed link", "GET", lambda w: download_link(w.published_file), EVERYONE),
+    Route("files.serve", "forged link", "GET", lambda w: "/files/download/forged", NOT_FOUND),
+    Route(
+        "files.delete",
+        "own draft",
+        "POST",
+        lambda w: f"/files/{w.draft_file.id}/delete",
+        ONLY_STUDENT,
+    ),
+    Route(
+        "files.delete",
+        "another team's draft",
+        "POST",
+        lambda w: f"/files/{w.other_draft_file.id}/delete",
+        NOBODY,
+    ),
     # schools
     Route("schools.admin_schools", "list", "GET", lambda w: "/admin/schools", ONLY_SITE_ADMIN),
     Route("schools.create_school", "post", "POST", lambda w: "/admin/schools", ONLY_SITE_ADMIN),

@@ -32,7 +32,7 @@ def test_post_without_token_is_refused(app, client, make, route):
     user = world.user(allowed)
     if user is not None:
         login_as(client, user)
-    response = client.post(route.url(world), data={"name": "x"})
+    response = client.open(route.url(world), method=route.method, data={"name": "x"})
     assert response.status_code == 400
     assert "This form has expired" in response.get_data(as_text=True)
 

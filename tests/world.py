@@ -10,11 +10,13 @@ from marketplace.models import (
     Challenge,
     ChallengeStatus,
     Classroom,
+    FileStatus,
     Invitation,
     JoinRequest,
     Organisation,
     Partnership,
     Project,
+    ProjectFile,
     ProjectStatus,
     Role,
     School,
@@ -62,6 +64,12 @@ class World:
     other_draft: Project  # other_team's draft (same class)
     published_project: Project  # other_team's, published
     project_b: Project  # team_b's, published (school_b)
+    draft_file: ProjectFile  # stored, on draft_project
+    pending_file: ProjectFile  # an upload in flight, on draft_project
+    other_draft_file: ProjectFile  # stored, on other_draft
+    other_pending: ProjectFile  # in flight, on other_draft
+    published_file: ProjectFile  # on published_project
+    file_b: ProjectFile  # on project_b
     other_join_request: JoinRequest  # someone asking to join another organisation
 
     def user(self, role: str) -> User | None:
@@ -97,6 +105,10 @@ def build_world(make: Factory) -> World:
     challenge_b = make.challenge(school_b)
     asker_a = make.organisation(verified_by=[school_a])
     asker_b = make.organisation(verified_by=[school_b])
+    draft_project = make.project(team_a, challenge_a)
+    other_draft = make.project(other_team, challenge_a)
+    published_project = make.project(other_team, challenge_a, ProjectStatus.PUBLISHED)
+    project_b = make.project(team_b, challenge_b, ProjectStatus.PUBLISHED)
     return World(
         school_a=school_a,
         school_b=school_b,
@@ -129,11 +141,17 @@ def build_world(make: Factory) -> World:
         challenge_b=challenge_b,
         adoption_a=make.adoption(challenge_a, asker_a),
         adoption_b=make.adoption(challenge_b, asker_b),
-        draft_project=make.project(team_a, challenge_a),
+        draft_project=draft_project,
         submitted_project=make.project(team_a, challenge_a, ProjectStatus.SUBMITTED),
-        other_draft=make.project(other_team, challenge_a),
-        published_project=make.project(other_team, challenge_a, ProjectStatus.PUBLISHED),
-        project_b=make.project(team_b, challenge_b, ProjectStatus.PUBLISHED),
+        other_draft=other_draft,
+        published_project=published_project,
+        project_b=project_b,
+        draft_file=make.project_file(draft_project),
+        pending_file=make.project_file(draft_project, status=FileStatus.PENDING),
+        other_draft_file=make.project_file(other_draft),
+        other_pending=make.project_file(other_draft, status=FileStatus.PENDING),
+        published_file=make.project_file(published_project),
+        file_b=make.project_file(project_b),
     )
 
 

@@ -16,7 +16,14 @@ from .organisation import (
     Partnership,
     VerificationStatus,
 )
-from .project import PROJECT_TRANSITIONS, Project, ProjectSnapshot, ProjectStatus
+from .project import (
+    PROJECT_TRANSITIONS,
+    FileStatus,
+    Project,
+    ProjectFile,
+    ProjectSnapshot,
+    ProjectStatus,
+)
 from .school import School
 from .team import Team, TeamMembership
 from .user import STAFF_ROLES, Invitation, Role, User
@@ -31,12 +38,14 @@ __all__ = [
     "ChallengeStatus",
     "Classroom",
     "Enrollment",
+    "FileStatus",
     "Invitation",
     "JoinRequest",
     "Organisation",
     "OrganisationStatus",
     "Partnership",
     "Project",
+    "ProjectFile",
     "ProjectSnapshot",
     "ProjectStatus",
     "Role",

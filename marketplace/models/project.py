@@ -78,6 +78,12 @@ class Project(db.Model):
 
     team: Mapped[Team] = relationship()
     challenge: Mapped[Challenge] = relationship()
+    # Only the stored files: a pending row is an upload in flight.
+    files: Mapped[list[ProjectFile]] = relationship(
+        order_by="ProjectFile.created_at",
+        primaryjoin="and_(ProjectFile.project_id == Project.id, ProjectFile.status == 'stored')",
+        viewonly=True,
+    )
     snapshots: Mapped[list[ProjectSnapshot]] = relationship(
         back_populates="project", order_by="ProjectSnapshot.number", cascade="all, delete-orphan"
     )
@@ -135,3 +141,32 @@ class ProjectSnapshot(db.Model):
     project: Mapped[Project] = relationship(back_populates="snapshots")
     submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+
+class FileStatus(enum.StrEnum):
+    """Two phases: a row is pending until its bytes are checked and stored."""
+
+    PENDING = "pending"
+    STORED = "stored"
+
+
+class ProjectFile(db.Model):
+    """A file of a project (slides, PDF, image, video, code archive)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    content_type: Mapped[str] = mapped_column(sa.String(120), default="")
+    size: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    status: Mapped[FileStatus] = mapped_column(
+        enum_column(FileStatus), default=FileStatus.PENDING, index=True
+    )
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    project: Mapped[Project] = relationship()
+    uploaded_by: Mapped[User] = relationship()

@@ -1,5 +1,6 @@
 """Projects: what student teams build for challenges, and the teachers' review."""
 
+from . import file_views
 from .views import bp
 
-__all__ = ["bp"]
+__all__ = ["bp", "file_views"]

@@ -1,0 +1,175 @@
+"""Uploading, downloading and removing project files."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from itsdangerous import BadSignature
+from werkzeug.wrappers import Response
+
+from ..extensions import db
+from ..models import FileStatus, Project, ProjectFile
+from ..permissions import load_or_404, student_required
+from ..storage import LocalStorage, StorageError, TooLarge, content_disposition, storage
+from . import files
+
+bp = Blueprint("files", __name__)
+
+
+def _problem(message: str, status: int = 422) -> tuple[Response, int]:
+    return jsonify(error=message), status
+
+
+def _editable(project_id: int) -> Project:
+    project = load_or_404(Project, project_id, "can_view")
+    if not project.can_edit(current_user):
+        abort(403)
+    return project
+
+
+@bp.post("/projects/<int:project_id>/files")
+@student_required
+def start(project_id: int) -> tuple[Response, int]:
+    """Begin an upload: a pending row and a short-lived target for the browser (JSON)."""
+    project = _editable(project_id)
+    try:
+        size = int(request.form.get("size", "0"))
+    except ValueError:
+        return _problem("The file size is missing.")
+    try:
+        row, target = files.start_upload(
+            project, current_user, request.form.get("filename", ""), size
+        )
+    except files.FileRejected as error:
+        return _problem(str(error))
+    except StorageError as error:
+        db.session.rollback()
+        return _problem(str(error), 503)
+    db.session.commit()
+    return jsonify(
+        id=row.id,
+        method=target.method,
+        url=target.url,
+        fields=target.fields,
+        complete=url_for("files.complete", file_id=row.id),
+    ), 201
+
+
+@bp.put("/files/upload/<token>")
+@student_required
+def receive(token: str) -> tuple[Response, int] | tuple[str, int]:
+    """Local mode: the signed target of an upload; the body is streamed to disk in chunks."""
+    if not isinstance(storage(), LocalStorage):
+        abort(404)
+    try:
+        key, max_bytes = LocalStorage.read_upload_token(token)
+    except BadSignature:
+        return _problem("This upload link has expired; start the upload again.", 403)
+    request.max_content_length = max_bytes
+    try:
+        files.receive(key, request.stream, max_bytes)
+    except TooLarge:
+        return _problem("The file is larger than allowed.", 413)
+    return "", 204
+
+
+@bp.post("/files/<int:file_id>/complete")
+@student_required
+def complete(file_id: int) -> tuple[Response, int]:
+    """Check what arrived; keep it, or delete it and say why (JSON)."""
+    row = load_or_404(ProjectFile, file_id)
+    if not row.project.can_edit(current_user):
+        abort(404)
+    try:
+        files.complete_upload(row, current_user)
+    except (files.FileRejected, StorageError) as error:
+        db.session.commit()  # the discarded row and object stay discarded
+        return _problem(str(error))
+    db.session.commit()
+    return jsonify(id=row.id, filename=row.filename, size=row.size), 200
+
+
+@bp.post("/projects/<int:project_id>/files/form")
+@student_required
+def upload_form(project_id: int) -> Response:
+    """Without JavaScript: the whole file in one form post, checked the same way."""
+    project = _editable(project_id)
+    upload = request.files.get("file")
+    back = redirect(url_for("projects.show", project_id=project.id), 303)
+    if upload is None or not upload.filename:
+        flash("Choose a file first.", "error")
+        return back
+    upload.stream.seek(0, 2)
+    size = upload.stream.tell()
+    upload.stream.seek(0)
+    try:
+        row, _ = files.start_upload(project, current_user, upload.filename, size)
+        files.receive(row.key, upload.stream, current_app.config["MAX_FILE_BYTES"])
+        files.complete_upload(row, current_user)
+    except (files.FileRejected, StorageError, TooLarge) as error:
+        db.session.commit()
+        flash(str(error) or "The file is larger than allowed.", "error")
+        return back
+    db.session.commit()
+    flash(f"{row.filename} is added.", "success")
+    return back
+
+
+@bp.get("/files/<int:file_id>")
+@login_required
+def download(file_id: int) -> Response:
+    """Anyone who may see the project gets a short-lived link to the file."""
+    row = load_or_404(ProjectFile, file_id)
+    if row.status is not FileStatus.STORED or not row.project.can_view(current_user):
+        abort(404)
+    try:
+        return redirect(storage().download_url(row.key, row.filename), 303)
+    except StorageError as error:
+        flash(str(error), "error")
+        return redirect(url_for("projects.show", project_id=row.project_id), 303)
+
+
+@bp.get("/files/download/<token>")
+def serve(token: str) -> Response:
+    """Local mode: the signed, short-lived download link; always an attachment."""
+    if not isinstance(storage(), LocalStorage):
+        abort(404)
+    try:
+        key, filename = LocalStorage.read_download_token(token)
+    except BadSignature:
+        abort(404)
+    local = storage()
+    if local.size(key) is None:
+        abort(404)
+    response = send_file(local._path(key), mimetype="application/octet-stream", max_age=0)
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.post("/files/<int:file_id>/delete")
+@student_required
+def delete(file_id: int) -> Response:
+    """A team member removes a file while the project can be edited."""
+    row = load_or_404(ProjectFile, file_id)
+    if not row.project.can_edit(current_user):
+        abort(404)
+    try:
+        files.delete_file(row, current_user)
+    except StorageError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{row.filename} is removed.", "success")
+    return redirect(url_for("projects.show", project_id=row.project_id), 303)

@@ -1,0 +1,257 @@
+"""Project files: two-phase uploads, checked by their bytes, and cleaned up when abandoned.
+
+1. `start_upload` writes a pending row and returns a short-lived upload target.
+2. The browser sends the bytes straight to storage (S3 presigned POST, or a signed local PUT).
+3. `complete_upload` reads what arrived: size, SHA-256, type by magic bytes against the
+   allowlist (and against the file name's extension), zip-bomb and pixel-bomb limits; images
+   are re-encoded without their EXIF/GPS data. Anything wrong deletes the object and the row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import tempfile
+import unicodedata
+import uuid
+import zipfile
+from datetime import timedelta
+from typing import BinaryIO
+
+import filetype
+import sqlalchemy as sa
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ..extensions import db
+from ..models import FileStatus, Project, ProjectFile, User, utcnow
+from ..storage import StorageError, UploadTarget, copy_stream, storage
+
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ODP = "application/vnd.oasis.opendocument.presentation"
+# extension → (kind, the types its magic bytes may show)
+ALLOWED: dict[str, tuple[str, frozenset[str]]] = {
+    "pdf": ("pdf", frozenset({"application/pdf"})),
+    "png": ("image", frozenset({"image/png"})),
+    "jpg": ("image", frozenset({"image/jpeg"})),
+    "jpeg": ("image", frozenset({"image/jpeg"})),
+    "gif": ("image", frozenset({"image/gif"})),
+    "webp": ("image", frozenset({"image/webp"})),
+    "mp4": ("video", frozenset({"video/mp4"})),
+    "mov": ("video", frozenset({"video/quicktime"})),
+    "webm": ("video", frozenset({"video/webm"})),
+    "pptx": ("slides", frozenset({PPTX})),
+    "odp": ("slides", frozenset({ODP})),
+    "zip": ("archive", frozenset({"application/zip"})),
+}
+IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
+ZIP_MAX_UNPACKED = 1024 * 1024 * 1024
+ZIP_MAX_RATIO = 100
+ZIP_MAX_ENTRIES = 10_000
+
+
+class FileRejected(Exception):
+    """An upload that cannot be kept; the message is shown to the user."""
+
+
+def clean_filename(raw: str) -> str:
+    """A safe display name: no path, no control characters (NUL included), at most 120 chars."""
+    name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        raise FileRejected("The file needs a name with an extension, such as slides.pdf.")
+    return f"{stem[:110]}.{ext[:10]}"
+
+
+def extension(filename: str) -> str:
+    return filename.rpartition(".")[2].lower()
+
+
+def _limits() -> tuple[int, int]:
+    return current_app.config["MAX_FILE_BYTES"], current_app.config["MAX_PROJECT_BYTES"]
+
+
+def used_bytes(project: Project) -> int:
+    """Bytes the project's files take, pending uploads included."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(ProjectFile.size), 0)).where(
+                ProjectFile.project_id == project.id
+            )
+        )
+    )
+
+
+def start_upload(
+    project: Project, user: User, filename: str, size: int
+) -> tuple[ProjectFile, UploadTarget]:
+    """Check name and size, write a pending row, and return where the bytes go."""
+    if not project.can_edit(user):
+        raise PermissionError
+    name = clean_filename(filename)
+    ext = extension(name)
+    if ext not in ALLOWED:
+        allowed = ", ".join(sorted(ALLOWED))
+        raise FileRejected(f"“.{ext}” files are not accepted. Use one of: {allowed}.")
+    max_file, max_project = _limits()
+    if size <= 0:
+        raise FileRejected("The file is empty.")
+    if size > max_file:
+        raise FileRejected(f"The file is larger than {max_file // 1024 // 1024} MB.")
+    if used_bytes(project) + size > max_project:
+        raise FileRejected(
+            f"The project's files would pass {max_project // 1024 // 1024} MB; remove one first."
+        )
+    row = ProjectFile(
+        project=project,
+        key=f"projects/{project.id}/{uuid.uuid4().hex}.{ext}",
+        filename=name,
+        kind=ALLOWED[ext][0],
+        size=size,  # what was announced; replaced by what arrived
+        uploaded_by=user,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row, storage().upload_target(row.key, max_file)
+
+
+def _discard(row: ProjectFile) -> None:
+    try:
+        storage().delete(row.key)
+    finally:
+        db.session.delete(row)
+        db.session.flush()
+
+
+def complete_upload(row: ProjectFile, user: User) -> ProjectFile:
+    """Check what arrived and keep it, or delete object and row and say why."""
+    if row.status is FileStatus.STORED:
+        return row
+    if not row.project.can_edit(user):
+        raise PermissionError
+    try:
+        _verify_and_store(row)
+    except FileRejected:
+        _discard(row)
+        raise
+    except StorageError:
+        _discard(row)
+        raise
+    return row
+
+
+def _verify_and_store(row: ProjectFile) -> None:
+    max_file, _ = _limits()
+    arrived = storage().size(row.key)
+    if arrived is None:
+        raise FileRejected("The upload did not arrive; try again.")
+    if arrived > max_file:
+        raise FileRejected(f"The file is larger than {max_file // 1024 // 1024} MB.")
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as local:
+        with storage().open(row.key) as source:
+            for chunk in copy_stream(source):
+                local.write(chunk)
+        local.seek(0)
+        head = local.read(8192)
+        guess = filetype.guess(head)
+        kind, accepted = ALLOWED[extension(row.filename)]
+        if guess is None or guess.mime not in accepted:
+            found = guess.mime if guess else "unknown"
+            raise FileRejected(
+                f"“{row.filename}” is not what its name says (its bytes look like {found})."
+            )
+        local.seek(0)
+        if guess.mime in (PPTX, ODP, "application/zip"):
+            _check_zip(local)
+        if kind == "image":
+            data = _reencode_image(local, guess.mime)
+            storage().write(row.key, [data], max_file)
+        else:
+            local.seek(0)
+            data = None
+        digest = hashlib.sha256()
+        size = 0
+        source: BinaryIO = io.BytesIO(data) if data is not None else local
+        source.seek(0)
+        for chunk in copy_stream(source):
+            digest.update(chunk)
+            size += len(chunk)
+    row.size = size
+    row.sha256 = digest.hexdigest()
+    row.content_type = guess.mime
+    row.status = FileStatus.STORED
+    row.stored_at = utcnow()
+    db.session.flush()
+
+
+def _check_zip(handle: BinaryIO) -> None:
+    """Refuse zip bombs: too many entries, too much unpacked, or an absurd ratio."""
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            entries = archive.infolist()
+    except zipfile.BadZipFile:
+        raise FileRejected("The archive is damaged.") from None
+    unpacked = sum(e.file_size for e in entries)
+    packed = sum(e.compress_size for e in entries) or 1
+    if len(entries) > ZIP_MAX_ENTRIES or unpacked > ZIP_MAX_UNPACKED:
+        raise FileRejected("The archive unpacks to too much; send a smaller one.")
+    if unpacked / packed > ZIP_MAX_RATIO:
+        raise FileRejected("The archive compresses suspiciously well (a zip bomb?).")
+
+
+def _reencode_image(handle: BinaryIO, mime: str) -> bytes:
+    """Decode and re-encode, dropping EXIF (GPS included) and anything hidden after the image."""
+    handle.seek(0)
+    limit = current_app.config["MAX_IMAGE_PIXELS"]
+    try:
+        with Image.open(handle) as image:
+            width, height = image.size
+            if width * height > limit:
+                raise FileRejected(f"The image has more than {limit // 1_000_000} million pixels.")
+            image.load()
+            clean = ImageOps.exif_transpose(image)
+            if mime == "image/jpeg" and clean.mode not in ("RGB", "L"):
+                clean = clean.convert("RGB")
+            out = io.BytesIO()
+            clean.save(out, format=IMAGE_FORMATS[mime])
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+        raise FileRejected("The image could not be read.") from error
+    return out.getvalue()
+
+
+def receive(key: str, stream: BinaryIO, max_bytes: int) -> int:
+    """Local mode: write an uploaded body to storage in chunks."""
+    return storage().write(key, copy_stream(stream), max_bytes)
+
+
+def delete_file(row: ProjectFile, user: User) -> None:
+    """A team member removes a file while the project can be edited."""
+    if not row.project.can_edit(user):
+        raise PermissionError
+    storage().delete(row.key)
+    db.session.delete(row)
+    db.session.flush()
+
+
+def reconcile(older_than: timedelta = timedelta(hours=1)) -> tuple[int, int]:
+    """Delete abandoned pending uploads and objects without a row; returns (rows, objects)."""
+    cutoff = utcnow() - older_than
+    stale = list(
+        db.session.scalars(
+            sa.select(ProjectFile).where(
+                ProjectFile.status == FileStatus.PENDING, ProjectFile.created_at < cutoff
+            )
+        )
+    )
+    for row in stale:
+        storage().delete(row.key)
+        db.session.delete(row)
+    db.session.flush()
+    known = set(db.session.scalars(sa.select(ProjectFile.key)))
+    orphans = [key for key in storage().keys("projects/") if key not in known]
+    for key in orphans:
+        storage().delete(key)
+    return len(stale), len(orphans)

@@ -1,0 +1,277 @@
+"""Where uploaded files live: a Storage interface with a local-disk and an S3 back end.
+
+Both hand the browser a short-lived, signed upload target (an S3 presigned POST, or a signed
+PUT URL of this app in local mode), so the app never buffers a whole file, and both hand out
+short-lived signed download URLs that serve the file as an attachment.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import Flask, current_app, url_for
+from itsdangerous import URLSafeTimedSerializer
+
+CHUNK = 64 * 1024
+
+
+class StorageError(Exception):
+    """The storage could not be reached or refused; the message is shown to the user."""
+
+
+class TooLarge(Exception):
+    """More bytes arrived than allowed."""
+
+
+@dataclass(frozen=True)
+class UploadTarget:
+    """Where the browser sends the bytes: `method` PUT (body is the file) or POST (form)."""
+
+    method: str
+    url: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+class Storage(ABC):
+    """Objects addressed by key."""
+
+    @abstractmethod
+    def upload_target(self, key: str, max_bytes: int, expires: int = 900) -> UploadTarget: ...
+
+    @abstractmethod
+    def write(self, key: str, chunks: Iterable[bytes], max_bytes: int) -> int:
+        """Store the chunks under `key`; raises TooLarge past `max_bytes` (nothing is kept)."""
+
+    @abstractmethod
+    def size(self, key: str) -> int | None:
+        """The stored size, or None when nothing is stored under `key`."""
+
+    @abstractmethod
+    @contextmanager
+    def open(self, key: str) -> Iterator[BinaryIO]: ...
+
+    @abstractmethod
+    def delete(self, key: str) -> None: ...
+
+    @abstractmethod
+    def keys(self, prefix: str = "") -> Iterator[str]: ...
+
+    @abstractmethod
+    def download_url(self, key: str, filename: str, expires: int = 60) -> str: ...
+
+
+def _signer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"storage.{purpose}")
+
+
+class LocalStorage(Storage):
+    """Files under a folder (the default); uploads and downloads go through signed app URLs."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in path.parents:
+            raise StorageError("Invalid file key.")
+        return path
+
+    def upload_target(self, key: str, max_bytes: int, expires: int = 900) -> UploadTarget:
+        token = _signer("upload").dumps({"k": key, "m": max_bytes})
+        return UploadTarget("PUT", url_for("files.receive", token=token))
+
+    @staticmethod
+    def read_upload_token(token: str, expires: int = 900) -> tuple[str, int]:
+        data = _signer("upload").loads(token, max_age=expires)
+        return data["k"], data["m"]
+
+    def write(self, key: str, chunks: Iterable[bytes], max_bytes: int) -> int:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".part")
+        written = 0
+        try:
+            with partial.open("wb") as out:
+                for chunk in chunks:
+                    written += len(chunk)
+                    if written > max_bytes:
+                        raise TooLarge
+                    out.write(chunk)
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
+        return written
+
+    def size(self, key: str) -> int | None:
+        path = self._path(key)
+        return path.stat().st_size if path.is_file() else None
+
+    @contextmanager
+    def open(self, key: str) -> Iterator[BinaryIO]:
+        with self._path(key).open("rb") as handle:
+            yield handle
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        if not self.root.exists():
+            return
+        for path in self.root.rglob("*"):
+            if path.is_file() and not path.name.endswith(".part"):
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    yield key
+
+    def download_url(self, key: str, filename: str, expires: int = 60) -> str:
+        token = _signer("download").dumps({"k": key, "f": filename})
+        return url_for("files.serve", token=token)
+
+    @staticmethod
+    def read_download_token(token: str, expires: int = 60) -> tuple[str, str]:
+        data = _signer("download").loads(token, max_age=expires)
+        return data["k"], data["f"]
+
+
+class S3Storage(Storage):
+    """An S3-compatible bucket through boto3; the browser talks to the bucket directly."""
+
+    def __init__(self, bucket: str, client: object) -> None:
+        self.bucket = bucket
+        self.client = client
+
+    @classmethod
+    def from_config(cls, config: dict) -> S3Storage:
+        import boto3
+        from botocore.config import Config as BotoConfig
+
+        client = boto3.client(
+            "s3",
+            endpoint_url=config["S3_ENDPOINT_URL"],
+            region_name=config["S3_REGION"],
+            aws_access_key_id=config["S3_ACCESS_KEY_ID"],
+            aws_secret_access_key=config["S3_SECRET_ACCESS_KEY"],
+            config=BotoConfig(
+                signature_version="s3v4",
+                s3={"addressing_style": "path"},
+                connect_timeout=config["S3_TIMEOUT"],
+                read_timeout=config["S3_TIMEOUT"],
+                retries={"max_attempts": 2},
+            ),
+        )
+        return cls(config["S3_BUCKET"], client)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            yield
+        except (BotoCoreError, ClientError) as error:
+            raise StorageError("File storage is unreachable right now; try again later.") from error
+
+    def upload_target(self, key: str, max_bytes: int, expires: int = 900) -> UploadTarget:
+        with self._errors():
+            post = self.client.generate_presigned_post(
+                self.bucket,
+                key,
+                Conditions=[["content-length-range", 1, max_bytes]],
+                ExpiresIn=expires,
+            )
+        return UploadTarget("POST", post["url"], dict(post["fields"]))
+
+    def write(self, key: str, chunks: Iterable[bytes], max_bytes: int) -> int:
+        data = b""
+        for chunk in chunks:
+            data += chunk
+            if len(data) > max_bytes:
+                raise TooLarge
+        with self._errors():
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
+        return len(data)
+
+    def size(self, key: str) -> int | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            with self._errors():
+                head = self.client.head_object(Bucket=self.bucket, Key=key)
+        except StorageError as error:
+            cause = error.__cause__
+            if isinstance(cause, ClientError) and cause.response["Error"]["Code"] in (
+                "404",
+                "NoSuchKey",
+            ):
+                return None
+            raise
+        return int(head["ContentLength"])
+
+    @contextmanager
+    def open(self, key: str) -> Iterator[BinaryIO]:
+        with self._errors():
+            body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+        try:
+            yield body
+        finally:
+            body.close()
+
+    def delete(self, key: str) -> None:
+        with self._errors():
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        with self._errors():
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield item["Key"]
+
+    def download_url(self, key: str, filename: str, expires: int = 60) -> str:
+        with self._errors():
+            return self.client.generate_presigned_url(
+                "get_object",
+                Params={
+                    "Bucket": self.bucket,
+                    "Key": key,
+                    "ResponseContentDisposition": content_disposition(filename),
+                    "ResponseContentType": "application/octet-stream",
+                },
+                ExpiresIn=expires,
+            )
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header that survives any file name."""
+    from urllib.parse import quote
+
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def storage() -> Storage:
+    """The configured storage of the current app."""
+    return current_app.extensions["storage"]
+
+
+def register(app: Flask) -> None:
+    """Choose the back end from STORAGE_BACKEND."""
+    backend = app.config["STORAGE_BACKEND"]
+    if backend == "local":
+        app.extensions["storage"] = LocalStorage(app.config["UPLOAD_DIR"])
+    elif backend == "s3":
+        app.extensions["storage"] = S3Storage.from_config(app.config)
+    else:
+        raise RuntimeError(f"STORAGE_BACKEND must be 'local' or 's3', not {backend!r}")
+
+
+def copy_stream(source: BinaryIO, chunks: int = CHUNK) -> Iterator[bytes]:
+    """Read a file-like object in chunks."""
+    while block := source.read(chunks):
+        yield block
