@@ -1,0 +1,192 @@
+"""Project files in the default (local disk) mode: the two-phase upload and its checks."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+
+from marketplace.extensions import db
+from marketplace.models import FileStatus, ProjectFile, ProjectStatus
+from marketplace.projects import files
+from marketplace.storage import storage
+
+from . import uploads
+from .helpers import flashes
+
+
+@pytest.fixture
+def draft(make, login):
+    """A draft of a one-student team, with that student logged in."""
+    project = make.project()
+    login(project.team.memberships[0].student)
+    return project
+
+
+def upload(client, project, filename: str, data: bytes):
+    """What upload.js does: start, send the bytes to the target, complete."""
+    started = client.post(
+        f"/projects/{project.id}/files", data={"filename": filename, "size": str(len(data))}
+    )
+    if started.status_code != 201:
+        return started
+    ticket = started.get_json()
+    assert ticket["method"] == "PUT"
+    sent = client.put(ticket["url"], data=data)
+    assert sent.status_code == 204, sent.get_data(as_text=True)
+    return client.post(ticket["complete"])
+
+
+def rows() -> list[ProjectFile]:
+    return list(db.session.scalars(sa.select(ProjectFile)))
+
+
+def objects() -> list[str]:
+    return list(storage().keys("projects/"))
+
+
+def test_a_pdf_is_stored_with_its_size_and_hash(client, draft):
+    """The row turns stored with what arrived; the file is listed on the project."""
+    response = upload(client, draft, "pitch deck.pdf", uploads.PDF)
+    assert response.status_code == 200
+    [row] = rows()
+    assert row.status is FileStatus.STORED and row.kind == "pdf"
+    assert row.size == len(uploads.PDF)
+    assert row.sha256 == hashlib.sha256(uploads.PDF).hexdigest()
+    assert "pitch deck.pdf" in client.get(f"/projects/{draft.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "message"),
+    [
+        ("report.pdf", uploads.png(), "is not what its name says"),  # the extension lies
+        ("logo.svg", uploads.SVG_WITH_SCRIPT, "“.svg” files are not accepted"),
+        ("page.html", uploads.HTML, "“.html” files are not accepted"),
+        ("page.pdf", uploads.HTML, "is not what its name says"),
+        ("code.zip", uploads.zip_bomb(), "zip bomb"),
+        ("huge.png", uploads.png((8000, 6000), mode="1"), "more than 40 million pixels"),
+        ("noextension", uploads.PDF, "needs a name with an extension"),
+        ("empty.pdf", b"", "The file is empty."),
+    ],
+    ids=[
+        "lying-extension",
+        "svg-script",
+        "html",
+        "html-as-pdf",
+        "zip-bomb",
+        "pixel-bomb",
+        "no-extension",
+        "empty",
+    ],
+)
+def test_dangerous_or_wrong_files_are_refused_and_leave_nothing(
+    client, draft, filename, data, message
+):
+    """Each is refused with a clear message; no row and no object remain."""
+    response = upload(client, draft, filename, data)
+    assert response.status_code == 422
+    assert message in response.get_json()["error"]
+    assert rows() == [] and objects() == []
+
+
+def test_a_nul_in_the_file_name_is_removed(client, draft):
+    """Control characters never reach the stored name (or a download header)."""
+    response = upload(client, draft, "re\x00port\x1f.pdf", uploads.PDF)
+    assert response.status_code == 200
+    assert rows()[0].filename == "report.pdf"
+
+
+def test_a_code_archive_is_accepted(client, draft):
+    """An honest zip of code is fine."""
+    assert upload(client, draft, "source.zip", uploads.code_zip()).status_code == 200
+    assert rows()[0].kind == "archive"
+
+
+def test_photos_lose_their_gps_position(client, draft):
+    """Images are re-encoded: the stored JPEG has no EXIF at all."""
+    original = uploads.jpeg_with_gps()
+    assert Image.open(io.BytesIO(original)).getexif().get(0x8825)
+    assert upload(client, draft, "site visit.jpg", original).status_code == 200
+    [row] = rows()
+    with storage().open(row.key) as handle:
+        stored = handle.read()
+    assert not Image.open(io.BytesIO(stored)).getexif()
+    assert row.sha256 == hashlib.sha256(stored).hexdigest() and row.size == len(stored)
+
+
+def test_size_limits_per_file_and_per_project(app, client, draft):
+    """Too big a file, or a project past its total, is refused before any byte is sent."""
+    app.config.update(MAX_FILE_BYTES=1000, MAX_PROJECT_BYTES=1500)
+    big = client.post(f"/projects/{draft.id}/files", data={"filename": "a.pdf", "size": "1001"})
+    assert big.status_code == 422 and "larger than" in big.get_json()["error"]
+    assert upload(client, draft, "one.pdf", uploads.PDF + b"x" * 900).status_code == 200
+    over = client.post(f"/projects/{draft.id}/files", data={"filename": "b.pdf", "size": "800"})
+    assert over.status_code == 422 and "would pass" in over.get_json()["error"]
+
+
+def test_sending_more_bytes_than_announced_is_cut_off(app, client, draft):
+    """The signed target refuses a body past the file limit, and complete then keeps nothing."""
+    app.config.update(MAX_FILE_BYTES=1000)
+    ticket = client.post(
+        f"/projects/{draft.id}/files", data={"filename": "a.pdf", "size": "10"}
+    ).get_json()
+    assert client.put(ticket["url"], data=uploads.PDF + b"x" * 2000).status_code == 413
+    assert client.post(ticket["complete"]).status_code == 422
+    assert rows() == [] and objects() == []
+
+
+def test_downloads_are_short_lived_signed_attachments(client, draft, monkeypatch):
+    """The download redirects to a signed link served as an attachment; forged or old links die."""
+    upload(client, draft, "deck.pdf", uploads.PDF)
+    [row] = rows()
+    response = client.get(f"/files/{row.id}")
+    assert response.status_code == 303
+    link = response.location
+    served = client.get(link)
+    assert served.status_code == 200 and served.data == uploads.PDF
+    assert served.headers["Content-Type"] == "application/octet-stream"
+    assert served.headers["Content-Disposition"].startswith('attachment; filename="deck.pdf"')
+    assert client.get(link[:-3] + "abc").status_code == 404
+    later = time.time() + 120
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert client.get(link).status_code == 404
+
+
+def test_upload_without_javascript(client, draft):
+    """The same form posts the whole file when JavaScript is off."""
+    response = client.post(
+        f"/projects/{draft.id}/files/form",
+        data={"file": (io.BytesIO(uploads.PDF), "notes.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "notes.pdf is added." in flashes(response)
+    assert rows()[0].status is FileStatus.STORED
+
+
+def test_files_are_frozen_once_submitted(client, make, login):
+    """No upload while the teacher reviews."""
+    project = make.project(status=ProjectStatus.SUBMITTED)
+    login(project.team.memberships[0].student)
+    response = client.post(f"/projects/{project.id}/files", data={"filename": "a.pdf", "size": "9"})
+    assert response.status_code == 403
+
+
+def test_reconcile_removes_abandoned_uploads_and_orphans(app, make, draft):
+    """`flask storage reconcile` deletes old pending rows, their objects, and unknown objects."""
+    stale = make.project_file(draft, status=FileStatus.PENDING)
+    storage().write(stale.key, [b"half"], 10)
+    stale.created_at = stale.created_at.replace(year=stale.created_at.year - 1)
+    fresh = make.project_file(draft, status=FileStatus.PENDING)
+    kept = make.project_file(draft)
+    storage().write(f"projects/{draft.id}/orphan.pdf", [b"lost"], 10)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["storage", "reconcile"])
+    assert "Removed 1 abandoned upload(s) and 1 orphan object(s)." in result.output
+    assert {r.id for r in rows()} == {fresh.id, kept.id}
+    assert set(objects()) == {kept.key}
+    assert files.reconcile() == (0, 0)

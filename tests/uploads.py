@@ -1,0 +1,48 @@
+"""Small real files for upload tests, made on the fly."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from PIL import Image
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def png(size: tuple[int, int] = (40, 30), mode: str = "RGB") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size, "teal").save(out, format="PNG")
+    return out.getvalue()
+
+
+def jpeg_with_gps() -> bytes:
+    """A JPEG carrying EXIF with a GPS position (what a phone camera writes)."""
+    image = Image.new("RGB", (32, 24), "orange")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    gps = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}
+    exif[0x8825] = gps  # GPSInfo
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def zip_bomb() -> bytes:
+    """50 MB of zeros that pack into a few dozen kilobytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("zeros.bin", b"\0" * (50 * 1024 * 1024))
+    return out.getvalue()
+
+
+def code_zip() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("app.py", "print('hello clinic')\n" * 20)
+        archive.writestr("README.md", "# CheckIn Buddy\n")
+    return out.getvalue()
+
+
+SVG_WITH_SCRIPT = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
