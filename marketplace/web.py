@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 from datetime import date
 
 from flask import (
@@ -61,6 +62,14 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def _storage_origin() -> str:
+    """In S3 mode the browser uploads straight to the bucket: allow that origin to be reached."""
+    if current_app.config["STORAGE_BACKEND"] != "s3" or not current_app.config["S3_ENDPOINT_URL"]:
+        return ""
+    parts = urlsplit(current_app.config["S3_ENDPOINT_URL"])
+    return f" {parts.scheme}://{parts.netloc}"
+
+
 def _security_headers(response: Response) -> Response:
     nonce = csp_nonce()
     response.headers["Content-Security-Policy"] = (
@@ -69,7 +78,7 @@ def _security_headers(response: Response) -> Response:
         "style-src 'self'; "
         "img-src 'self' data:; "
         "font-src 'self'; "
-        "connect-src 'self'; "
+        f"connect-src 'self'{_storage_origin()}; "
         "object-src 'none'; "
         "base-uri 'self'; "
         "form-action 'self'; "
