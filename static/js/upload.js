@@ -71,6 +71,7 @@ function wire(form) {
         const item = document.createElement("li");
         item.textContent = `${done.filename} (${Math.max(1, Math.round(done.size / 1024))} KB)`;
         list.appendChild(item);
+        document.getElementById("no-files")?.remove();
       }
       input.value = "";
     } catch (error) {
