@@ -53,6 +53,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the hand-written, per-database search objects out of autogenerate."""
+    from marketplace.projects.search import is_search_object
+
+    return not is_search_object(name)
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -92,6 +99,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     conf_args.setdefault("compare_type", True)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives

@@ -553,13 +553,7 @@ ROUTES: list[Route] = [
         NOBODY,
     ),
     Route("projects.queue", "reviews", "GET", lambda w: "/reviews", STAFF),
-    Route(
-        "projects.index",
-        "school's published",
-        "GET",
-        lambda w: "/projects",
-        roles(LOGIN, OK, OK, DENY, OK, DENY),
-    ),
+    Route("projects.index", "browse", "GET", lambda w: "/projects", SIGNED_IN),
     Route("projects.portfolio", "own", "GET", lambda w: "/portfolio", ONLY_STUDENT),
     # project files
     Route(

@@ -188,18 +188,6 @@ def projects_for_challenge(challenge: Challenge) -> list[Project]:
     )
 
 
-def published_in_school(school_id: int) -> list[Project]:
-    """The school's published projects, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Project)
-            .where(Project.school_id == school_id, Project.status == ProjectStatus.PUBLISHED)
-            .options(selectinload(Project.team), selectinload(Project.challenge))
-            .order_by(Project.published_at.desc())
-        )
-    )
-
-
 def portfolio(student: User) -> list[Project]:
     """The published projects of every team the student is on."""
     return list(

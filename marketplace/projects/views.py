@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from ..clusters import CAREER_CLUSTERS
 from ..extensions import db
 from ..forms_common import EmptyForm
 from ..markdown import render_markdown
-from ..models import Challenge, Project, ProjectStatus, Team
+from ..models import Challenge, Project, ProjectStatus, School, Team
 from ..permissions import load_or_404, staff_required, student_required
-from . import services
+from ..web import is_htmx
+from . import search, services
 from .forms import EditProjectForm, ProjectForm, ReviewForm
 
 bp = Blueprint("projects", __name__)
@@ -152,15 +155,43 @@ def queue() -> str:
     return render_template("projects/queue.html", projects=services.review_queue(current_user))
 
 
+def _browsable_schools() -> list[int]:
+    """Employers browse the schools that verified them; everyone else their own school."""
+    if current_user.is_employer:
+        organisation = current_user.organisation
+        if organisation is None:
+            return []
+        return [p.school_id for p in organisation.partnerships if p.status.value == "verified"]
+    if current_user.is_site_admin:
+        return list(db.session.scalars(sa.select(School.id)))
+    return [current_user.school_id] if current_user.school_id else []
+
+
 @bp.get("/projects")
 @login_required
-def index() -> str:
-    """Published projects of one's school (employers: the browse page comes with search)."""
-    if current_user.school_id is None:
-        abort(403)
-    return render_template(
-        "projects/index.html", projects=services.published_in_school(current_user.school_id)
+def index() -> str | tuple[str, int]:
+    """Browse and search published projects; filtered live with htmx, plain GET without JS."""
+    schools = _browsable_schools()
+    if not schools:
+        return render_template("projects/awaiting.html"), 200
+    args = request.args
+    filters = search.Filters(
+        query=args.get("q", "")[:300],
+        cluster=args.get("cluster", "") if args.get("cluster") in CAREER_CLUSTERS else "",
+        skill=args.get("skill", "")[:40],
+        school_id=args.get("school", type=int) if args.get("school", type=int) in schools else None,
+        challenge_id=args.get("challenge", type=int),
+        sort="recent" if args.get("sort") == "recent" else "relevance",
     )
+    results = search.search(filters, schools, page=args.get("page", 1, type=int) or 1)
+    context = {
+        "results": results,
+        "clusters": CAREER_CLUSTERS,
+        "schools": list(db.session.scalars(sa.select(School).where(School.id.in_(schools)))),
+    }
+    if is_htmx():
+        return render_template("projects/_results.html", **context)
+    return render_template("projects/index.html", **context)
 
 
 @bp.get("/portfolio")

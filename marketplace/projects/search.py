@@ -1,0 +1,107 @@
+"""Full-text search over published projects: one interface, two engines.
+
+SQLite (the default) uses an FTS5 table kept in step with `project` by triggers; PostgreSQL
+uses a GIN index on a `tsvector` expression. Both are created by migration 0006, outside the
+models, so autogenerate leaves them alone (see SEARCH_OBJECTS).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Challenge, Project, ProjectStatus, Team
+
+SEARCH_OBJECTS = ("project_search", "ix_project_search")
+PER_PAGE = 24
+MAX_TERMS = 12
+TSVECTOR = (
+    "to_tsvector('english', coalesce(project.title, '') || ' ' || coalesce(project.pitch, '')"
+    " || ' ' || coalesce(project.summary, '') || ' ' || coalesce(project.body, '')"
+    " || ' ' || coalesce(project.skills::text, ''))"
+)
+
+
+def is_search_object(name: str | None) -> bool:
+    """For Alembic's include_object: the search objects are hand-written, per dialect."""
+    return bool(name) and any(name.startswith(prefix) for prefix in SEARCH_OBJECTS)
+
+
+def terms(query: str) -> list[str]:
+    """The words of a query: quotes, operators and punctuation are dropped, never parsed."""
+    return [t.lower() for t in re.findall(r"\w+", query[:300])][:MAX_TERMS]
+
+
+@dataclass
+class Filters:
+    query: str = ""
+    cluster: str = ""
+    skill: str = ""
+    school_id: int | None = None
+    challenge_id: int | None = None
+    sort: str = "relevance"  # or "recent"
+
+
+@dataclass
+class Results:
+    projects: list[Project]
+    total: int
+    page: int
+    pages: int
+    filters: Filters = field(default_factory=Filters)
+
+
+def search(filters: Filters, school_ids: list[int], page: int = 1) -> Results:
+    """Published projects of `school_ids` matching the filters, a page at a time."""
+    query = (
+        sa.select(Project)
+        .join(Challenge, Project.challenge_id == Challenge.id)
+        .where(Project.status == ProjectStatus.PUBLISHED, Project.school_id.in_(school_ids))
+    )
+    if filters.cluster:
+        query = query.where(Challenge.career_cluster == filters.cluster)
+    if filters.skill:
+        needle = '"' + filters.skill.strip().lower().replace('"', "") + '"'
+        query = query.where(sa.cast(Project.skills, sa.Text).contains(needle, autoescape=True))
+    if filters.school_id:
+        query = query.where(Project.school_id == filters.school_id)
+    if filters.challenge_id:
+        query = query.where(Project.challenge_id == filters.challenge_id)
+    words = terms(filters.query)
+    rank = None
+    if words:
+        query, rank = _match(query, words)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(page, 1), pages)
+    if rank is not None and filters.sort == "relevance":
+        query = query.order_by(rank, Project.published_at.desc())
+    else:
+        query = query.order_by(Project.published_at.desc(), Project.id.desc())
+    query = query.options(
+        selectinload(Project.challenge),
+        selectinload(Project.team).selectinload(Team.classroom),
+    )
+    projects = list(db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
+    return Results(projects, total, page, pages, filters)
+
+
+def _match(query: sa.Select, words: list[str]) -> tuple[sa.Select, sa.ColumnElement]:
+    """Restrict to projects matching every word (as a prefix); return the ordering rank."""
+    if db.engine.dialect.name == "postgresql":
+        tsquery = sa.func.to_tsquery("english", " & ".join(f"{w}:*" for w in words))
+        vector = sa.literal_column(TSVECTOR)
+        rank = sa.func.ts_rank(vector, tsquery).desc()
+        return query.where(vector.op("@@")(tsquery)), rank
+    fts = sa.table("project_search", sa.column("rowid"), sa.column("project_search"))
+    match = " ".join(f'"{w}"*' for w in words)
+    hits = (
+        sa.select(fts.c.rowid, sa.func.bm25(sa.literal_column("project_search")).label("score"))
+        .where(sa.literal_column("project_search").op("MATCH")(match))
+        .subquery()
+    )
+    return query.join(hits, hits.c.rowid == Project.id), hits.c.score.asc()

@@ -1,0 +1,160 @@
+"""Browsing and searching published projects (FTS5 on SQLite, tsvector on PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketplace.models import ProjectStatus
+
+from .helpers import text_of
+
+
+@pytest.fixture
+def shelf(make):
+    """A school with published projects in two clusters, a draft, and another school's work."""
+    school = make.school()
+    employer = make.employer(make.organisation(verified_by=[school]))
+    team = make.team(members=[make.student(make.classroom(school=school))])
+    health = make.challenge(school, career_cluster="Healthcare & Human Services", title="Clinic")
+    build = make.challenge(school, career_cluster="Construction", title="Dock")
+
+    def publish(title, challenge=health, **kw):
+        return make.project(team, challenge, ProjectStatus.PUBLISHED, title=title, **kw)
+
+    projects = {
+        "checkin": publish("CheckIn Buddy", pitch="Tablet check-in for clinics",
+                           skills=["user research", "figma"]),
+        "queue": publish("Quiet Queue", pitch="Text alerts so patients wait outside",
+                         body="Built with **Python** and SMS.", skills=["python", "sms"]),
+        "dock": publish("Dock Sentinel", build, pitch="Forklift warning lights",
+                        skills=["arduino", "sensors"]),
+    }  # fmt: skip
+    make.project(team, health, title="Secret clinic draft")
+    other = make.school()
+    make.project(
+        make.team(members=[make.student(make.classroom(school=other))]),
+        make.challenge(other),
+        ProjectStatus.PUBLISHED,
+        title="Other school clinic",
+    )
+    return employer, projects, health
+
+
+def titles(response) -> list[str]:
+    page = text_of(response)
+    return [t for t in ("CheckIn Buddy", "Quiet Queue", "Dock Sentinel",
+                        "Secret clinic draft", "Other school clinic") if t in page]  # fmt: skip
+
+
+def test_employer_sees_published_work_of_schools_that_verified_them(client, login, shelf):
+    """Drafts and other schools' projects never show."""
+    employer, _, _ = shelf
+    login(employer)
+    assert sorted(titles(client.get("/projects"))) == [
+        "CheckIn Buddy",
+        "Dock Sentinel",
+        "Quiet Queue",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("clinic", ["CheckIn Buddy"]),  # pitch
+        ("python", ["Quiet Queue"]),  # body and skills
+        ("pyth", ["Quiet Queue"]),  # a prefix
+        ("FORKLIFT warning", ["Dock Sentinel"]),  # every word, any case
+        ("sensors", ["Dock Sentinel"]),  # skills
+        ("zebra", []),
+    ],
+)
+def test_full_text_search(client, login, shelf, query, expected):
+    """Words are found in title, pitch, summary, body and skills."""
+    employer, _, _ = shelf
+    login(employer)
+    assert titles(client.get("/projects", query_string={"q": query})) == expected
+
+
+def test_filters_by_cluster_skill_and_challenge(client, login, shelf):
+    """Career cluster, skill and challenge narrow the list."""
+    employer, _, health = shelf
+    login(employer)
+    assert titles(client.get("/projects?cluster=Construction")) == ["Dock Sentinel"]
+    assert titles(client.get("/projects?skill=Figma")) == ["CheckIn Buddy"]
+    assert sorted(titles(client.get(f"/projects?challenge={health.id}"))) == [
+        "CheckIn Buddy",
+        "Quiet Queue",
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unclosed',
+        "AND OR NOT",
+        "*",
+        'a" OR 1=1 --',
+        "NEAR(clinic",
+        "clinic)" * 400,
+        "'; DROP TABLE project; --",
+        "^:*&|!",
+    ],
+)
+def test_malformed_queries_get_a_page_not_an_error(client, login, shelf, query):
+    """Quotes, operators and very long input are read as plain words."""
+    employer, _, _ = shelf
+    login(employer)
+    response = client.get("/projects", query_string={"q": query})
+    assert response.status_code == 200
+    assert "project" in text_of(response)
+
+
+def test_empty_results_and_deep_pages_are_clear(client, login, shelf):
+    """No match says so; a page past the end shows the last page."""
+    employer, _, _ = shelf
+    login(employer)
+    assert "No published project matches." in text_of(client.get("/projects?q=zebra"))
+    deep = client.get("/projects?page=999999")
+    assert deep.status_code == 200 and len(titles(deep)) == 3
+    assert client.get("/projects?page=-3&school=abc").status_code == 200
+
+
+def test_pages_of_24_sorted_by_recency(client, login, make):
+    """Thirty projects make two pages, newest first."""
+    school = make.school()
+    employer = make.employer(make.organisation(verified_by=[school]))
+    team = make.team(members=[make.student(make.classroom(school=school))])
+    challenge = make.challenge(school)
+    for n in range(30):
+        make.project(team, challenge, ProjectStatus.PUBLISHED, title=f"Idea {n:02d}")
+    login(employer)
+    first = text_of(client.get("/projects?sort=recent"))
+    assert "30 projects" in first and "Page 1 of 2" in first
+    second = text_of(client.get("/projects?sort=recent&page=2"))
+    assert second.count('class="project-card"') == 6
+
+
+def test_htmx_gets_only_the_results(client, login, shelf):
+    """Live filtering swaps just the results; the same URL without htmx is a whole page."""
+    employer, _, _ = shelf
+    login(employer)
+    fragment = text_of(client.get("/projects?q=python", headers={"HX-Request": "true"}))
+    assert "Quiet Queue" in fragment and "<html" not in fragment
+    assert "<html" in text_of(client.get("/projects?q=python"))
+
+
+def test_unverified_employer_sees_an_awaiting_page(client, login, make, shelf):
+    """Before any school verifies them, employers see why there is nothing yet."""
+    login(make.employer(make.organisation(pending_with=[make.school()])))
+    page = text_of(client.get("/projects"))
+    assert "Student projects appear once a school verifies your organisation" in page
+    assert "CheckIn Buddy" not in page
+
+
+def test_edits_to_a_published_project_are_searchable(client, login, shelf, app):
+    """The search index follows changes to projects (FTS triggers / tsvector expression)."""
+    employer, projects, _ = shelf
+    projects["dock"].pitch = "Bright beacons for busy yards"
+    login(employer)
+    assert titles(client.get("/projects?q=beacons")) == ["Dock Sentinel"]
+    assert titles(client.get("/projects?q=forklift")) == []
