@@ -249,3 +249,49 @@ def test_teacher_requests_changes_then_publishes(page, make):
     page.click("button:has-text('Publish')")
     expect(page.locator(".flash-success")).to_have_text("Published.")
     expect(page.locator("h1 .badge")).to_have_text("published")
+
+
+def test_employer_searches_filters_and_opens_a_project(page, make):
+    """Typing filters the results live (htmx, same page); the project page shows the team
+    by first name and initial, or a pseudonym under 13."""
+    school = make.school()
+    employer = make.employer(make.organisation(verified_by=[school]))
+    classroom = make.classroom(school=school)
+    team = make.team(
+        classroom,
+        [
+            make.student(classroom, first_name="Ava", last_name="Martinez"),
+            make.student(
+                classroom, first_name="Leo", last_name="Adams", age=11, pseudonym="Teal Otter 42"
+            ),
+        ],
+        name="Trailblazers",
+    )
+    health = make.challenge(school, career_cluster="Healthcare & Human Services")
+    build = make.challenge(school, career_cluster="Construction")
+    make.project(team, health, ProjectStatus.PUBLISHED, title="CheckIn Buddy",
+                 pitch="Tablet check-in for clinics", skills=["figma"])  # fmt: skip
+    make.project(team, build, ProjectStatus.PUBLISHED, title="Dock Sentinel",
+                 pitch="Forklift warning lights", skills=["arduino"])  # fmt: skip
+    db.session.commit()
+    log_in(page, employer.email)
+    page.wait_for_url("**/dashboard")
+    page.click("nav >> text=Projects")
+    expect(page.locator(".project-card")).to_have_count(2)
+    page.evaluate("window.__sameDocument = true")
+    page.fill("input[name=q]", "forklift")
+    expect(page.locator(".project-card")).to_have_count(1)
+    expect(page.locator(".project-card")).to_contain_text("Dock Sentinel")
+    assert page.evaluate("window.__sameDocument") is True
+    assert "q=forklift" in page.url
+    page.fill("input[name=q]", "")
+    page.select_option("select[name=cluster]", "Healthcare & Human Services")
+    expect(page.locator(".project-card")).to_have_count(1)
+    expect(page.locator(".project-card")).to_contain_text("CheckIn Buddy")
+    shot(page, "employer-browse-filtered")
+    page.click("text=CheckIn Buddy")
+    expect(page.locator("h1")).to_contain_text("CheckIn Buddy")
+    team_line = page.locator("text=Team Trailblazers").inner_text()
+    assert "Ava M." in team_line and "Teal Otter 42" in team_line
+    assert "Martinez" not in page.content() and "Adams" not in page.content()
+    shot(page, "employer-project-page")

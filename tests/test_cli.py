@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import sqlalchemy as sa
 
 from marketplace.extensions import db
@@ -13,6 +15,7 @@ from marketplace.models import (
     Organisation,
     OrganisationStatus,
     Project,
+    ProjectFile,
     ProjectStatus,
     Role,
     School,
@@ -22,6 +25,7 @@ from marketplace.models import (
 )
 from marketplace.privacy import uses_pseudonym
 from marketplace.seed import DEMO_LOGINS, DEMO_PASSWORD
+from marketplace.storage import storage
 
 
 def _count(model, *where) -> int:
@@ -61,6 +65,11 @@ def test_seed_demo_fills_an_empty_database(app):
     assert _count(AdoptionRequest) == 1
     assert 36 <= _count(Project) <= 44
     assert set(db.session.scalars(sa.select(Project.status))) == set(ProjectStatus)
+    demo_files = list(db.session.scalars(sa.select(ProjectFile)))
+    assert {f.kind for f in demo_files} == {"pdf", "image"}
+    for demo_file in demo_files[:4]:  # real bytes in storage, matching the recorded hash
+        with storage().open(demo_file.key) as handle:
+            assert hashlib.sha256(handle.read()).hexdigest() == demo_file.sha256
 
 
 def test_seed_demo_if_empty_leaves_existing_data_alone(app, make):
