@@ -32,6 +32,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_browse.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

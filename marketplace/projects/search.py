@@ -99,9 +99,11 @@ def _match(query: sa.Select, words: list[str]) -> tuple[sa.Select, sa.ColumnElem
         return query.where(vector.op("@@")(tsquery)), rank
     fts = sa.table("project_search", sa.column("rowid"), sa.column("project_search"))
     match = " ".join(f'"{w}"*' for w in words)
+    # MATERIALIZED: run the full-text query once, not once per candidate row.
     hits = (
         sa.select(fts.c.rowid, sa.func.bm25(sa.literal_column("project_search")).label("score"))
         .where(sa.literal_column("project_search").op("MATCH")(match))
-        .subquery()
+        .cte("hits")
+        .prefix_with("MATERIALIZED")
     )
     return query.join(hits, hits.c.rowid == Project.id), hits.c.score.asc()
