@@ -57,6 +57,9 @@ SNAPSHOT_FIELDS = (
 class Project(db.Model):
     """What a team built for a challenge. Only published projects are seen by employers."""
 
+    # The browse page: published projects, newest first, without sorting the whole table.
+    __table_args__ = (sa.Index("ix_project_status_published_at", "status", "published_at"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id"), index=True)
     challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenge.id"), index=True)

@@ -18,6 +18,7 @@ from ..models import Challenge, Project, ProjectStatus, Team
 
 SEARCH_OBJECTS = ("project_search", "ix_project_search")
 PER_PAGE = 24
+COUNT_CAP = 1000
 MAX_TERMS = 12
 TSVECTOR = (
     "to_tsvector('english', coalesce(project.title, '') || ' ' || coalesce(project.pitch, '')"
@@ -53,17 +54,18 @@ class Results:
     page: int
     pages: int
     filters: Filters = field(default_factory=Filters)
+    more: bool = False  # more than COUNT_CAP matched
 
 
 def search(filters: Filters, school_ids: list[int], page: int = 1) -> Results:
     """Published projects of `school_ids` matching the filters, a page at a time."""
-    query = (
-        sa.select(Project)
-        .join(Challenge, Project.challenge_id == Challenge.id)
-        .where(Project.status == ProjectStatus.PUBLISHED, Project.school_id.in_(school_ids))
+    query = sa.select(Project).where(
+        Project.status == ProjectStatus.PUBLISHED, Project.school_id.in_(school_ids)
     )
     if filters.cluster:
-        query = query.where(Challenge.career_cluster == filters.cluster)
+        query = query.join(Challenge, Project.challenge_id == Challenge.id).where(
+            Challenge.career_cluster == filters.cluster
+        )
     if filters.skill:
         needle = '"' + filters.skill.strip().lower().replace('"', "") + '"'
         query = query.where(sa.cast(Project.skills, sa.Text).contains(needle, autoescape=True))
@@ -75,8 +77,11 @@ def search(filters: Filters, school_ids: list[int], page: int = 1) -> Results:
     rank = None
     if words:
         query, rank = _match(query, words)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PER_PAGE))
+    # Counting stops past COUNT_CAP: "1,000+ projects" is as useful as an exact figure, and
+    # an exact count of every published project on each request does not scale.
+    capped = query.with_only_columns(Project.id).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
+    pages = max(1, -(-min(total, COUNT_CAP) // PER_PAGE))
     page = min(max(page, 1), pages)
     if rank is not None and filters.sort == "relevance":
         query = query.order_by(rank, Project.published_at.desc())
@@ -87,7 +92,7 @@ def search(filters: Filters, school_ids: list[int], page: int = 1) -> Results:
         selectinload(Project.team).selectinload(Team.classroom),
     )
     projects = list(db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
-    return Results(projects, total, page, pages, filters)
+    return Results(projects, min(total, COUNT_CAP), page, pages, filters, total > COUNT_CAP)
 
 
 def _match(query: sa.Select, words: list[str]) -> tuple[sa.Select, sa.ColumnElement]:
