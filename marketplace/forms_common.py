@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .models.user import age_on
@@ -109,3 +109,20 @@ def validate_student_birth_date(born: date | None, today: date | None = None) ->
         raise ValidationError("The date of birth must be in the past.")
     if not MIN_STUDENT_AGE <= age_on(born, today) <= MAX_STUDENT_AGE:
         raise ValidationError("Please check the date of birth.")
+
+
+class SkillsMixin:
+    """A comma-separated skills field, shared by challenges and projects."""
+
+    skills = StringField(
+        "Skills",
+        validators=[Optional(), Length(max=600)],
+        filters=[strip],
+        description="Separated by commas, for example: CAD, user research, Python",
+    )
+
+    @property
+    def skill_list(self) -> list[str]:
+        """The skills typed, split at commas (a list when the form was filled from a row)."""
+        value = self.skills.data or ""
+        return value if isinstance(value, list) else value.split(",")

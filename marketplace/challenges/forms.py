@@ -8,11 +8,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..clusters import CAREER_CLUSTERS
-from ..forms_common import MultiCheckboxField, optional_int, strip, strip_text
+from ..forms_common import MultiCheckboxField, SkillsMixin, optional_int, strip, strip_text
 from ..models import DELIVERABLES
 
 
-class ChallengeForm(FlaskForm):
+class ChallengeForm(SkillsMixin, FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=160)], filters=[strip])
     statement = TextAreaField(
         "Problem statement",
@@ -24,12 +24,6 @@ class ChallengeForm(FlaskForm):
         "Career cluster",
         choices=[SelectChoice("", "Choose…"), *(SelectChoice(c) for c in CAREER_CLUSTERS)],
         validators=[DataRequired(message="Choose the career cluster of the industry.")],
-    )
-    skills = StringField(
-        "Skills",
-        validators=[Optional(), Length(max=600)],
-        filters=[strip],
-        description="Separated by commas, for example: CAD, user research, Python",
     )
     deliverables = MultiCheckboxField(
         "Deliverables",
@@ -60,12 +54,6 @@ class ChallengeForm(FlaskForm):
     def validate_new_prospect(self, field: StringField) -> None:
         if field.data and self.sponsor_id.data:
             raise ValidationError("Choose a sponsor or name a new prospect, not both.")
-
-    @property
-    def skill_list(self) -> list[str]:
-        """The skills typed, split at commas (a list when the form was filled from a row)."""
-        value = self.skills.data or ""
-        return value if isinstance(value, list) else value.split(",")
 
 
 class AdoptForm(FlaskForm):

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
-from ..forms_common import optional_int, strip, strip_text
+from ..forms_common import SkillsMixin, optional_int, strip, strip_text
 
 
 def _url_field(label: str) -> URLField:
@@ -18,7 +18,7 @@ def _url_field(label: str) -> URLField:
     )  # fmt: skip
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(SkillsMixin, FlaskForm):
     challenge_id = SelectField(
         "Challenge",
         coerce=optional_int,
@@ -41,20 +41,9 @@ class ProjectForm(FlaskForm):
         filters=[strip_text],
         description="The problem, what you built, how you tested it. Markdown works.",
     )
-    skills = StringField(
-        "Skills",
-        validators=[Optional(), Length(max=600)],
-        filters=[strip],
-        description="Separated by commas, for example: CAD, Python, interviews",
-    )
     demo_url = _url_field("Demo link")
     repo_url = _url_field("Code repository link")
     video_url = _url_field("Video link")
-
-    @property
-    def skill_list(self) -> list[str]:
-        value = self.skills.data or ""
-        return value if isinstance(value, list) else value.split(",")
 
     def fields_for_save(self) -> dict[str, object]:
         """The project's own fields, ready for the service."""
