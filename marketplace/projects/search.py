@@ -1,8 +1,8 @@
 """Full-text search over published projects: one interface, two engines.
 
 SQLite (the default) uses an FTS5 table kept in step with `project` by triggers; PostgreSQL
-uses a GIN index on a `tsvector` expression. Both are created by migration 0006, outside the
-models, so autogenerate leaves them alone (see SEARCH_OBJECTS).
+uses a stored generated `tsvector` column with a GIN index. Both are created by migrations 0006
+and 0008, outside the models, so autogenerate leaves them alone (see SEARCH_OBJECTS).
 """
 
 from __future__ import annotations
@@ -16,15 +16,11 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Challenge, Project, ProjectStatus, Team
 
-SEARCH_OBJECTS = ("project_search", "ix_project_search")
+SEARCH_OBJECTS = ("project_search", "ix_project_search", "search_vector")
 PER_PAGE = 24
 COUNT_CAP = 1000
 MAX_TERMS = 12
-TSVECTOR = (
-    "to_tsvector('english', coalesce(project.title, '') || ' ' || coalesce(project.pitch, '')"
-    " || ' ' || coalesce(project.summary, '') || ' ' || coalesce(project.body, '')"
-    " || ' ' || coalesce(project.skills::text, ''))"
-)
+TSVECTOR = "project.search_vector"  # a stored generated column (migration 0008)
 
 
 def is_search_object(name: str | None) -> bool:
