@@ -13,7 +13,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from .extensions import db
-from .models import utcnow
+from .models import User, VerificationStatus, utcnow
+
+# A request (to join an organisation, to adopt a challenge) is answered once.
+ANSWERS: dict[VerificationStatus, frozenset[VerificationStatus]] = {
+    VerificationStatus.PENDING: frozenset(
+        {VerificationStatus.VERIFIED, VerificationStatus.DECLINED}
+    ),
+    VerificationStatus.VERIFIED: frozenset(),
+    VerificationStatus.DECLINED: frozenset(),
+}
 
 
 class StaleState(Exception):
@@ -43,3 +52,16 @@ def move(
     if moved != 1:
         raise StaleState
     db.session.refresh(row)
+
+
+class AlreadyAnswered(Exception):
+    """The request was answered before (maybe a moment ago, by someone else)."""
+
+
+def answer(row: Any, decider: User, accept: bool) -> None:
+    """Accept or decline a pending request; of two answers at once, only the first counts."""
+    to = VerificationStatus.VERIFIED if accept else VerificationStatus.DECLINED
+    try:
+        move(row, to, ANSWERS, decided_at=utcnow(), decided_by_id=decider.id)
+    except (ValueError, StaleState):
+        raise AlreadyAnswered from None

@@ -202,16 +202,10 @@ def decide_adoption(request: AdoptionRequest, staff: User, accept: bool) -> None
     """Accept (the organisation becomes the sponsor) or decline a request to adopt."""
     if not request.can_decide(staff):
         raise PermissionError
-    new_status = VerificationStatus.VERIFIED if accept else VerificationStatus.DECLINED
-    claimed = db.session.execute(
-        sa.update(AdoptionRequest)
-        .where(AdoptionRequest.id == request.id)
-        .where(AdoptionRequest.status == VerificationStatus.PENDING)
-        .values(status=new_status, decided_at=utcnow(), decided_by_id=staff.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        raise ChallengeError("Someone already answered this request.")
+    try:
+        workflow.answer(request, staff, accept)
+    except workflow.AlreadyAnswered:
+        raise ChallengeError("Someone already answered this request.") from None
     if accept:
         adopted = db.session.execute(
             sa.update(Challenge)
@@ -221,7 +215,6 @@ def decide_adoption(request: AdoptionRequest, staff: User, accept: bool) -> None
         ).rowcount
         if adopted != 1:
             raise ChallengeError("This challenge already has a sponsor.")
-    db.session.refresh(request)
     db.session.refresh(request.challenge)
     send_after_commit(
         compose(

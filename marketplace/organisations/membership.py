@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from .. import workflow
 from ..extensions import db
 from ..mail import compose, send_after_commit
 from ..models import (
@@ -12,7 +13,6 @@ from ..models import (
     OrganisationStatus,
     User,
     VerificationStatus,
-    utcnow,
 )
 from ..web import absolute_url
 from .services import OrganisationError, joinable_organisations, require_can_set_up
@@ -79,18 +79,10 @@ def decide_request(request: JoinRequest, member: User, accept: bool) -> None:
     """A member lets a colleague in (or not); the colleague is told either way."""
     if not request.can_decide(member):
         raise PermissionError
-    claimed = db.session.execute(
-        sa.update(JoinRequest)
-        .where(JoinRequest.id == request.id, JoinRequest.status == VerificationStatus.PENDING)
-        .values(
-            status=VerificationStatus.VERIFIED if accept else VerificationStatus.DECLINED,
-            decided_at=utcnow(),
-            decided_by_id=member.id,
-        )
-    ).rowcount
-    if claimed != 1:
-        raise OrganisationError("Someone already answered this request.")
-    db.session.refresh(request)
+    try:
+        workflow.answer(request, member, accept)
+    except workflow.AlreadyAnswered:
+        raise OrganisationError("Someone already answered this request.") from None
     if accept:
         request.user.organisation = request.organisation
     send_after_commit(
