@@ -75,7 +75,8 @@ class LocalStorage(Storage):
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
 
-    def _path(self, key: str) -> Path:
+    def path(self, key: str) -> Path:
+        """Where a key lives on disk (never outside the storage folder)."""
         path = (self.root / key).resolve()
         if self.root.resolve() not in path.parents:
             raise StorageError("Invalid file key.")
@@ -91,7 +92,7 @@ class LocalStorage(Storage):
         return data["k"], data["m"]
 
     def write(self, key: str, chunks: Iterable[bytes], max_bytes: int) -> int:
-        path = self._path(key)
+        path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".part")
         written = 0
@@ -108,16 +109,16 @@ class LocalStorage(Storage):
         return written
 
     def size(self, key: str) -> int | None:
-        path = self._path(key)
+        path = self.path(key)
         return path.stat().st_size if path.is_file() else None
 
     @contextmanager
     def open(self, key: str) -> Iterator[BinaryIO]:
-        with self._path(key).open("rb") as handle:
+        with self.path(key).open("rb") as handle:
             yield handle
 
     def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        self.path(key).unlink(missing_ok=True)
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         if not self.root.exists():

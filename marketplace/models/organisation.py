@@ -66,8 +66,13 @@ class Organisation(db.Model):
         return partnership is not None and partnership.status is VerificationStatus.VERIFIED
 
     @property
+    def verified_school_ids(self) -> list[int]:
+        """The schools whose students this organisation's members may work with."""
+        return [p.school_id for p in self.partnerships if p.status is VerificationStatus.VERIFIED]
+
+    @property
     def is_verified_anywhere(self) -> bool:
-        return any(p.status is VerificationStatus.VERIFIED for p in self.partnerships)
+        return bool(self.verified_school_ids)
 
 
 class Partnership(db.Model):

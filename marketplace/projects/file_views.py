@@ -151,7 +151,7 @@ def serve(token: str) -> Response:
     local = storage()
     if local.size(key) is None:
         abort(404)
-    response = send_file(local._path(key), mimetype="application/octet-stream", max_age=0)
+    response = send_file(local.path(key), mimetype="application/octet-stream", max_age=0)
     response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -169,9 +169,13 @@ def review_queue(staff: User) -> list[Project]:
 
 
 def projects_of_team(team: Team) -> list[Project]:
+    """The team's projects, newest first (with their challenges, for the cards)."""
     return list(
         db.session.scalars(
-            sa.select(Project).filter_by(team_id=team.id).order_by(Project.created_at.desc())
+            sa.select(Project)
+            .filter_by(team_id=team.id)
+            .options(selectinload(Project.challenge))
+            .order_by(Project.created_at.desc())
         )
     )
 
@@ -198,7 +202,7 @@ def portfolio(student: User) -> list[Project]:
                 TeamMembership.student_id == student.id,
                 Project.status == ProjectStatus.PUBLISHED,
             )
-            .options(selectinload(Project.challenge))
+            .options(selectinload(Project.challenge), selectinload(Project.team))
             .order_by(Project.published_at.desc())
         )
     )

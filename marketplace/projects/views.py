@@ -159,9 +159,7 @@ def _browsable_schools() -> list[int]:
     """Employers browse the schools that verified them; everyone else their own school."""
     if current_user.is_employer:
         organisation = current_user.organisation
-        if organisation is None:
-            return []
-        return [p.school_id for p in organisation.partnerships if p.status.value == "verified"]
+        return organisation.verified_school_ids if organisation is not None else []
     if current_user.is_site_admin:
         return list(db.session.scalars(sa.select(School.id)))
     return [current_user.school_id] if current_user.school_id else []
