@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -48,6 +49,19 @@ def absolute_url(endpoint: str, **values: object) -> str:
         return base + url_for(endpoint, **values)
     with current_app.test_request_context(base_url=base):  # CLI and workers have no request
         return base + url_for(endpoint, **values)
+
+
+def commit_or_refuse(action: Callable[[], object], refusal: type[Exception], done: str) -> bool:
+    """Run one service call: commit and flash `done`, or roll back and flash why it refused."""
+    try:
+        action()
+    except refusal as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    db.session.commit()
+    flash(done, "success")
+    return True
 
 
 def is_htmx() -> bool:

@@ -13,6 +13,7 @@ from ..markdown import render_markdown
 from ..models import CHALLENGE_TRANSITIONS, AdoptionRequest, Challenge, ChallengeStatus
 from ..permissions import employer_required, load_or_404, staff_required
 from ..projects.services import projects_for_challenge
+from ..web import commit_or_refuse
 from . import services
 from .forms import AdoptForm, ChallengeForm
 
@@ -132,14 +133,11 @@ def show(challenge_id: int) -> str:
 def move(challenge_id: int, to: str) -> Response:
     """Open, close or archive a challenge."""
     challenge = load_or_404(Challenge, challenge_id, "can_edit")
-    try:
-        services.transition(challenge, current_user, ChallengeStatus(to))
-    except services.ChallengeError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"“{challenge.title}” is {to}.", "success")
+    commit_or_refuse(
+        lambda: services.transition(challenge, current_user, ChallengeStatus(to)),
+        services.ChallengeError,
+        f"“{challenge.title}” is {to}.",
+    )
     return redirect(url_for("challenges.show", challenge_id=challenge.id), 303)
 
 
@@ -167,12 +165,9 @@ def adopt(challenge_id: int) -> Response | tuple[str, int]:
 def decide_adoption(request_id: int, decision: str) -> Response:
     """The school accepts (the organisation becomes the sponsor) or declines an adoption."""
     adoption = load_or_404(AdoptionRequest, request_id, "can_decide")
-    try:
-        services.decide_adoption(adoption, current_user, decision == "accept")
-    except services.ChallengeError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"{adoption.organisation.name}'s request is {decision}ed.", "success")
+    commit_or_refuse(
+        lambda: services.decide_adoption(adoption, current_user, decision == "accept"),
+        services.ChallengeError,
+        f"{adoption.organisation.name}'s request is {decision}ed.",
+    )
     return redirect(url_for("challenges.show", challenge_id=adoption.challenge_id), 303)

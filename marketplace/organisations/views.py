@@ -12,6 +12,7 @@ from ..extensions import db
 from ..forms_common import EmptyForm
 from ..models import JoinRequest, Organisation, Partnership, School, VerificationStatus
 from ..permissions import employer_required, load_or_404, staff_required
+from ..web import commit_or_refuse
 from . import membership, services
 from .forms import DecisionForm, OrganisationForm, RequestSchoolsForm
 
@@ -85,14 +86,11 @@ def join(organisation_id: int) -> Response:
 def decide_request(request_id: int, decision: str) -> Response:
     """A member accepts or declines a colleague's request to join."""
     request = load_or_404(JoinRequest, request_id, "can_decide")
-    try:
-        membership.decide_request(request, current_user, decision == "accept")
-    except services.OrganisationError as error:
-        db.session.rollback()
-        flash(str(error), "info")
-    else:
-        db.session.commit()
-        flash(f"{request.user.full_name} is {decision}ed.", "success")
+    commit_or_refuse(
+        lambda: membership.decide_request(request, current_user, decision == "accept"),
+        services.OrganisationError,
+        f"{request.user.full_name} is {decision}ed.",
+    )
     return redirect(url_for("organisations.profile"), 303)
 
 

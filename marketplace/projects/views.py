@@ -14,7 +14,7 @@ from ..forms_common import EmptyForm
 from ..markdown import render_markdown
 from ..models import Challenge, Project, ProjectStatus, School, Team
 from ..permissions import load_or_404, staff_required, student_required
-from ..web import is_htmx
+from ..web import commit_or_refuse, is_htmx
 from . import search, services
 from .forms import EditProjectForm, ProjectForm, ReviewForm
 
@@ -97,14 +97,11 @@ def submit(project_id: int) -> Response:
     project = load_or_404(Project, project_id, "can_view")
     if not project.is_member(current_user):
         abort(403)
-    try:
-        services.submit(project, current_user)
-    except services.ProjectError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash("Submitted. Your teacher will review it.", "success")
+    commit_or_refuse(
+        lambda: services.submit(project, current_user),
+        services.ProjectError,
+        "Submitted. Your teacher will review it.",
+    )
     return _redirect_to(project)
 
 
@@ -119,14 +116,13 @@ def review(project_id: int, decision: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         flash(" ".join(form.comment.errors), "error")
         return _redirect_to(project)
-    try:
-        services.review(project, current_user, decision == "publish", form.comment.data or "")
-    except services.ProjectError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash("Published." if decision == "publish" else "Sent back to the team.", "success")
+    commit_or_refuse(
+        lambda: services.review(
+            project, current_user, decision == "publish", form.comment.data or ""
+        ),
+        services.ProjectError,
+        "Published." if decision == "publish" else "Sent back to the team.",
+    )
     return _redirect_to(project)
 
 
@@ -137,14 +133,9 @@ def archive(project_id: int) -> Response:
     project = load_or_404(Project, project_id, "can_view")
     if not project.can_review(current_user):
         abort(403)
-    try:
-        services.archive(project, current_user)
-    except services.ProjectError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash("Archived.", "success")
+    commit_or_refuse(
+        lambda: services.archive(project, current_user), services.ProjectError, "Archived."
+    )
     return _redirect_to(project)
 
 
