@@ -15,13 +15,18 @@ from typing import Any
 from marketplace.extensions import db
 from marketplace.models import (
     AdoptionRequest,
+    BackgroundCheck,
     Challenge,
     ChallengeStatus,
     Classroom,
+    Engagement,
+    EngagementStatus,
     Enrollment,
     FileStatus,
     Invitation,
     JoinRequest,
+    Offer,
+    OfferStatus,
     Organisation,
     OrganisationStatus,
     Partnership,
@@ -30,6 +35,7 @@ from marketplace.models import (
     ProjectSnapshot,
     ProjectStatus,
     Role,
+    Rung,
     School,
     Team,
     TeamMembership,
@@ -292,6 +298,69 @@ class Factory:
             **kw,
         )
         return self._save(invitation), token
+
+    def background_check(self, member: User, school: School, **kw: Any) -> BackgroundCheck:
+        """A school admin's attestation for `member` (valid from last year, no expiry)."""
+        admin = kw.pop("attested_by", None) or self.school_admin(school=school)
+        kw.setdefault("checked_on", date.today() - timedelta(days=365))
+        return self._save(
+            BackgroundCheck(school_id=school.id, user_id=member.id, attested_by_id=admin.id, **kw)
+        )
+
+    def engagement(
+        self,
+        project: Project | None = None,
+        employer: User | None = None,
+        rung: Rung = Rung.INTEREST,
+        checked: bool = True,
+        **kw: Any,
+    ) -> Engagement:
+        """An engagement of `employer`'s organisation (verified by the school, the employer
+        background-checked unless told) with a published `project`, at `rung`."""
+        project = project or self.project(status=ProjectStatus.PUBLISHED)
+        school = project.team.classroom.school
+        if employer is None:
+            employer = self.employer(self.organisation(verified_by=[school]))
+        if checked:
+            self.background_check(employer, school)
+        kw.setdefault("status", EngagementStatus.ACTIVE)
+        return self._save(
+            Engagement(
+                organisation_id=employer.organisation_id,
+                project=project,
+                team_id=project.team_id,
+                school_id=project.school_id,
+                rung=rung,
+                opened_by=employer,
+                **kw,
+            )
+        )
+
+    def offer(
+        self,
+        engagement: Engagement,
+        rung: Rung | None = None,
+        status: OfferStatus = OfferStatus.DRAFT,
+        **kw: Any,
+    ) -> Offer:
+        """An offer for the next rung (unless told) with valid terms, in `status`."""
+        today = date.today()
+        kw.setdefault("title", "")
+        kw.setdefault("start_date", today + timedelta(days=14))
+        kw.setdefault("end_date", today + timedelta(days=42))
+        kw.setdefault("days_per_week", 1)
+        kw.setdefault("hours_per_week", 2)
+        kw.setdefault("remote", True)
+        kw.setdefault("supervisor", "Dr. Patel")
+        kw.setdefault("respond_by", today + timedelta(days=7))
+        kw.setdefault("created_by_id", engagement.opened_by_id)
+        if status in (OfferStatus.APPROVED, OfferStatus.ACCEPTED, OfferStatus.DECLINED):
+            kw.setdefault("approved_by_id", engagement.team.advisor.id)
+            kw.setdefault("approved_at", utcnow())
+        rung = rung or engagement.rung.next
+        if status is OfferStatus.ACCEPTED:
+            kw.setdefault("accepted_rung", rung)
+        return self._save(Offer(engagement=engagement, rung=rung, status=status, **kw))
 
 
 def _first_enrollment_key(student: User) -> tuple[int, int]:

@@ -19,6 +19,16 @@ class School(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     city: Mapped[str] = mapped_column(sa.String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Ladder settings: the youngest age for each workplace rung, and days without an event
+    # after which an engagement counts as stalled.
+    min_age_job_shadowing: Mapped[int] = mapped_column(default=14, server_default="14")
+    min_age_externship: Mapped[int] = mapped_column(default=16, server_default="16")
+    min_age_internship: Mapped[int] = mapped_column(default=16, server_default="16")
+    stall_days: Mapped[int] = mapped_column(default=14, server_default="14")
 
     def __repr__(self) -> str:
         return f"<School {self.slug}>"
+
+    def min_age_for(self, rung: str) -> int:
+        """The youngest a student may be to accept an offer for `rung` (0: no limit)."""
+        return int(getattr(self, f"min_age_{rung}", 0) or 0)

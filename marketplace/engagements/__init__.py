@@ -1,0 +1,1 @@
+"""The traction ladder: engagements, offers, their gates, timeline and pages."""

@@ -1,0 +1,287 @@
+"""The ladder's rules that only read: who plays which part, which gate blocks, what comes next.
+
+`ladder.py` calls these before every transition and the pages call them to explain a blocked
+button, so a page never says "yes" where the transition would say "no".
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import (
+    BackgroundCheck,
+    Completion,
+    Engagement,
+    EngagementStatus,
+    Offer,
+    OfferStatus,
+    Rung,
+    User,
+    utcnow,
+)
+
+ADULT_AGE = 18
+MAX_HOURS_PER_WEEK = 40
+MAX_HOURS_PER_DAY = 10
+
+
+class Part(enum.StrEnum):
+    """The part a person plays in one engagement."""
+
+    EMPLOYER = "employer"
+    STUDENT = "student"
+    TEACHER = "teacher"
+    SCHOOL_ADMIN = "school_admin"
+
+
+STAFF_PARTS = frozenset({Part.TEACHER, Part.SCHOOL_ADMIN})
+
+
+def part_of(engagement: Engagement, user: User) -> Part | None:
+    """Only employer members of the organisation, the team's students, their teacher and the
+    school's admins have a part; everyone else has none (and may not act)."""
+    if not user.is_authenticated:
+        return None
+    if user.is_employer:
+        return Part.EMPLOYER if user.organisation_id == engagement.organisation_id else None
+    if user.is_student:
+        return Part.STUDENT if engagement.team.has_member(user) else None
+    if user.is_teacher:
+        return Part.TEACHER if engagement.team.classroom.teacher_id == user.id else None
+    if user.is_school_admin:
+        return Part.SCHOOL_ADMIN if user.school_id == engagement.school_id else None
+    return None
+
+
+def can_view(engagement: Engagement, user: User) -> bool:
+    """Everyone with a part reads the engagement and its timeline; site admins too."""
+    return part_of(engagement, user) is not None or bool(
+        user.is_authenticated and user.is_site_admin
+    )
+
+
+def is_staff(engagement: Engagement, user: User) -> bool:
+    return part_of(engagement, user) in STAFF_PARTS
+
+
+def participants(offer: Offer) -> list[User]:
+    """The students an offer is to: those named, or the whole team."""
+    members = offer.engagement.team.members
+    named = offer.named_student_ids
+    return [m for m in members if m.id in named] if named else members
+
+
+def is_minor(student: User, today: date) -> bool:
+    """Under 18, or of unknown age (treated as a minor: consent is then required)."""
+    age = student.age_on(today)
+    return age is None or age < ADULT_AGE
+
+
+# --- gates -------------------------------------------------------------------------------------
+
+
+def order_problem(engagement: Engagement, rung: Rung) -> str | None:
+    """Rungs are climbed in order unless a teacher allowed a skip."""
+    if rung.level <= engagement.rung.level:
+        return f"This engagement is already at {engagement.rung.label}; offer a higher rung."
+    if rung.level == engagement.rung.level + 1:
+        return None
+    allowed = engagement.skip_allowed_to
+    if allowed is not None and allowed.level >= rung.level:
+        return None
+    expected = engagement.rung.next
+    return (
+        f"Rungs are climbed in order: the next one is {expected.label if expected else 'none'}. "
+        f"Skipping to {rung.label} needs the teacher's permission."
+    )
+
+
+def verification_problem(engagement: Engagement) -> str | None:
+    if not engagement.organisation.is_verified_by(engagement.school_id):
+        return f"{engagement.organisation.name} is not verified by {engagement.school.name}."
+    return None
+
+
+def background_check_for(user: User, school_id: int) -> BackgroundCheck | None:
+    return db.session.scalar(
+        sa.select(BackgroundCheck).where(
+            BackgroundCheck.user_id == user.id, BackgroundCheck.school_id == school_id
+        )
+    )
+
+
+def background_problem(offer: Offer, today: date) -> str | None:
+    """Mentorship and above need the offering employer's background check, attested by the
+    school's admin and valid today."""
+    if offer.rung.level < Rung.MENTORSHIP.level:
+        return None
+    check = background_check_for(offer.created_by, offer.engagement.school_id)
+    if check is None or not check.is_valid_on(today):
+        return (
+            f"{offer.created_by.full_name} needs a background check recorded by "
+            f"{offer.engagement.school.name}'s admin before a {offer.rung.label} can go ahead."
+        )
+    return None
+
+
+def deadline_passed(offer: Offer, today: date) -> bool:
+    return offer.respond_by is not None and offer.respond_by < today
+
+
+def proposal_problems(offer: Offer, today: date) -> list[str]:
+    """What stops an offer from going to the teacher (or being approved)."""
+    engagement = offer.engagement
+    problems = [
+        p
+        for p in (
+            "This engagement is no longer active."
+            if engagement.status is not EngagementStatus.ACTIVE
+            else None,
+            verification_problem(engagement),
+            order_problem(engagement, offer.rung),
+            background_problem(offer, today),
+        )
+        if p
+    ]
+    problems += terms_problems(terms_of(offer), today).values()
+    return problems
+
+
+def acceptance_problems(offer: Offer, student: User, today: date) -> list[str]:
+    """Why `student` cannot accept `offer` today (empty: they can)."""
+    problems = []
+    if offer.status is OfferStatus.PROPOSED:
+        problems.append("Waiting for the teacher's approval.")
+    if student.id not in {p.id for p in participants(offer)}:
+        problems.append("This offer is addressed to other students of the team.")
+    minimum = offer.engagement.school.min_age_for(offer.rung.value)
+    age = student.age_on(today)
+    if minimum and (age is None or age < minimum):
+        problems.append(f"A {offer.rung.label} is open to students aged {minimum} and over.")
+    if is_minor(student, today) and offer.consent_for(student.id) is None:
+        problems.append("Waiting for your guardian's consent to be recorded by your teacher.")
+    if deadline_passed(offer, today):
+        problems.append("The deadline to answer has passed.")
+    problems += [
+        p
+        for p in (
+            verification_problem(offer.engagement),
+            order_problem(offer.engagement, offer.rung),
+            background_problem(offer, today),
+        )
+        if p
+    ]
+    return problems
+
+
+def consents_missing(offer: Offer, today: date) -> list[User]:
+    """Minors the offer is to whose guardian's consent is not yet recorded."""
+    return [
+        s for s in participants(offer) if is_minor(s, today) and offer.consent_for(s.id) is None
+    ]
+
+
+# --- terms -------------------------------------------------------------------------------------
+
+TERM_FIELDS = (
+    "title",
+    "start_date",
+    "end_date",
+    "days_per_week",
+    "hours_per_week",
+    "remote",
+    "address",
+    "paid",
+    "amount",
+    "amount_unit",
+    "paid_by",
+    "supervisor",
+    "student_needs",
+    "may_continue",
+    "details",
+    "respond_by",
+)
+
+
+def terms_of(offer: Offer) -> dict[str, Any]:
+    return {name: getattr(offer, name) for name in TERM_FIELDS}
+
+
+def terms_problems(terms: dict[str, Any], today: date) -> dict[str, str]:
+    """Field → message for terms that cannot be offered; the form shows them beside the fields."""
+    problems: dict[str, str] = {}
+    start, end = terms.get("start_date"), terms.get("end_date")
+    if start is None:
+        problems["start_date"] = "Give a start date."
+    if start and end and end < start:
+        problems["end_date"] = "The end date must be on or after the start date."
+    days, hours = terms.get("days_per_week"), terms.get("hours_per_week")
+    if days is not None and not 1 <= days <= 7:
+        problems["days_per_week"] = "Days per week must be between 1 and 7."
+    if hours is not None and not 1 <= hours <= MAX_HOURS_PER_WEEK:
+        problems["hours_per_week"] = f"Hours per week must be between 1 and {MAX_HOURS_PER_WEEK}."
+    elif hours and days and hours > days * MAX_HOURS_PER_DAY:
+        problems["hours_per_week"] = (
+            f"{hours} hours in {days} days is more than {MAX_HOURS_PER_DAY} hours a day."
+        )
+    if not terms.get("remote") and not (terms.get("address") or "").strip():
+        problems["address"] = "Give the address, or mark the offer as remote."
+    amount = terms.get("amount")
+    if terms.get("paid"):
+        if amount is None or Decimal(amount) <= 0:
+            problems["amount"] = "A paid offer needs the amount."
+        if not (terms.get("paid_by") or "").strip():
+            problems["paid_by"] = "Say who pays."
+    deadline = terms.get("respond_by")
+    if deadline is None:
+        problems["respond_by"] = "Give a date by which the team should answer."
+    elif deadline < today:
+        problems["respond_by"] = "The deadline to answer must be today or later."
+    elif start and deadline > start:
+        problems["respond_by"] = "The deadline to answer must be on or before the start date."
+    return problems
+
+
+# --- stall and next step ----------------------------------------------------------------------
+
+
+def is_stalled(engagement: Engagement, now: Any = None) -> bool:
+    """Active, with no event for the school's stall period."""
+    if engagement.status is not EngagementStatus.ACTIVE:
+        return False
+    now = now or utcnow()
+    return now - engagement.last_event_at > timedelta(days=engagement.school.stall_days)
+
+
+def open_offer(engagement: Engagement) -> Offer | None:
+    return next((o for o in engagement.offers if o.status.is_open), None)
+
+
+def next_step(engagement: Engagement) -> str:
+    """What would move this engagement on, in a sentence for the page."""
+    if engagement.status is EngagementStatus.COMPLETED:
+        return "The ladder is complete: the internship was finished."
+    if engagement.status is EngagementStatus.CLOSED:
+        return "This engagement is closed."
+    offer = open_offer(engagement)
+    if offer is not None:
+        return {
+            OfferStatus.DRAFT: f"The employer can send the {offer.rung.label} offer.",
+            OfferStatus.PROPOSED: f"The teacher can approve the {offer.rung.label} offer.",
+            OfferStatus.APPROVED: f"The team can answer the {offer.rung.label} offer"
+            + (f" by {offer.respond_by:%d %b}." if offer.respond_by else "."),
+        }[offer.status]
+    nxt = engagement.rung.next
+    if engagement.rung is Rung.INTEREST:
+        return "The employer can claim to mentor the team."
+    if engagement.completion is Completion.OPEN:
+        return f"When the {engagement.rung.label} is done, the employer marks it complete."
+    if engagement.completion is Completion.MARKED:
+        return f"The teacher can confirm the {engagement.rung.label} is complete."
+    return f"Next: offer a {nxt.label}." if nxt else "The ladder is complete."
