@@ -13,6 +13,7 @@ from . import (
     challenges,
     cli,
     dashboard,
+    engagements,
     errors,
     extensions,
     organisations,
@@ -52,8 +53,9 @@ def create_app(config: Config | None = None) -> Flask:
     web.register(app)
     errors.register(app)
     cli.register(app)
-    blueprints = (auth, dashboard, schools, teams, organisations, challenges, projects)
+    blueprints = (auth, dashboard, schools, teams, organisations, challenges, projects, engagements)
     for blueprint_module in blueprints:
         app.register_blueprint(blueprint_module.bp)
     app.register_blueprint(projects.file_views.bp)
+    app.register_blueprint(engagements.staff_views.bp)
     return app

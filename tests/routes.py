@@ -665,4 +665,6 @@ ROUTES: list[Route] = [
         lambda w: f"/school/invitations/{w.invitation_b.id}/revoke",
         NOBODY,
     ),
+    # ladder: engagement and offer pages (engagements.*)
+    # ladder: team and staff pages (ladder.*)
 ]

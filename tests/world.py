@@ -10,9 +10,12 @@ from marketplace.models import (
     Challenge,
     ChallengeStatus,
     Classroom,
+    Engagement,
     FileStatus,
     Invitation,
     JoinRequest,
+    Offer,
+    OfferStatus,
     Organisation,
     Partnership,
     Project,
@@ -71,6 +74,13 @@ class World:
     published_file: ProjectFile  # on published_project
     file_b: ProjectFile  # on project_b
     other_join_request: JoinRequest  # someone asking to join another organisation
+    own_published: Project  # team_a's, published
+    engagement: Engagement  # org × own_published (team_a, school_a), at interest
+    offer: Offer  # a proposed mentorship offer on `engagement`
+    other_org_engagement: Engagement  # another organisation × published_project (school_a)
+    other_org_offer: Offer  # a proposed offer on it
+    engagement_b: Engagement  # an organisation of school_b × project_b
+    offer_b: Offer  # a proposed offer on it
 
     def user(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
@@ -109,6 +119,10 @@ def build_world(make: Factory) -> World:
     other_draft = make.project(other_team, challenge_a)
     published_project = make.project(other_team, challenge_a, ProjectStatus.PUBLISHED)
     project_b = make.project(team_b, challenge_b, ProjectStatus.PUBLISHED)
+    own_published = make.project(team_a, challenge_a, ProjectStatus.PUBLISHED)
+    engagement = make.engagement(own_published, employer)
+    other_org_engagement = make.engagement(published_project)
+    engagement_b = make.engagement(project_b)
     return World(
         school_a=school_a,
         school_b=school_b,
@@ -152,6 +166,13 @@ def build_world(make: Factory) -> World:
         other_pending=make.project_file(other_draft, status=FileStatus.PENDING),
         published_file=make.project_file(published_project),
         file_b=make.project_file(project_b),
+        own_published=own_published,
+        engagement=engagement,
+        offer=make.offer(engagement, status=OfferStatus.PROPOSED),
+        other_org_engagement=other_org_engagement,
+        other_org_offer=make.offer(other_org_engagement, status=OfferStatus.PROPOSED),
+        engagement_b=engagement_b,
+        offer_b=make.offer(engagement_b, status=OfferStatus.PROPOSED),
     )
 
 

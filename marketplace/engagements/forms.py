@@ -1,0 +1,183 @@
+"""Forms of the ladder: interest, the offer's terms, answers, consent, skips and checks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from ..forms_common import MultiCheckboxField, strip, strip_text
+from ..models import OFFER_RUNGS
+from . import rules
+
+RUNG_CHOICES = [(r.value, r.label.capitalize()) for r in OFFER_RUNGS]
+CONSENT_METHODS = [
+    ("signed form", "Signed form"),
+    ("e-mail", "E-mail from the guardian"),
+    ("phone call", "Phone call"),
+    ("in person", "In person"),
+]
+
+
+class InterestForm(FlaskForm):
+    note = TextAreaField(
+        "A note to the team and their teacher (optional)",
+        validators=[Optional(), Length(max=2000)],
+        filters=[strip_text],
+        description="What caught your eye, and what you could offer.",
+    )
+
+
+class OfferForm(FlaskForm):
+    """The terms of an offer. The rules on the terms live in rules.terms_problems; this form
+    shows their messages beside the fields."""
+
+    rung = SelectField("Rung", choices=RUNG_CHOICES, validators=[DataRequired()])
+    title = StringField(
+        "Position title",
+        validators=[Optional(), Length(max=120)],
+        filters=[strip],
+        description="For the upper rungs: intern, apprentice, fellow…",
+    )
+    start_date = DateField("Start date", validators=[Optional()])
+    end_date = DateField("End date", validators=[Optional()])
+    days_per_week = IntegerField(
+        "Days per week", validators=[Optional(), NumberRange(min=1, max=7)]
+    )
+    hours_per_week = IntegerField(
+        "Hours per week",
+        validators=[Optional(), NumberRange(min=1, max=rules.MAX_HOURS_PER_WEEK)],
+    )
+    remote = BooleanField("Remote (no workplace visit)")
+    address = StringField(
+        "Place (address)", validators=[Optional(), Length(max=300)], filters=[strip]
+    )
+    paid = BooleanField("Paid")
+    amount = DecimalField(
+        "Amount", places=2, validators=[Optional(), NumberRange(min=0, max=100_000)]
+    )
+    amount_unit = SelectField(
+        "Per",
+        choices=[("hour", "hour"), ("week", "week"), ("total", "in total")],
+        validators=[Optional()],
+    )
+    paid_by = StringField(
+        "Paid by", validators=[Optional(), Length(max=120)], filters=[strip],
+        description="Your organisation, a grant, a workforce program…",
+    )  # fmt: skip
+    supervisor = StringField(
+        "Supervisor's name", validators=[Optional(), Length(max=120)], filters=[strip]
+    )
+    student_needs = TextAreaField(
+        "What the student needs",
+        validators=[Optional(), Length(max=2000)],
+        filters=[strip_text],
+        description="Transport, ID, documents, clothing, equipment…",
+    )
+    may_continue = BooleanField("May continue after the end date")
+    details = TextAreaField(
+        "Details", validators=[Optional(), Length(max=5000)], filters=[strip_text]
+    )
+    respond_by = DateField("Answer by", validators=[Optional()])
+    students = MultiCheckboxField(
+        "To named students (leave all unticked for the whole team)", coerce=int, choices=[]
+    )
+
+    def terms(self) -> dict[str, Any]:
+        """The offer's terms as the domain stores them."""
+        terms = {name: getattr(self, name).data for name in rules.TERM_FIELDS}
+        for name in ("title", "address", "paid_by", "supervisor", "student_needs", "details"):
+            terms[name] = terms[name] or ""
+        if not self.paid.data:
+            terms["amount"], terms["amount_unit"], terms["paid_by"] = None, "", ""
+        return terms
+
+    def check_terms(self, today: date) -> bool:
+        """Apply the domain's rules on the terms; their messages go beside the fields."""
+        problems = rules.terms_problems(self.terms(), today)
+        for name, message in problems.items():
+            getattr(self, name).errors = [*getattr(self, name).errors, message]
+        return not problems
+
+
+class DeclineForm(FlaskForm):
+    note = TextAreaField(
+        "Why (optional, seen by the employer and your teacher)",
+        validators=[Optional(), Length(max=1000)],
+        filters=[strip_text],
+    )
+
+
+class AcceptForm(FlaskForm):
+    confirm = BooleanField(
+        "I have read the terms and talked them over with my family",
+        validators=[InputRequired(message="Tick the box to confirm you read the terms.")],
+    )
+
+
+class ConsentForm(FlaskForm):
+    student_id = SelectField("Student", coerce=int, choices=[], validators=[DataRequired()])
+    given_on = DateField(
+        "Consent given on", default=date.today, validators=[DataRequired("Give the date.")]
+    )
+    method = SelectField("How", choices=CONSENT_METHODS, validators=[DataRequired()])
+    note = StringField("Note", validators=[Optional(), Length(max=300)], filters=[strip])
+
+    def validate_given_on(self, field: DateField) -> None:
+        if field.data and field.data > date.today():
+            raise ValidationError("The consent date cannot be in the future.")
+
+
+class SkipForm(FlaskForm):
+    to = SelectField("Allow skipping to", choices=RUNG_CHOICES[1:], validators=[DataRequired()])
+
+
+class CloseForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is it ending? (optional)",
+        validators=[Optional(), Length(max=1000)],
+        filters=[strip_text],
+    )
+
+
+class BackgroundCheckForm(FlaskForm):
+    checked_on = DateField("Checked on", validators=[DataRequired("Give the date of the check.")])
+    valid_until = DateField("Valid until (optional)", validators=[Optional()])
+    reference = StringField(
+        "Reference", validators=[Optional(), Length(max=120)], filters=[strip],
+        description="The certificate or case number; never the report itself.",
+    )  # fmt: skip
+
+
+class LadderSettingsForm(FlaskForm):
+    min_age_job_shadowing = IntegerField(
+        "Youngest age for job shadowing", validators=[InputRequired(), NumberRange(0, 21)]
+    )
+    min_age_externship = IntegerField(
+        "Youngest age for an externship", validators=[InputRequired(), NumberRange(0, 21)]
+    )
+    min_age_internship = IntegerField(
+        "Youngest age for an internship", validators=[InputRequired(), NumberRange(0, 21)]
+    )
+    stall_days = IntegerField(
+        "Days without news before an engagement counts as stalled",
+        validators=[InputRequired(), NumberRange(1, 365)],
+    )
