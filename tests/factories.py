@@ -321,7 +321,10 @@ class Factory:
         school = project.team.classroom.school
         if employer is None:
             employer = self.employer(self.organisation(verified_by=[school]))
-        if checked:
+        already = db.session.query(BackgroundCheck).filter_by(
+            school_id=school.id, user_id=employer.id
+        )
+        if checked and already.first() is None:
             self.background_check(employer, school)
         kw.setdefault("status", EngagementStatus.ACTIVE)
         return self._save(

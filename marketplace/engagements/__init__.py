@@ -1,6 +1,6 @@
 """The traction ladder: engagements, offers, their gates, timeline and pages."""
 
-from . import staff_views
+from . import offer_views, staff_views
 from .views import bp
 
-__all__ = ["bp", "staff_views"]
+__all__ = ["bp", "offer_views", "staff_views"]

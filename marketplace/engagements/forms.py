@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -28,12 +29,12 @@ from ..forms_common import MultiCheckboxField, strip, strip_text
 from ..models import OFFER_RUNGS
 from . import rules
 
-RUNG_CHOICES = [(r.value, r.label.capitalize()) for r in OFFER_RUNGS]
+RUNG_CHOICES = [SelectChoice(r.value, r.label.capitalize()) for r in OFFER_RUNGS]
 CONSENT_METHODS = [
-    ("signed form", "Signed form"),
-    ("e-mail", "E-mail from the guardian"),
-    ("phone call", "Phone call"),
-    ("in person", "In person"),
+    SelectChoice("signed form", "Signed form"),
+    SelectChoice("e-mail", "E-mail from the guardian"),
+    SelectChoice("phone call", "Phone call"),
+    SelectChoice("in person", "In person"),
 ]
 
 
@@ -76,7 +77,11 @@ class OfferForm(FlaskForm):
     )
     amount_unit = SelectField(
         "Per",
-        choices=[("hour", "hour"), ("week", "week"), ("total", "in total")],
+        choices=[
+            SelectChoice("hour", "hour"),
+            SelectChoice("week", "week"),
+            SelectChoice("total", "in total"),
+        ],
         validators=[Optional()],
     )
     paid_by = StringField(

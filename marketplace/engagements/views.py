@@ -1,7 +1,226 @@
-"""Pages of one engagement: interest, offers and their answers, the timeline, the pipeline."""
+"""Pages of one engagement: interest, the timeline, the pipeline board, and the offer form."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from ..extensions import db
+from ..forms_common import EmptyForm
+from ..models import LADDER, Engagement, Offer, OfferStatus, Project, Rung
+from ..permissions import employer_required, load_or_404, staff_required
+from . import ladder, queries, rules
+from .forms import CloseForm, InterestForm, SkipForm
 
 bp = Blueprint("engagements", __name__)
+
+
+def safe_next(default: str) -> str:
+    """The form's `next` (a local path) or `default`: actions return where they were taken."""
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def run(action: Callable[[], object], done: str) -> bool:
+    """Run one transition: commit and say so, or roll back and say why it was refused (a
+    repeat of something already done is told, not treated as an error)."""
+    try:
+        action()
+    except ladder.AlreadyDone as repeat:
+        db.session.rollback()
+        flash(str(repeat), "info")
+        return False
+    except ladder.LadderError as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return False
+    db.session.commit()
+    flash(done, "success")
+    return True
+
+
+def engagement_or_404(engagement_id: int) -> Engagement:
+    """The engagement, if the user has a part in it (or is a site admin); else 404."""
+    engagement = load_or_404(Engagement, engagement_id)
+    if not rules.can_view(engagement, current_user):
+        abort(404)
+    return engagement
+
+
+def offer_or_404(offer_id: int) -> Offer:
+    """The offer, for those with a part in its engagement; students never see drafts."""
+    offer = load_or_404(Offer, offer_id)
+    if not rules.can_view(offer.engagement, current_user):
+        abort(404)
+    if current_user.is_student and offer.status is OfferStatus.DRAFT:
+        abort(404)
+    return offer
+
+
+def to_engagement(engagement: Engagement) -> Response:
+    return redirect(safe_next(url_for("engagements.show", engagement_id=engagement.id)), 303)
+
+
+# --- interest ----------------------------------------------------------------------------------
+
+
+@bp.post("/projects/<int:project_id>/interest")
+@employer_required
+def interest(project_id: int) -> Response:
+    """An employer says "I'm interested" in a published project, with an optional note."""
+    project = load_or_404(Project, project_id, "can_view")
+    form = InterestForm()
+    if not form.validate():
+        flash(" ".join(form.note.errors), "error")
+        return redirect(url_for("projects.show", project_id=project.id), 303)
+    holder: list[Engagement] = []
+    run(
+        lambda: holder.append(ladder.show_interest(project, current_user, form.note.data or "")),
+        "Thank you: the team and their teacher are told of your interest.",
+    )
+    return redirect(url_for("projects.show", project_id=project.id), 303)
+
+
+@bp.post("/projects/<int:project_id>/mentor")
+@employer_required
+def claim_mentor(project_id: int) -> Response:
+    """ "Claim to mentor": open the engagement if needed, then draft the mentorship offer."""
+    project = load_or_404(Project, project_id, "can_view")
+    engagement = queries.for_project(project, current_user)
+    if not engagement:
+        try:
+            engagement = [ladder.show_interest(project, current_user)]
+        except ladder.LadderError as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+            return redirect(url_for("projects.show", project_id=project.id), 303)
+        db.session.commit()
+    return redirect(
+        url_for("engagements.new_offer", engagement_id=engagement[0].id, rung="mentorship"), 303
+    )
+
+
+# --- the engagement ------------------------------------------------------------------------
+
+
+@bp.get("/engagements/<int:engagement_id>")
+@login_required
+def show(engagement_id: int) -> str:
+    """An engagement: where it stands on the ladder, its offers, the next step, the timeline."""
+    engagement = engagement_or_404(engagement_id)
+    part = rules.part_of(engagement, current_user)
+    offers = [
+        o
+        for o in engagement.offers
+        if not (current_user.is_student and o.status is OfferStatus.DRAFT)
+    ]
+    skip_form = SkipForm()
+    skip_form.to.choices = [
+        SelectChoice(r.value, r.label.capitalize())
+        for r in Rung
+        if r.level > engagement.rung.level + 1
+    ]
+    return render_template(
+        "engagements/show.html",
+        engagement=engagement,
+        part=part,
+        is_staff=part in rules.STAFF_PARTS,
+        offers=offers,
+        events=queries.timeline(engagement),
+        stalled=rules.is_stalled(engagement),
+        next_step=rules.next_step(engagement),
+        open_offer=rules.open_offer(engagement),
+        action_form=EmptyForm(),
+        close_form=CloseForm(),
+        skip_form=skip_form,
+    )
+
+
+@bp.post("/engagements/<int:engagement_id>/complete")
+@employer_required
+def mark_complete(engagement_id: int) -> Response:
+    """The employer marks the current rung done (the teacher confirms)."""
+    engagement = engagement_or_404(engagement_id)
+    run(
+        lambda: ladder.mark_complete(engagement, current_user),
+        "Marked complete. The teacher is asked to confirm.",
+    )
+    return to_engagement(engagement)
+
+
+@bp.post("/engagements/<int:engagement_id>/confirm")
+@staff_required
+def confirm_complete(engagement_id: int) -> Response:
+    """The teacher confirms the rung is complete."""
+    engagement = engagement_or_404(engagement_id)
+    run(lambda: ladder.confirm_complete(engagement, current_user), "Confirmed complete.")
+    return to_engagement(engagement)
+
+
+@bp.post("/engagements/<int:engagement_id>/skip")
+@staff_required
+def allow_skip(engagement_id: int) -> Response:
+    """The teacher lets the engagement skip to a higher rung."""
+    engagement = engagement_or_404(engagement_id)
+    form = SkipForm()
+    form.to.choices = [SelectChoice(r.value, r.label) for r in Rung]
+    if not form.validate():
+        flash("Choose the rung to allow.", "error")
+        return to_engagement(engagement)
+    to = Rung(form.to.data)
+    run(
+        lambda: ladder.allow_skip(engagement, current_user, to),
+        f"The employer may now offer up to a {to.label}.",
+    )
+    return to_engagement(engagement)
+
+
+@bp.post("/engagements/<int:engagement_id>/close")
+@login_required
+def close(engagement_id: int) -> Response:
+    """The employer or the teacher ends the engagement."""
+    engagement = engagement_or_404(engagement_id)
+    if not (current_user.is_employer or current_user.is_staff):
+        abort(403)
+    form = CloseForm()
+    if not form.validate():
+        flash(" ".join(form.reason.errors), "error")
+        return to_engagement(engagement)
+    run(lambda: ladder.close(engagement, current_user, form.reason.data or ""), "Closed.")
+    return to_engagement(engagement)
+
+
+# --- the pipeline board ------------------------------------------------------------------------
+
+
+@bp.get("/pipeline")
+@employer_required
+def pipeline() -> str:
+    """The organisation's engagements as a board with a column per rung."""
+    if current_user.organisation_id is None:
+        abort(404)
+    board = queries.pipeline(current_user.organisation_id)
+    return render_template("engagements/pipeline.html", board=board)
+
+
+def card_response(engagement_id: int, message: str) -> str:
+    """After an htmx action on the board: the panel's message and the card, swapped in place."""
+    engagement, last, open_offers = queries.card(engagement_id)
+    return render_template(
+        "engagements/_card_update.html",
+        engagement=engagement,
+        last=last,
+        open_offers=open_offers,
+        message=message,
+    )
+
+
+bp.add_app_template_global(rules.is_stalled, "is_stalled")
+bp.add_app_template_global(LADDER, "LADDER")
+bp.add_app_template_global(rules.next_step, "next_step")

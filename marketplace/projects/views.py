@@ -9,6 +9,8 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from ..clusters import CAREER_CLUSTERS
+from ..engagements import queries
+from ..engagements.forms import InterestForm
 from ..extensions import db
 from ..forms_common import EmptyForm
 from ..markdown import render_markdown
@@ -79,6 +81,7 @@ def show(project_id: int) -> str:
     """A project: pitch, story, links and team; its review history for the team and teacher."""
     project = load_or_404(Project, project_id, "can_view")
     inside = project.is_member(current_user) or project.can_review(current_user)
+    engagements = queries.for_project(project, current_user)
     return render_template(
         "projects/show.html",
         project=project,
@@ -87,6 +90,9 @@ def show(project_id: int) -> str:
         changes=services.changes_since_last_submission(project) if inside else [],
         review_form=ReviewForm(),
         action_form=EmptyForm(),
+        engagements=engagements,
+        events=queries.timeline(engagements[0]) if current_user.is_employer and engagements else [],
+        interest_form=InterestForm(),
     )
 
 

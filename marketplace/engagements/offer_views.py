@@ -1,0 +1,223 @@
+"""Pages of one offer: the terms form, the offer itself, and every answer to it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from ..extensions import db
+from ..forms_common import EmptyForm
+from ..models import Engagement, Offer, OfferStatus, Rung, User
+from ..permissions import employer_required, staff_required, student_required
+from ..privacy import name_for
+from ..web import is_htmx
+from . import ladder, rules
+from .forms import AcceptForm, ConsentForm, DeclineForm, OfferForm
+from .views import bp, card_response, engagement_or_404, offer_or_404, run, safe_next
+
+
+def to_offer(offer: Offer) -> Response:
+    return redirect(safe_next(url_for("engagements.offer", offer_id=offer.id)), 303)
+
+
+def _prepare(form: OfferForm, engagement: Engagement) -> None:
+    """Offer only rungs above the current one, and the team's students by the name the
+    employer may see."""
+    form.rung.choices = [
+        SelectChoice(r.value, r.label.capitalize()) for r in Rung if r.level > engagement.rung.level
+    ]
+    form.students.choices = [
+        SelectChoice(m.id, name_for(current_user, m)) for m in engagement.team.members
+    ]
+
+
+def _save_offer(form: OfferForm, engagement: Engagement, offer: Offer | None) -> Offer | None:
+    """Save the draft, and send it to the teacher when that button was pressed. On refusal
+    nothing is saved and the reason is shown on the form."""
+    today = date.today()
+    rung, terms, students = Rung(form.rung.data), form.terms(), form.students.data or []
+    sending = request.form.get("action") == "propose"
+    try:
+        if offer is None:
+            offer = ladder.draft_offer(engagement, current_user, rung, terms, students)
+        else:
+            ladder.update_offer(offer, current_user, {"rung": rung, **terms}, students)
+        if sending:
+            ladder.propose(offer, current_user, today)
+    except ladder.LadderError as refusal:
+        db.session.rollback()
+        form.form_errors.append(str(refusal))
+        return None
+    db.session.commit()
+    return offer
+
+
+def _offer_form_page(
+    form: OfferForm, engagement: Engagement, offer: Offer | None
+) -> tuple[str, int] | Response | str:
+    if form.is_submitted() and all([form.validate(), form.check_terms(date.today())]):
+        saved = _save_offer(form, engagement, offer)
+        if saved is not None:
+            sent = saved.status is OfferStatus.PROPOSED
+            message = (
+                "Sent to the teacher for approval."
+                if sent
+                else "Saved as a draft: send it when ready."
+            )
+            if is_htmx():
+                return card_response(engagement.id, message)
+            flash(message, "success")
+            return redirect(url_for("engagements.offer", offer_id=saved.id), 303)
+    template = "engagements/_offer_form.html" if is_htmx() else "engagements/offer_form.html"
+    status = 422 if form.is_submitted() else 200
+    return render_template(template, form=form, engagement=engagement, offer=offer), status
+
+
+@bp.route("/engagements/<int:engagement_id>/offers/new", methods=["GET", "POST"])
+@employer_required
+def new_offer(engagement_id: int) -> tuple[str, int] | Response | str:
+    """Draft the offer for a rung above the current one (and send it to the teacher)."""
+    engagement = engagement_or_404(engagement_id)
+    if rules.part_of(engagement, current_user) is not rules.Part.EMPLOYER:
+        abort(404)
+    suggested = request.args.get("rung") or (engagement.rung.next or Rung.INTERNSHIP).value
+    form = OfferForm(rung=suggested)
+    _prepare(form, engagement)
+    return _offer_form_page(form, engagement, None)
+
+
+@bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
+@employer_required
+def edit_offer(offer_id: int) -> tuple[str, int] | Response | str:
+    """Change a draft's terms (what was sent to the teacher stays as it was sent)."""
+    offer = offer_or_404(offer_id)
+    if offer.status is not OfferStatus.DRAFT:
+        flash("Only a draft can be changed; withdraw this offer and make a new one.", "error")
+        return to_offer(offer)
+    form = OfferForm(obj=offer)
+    if not form.is_submitted():
+        form.rung.data = offer.rung.value
+        form.students.data = sorted(offer.named_student_ids)
+    _prepare(form, offer.engagement)
+    return _offer_form_page(form, offer.engagement, offer)
+
+
+@bp.get("/offers/<int:offer_id>")
+@login_required
+def offer(offer_id: int) -> str:
+    """An offer's terms, where it stands, what blocks it, and what the viewer may do."""
+    offer = offer_or_404(offer_id)
+    engagement = offer.engagement
+    today = date.today()
+    part = rules.part_of(engagement, current_user)
+    consent_form = ConsentForm()
+    missing = rules.consents_missing(offer, today)
+    consent_form.student_id.choices = [SelectChoice(s.id, s.full_name) for s in missing]
+    blockers: list[str] = []
+    if current_user.is_student and offer.status is OfferStatus.APPROVED:
+        blockers = rules.acceptance_problems(offer, current_user, today)
+    elif offer.status in (OfferStatus.DRAFT, OfferStatus.PROPOSED):
+        blockers = rules.proposal_problems(offer, today)
+    return render_template(
+        "engagements/offer.html",
+        offer=offer,
+        engagement=engagement,
+        part=part,
+        is_staff=part in rules.STAFF_PARTS,
+        participants=rules.participants(offer),
+        missing=missing,
+        blockers=blockers,
+        is_minor=lambda s: rules.is_minor(s, today),
+        action_form=EmptyForm(),
+        accept_form=AcceptForm(),
+        decline_form=DeclineForm(),
+        consent_form=consent_form,
+    )
+
+
+@bp.post("/offers/<int:offer_id>/propose")
+@employer_required
+def propose(offer_id: int) -> Response:
+    """Send a draft to the teacher for approval."""
+    offer = offer_or_404(offer_id)
+    run(
+        lambda: ladder.propose(offer, current_user, date.today()),
+        "Sent to the teacher for approval.",
+    )
+    return to_offer(offer)
+
+
+@bp.post("/offers/<int:offer_id>/withdraw")
+@employer_required
+def withdraw(offer_id: int) -> Response:
+    """Withdraw an offer not yet answered (or discard a draft)."""
+    offer = offer_or_404(offer_id)
+    run(lambda: ladder.withdraw(offer, current_user), "Withdrawn.")
+    return to_offer(offer)
+
+
+@bp.post("/offers/<int:offer_id>/approve")
+@staff_required
+def approve(offer_id: int) -> Response:
+    """The teacher approves the offer; the students may then answer it."""
+    offer = offer_or_404(offer_id)
+    run(
+        lambda: ladder.approve(offer, current_user, date.today()),
+        "Approved: the students can now answer it.",
+    )
+    return to_offer(offer)
+
+
+@bp.post("/offers/<int:offer_id>/accept")
+@student_required
+def accept(offer_id: int) -> Response:
+    """A student accepts, after ticking that they read the terms."""
+    offer = offer_or_404(offer_id)
+    form = AcceptForm()
+    if not form.validate():
+        flash(" ".join(form.confirm.errors), "error")
+        return to_offer(offer)
+    run(
+        lambda: ladder.accept(offer, current_user, date.today()),
+        f"Accepted: your team is now at {offer.rung.label}. Congratulations!",
+    )
+    return to_offer(offer)
+
+
+@bp.post("/offers/<int:offer_id>/decline")
+@student_required
+def decline(offer_id: int) -> Response:
+    """A student declines, optionally saying why."""
+    offer = offer_or_404(offer_id)
+    form = DeclineForm()
+    if not form.validate():
+        flash(" ".join(form.note.errors), "error")
+        return to_offer(offer)
+    run(lambda: ladder.decline(offer, current_user, form.note.data or ""), "Declined.")
+    return to_offer(offer)
+
+
+@bp.post("/offers/<int:offer_id>/consent")
+@staff_required
+def record_consent(offer_id: int) -> Response:
+    """The teacher records a guardian's consent for one student (date and how it was given)."""
+    offer = offer_or_404(offer_id)
+    form = ConsentForm()
+    form.student_id.choices = [SelectChoice(s.id, s.full_name) for s in rules.participants(offer)]
+    if not form.validate():
+        for name, errors in form.errors.items():
+            label = getattr(form, name).label.text if hasattr(form, name) else name
+            flash(f"{label}: {' '.join(errors)}", "error")
+        return to_offer(offer)
+    student = db.session.get(User, form.student_id.data)
+    run(
+        lambda: ladder.record_consent(
+            offer, current_user, student, form.given_on.data, form.method.data, form.note.data or ""
+        ),
+        f"Consent recorded for {student.first_name}.",
+    )
+    return to_offer(offer)
