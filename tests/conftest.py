@@ -22,6 +22,7 @@ from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.models import User
 
+from .browsing import browser, live_server, page  # noqa: F401  (fixtures)
 from .factories import PASSWORD, Factory
 from .helpers import Outbox
 

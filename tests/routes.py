@@ -666,5 +666,155 @@ ROUTES: list[Route] = [
         NOBODY,
     ),
     # ladder: engagement and offer pages (engagements.*)
+    *(
+        Route(f"engagements.{name}", case, "POST", url, expect)
+        for name, path in (("interest", "interest"), ("claim_mentor", "mentor"))
+        for case, url, expect in (
+            ("own school", lambda w, p=path: f"/projects/{w.own_published.id}/{p}", ONLY_EMPLOYER),
+            ("other school", lambda w, p=path: f"/projects/{w.project_b.id}/{p}", NOBODY),
+        )
+    ),
+    Route("engagements.pipeline", "own", "GET", lambda w: "/pipeline", ONLY_EMPLOYER),
+    *(
+        Route("engagements.show", case, "GET", url, expect)
+        for case, url, expect in (
+            ("own", lambda w: f"/engagements/{w.engagement.id}", SIGNED_IN),
+            (
+                "another organisation's",
+                lambda w: f"/engagements/{w.other_org_engagement.id}",
+                roles(LOGIN, DENY, OK, DENY, OK, OK),
+            ),
+            ("other school", lambda w: f"/engagements/{w.engagement_b.id}", ONLY_SITE_ADMIN),
+        )
+    ),
+    *(
+        Route(f"engagements.{name}", case, "POST", url, expect)
+        for name, path, who in (
+            ("mark_complete", "complete", ONLY_EMPLOYER),
+            ("confirm_complete", "confirm", STAFF),
+            ("allow_skip", "skip", STAFF),
+            ("close", "close", roles(LOGIN, DENY, OK, OK, OK, DENY)),
+        )
+        for case, url, expect in (
+            ("own", lambda w, p=path: f"/engagements/{w.engagement.id}/{p}", who),
+            (
+                "another organisation's",
+                lambda w, p=path: f"/engagements/{w.other_org_engagement.id}/{p}",
+                {**who, "employer": DENY},
+            ),
+            ("other school", lambda w, p=path: f"/engagements/{w.engagement_b.id}/{p}", NOBODY),
+        )
+    ),
+    *(
+        Route("engagements.new_offer", f"{case} {method}", method, url, expect)
+        for method in ("GET", "POST")
+        for case, url, expect in (
+            ("own", lambda w: f"/engagements/{w.engagement.id}/offers/new", ONLY_EMPLOYER),
+            (
+                "another organisation's",
+                lambda w: f"/engagements/{w.other_org_engagement.id}/offers/new",
+                NOBODY,
+            ),
+        )
+    ),
+    *(
+        Route("engagements.edit_offer", f"{case} {method}", method, url, expect)
+        for method in ("GET", "POST")
+        for case, url, expect in (
+            ("own", lambda w: f"/offers/{w.offer.id}/edit", ONLY_EMPLOYER),
+            ("another organisation's", lambda w: f"/offers/{w.other_org_offer.id}/edit", NOBODY),
+        )
+    ),
+    *(
+        Route("engagements.offer", case, "GET", url, expect)
+        for case, url, expect in (
+            ("own", lambda w: f"/offers/{w.offer.id}", SIGNED_IN),
+            (
+                "another organisation's",
+                lambda w: f"/offers/{w.other_org_offer.id}",
+                roles(LOGIN, DENY, OK, DENY, OK, OK),
+            ),
+            ("other school", lambda w: f"/offers/{w.offer_b.id}", ONLY_SITE_ADMIN),
+        )
+    ),
+    *(
+        Route(f"engagements.{name}", case, "POST", url, expect)
+        for name, path, who, other_org in (
+            ("propose", "propose", ONLY_EMPLOYER, NOBODY),
+            ("withdraw", "withdraw", ONLY_EMPLOYER, NOBODY),
+            ("approve", "approve", STAFF, STAFF),
+            ("record_consent", "consent", STAFF, STAFF),
+            ("accept", "accept", ONLY_STUDENT, NOBODY),
+            ("decline", "decline", ONLY_STUDENT, NOBODY),
+        )
+        for case, url, expect in (
+            ("own", lambda w, p=path: f"/offers/{w.offer.id}/{p}", who),
+            (
+                "another organisation's",
+                lambda w, p=path: f"/offers/{w.other_org_offer.id}/{p}",
+                other_org,
+            ),
+            ("other school", lambda w, p=path: f"/offers/{w.offer_b.id}/{p}", NOBODY),
+        )
+    ),
     # ladder: team and staff pages (ladder.*)
+    Route("ladder.team", "own teams", "GET", lambda w: "/my/engagements", ONLY_STUDENT),
+    Route("ladder.approvals", "queue", "GET", lambda w: "/approvals", STAFF),
+    Route("ladder.school_ladder", "own school", "GET", lambda w: "/ladder", STAFF),
+    Route(
+        "ladder.school_ladder",
+        "filtered by another school's class",
+        "GET",
+        lambda w: f"/ladder?class={w.class_b.id}&organisation={w.engagement_b.organisation_id}",
+        STAFF,
+    ),
+    Route(
+        "ladder.background_checks",
+        "own school",
+        "GET",
+        lambda w: "/school/background-checks",
+        ONLY_SCHOOL_ADMIN,
+    ),
+    Route(
+        "ladder.record_check",
+        "member of an organisation the school verified",
+        "POST",
+        lambda w: f"/school/background-checks/{w.employer.id}",
+        ONLY_SCHOOL_ADMIN,
+    ),
+    Route(
+        "ladder.record_check",
+        "member of an organisation only another school verified",
+        "POST",
+        lambda w: f"/school/background-checks/{w.engagement_b.opened_by_id}",
+        NOBODY,
+    ),
+    Route(
+        "ladder.record_check",
+        "member of an organisation still pending",
+        "POST",
+        lambda w: f"/school/background-checks/{w.pending_a.organisation.members[0].id}",
+        NOBODY,
+    ),
+    Route(
+        "ladder.record_check",
+        "a student",
+        "POST",
+        lambda w: f"/school/background-checks/{w.student.id}",
+        NOBODY,
+    ),
+    Route(
+        "ladder.settings",
+        "own school",
+        "GET",
+        lambda w: "/school/ladder-settings",
+        ONLY_SCHOOL_ADMIN,
+    ),
+    Route(
+        "ladder.settings",
+        "own school post",
+        "POST",
+        lambda w: "/school/ladder-settings",
+        ONLY_SCHOOL_ADMIN,
+    ),
 ]

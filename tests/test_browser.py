@@ -6,30 +6,17 @@ REQUIRE_BROWSER=1 (set by .ci/run), in which case they fail.
 
 from __future__ import annotations
 
-import gc
-import os
-import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
 from marketplace.extensions import db
 from marketplace.models import ProjectStatus
 
 from . import uploads
-from .factories import PASSWORD
+from .browsing import log_in, shot
 from .helpers import Outbox
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,63 +25,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::ResourceWarning"),
     pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
 ]
-
-
-def _skip_or_fail(reason: str) -> None:
-    message = f"BROWSER TESTS NOT RUN: {reason}"
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(message)
-    print(f"\n{'!' * 70}\n{message}\n{'!' * 70}")
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    if not Path(CHROMIUM).exists():
-        _skip_or_fail(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def live_server(app) -> Iterator[str]:
-    """The app served over real HTTP on a free loopback port, CSRF on as in production."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    gc.collect()  # collect abandoned file responses now, inside this test (see pytestmark)
-
-
-@pytest.fixture
-def page(browser, live_server) -> Iterator:
-    """A fresh browser tab; fails the test on any console error (a CSP violation shows up there)."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert errors == [], errors
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page, login: str, password: str = PASSWORD) -> None:
-    page.goto("/auth/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]:has-text('Log in')")
 
 
 def test_student_joins_with_class_code_and_sees_dashboard(page, make):

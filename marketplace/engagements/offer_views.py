@@ -74,7 +74,9 @@ def _offer_form_page(
             return redirect(url_for("engagements.offer", offer_id=saved.id), 303)
     template = "engagements/_offer_form.html" if is_htmx() else "engagements/offer_form.html"
     status = 422 if form.is_submitted() else 200
-    return render_template(template, form=form, engagement=engagement, offer=offer), status
+    return render_template(
+        template, form=form, engagement=engagement, offer=offer, in_panel=is_htmx()
+    ), status
 
 
 @bp.route("/engagements/<int:engagement_id>/offers/new", methods=["GET", "POST"])

@@ -284,4 +284,4 @@ def next_step(engagement: Engagement) -> str:
         return f"When the {engagement.rung.label} is done, the employer marks it complete."
     if engagement.completion is Completion.MARKED:
         return f"The teacher can confirm the {engagement.rung.label} is complete."
-    return f"Next: offer a {nxt.label}." if nxt else "The ladder is complete."
+    return f"The employer can offer a {nxt.label}." if nxt else "The ladder is complete."
