@@ -199,10 +199,9 @@ def draft_offer(
     _require(engagement, employer, Part.EMPLOYER)
     _require_active(engagement)
     _check_rung(engagement, rung)
+    ids = _check_recipients(engagement, student_ids)  # before the offer joins engagement.offers
     offer = Offer(engagement=engagement, rung=rung, created_by=employer, **terms)
-    offer.recipients = [
-        OfferRecipient(student_id=i) for i in _check_recipients(engagement, student_ids)
-    ]
+    offer.recipients = [OfferRecipient(student_id=i) for i in ids]
     db.session.add(offer)
     db.session.flush()
     record(engagement, employer, "offer drafted", offer=offer, to_state=offer.status.value)
@@ -216,6 +215,9 @@ def update_offer(
     engagement = offer.engagement
     _require(engagement, employer, Part.EMPLOYER)
     ids = _check_recipients(engagement, student_ids)
+    rung = terms.get("rung", offer.rung)
+    if rung is not offer.rung:
+        _check_rung(engagement, rung)
     moved = db.session.execute(
         sa.update(Offer)
         .where(Offer.id == offer.id, Offer.status == OfferStatus.DRAFT)
@@ -278,6 +280,7 @@ def accept(offer: Offer, student: User, today: date) -> None:
     _require(engagement, student, Part.STUDENT)
     if offer.status is OfferStatus.ACCEPTED:
         raise AlreadyDone("This offer is already accepted.")
+    _require_active(engagement)
     if offer.status is OfferStatus.APPROVED and rules.deadline_passed(offer, today):
         expire(offer, today)
         raise LadderError("The deadline to answer this offer has passed.")
