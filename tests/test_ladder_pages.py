@@ -195,3 +195,16 @@ def test_students_never_see_drafts_and_outsiders_get_404(client, login, scene, m
     assert client.get(f"/offers/{draft.id}").status_code == 404
     assert client.post(f"/offers/{draft.id}/propose").status_code == 404
     assert db.session.query(EngagementEvent).count() == 0
+
+
+def test_accepting_after_the_deadline_expires_the_offer_for_good(client, login, scene, make):
+    engagement = make.engagement(scene["project"], scene["employer"])
+    offer = make.offer(
+        engagement, status=OfferStatus.APPROVED, respond_by=TODAY - timedelta(days=1)
+    )
+    login(scene["ava"])
+    page = client.post(f"/offers/{offer.id}/accept", data={"confirm": "y"}, follow_redirects=True)
+    assert any("deadline" in f and "expired" in f for f in flashes(page))
+    db.session.expire_all()
+    assert db.session.get(Offer, offer.id).status is OfferStatus.EXPIRED
+    assert db.session.get(Engagement, engagement.id).rung is Rung.INTEREST

@@ -61,6 +61,11 @@ class AlreadyDone(LadderError):
     """The same request already took effect (a repeat, or someone else a moment ago)."""
 
 
+class Expired(LadderError):
+    """The answer came after the deadline: the offer was expired instead, and that change is
+    kept (the caller commits it) although the answer was refused."""
+
+
 def _require(engagement: Engagement, user: User, *parts: Part) -> Part:
     part = rules.part_of(engagement, user)
     if part not in parts:
@@ -283,7 +288,7 @@ def accept(offer: Offer, student: User, today: date) -> None:
     _require_active(engagement)
     if offer.status is OfferStatus.APPROVED and rules.deadline_passed(offer, today):
         expire(offer, today)
-        raise LadderError("The deadline to answer this offer has passed.")
+        raise Expired("The deadline to answer this offer has passed; it has expired.")
     if offer.status is OfferStatus.APPROVED:
         problems = rules.acceptance_problems(offer, student, today)
         if problems:

@@ -36,6 +36,10 @@ def run(action: Callable[[], object], done: str) -> bool:
         db.session.rollback()
         flash(str(repeat), "info")
         return False
+    except ladder.Expired as late:
+        db.session.commit()
+        flash(str(late), "error")
+        return False
     except ladder.LadderError as refusal:
         db.session.rollback()
         flash(str(refusal), "error")
