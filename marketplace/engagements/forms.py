@@ -171,6 +171,14 @@ class BackgroundCheckForm(FlaskForm):
         description="The certificate or case number; never the report itself.",
     )  # fmt: skip
 
+    def validate_checked_on(self, field: DateField) -> None:
+        if field.data and field.data > date.today():
+            raise ValidationError("The check date cannot be in the future.")
+
+    def validate_valid_until(self, field: DateField) -> None:
+        if field.data and self.checked_on.data and field.data < self.checked_on.data:
+            raise ValidationError("The check cannot expire before it was done.")
+
 
 class LadderSettingsForm(FlaskForm):
     min_age_job_shadowing = IntegerField(

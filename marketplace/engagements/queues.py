@@ -1,0 +1,297 @@
+"""What the team's and the school's ladder pages read: the team's engagements and the offers
+awaiting a student, the staff's approval queue, and the school-wide ladder.
+
+Read-only. Each function loads its rows and what the pages ask of them (organisation, project,
+team, offers…) eagerly, in a fixed number of statements whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from ..models import (
+    LADDER,
+    Challenge,
+    Classroom,
+    Completion,
+    Engagement,
+    EngagementEvent,
+    EngagementStatus,
+    Offer,
+    OfferRecipient,
+    OfferStatus,
+    Organisation,
+    Project,
+    School,
+    Team,
+    TeamMembership,
+    User,
+    utcnow,
+)
+from . import rules
+
+LADDER_PAGE_SIZE = 50
+AWAITING_STATES = (OfferStatus.PROPOSED, OfferStatus.APPROVED)
+
+
+def _engagement_options(gates: bool = True) -> list:
+    """What the pages show of an engagement; with `gates`, what the rules read to explain
+    a blocked offer too (the organisation's verifications, the team's students)."""
+    options = [
+        joinedload(Engagement.project).joinedload(Project.challenge),
+        joinedload(Engagement.school),
+        selectinload(Engagement.offers),
+    ]
+    if not gates:
+        return [
+            *options,
+            joinedload(Engagement.organisation),
+            joinedload(Engagement.team).joinedload(Team.classroom),
+        ]
+    return [
+        *options,
+        joinedload(Engagement.organisation).selectinload(Organisation.partnerships),
+        joinedload(Engagement.team).options(
+            joinedload(Team.classroom),
+            selectinload(Team.memberships).joinedload(TeamMembership.student),
+        ),
+    ]
+
+
+def last_events(engagements: list[Engagement]) -> dict[int, EngagementEvent]:
+    """The latest event of each engagement, in one statement."""
+    ids = [e.id for e in engagements]
+    if not ids:
+        return {}
+    latest = (
+        sa.select(sa.func.max(EngagementEvent.id))
+        .where(EngagementEvent.engagement_id.in_(ids))
+        .group_by(EngagementEvent.engagement_id)
+    )
+    events = db.session.scalars(sa.select(EngagementEvent).where(EngagementEvent.id.in_(latest)))
+    return {event.engagement_id: event for event in events}
+
+
+def _offer_options() -> list:
+    return [
+        joinedload(Offer.engagement).options(*_engagement_options()),
+        selectinload(Offer.recipients).joinedload(OfferRecipient.student),
+        selectinload(Offer.consents),
+        joinedload(Offer.created_by),
+    ]
+
+
+# --- the team ----------------------------------------------------------------------------------
+
+
+def _teams_of(student: User) -> sa.Select:
+    return sa.select(TeamMembership.team_id).where(TeamMembership.student_id == student.id)
+
+
+def team_engagements(student: User) -> tuple[list[Engagement], dict[int, EngagementEvent]]:
+    """The engagements on the student's teams' projects, most recently moved first, with the
+    last event of each."""
+    engagements = list(
+        db.session.scalars(
+            sa.select(Engagement)
+            .where(Engagement.team_id.in_(_teams_of(student)))
+            .options(*_engagement_options(gates=False))
+            .order_by(Engagement.last_event_at.desc())
+        ).unique()
+    )
+    return engagements, last_events(engagements)
+
+
+def offers_awaiting(student: User) -> list[Offer]:
+    """Offers sent to the student's teams (waiting for the teacher, or for an answer) that are
+    addressed to this student: by name, or to the whole team."""
+    offers = db.session.scalars(
+        sa.select(Offer)
+        .join(Engagement, Offer.engagement_id == Engagement.id)
+        .where(
+            Engagement.team_id.in_(_teams_of(student)),
+            Engagement.status == EngagementStatus.ACTIVE,
+            Offer.status.in_(AWAITING_STATES),
+        )
+        .options(*_offer_options())
+        .order_by(Offer.respond_by, Offer.id)
+    ).unique()
+    return [o for o in offers if student.id in {p.id for p in rules.participants(o)}]
+
+
+# --- the approval queue -----------------------------------------------------------------------
+
+
+def in_scope_of(staff: User) -> sa.ColumnElement[bool]:
+    """The engagements a member of staff answers for: a teacher's classes, an admin's school."""
+    if staff.is_teacher:
+        taught = sa.select(Team.id).join(Classroom).where(Classroom.teacher_id == staff.id)
+        return Engagement.team_id.in_(taught)
+    return Engagement.school_id == staff.school_id
+
+
+@dataclass
+class ApprovalQueue:
+    """What waits for a teacher: offers to approve, consents to record, skips to allow and
+    completions to confirm."""
+
+    to_approve: list[Offer] = field(default_factory=list)
+    consents: list[tuple[Offer, list[User]]] = field(default_factory=list)
+    skips: list[Offer] = field(default_factory=list)
+    completions: list[Engagement] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.to_approve) + len(self.consents) + len(self.skips) + len(self.completions)
+
+
+def needs_skip(offer: Offer) -> bool:
+    """An offer beyond the next rung that no teacher has allowed yet."""
+    engagement = offer.engagement
+    allowed = engagement.skip_allowed_to
+    return offer.rung.level > engagement.rung.level + 1 and (
+        allowed is None or allowed.level < offer.rung.level
+    )
+
+
+def approval_queue(staff: User, today: date) -> ApprovalQueue:
+    """The teacher's (or school admin's) queue, oldest first."""
+    queue = ApprovalQueue()
+    offers = db.session.scalars(
+        sa.select(Offer)
+        .join(Engagement, Offer.engagement_id == Engagement.id)
+        .where(
+            in_scope_of(staff),
+            Engagement.status == EngagementStatus.ACTIVE,
+            Offer.status.in_([OfferStatus.DRAFT, *AWAITING_STATES]),
+        )
+        .options(*_offer_options())
+        .order_by(Offer.created_at, Offer.id)
+    ).unique()
+    for offer in offers:
+        if offer.status is OfferStatus.PROPOSED:
+            queue.to_approve.append(offer)
+        if offer.status in AWAITING_STATES:
+            missing = rules.consents_missing(offer, today)
+            if missing:
+                queue.consents.append((offer, missing))
+        if needs_skip(offer):
+            queue.skips.append(offer)
+    queue.completions = list(
+        db.session.scalars(
+            sa.select(Engagement)
+            .where(
+                in_scope_of(staff),
+                Engagement.status == EngagementStatus.ACTIVE,
+                Engagement.completion == Completion.MARKED,
+            )
+            .options(*_engagement_options(gates=False))
+            .order_by(Engagement.last_event_at)
+        ).unique()
+    )
+    return queue
+
+
+# --- the school-wide ladder -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LadderFilters:
+    """The school ladder's filters; values not offered by the page are dropped."""
+
+    classroom_id: int | None = None
+    cluster: str = ""
+    organisation_id: int | None = None
+
+    def apply(self, query: sa.Select) -> sa.Select:
+        if self.classroom_id is not None:
+            teams = sa.select(Team.id).where(Team.classroom_id == self.classroom_id)
+            query = query.where(Engagement.team_id.in_(teams))
+        if self.cluster:
+            projects = (
+                sa.select(Project.id)
+                .join(Challenge, Project.challenge_id == Challenge.id)
+                .where(Challenge.career_cluster == self.cluster)
+            )
+            query = query.where(Engagement.project_id.in_(projects))
+        if self.organisation_id is not None:
+            query = query.where(Engagement.organisation_id == self.organisation_id)
+        return query
+
+    @property
+    def active(self) -> bool:
+        return bool(self.classroom_id or self.cluster or self.organisation_id)
+
+
+def filter_choices(school: School) -> tuple[list[Classroom], list[Organisation]]:
+    """The school's classes, and the organisations engaged with its teams."""
+    classrooms = db.session.scalars(
+        sa.select(Classroom).where(Classroom.school_id == school.id).order_by(Classroom.name)
+    )
+    engaged = sa.select(Engagement.organisation_id).where(Engagement.school_id == school.id)
+    organisations = db.session.scalars(
+        sa.select(Organisation).where(Organisation.id.in_(engaged)).order_by(Organisation.name)
+    )
+    return list(classrooms), list(organisations)
+
+
+@dataclass
+class SchoolLadder:
+    """How many engagements sit on each rung, and one page of them, stalled ones first."""
+
+    counts: dict[str, int]
+    engagements: list[Engagement]
+    last: dict[int, EngagementEvent]
+    page: int
+    pages: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _counts(school: School, filters: LadderFilters) -> dict[str, int]:
+    counts = {r.value: 0 for r in LADDER} | {"completed": 0, "closed": 0}
+    rows = db.session.execute(
+        filters.apply(
+            sa.select(Engagement.status, Engagement.rung, sa.func.count()).where(
+                Engagement.school_id == school.id
+            )
+        ).group_by(Engagement.status, Engagement.rung)
+    )
+    for status, rung, count in rows:
+        counts[rung.value if status is EngagementStatus.ACTIVE else status.value] += count
+    return counts
+
+
+def school_ladder(school: School, filters: LadderFilters, page: int = 1) -> SchoolLadder:
+    """The school's engagements: stalled ones first (longest silent first), then the other
+    active ones and the ended ones, most recently moved first."""
+    counts = _counts(school, filters)
+    pages = max(1, math.ceil(sum(counts.values()) / LADDER_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    stalled = sa.and_(
+        Engagement.status == EngagementStatus.ACTIVE,
+        Engagement.last_event_at < utcnow() - timedelta(days=school.stall_days),
+    )
+    group = sa.case((stalled, 0), (Engagement.status == EngagementStatus.ACTIVE, 1), else_=2)
+    query = (
+        filters.apply(sa.select(Engagement).where(Engagement.school_id == school.id))
+        .options(*_engagement_options(gates=False))
+        .order_by(
+            group,
+            sa.case((stalled, Engagement.last_event_at), else_=None),
+            Engagement.last_event_at.desc(),
+            Engagement.id,
+        )
+        .limit(LADDER_PAGE_SIZE)
+        .offset((page - 1) * LADDER_PAGE_SIZE)
+    )
+    engagements = list(db.session.scalars(query).unique())
+    return SchoolLadder(counts, engagements, last_events(engagements), page, pages)
