@@ -303,9 +303,11 @@ class Factory:
         """A school admin's attestation for `member` (valid from last year, no expiry)."""
         admin = kw.pop("attested_by", None) or self.school_admin(school=school)
         kw.setdefault("checked_on", date.today() - timedelta(days=365))
-        return self._save(
+        check = self._save(
             BackgroundCheck(school_id=school.id, user_id=member.id, attested_by_id=admin.id, **kw)
         )
+        db.session.expire(member, ["background_checks"])
+        return check
 
     def engagement(
         self,

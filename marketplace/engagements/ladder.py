@@ -572,4 +572,5 @@ def attest_background_check(
     check.checked_on, check.valid_until = checked_on, valid_until
     check.reference, check.attested_by_id, check.attested_at = reference.strip(), admin.id, utcnow()
     db.session.flush()
+    db.session.expire(member, ["background_checks"])
     return check

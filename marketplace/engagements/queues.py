@@ -83,7 +83,7 @@ def _offer_options() -> list:
         joinedload(Offer.engagement).options(*_engagement_options()),
         selectinload(Offer.recipients).joinedload(OfferRecipient.student),
         selectinload(Offer.consents),
-        joinedload(Offer.created_by),
+        joinedload(Offer.created_by).selectinload(User.background_checks),
     ]
 
 

@@ -11,9 +11,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-
-from ..extensions import db
 from ..models import (
     BackgroundCheck,
     Completion,
@@ -109,11 +106,7 @@ def verification_problem(engagement: Engagement) -> str | None:
 
 
 def background_check_for(user: User, school_id: int) -> BackgroundCheck | None:
-    return db.session.scalar(
-        sa.select(BackgroundCheck).where(
-            BackgroundCheck.user_id == user.id, BackgroundCheck.school_id == school_id
-        )
-    )
+    return next((c for c in user.background_checks if c.school_id == school_id), None)
 
 
 def background_problem(offer: Offer, today: date) -> str | None:

@@ -14,6 +14,7 @@ from ..extensions import db
 from .base import UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
+    from .engagement import BackgroundCheck
     from .organisation import Organisation
     from .school import School
 
@@ -65,6 +66,10 @@ class User(UserMixin, db.Model):
 
     school: Mapped[School | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+    # An employer member's background checks, one per school that attested one.
+    background_checks: Mapped[list[BackgroundCheck]] = relationship(
+        foreign_keys="BackgroundCheck.user_id", viewonly=True
+    )
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
