@@ -1,14 +1,16 @@
-"""Command-line tasks: `flask seed-demo`, `flask create-admin`, `flask demo-logins`."""
+"""Command-line tasks: `flask seed-demo`, `flask create-admin`, `flask demo-logins`,
+`flask expire-offers`."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
+from .engagements import ladder
 from .extensions import db
 from .models import Role, User, utcnow
 from .projects import files
@@ -38,6 +40,11 @@ def demo_logins_command() -> None:
     for role, login in DEMO_LOGINS:
         click.echo(f"    {role:<34} {login}")
     click.echo("  A student can also join with class code ENGR3DSN at /auth/join")
+    click.echo("  The ladder: employers' /pipeline, teachers' /approvals, the school's /ladder,")
+    click.echo("  students' /my/engagements. More employers: dana@keystoneprecision.example,")
+    click.echo("  marcus@rccu.example, alicia@ridemetro.example, priya@brightcircuit.example")
+    click.echo("  Live climb: jordan shows interest in CheckIn Buddy (Engineering Design), claims")
+    click.echo("  to mentor; rivera approves and records the guardian's consent; ava.m accepts")
     click.echo("")
 
 
@@ -68,6 +75,14 @@ def create_admin_command(email: str, first_name: str, last_name: str, password: 
     click.echo(f"Site admin {email} created.")
 
 
+@click.command("expire-offers")
+def expire_offers_command() -> None:
+    """Expire the offers whose deadline to answer has passed (run it daily, e.g. from cron)."""
+    expired = ladder.expire_overdue(date.today())
+    db.session.commit()
+    click.echo(f"{expired} offer(s) expired.")
+
+
 storage_group = AppGroup("storage", help="Uploaded files.")
 
 
@@ -82,5 +97,11 @@ def reconcile_command(older_than_minutes: int) -> None:
 
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
-    for command in (seed_demo_command, demo_logins_command, create_admin_command, storage_group):
+    for command in (
+        seed_demo_command,
+        demo_logins_command,
+        create_admin_command,
+        expire_offers_command,
+        storage_group,
+    ):
         app.cli.add_command(command)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from .auth.services import create_student
 from .challenges.demo import seed_challenges
+from .engagements.demo import seed_engagements
 from .extensions import db
 from .models import (
     JoinRequest,
@@ -81,6 +82,14 @@ _ORGANISATIONS = [
      "Lakeview", None, {1: "pending"}),
     ("Riverbend Logistics", "Supply Chain & Transportation", "Logistics", "https://riverbend.example",
      "Riverside", None, {0: "pending", 1: "pending"}),
+    ("Keystone Precision Manufacturing", "Advanced Manufacturing", "Precision machining",
+     "https://keystoneprecision.example", "Riverside",
+     ("dana@keystoneprecision.example", "Dana", "Whitfield"), {0: "verified"}),
+    ("Riverside Community Credit Union", "Financial Services", "Credit union", "https://rccu.example",
+     "Riverside", ("marcus@rccu.example", "Marcus", "Bell"), {0: "verified", 1: "verified"}),
+    ("Riverside Metro Transit", "Supply Chain & Transportation", "Public transit",
+     "https://ridemetro.example", "Riverside", ("alicia@ridemetro.example", "Alicia", "Romero"),
+     {0: "verified"}),
 ]  # fmt: skip
 
 DEMO_LOGINS = [
@@ -186,3 +195,4 @@ def seed_demo() -> None:
     db.session.flush()
     seed_challenges()
     seed_projects()
+    seed_engagements()

@@ -1,0 +1,249 @@
+"""The demo ladder of `flask seed-demo`, and `flask expire-offers`.
+
+The seeded tests share one seeded database (seeding per test would be slow); they only read it,
+and the one that climbs rolls back. The `app` fixture's tests come first: its clean-up empties
+every table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from marketplace import create_app
+from marketplace.engagements import ladder, rules
+from marketplace.engagements.demo import seed_engagements
+from marketplace.extensions import db
+from marketplace.models import (
+    BackgroundCheck,
+    Classroom,
+    Completion,
+    Engagement,
+    EngagementEvent,
+    EngagementStatus,
+    GuardianConsent,
+    Notification,
+    Offer,
+    OfferStatus,
+    Organisation,
+    Project,
+    ProjectStatus,
+    Rung,
+    Team,
+    User,
+    utcnow,
+)
+from marketplace.seed import seed_demo
+
+from .conftest import empty_all_tables, make_config
+
+TODAY = date.today()
+
+
+def _count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def _user(login: str) -> User:
+    return db.session.scalars(
+        sa.select(User).where(sa.or_(User.email == login, User.username == login))
+    ).one()
+
+
+# --- flask expire-offers (on an empty database) -------------------------------------------------
+
+
+def test_expire_offers_expires_what_is_overdue_once(app, make):
+    """The nightly command expires unanswered offers past their deadline, and only once."""
+    engagement = make.engagement(rung=Rung.MENTORSHIP)
+    overdue = make.offer(
+        engagement, status=OfferStatus.APPROVED, respond_by=TODAY - timedelta(days=1)
+    )
+    due_today = make.offer(
+        engagement, rung=Rung.EXTERNSHIP, status=OfferStatus.PROPOSED, respond_by=TODAY
+    )
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["expire-offers"])
+    assert result.exit_code == 0, result.output
+    assert "1 offer(s) expired" in result.output
+    db.session.expire_all()
+    assert overdue.status is OfferStatus.EXPIRED
+    assert due_today.status is OfferStatus.PROPOSED
+    event = db.session.scalars(sa.select(EngagementEvent).filter_by(offer_id=overdue.id)).one()
+    assert event.action == "offer expired" and event.actor_id is None
+    assert _count(Notification) >= 1
+    again = runner.invoke(args=["expire-offers"])
+    assert again.exit_code == 0 and "0 offer(s) expired" in again.output
+    assert _count(EngagementEvent) == 1
+
+
+# --- the seeded demo ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeded(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One app on the seeded demo data for the module; every table emptied afterwards."""
+    app = create_app(make_config(database_url, Path(tmp_path_factory.mktemp("demo"))))
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        yield app
+        db.session.rollback()
+        empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def demo(seeded: Flask) -> Iterator[Flask]:
+    """The seeded app; whatever a test changes without committing is rolled back."""
+    yield seeded
+    db.session.rollback()
+    db.session.expire_all()
+
+
+def _engagements() -> list[Engagement]:
+    return list(db.session.scalars(sa.select(Engagement).order_by(Engagement.id)))
+
+
+def _offers(*statuses: OfferStatus) -> list[Offer]:
+    return list(db.session.scalars(sa.select(Offer).where(Offer.status.in_(statuses))))
+
+
+def test_every_rung_and_state_appears(demo):
+    engagements = _engagements()
+    active = [e for e in engagements if e.status is EngagementStatus.ACTIVE]
+    assert {e.rung for e in active} == set(Rung)
+    assert {e.status for e in engagements} == set(EngagementStatus)
+    assert set(db.session.scalars(sa.select(Offer.status))) == set(OfferStatus)
+    (completed,) = [e for e in engagements if e.status is EngagementStatus.COMPLETED]
+    assert completed.rung is Rung.INTERNSHIP and completed.completion is Completion.CONFIRMED
+    assert sorted(o.rung.level for o in completed.offers) == [1, 2, 3, 4]
+    assert all(o.status is OfferStatus.ACCEPTED for o in completed.offers)
+    assert all(o.answer_note for o in _offers(OfferStatus.DECLINED))
+    assert {e.completion for e in active} == set(Completion)
+    assert len({e.organisation_id for e in engagements}) >= 6
+    assert len({e.school_id for e in engagements}) == 2
+    assert len({e.team.classroom_id for e in engagements}) >= 5
+
+
+def test_offers_have_realistic_terms(demo):
+    for offer in db.session.scalars(sa.select(Offer)):
+        assert offer.title and offer.start_date and offer.end_date >= offer.start_date
+        assert offer.supervisor and offer.student_needs and offer.respond_by
+        assert offer.remote or offer.address
+        if offer.rung is Rung.INTERNSHIP:
+            assert offer.paid and offer.amount and offer.amount_unit == "hour" and offer.paid_by
+    for offer in _offers(OfferStatus.DRAFT, OfferStatus.PROPOSED, OfferStatus.APPROVED):
+        assert rules.terms_problems(rules.terms_of(offer), TODAY) == {}, offer
+        assert offer.respond_by >= TODAY + timedelta(days=7)
+    for offer in _offers(OfferStatus.EXPIRED):
+        assert offer.respond_by < TODAY
+
+
+def test_exactly_one_engagement_is_stalled(demo):
+    stalled = [e for e in _engagements() if rules.is_stalled(e)]
+    assert len(stalled) == 1
+    (engagement,) = stalled
+    assert utcnow() - engagement.last_event_at > timedelta(days=engagement.school.stall_days)
+    assert rules.open_offer(engagement) is None
+
+
+def test_one_approved_offer_waits_for_a_guardians_consent(demo):
+    blocked = [o for o in _offers(OfferStatus.APPROVED) if rules.consents_missing(o, TODAY)]
+    assert len(blocked) == 1
+    (offer,) = blocked
+    (student,) = [r.student for r in offer.recipients]
+    assert rules.consents_missing(offer, TODAY) == [student]
+    assert rules.is_minor(student, TODAY)
+    problems = rules.acceptance_problems(offer, student, TODAY)
+    assert any("guardian" in p for p in problems)
+
+
+def test_a_draft_waits_for_the_teacher_to_allow_a_skip(demo):
+    (draft,) = _offers(OfferStatus.DRAFT)
+    engagement = draft.engagement
+    assert draft.rung.level > engagement.rung.level + 1 and engagement.skip_allowed_to is None
+    assert "teacher's permission" in rules.order_problem(engagement, draft.rung)
+
+
+def test_the_timeline_is_real_and_spans_the_last_weeks(demo):
+    now = utcnow()
+    for engagement in _engagements():
+        times = [event.created_at for event in engagement.events]
+        assert times == sorted(times) and times[-1] < now
+        assert engagement.events[0].action == "interest"
+        assert engagement.created_at == times[0] and engagement.last_event_at == times[-1]
+        for offer in engagement.offers:
+            assert offer.created_at <= offer.updated_at < now
+    first = db.session.scalar(sa.select(sa.func.min(EngagementEvent.created_at)))
+    assert now - first > timedelta(weeks=12)
+    late = db.session.scalars(
+        sa.select(Notification)
+        .join(EngagementEvent, Notification.event_id == EngagementEvent.id)
+        .where(Notification.created_at != EngagementEvent.created_at)
+    ).all()
+    assert late == [] and _count(Notification) > _count(EngagementEvent)
+    assert _count(GuardianConsent) >= 10
+
+
+def test_employers_making_offers_are_background_checked(demo):
+    for offer in _offers(*(s for s in OfferStatus if s is not OfferStatus.DRAFT)):
+        assert rules.background_problem(offer, TODAY) is None
+    assert _count(BackgroundCheck) >= 6
+
+
+def test_the_live_demo_is_left_to_climb(demo):
+    """Ava's team has a published project Harbor Health has not touched, an approved offer
+    waiting for her answer, and the whole live climb works on it."""
+    ava, jordan = _user("ava.m"), _user("jordan@harborhealth.example")
+    team = db.session.scalars(
+        sa.select(Team)
+        .join(Classroom)
+        .where(Classroom.name.startswith("Engineering Design"), Team.name == "Trailblazers")
+    ).one()
+    assert team.has_member(ava)
+    rivera = team.advisor
+    waiting = [
+        o
+        for o in _offers(OfferStatus.APPROVED)
+        if o.engagement.team_id == team.id and not rules.acceptance_problems(o, ava, TODAY)
+    ]
+    assert len(waiting) == 1
+    harbor = db.session.scalars(sa.select(Organisation).filter_by(name="Harbor Health Clinic"))
+    engaged = db.session.scalars(
+        sa.select(Engagement.project_id).filter_by(organisation_id=harbor.one().id)
+    ).all()
+    free = db.session.scalars(
+        sa.select(Project).where(
+            Project.team_id == team.id,
+            Project.status == ProjectStatus.PUBLISHED,
+            Project.id.not_in(engaged),
+        )
+    ).first()
+    assert free is not None
+    engagement = ladder.show_interest(free, jordan, "We'd love to mentor your team.")
+    terms = {"start_date": TODAY + timedelta(days=7), "remote": True, "respond_by": TODAY}
+    offer = ladder.draft_offer(engagement, jordan, Rung.MENTORSHIP, terms)
+    ladder.propose(offer, jordan, TODAY)
+    ladder.approve(offer, rivera, TODAY)
+    ladder.record_consent(offer, rivera, ava, TODAY, "signed form")
+    ladder.accept(offer, ava, TODAY)
+    assert engagement.rung is Rung.MENTORSHIP
+
+
+def test_seeding_again_does_nothing_more(demo):
+    tables = (Engagement, Offer, EngagementEvent, Notification, GuardianConsent, BackgroundCheck)
+    before = [_count(t) for t in tables]
+    seed_engagements()
+    runner = demo.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code != 0
+    skipped = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert skipped.exit_code == 0 and "skipped" in skipped.output
+    assert [_count(t) for t in tables] == before
