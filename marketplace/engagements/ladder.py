@@ -292,6 +292,9 @@ def accept(offer: Offer, student: User, today: date) -> None:
     if offer.status is OfferStatus.APPROVED:
         problems = rules.acceptance_problems(offer, student, today)
         if problems:
+            db.session.refresh(offer)  # read before a racing acceptance, the rest after it?
+            if offer.status is OfferStatus.ACCEPTED:
+                raise AlreadyDone("This offer was accepted a moment ago.")
             raise LadderError(" ".join(problems))
     from_rung = engagement.rung
     before = _move_offer(
@@ -531,12 +534,14 @@ def close(engagement: Engagement, user: User, reason: str = "") -> None:
     if engagement.status is EngagementStatus.CLOSED:
         raise AlreadyDone("This engagement is already closed.")
     _require_active(engagement)
-    _update_engagement(
-        engagement, {"status": EngagementStatus.ACTIVE}, status=EngagementStatus.CLOSED
-    )
+    # The open offers first, then the engagement: the order accept() locks them in (offer, then
+    # engagement), so a close racing an acceptance waits for it instead of deadlocking.
     for offer in engagement.offers:
         if offer.status.is_open:
             _move_offer(offer, OfferStatus.WITHDRAWN)
+    _update_engagement(
+        engagement, {"status": EngagementStatus.ACTIVE}, status=EngagementStatus.CLOSED
+    )
     record(
         engagement,
         user,
