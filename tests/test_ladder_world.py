@@ -1,0 +1,217 @@
+"""The ladder tests' world: one engagement and someone for every role, plus a full-table snapshot.
+
+The other test_ladder_*.py modules import `build_world`, `ROLES`, `PART_OF_ROLE`, `snapshot` and
+the two fixture bodies `shared_app` and `rolled_back` from here: a ladder module runs on one app
+for the whole module, builds its worlds once, and rolls every test back to a savepoint (building
+an app and emptying every table per test would make the matrices ten times slower). The tests
+below check the world itself gives each role the part we think it has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace import create_app
+from marketplace.engagements import rules
+from marketplace.engagements.rules import Part
+from marketplace.extensions import db
+from marketplace.models import (
+    BackgroundCheck,
+    Engagement,
+    EngagementEvent,
+    GuardianConsent,
+    Notification,
+    Offer,
+    OfferRecipient,
+    ProjectStatus,
+    Rung,
+    User,
+)
+
+from .conftest import empty_all_tables, make_config
+from .factories import Factory
+
+TODAY = date.today()
+
+# Every role the matrices try, and the part each one should have in the world's engagement.
+PART_OF_ROLE: dict[str, Part | None] = {
+    "employer": Part.EMPLOYER,
+    "other_employer": None,
+    "student": Part.STUDENT,
+    "other_student": None,
+    "teacher": Part.TEACHER,
+    "other_teacher": None,
+    "school_admin": Part.SCHOOL_ADMIN,
+    "other_school_admin": None,
+    "site_admin": None,
+}
+ROLES = tuple(PART_OF_ROLE)
+
+# The tables a transition may write; a refusal must leave every one of them as it was.
+LADDER_TABLES = (
+    Engagement,
+    Offer,
+    OfferRecipient,
+    GuardianConsent,
+    EngagementEvent,
+    Notification,
+    BackgroundCheck,
+)
+
+
+@dataclass
+class World:
+    """One engagement of a verified, background-checked organisation with a team of two."""
+
+    engagement: Engagement
+    people: dict[str, User]
+    ava: User  # the acting student: 17, consent recorded for the offers made with `offer()`
+    ben: User  # another student of the team, 17, no consent recorded
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def offer(self, make, **kw: Any) -> Offer:
+        """An offer made with the factory, Ava's guardian consent already recorded."""
+        offer = make.offer(self.engagement, **kw)
+        consent(offer, self.ava, self.people["teacher"])
+        return offer
+
+
+def consent(offer: Offer, student: User, teacher: User) -> GuardianConsent:
+    """Record a guardian's consent straight in the table (no rule checked)."""
+    row = GuardianConsent(
+        offer_id=offer.id,
+        student_id=student.id,
+        given_on=TODAY - timedelta(days=1),
+        method="signed form",
+        recorded_by_id=teacher.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    db.session.expire(offer, ["consents"])
+    return row
+
+
+def build_world(make, rung: Rung = Rung.INTEREST, ages: tuple[int, int] = (17, 17)) -> World:
+    """A school, a class with a team (Ava and Ben), a published project, a verified organisation
+    engaged at `rung`, and one person for every role in `ROLES`."""
+    school, other_school = make.school(), make.school()
+    teacher = make.teacher(school=school)
+    classroom = make.classroom(teacher=teacher)
+    ava = make.student(classroom=classroom, age=ages[0], first_name="Ava")
+    ben = make.student(classroom=classroom, age=ages[1], first_name="Ben")
+    team = make.team(members=[ava, ben])
+    cat = make.student(classroom=classroom, age=17, first_name="Cat")
+    make.team(members=[cat])
+    project = make.project(team=team, status=ProjectStatus.PUBLISHED)
+    employer = make.employer(make.organisation(verified_by=[school]))
+    other_employer = make.employer(make.organisation(verified_by=[school]))
+    make.background_check(other_employer, school)
+    engagement = make.engagement(project, employer, rung=rung)
+    people = {
+        "employer": employer,
+        "other_employer": other_employer,
+        "student": ava,
+        "other_student": cat,
+        "teacher": teacher,
+        "other_teacher": make.teacher(school=school),
+        "school_admin": make.school_admin(school=school),
+        "other_school_admin": make.school_admin(school=other_school),
+        "site_admin": make.site_admin(),
+    }
+    make.classroom(teacher=people["other_teacher"])
+    return World(engagement=engagement, people=people, ava=ava, ben=ben)
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every ladder table, as the database holds it now (pending changes flushed:
+    what a commit would keep)."""
+    db.session.flush()
+    rows = {}
+    for model in LADDER_TABLES:
+        table = model.__table__
+        query = sa.select(table).order_by(*table.primary_key.columns)
+        rows[table.name] = [tuple(r) for r in db.session.execute(query)]
+    return rows
+
+
+def events(action: str | None = None) -> list[EngagementEvent]:
+    """The timeline rows (of one action), oldest first, from a fresh query."""
+    query = sa.select(EngagementEvent).order_by(EngagementEvent.id)
+    if action is not None:
+        query = query.where(EngagementEvent.action == action)
+    return list(db.session.scalars(query))
+
+
+def fresh(model: type, row_id: int) -> dict[str, Any]:
+    """One row's columns, read from the database (not the session's identity map)."""
+    db.session.flush()
+    table = model.__table__  # type: ignore[attr-defined]
+    return dict(db.session.execute(sa.select(table).where(table.c.id == row_id)).mappings().one())
+
+
+def shared_app(database_url: str, instance: Path) -> Iterator[None]:
+    """Body of a module-scoped fixture: one app context for the module; the rows it builds stay
+    in one open transaction, rolled back (and the tables emptied, to be sure) at the end."""
+    app = create_app(make_config(database_url, instance))
+    with app.app_context():
+        yield
+        db.session.rollback()
+        empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def rolled_back() -> Iterator[None]:
+    """Body of a per-test fixture: the test runs in a savepoint, rolled back after it."""
+    savepoint = db.session.begin_nested()
+    yield
+    if savepoint.is_active:
+        savepoint.rollback()
+    db.session.expire_all()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ladder_app(database_url, tmp_path_factory):
+    """One app for the module (see `shared_app`)."""
+    yield from shared_app(database_url, tmp_path_factory.mktemp("ladder"))
+
+
+@pytest.fixture(autouse=True)
+def savepoint(ladder_app):
+    """Each test rolled back (see `rolled_back`)."""
+    yield from rolled_back()
+
+
+@pytest.fixture
+def make():
+    """The factory, on the module's session."""
+    return Factory()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_has_the_part_the_matrices_expect(make, role):
+    """The matrices rely on these parts: check the world gives them."""
+    world = build_world(make)
+    assert rules.part_of(world.engagement, world.people[role]) is PART_OF_ROLE[role]
+
+
+def test_only_the_named_roles_see_the_engagement(make):
+    """Site admins read every engagement; the other outsiders read none."""
+    world = build_world(make)
+    readers = {r for r in ROLES if rules.can_view(world.engagement, world.people[r])}
+    assert readers == {"employer", "student", "teacher", "school_admin", "site_admin"}
+
+
+def test_a_snapshot_sees_a_flushed_change(make):
+    """The snapshot the refusal checks compare would notice a write."""
+    world = build_world(make)
+    before = snapshot()
+    world.engagement.note = "changed"
+    assert snapshot() != before
