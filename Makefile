@@ -33,6 +33,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_browse.py
+	$(BIN)/python bench/bench_ladder.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -116,3 +116,22 @@ def test_repeating_an_accept_does_not_act_twice(world):
     with pytest.raises(ladder.AlreadyDone):
         ladder.accept(offer, world["ava"], TODAY)
     assert db.session.query(EngagementEvent).count() == events
+
+
+def test_declining_after_the_deadline_expires_the_offer(world, make):
+    e = make.engagement(world["project"], world["employer"])
+    offer = make.offer(e, status=OfferStatus.APPROVED, respond_by=TODAY - timedelta(days=1))
+    with pytest.raises(ladder.Expired):
+        ladder.decline(offer, world["ava"], "too late anyway", TODAY)
+    assert offer.status is OfferStatus.EXPIRED
+
+
+def test_a_colleague_without_a_background_check_cannot_send_the_offer(world, make):
+    e = make.engagement(world["project"], world["employer"])
+    offer = make.offer(e)
+    colleague = make.employer(world["organisation"])
+    with pytest.raises(ladder.LadderError, match="needs a background check"):
+        ladder.propose(offer, colleague, TODAY)
+    make.background_check(colleague, world["school"])
+    ladder.propose(offer, colleague, TODAY)
+    assert offer.status is OfferStatus.PROPOSED

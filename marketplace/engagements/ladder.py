@@ -243,8 +243,10 @@ def propose(offer: Offer, employer: User, today: date) -> None:
     _require(engagement, employer, Part.EMPLOYER)
     if offer.status is OfferStatus.DRAFT:
         problems = rules.proposal_problems(offer, today)
+        if employer.id != offer.created_by_id:
+            problems += [p for p in [rules.background_problem(offer, today, employer)] if p]
         if problems:
-            raise LadderError(" ".join(problems))
+            raise LadderError(" ".join(dict.fromkeys(problems)))
     before = _move_offer(offer, OfferStatus.PROPOSED)
     record(
         engagement,
@@ -324,12 +326,17 @@ def accept(offer: Offer, student: User, today: date) -> None:
     )
 
 
-def decline(offer: Offer, student: User, note: str = "") -> None:
-    """A student of the offer declines it, optionally saying why."""
+def decline(offer: Offer, student: User, note: str = "", today: date | None = None) -> None:
+    """A student of the offer declines it, optionally saying why (after the deadline the
+    offer expires instead, as it would for an acceptance)."""
     engagement = offer.engagement
     _require(engagement, student, Part.STUDENT)
     if student.id not in {p.id for p in rules.participants(offer)}:
         raise LadderError("This offer is addressed to other students of the team.")
+    today = today or date.today()
+    if offer.status is OfferStatus.APPROVED and rules.deadline_passed(offer, today):
+        expire(offer, today)
+        raise Expired("The deadline to answer this offer has passed; it has expired.")
     before = _move_offer(
         offer,
         OfferStatus.DECLINED,

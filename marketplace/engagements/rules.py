@@ -109,17 +109,19 @@ def background_check_for(user: User, school_id: int) -> BackgroundCheck | None:
     return next((c for c in user.background_checks if c.school_id == school_id), None)
 
 
-def background_problem(offer: Offer, today: date) -> str | None:
-    """Mentorship and above need the offering employer's background check, attested by the
-    school's admin and valid today."""
+def background_problem(offer: Offer, today: date, employer: User | None = None) -> str | None:
+    """Mentorship and above need the background check of the employer who made the offer (and
+    of `employer`, another member sending it), attested by the school's admin, valid today."""
     if offer.rung.level < Rung.MENTORSHIP.level:
         return None
-    check = background_check_for(offer.created_by, offer.engagement.school_id)
-    if check is None or not check.is_valid_on(today):
-        return (
-            f"{offer.created_by.full_name} needs a background check recorded by "
-            f"{offer.engagement.school.name}'s admin before a {offer.rung.label} can go ahead."
-        )
+    people = [offer.created_by] + ([employer] if employer is not None else [])
+    for person in people:
+        check = background_check_for(person, offer.engagement.school_id)
+        if check is None or not check.is_valid_on(today):
+            return (
+                f"{person.full_name} needs a background check recorded by "
+                f"{offer.engagement.school.name}'s admin before a {offer.rung.label} can go ahead."
+            )
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import Engagement, EngagementEvent, Notification, Offer, User, utcnow
@@ -44,7 +45,7 @@ def record(
         .values(last_event_at=now)
         .execution_options(synchronize_session=False)
     )
-    engagement.last_event_at = now
+    set_committed_value(engagement, "last_event_at", now)  # written above; no second UPDATE
     link = f"/engagements/{engagement.id}"
     told: set[int] = set()
     for person in tell:

@@ -69,4 +69,4 @@ class TeamMembership(db.Model):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     team: Mapped[Team] = relationship(back_populates="memberships")
-    student: Mapped[User] = relationship()
+    student: Mapped[User] = relationship(lazy="joined")  # a member is always read with a name
