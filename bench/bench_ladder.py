@@ -14,7 +14,7 @@
     the SQL statements per request (next to a 50-engagement organisation's: a count that grows
     with the data is an N+1) and p50/p95 latency.
 
-The database is BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test);
+The database is BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/bench);
 its public schema is dropped and migrated afresh, so never point it at data you keep.
 """
 
@@ -67,7 +67,26 @@ from marketplace.models import (  # noqa: E402
 )
 from marketplace.models.classroom import new_join_code  # noqa: E402
 
-URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Its own database (created if missing): the bench drops the schema it runs on, so never the
+# `test` database the suite and CI use.
+URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database of `url` if it does not exist yet."""
+    if not url.startswith("postgresql"):
+        return
+    base, name = url.rsplit("/", 1)
+    admin = sa.create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        )
+        if not exists:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
 TODAY = date.today()
 NOW = datetime.now(UTC)
 STATEMENTS = itertools.count()  # every SQL statement the app sends (next() is thread-safe)
@@ -450,6 +469,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     ok = True
+    ensure_database(URL)
     with tempfile.TemporaryDirectory() as tmp:
         app = build_app(Path(tmp), min(args.pool, args.clients))
         print(f"database: {URL.split('@')[-1]}")

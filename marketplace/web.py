@@ -65,8 +65,22 @@ def commit_or_refuse(action: Callable[[], object], refusal: type[Exception], don
 
 
 def is_htmx() -> bool:
-    """True for a request made by htmx (it expects a fragment, not a page)."""
-    return request.headers.get("HX-Request") == "true"
+    """True for a request made by htmx that expects a fragment (not a history restore, which
+    needs the whole page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(ch) < 32 or ch == "\\" for ch in target):
+        return None
+    return target
 
 
 def csp_nonce() -> str:
@@ -98,6 +112,7 @@ def _security_headers(response: Response) -> Response:
         "form-action 'self'; "
         "frame-ancestors 'none'"
     )
+    response.vary.add("HX-Request")  # a page and its htmx fragment share a URL
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"

@@ -118,7 +118,7 @@ def test_the_whole_climb_from_interest_to_internship(page, climb):
         if rung is not Rung.MENTORSHIP:
             switch(page, climb["employer"].email)
             page.goto(f"/engagements/{engagement.id}")
-            page.click(f"a[role=button]:has-text('Offer a {rung.label}')")
+            page.click(f"a[role=button]:has-text('Offer {rung.a}')")
             fill_terms(page, rung)
             page.click("button:has-text('Send to the teacher')")
             page.wait_for_selector("text=Sent to the teacher for approval.")

@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from marketplace.engagements import ladder, rules
+from marketplace.engagements import ladder, queries, rules
 from marketplace.extensions import db
 from marketplace.models import (
     Completion,
+    Engagement,
     EngagementEvent,
     EngagementStatus,
     Notification,
+    Offer,
+    OfferRecipient,
     OfferStatus,
     ProjectStatus,
     Rung,
@@ -52,7 +56,9 @@ def world(make):
 
 def climb_one(world, rung, student):
     e, employer, teacher = world["engagement"], world["employer"], world["teacher"]
-    offer = ladder.draft_offer(e, employer, rung, terms())
+    # Ben is 15: the upper rungs are offered to Ava by name.
+    named = [student.id] if rung.level >= Rung.EXTERNSHIP.level else []
+    offer = ladder.draft_offer(e, employer, rung, terms(), named)
     ladder.propose(offer, employer, TODAY)
     ladder.approve(offer, teacher, TODAY)
     for s in rules.consents_missing(offer, TODAY):
@@ -135,3 +141,67 @@ def test_a_colleague_without_a_background_check_cannot_send_the_offer(world, mak
     make.background_check(colleague, world["school"])
     ladder.propose(offer, colleague, TODAY)
     assert offer.status is OfferStatus.PROPOSED
+
+
+def test_one_students_yes_cannot_commit_an_underage_teammate(world, make):
+    """A whole-team offer needs every student of it eligible and consented, not just the one
+    who answers."""
+    classroom = make.classroom(teacher=world["teacher"])
+    adult = make.student(classroom, age=18, first_name="Sam")
+    kid = make.student(classroom, age=13, first_name="Kit")
+    team = make.team(classroom, [adult, kid])
+    project = make.project(team, status=ProjectStatus.PUBLISHED)
+    e = make.engagement(project, world["employer"], rung=Rung.MENTORSHIP)
+    offer = make.offer(e, status=OfferStatus.APPROVED)
+    with pytest.raises(ladder.LadderError, match=r"aged 14 and over \(Kit not yet\)"):
+        ladder.accept(offer, adult, TODAY)
+    assert offer.status is OfferStatus.APPROVED and e.rung is Rung.MENTORSHIP
+    named = make.offer(e, status=OfferStatus.APPROVED, recipients=[])
+    named.recipients = [OfferRecipient(student_id=adult.id)]
+    db.session.flush()
+    ladder.accept(named, adult, TODAY)
+    assert e.rung is Rung.JOB_SHADOWING
+
+
+def test_a_confirmation_that_read_the_engagement_before_a_close_does_not_win(world, make):
+    e = make.engagement(world["project"], world["employer"], rung=Rung.MENTORSHIP)
+    ladder.mark_complete(e, world["employer"])
+    # Someone else closes it while this request holds its old copy of the engagement.
+    db.session.execute(
+        sa.update(Engagement)
+        .where(Engagement.id == e.id)
+        .values(status=EngagementStatus.CLOSED)
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(ladder.LadderError, match="changed this engagement"):
+        ladder.confirm_complete(e, world["teacher"])
+    assert e.status is EngagementStatus.CLOSED
+
+
+def test_two_drafts_for_one_rung_at_once_leave_one(world, make):
+    e = make.engagement(world["project"], world["employer"])
+    db.session.execute(  # another request drafted a moment ago: the version moved on
+        sa.update(Engagement)
+        .where(Engagement.id == e.id)
+        .values(version=Engagement.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(ladder.LadderError, match="changed this engagement"):
+        ladder.draft_offer(e, world["employer"], Rung.MENTORSHIP, terms())
+    assert db.session.query(Offer).count() == 0
+
+
+def test_students_never_read_of_drafts(world, make):
+    e = ladder.show_interest(world["project"], world["employer"])
+    ladder.draft_offer(e, world["employer"], Rung.MENTORSHIP, terms())
+    assert "send" in rules.next_step(e, world["employer"])
+    assert rules.next_step(e, world["ava"]) == "The employer can claim to mentor the team."
+    assert [ev.action for ev in queries.timeline(e, world["ava"])] == ["interest"]
+
+
+def test_the_consent_event_names_nobody(world, make):
+    e = make.engagement(world["project"], world["employer"])
+    offer = make.offer(e, status=OfferStatus.APPROVED)
+    ladder.record_consent(offer, world["teacher"], world["ava"], TODAY, "phone call")
+    event = db.session.query(EngagementEvent).one()
+    assert "Ava" not in event.detail and "phone call" in event.detail

@@ -233,7 +233,8 @@ def test_the_live_demo_is_left_to_climb(demo):
     offer = ladder.draft_offer(engagement, jordan, Rung.MENTORSHIP, terms)
     ladder.propose(offer, jordan, TODAY)
     ladder.approve(offer, rivera, TODAY)
-    ladder.record_consent(offer, rivera, ava, TODAY, "signed form")
+    for student in rules.consents_missing(offer, TODAY):  # Ava and her teammates under 18
+        ladder.record_consent(offer, rivera, student, TODAY, "signed form")
     ladder.accept(offer, ava, TODAY)
     assert engagement.rung is Rung.MENTORSHIP
 

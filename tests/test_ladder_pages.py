@@ -208,3 +208,48 @@ def test_accepting_after_the_deadline_expires_the_offer_for_good(client, login, 
     db.session.expire_all()
     assert db.session.get(Offer, offer.id).status is OfferStatus.EXPIRED
     assert db.session.get(Engagement, engagement.id).rung is Rung.INTEREST
+
+
+@pytest.mark.parametrize(
+    "target", ["/\t/evil.example", "//evil.example", "/\n/x", "https://evil.example"]
+)
+def test_next_never_leaves_the_site(client, login, scene, make, target):
+    engagement = make.engagement(scene["project"], scene["employer"])
+    offer = make.offer(engagement, status=OfferStatus.PROPOSED)
+    login(scene["teacher"])
+    answer = client.post(f"/offers/{offer.id}/approve", data={"next": target})
+    assert answer.status_code == 303
+    assert answer.headers["Location"].endswith(f"/offers/{offer.id}")
+
+
+def test_the_boards_panel_shows_the_forms_errors(client, login, scene, make):
+    """htmx swaps 2xx answers only: the panel's refusals come with a 200."""
+    engagement = make.engagement(scene["project"], scene["employer"])
+    login(scene["employer"])
+    answer = client.post(
+        f"/engagements/{engagement.id}/offers/new",
+        data=offer_form(hours_per_week="99"),
+        headers={"HX-Request": "true"},
+    )
+    assert answer.status_code == 200
+    assert "between 1 and 40" in " ".join(field_errors(answer))
+    assert "<html" not in text_of(answer)
+
+
+def test_claim_to_mentor_keeps_the_note(client, login, scene):
+    login(scene["employer"])
+    client.post(f"/projects/{scene['project'].id}/mentor", data={"note": "We run a clinic."})
+    assert db.session.query(Engagement).one().note == "We run a clinic."
+
+
+def test_another_teacher_of_the_school_reads_but_cannot_act(client, login, scene, make):
+    engagement = make.engagement(scene["project"], scene["employer"])
+    offer = make.offer(engagement, status=OfferStatus.PROPOSED)
+    colleague = make.teacher(school=engagement.school)
+    login(colleague)
+    page = client.get(f"/offers/{offer.id}")
+    assert page.status_code == 200 and "Approve the offer" not in text_of(page)
+    refused = client.post(f"/offers/{offer.id}/approve", follow_redirects=True)
+    assert any("no part" in f for f in flashes(refused))
+    db.session.refresh(offer)
+    assert offer.status is OfferStatus.PROPOSED

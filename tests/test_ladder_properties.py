@@ -78,21 +78,24 @@ CLIMB = [  # (action, right actor?, which one, else who, n, rung, +days)
     ("propose", True, 0, "employer", 0, Rung.MENTORSHIP, 0),
     ("approve", True, 0, "teacher", 0, Rung.MENTORSHIP, 0),
     ("consent", True, 0, "teacher", 0, Rung.MENTORSHIP, 0),
+    ("accept", True, 0, "student", 0, Rung.MENTORSHIP, 0),  # refused: Cal has no consent yet
+    ("consent", True, 2, "teacher", 0, Rung.MENTORSHIP, 0),
     ("accept", True, 0, "student", 0, Rung.MENTORSHIP, 0),
-    ("accept", True, 1, "student", 0, Rung.MENTORSHIP, 0),
+    ("accept", True, 1, "student", 0, Rung.MENTORSHIP, 0),  # refused: already accepted
     ("skip", True, 0, "teacher", 0, Rung.INTERNSHIP, 0),
-    ("draft", True, 0, "employer", 0, Rung.INTERNSHIP, 0),
+    ("draft", True, 0, "employer", 1, Rung.INTERNSHIP, 0),  # n odd: to Ava and Ben by name
     ("propose", True, 0, "employer", 0, Rung.INTERNSHIP, 0),
     ("approve", True, 1, "teacher", 0, Rung.INTERNSHIP, 0),
     ("consent", True, 1, "teacher", 0, Rung.INTERNSHIP, 0),
-    ("accept", True, 2, "student", 0, Rung.INTERNSHIP, 0),
-    ("consent", True, 3, "teacher", 0, Rung.INTERNSHIP, 0),
+    ("accept", True, 2, "student", 0, Rung.INTERNSHIP, 0),  # refused: Cal is not named
+    ("consent", True, 3, "teacher", 0, Rung.INTERNSHIP, 0),  # refused: nor another team's
+    ("consent", True, 0, "teacher", 0, Rung.INTERNSHIP, 0),
     ("accept", True, 1, "student", 0, Rung.INTERNSHIP, 0),
     ("mark", True, 0, "employer", 0, Rung.INTERNSHIP, 0),
     ("confirm", True, 0, "teacher", 0, Rung.INTERNSHIP, 0),
 ]
 YOUNG = [  # Cal, 13, tries a job shadowing (14+) with consent recorded: refused
-    *CLIMB[:5],
+    *CLIMB[:7],
     ("draft", True, 0, "employer", 0, None, 0),
     ("propose", True, 0, "employer", 0, None, 0),
     ("approve", True, 0, "teacher", 0, None, 0),
@@ -152,11 +155,13 @@ def guided(step, world: World) -> tuple:
             return ("mark", True, which, anyone, 0, rung, days)
         return ("draft", True, which, anyone, n, None, days)
     offer, pick = offers[open_ones[-1]], len(offers) - 1 - open_ones[-1]
-    student = world.people[RIGHT["accept"][which]]
     action = {OfferStatus.DRAFT: "propose", OfferStatus.PROPOSED: "approve"}.get(offer.status)
-    if action is None:  # half the time the student tries before the consent is recorded
-        missing = offer.consent_for(student.id) is None and n % 2 == 0
-        action = "consent" if missing else "accept"
+    if action is None:  # half the time the student tries before the consents are recorded
+        missing = rules.consents_missing(offer, TODAY + timedelta(days=days))
+        if missing and n % 2 == 0:
+            students = [world.people[k] for k in ("student", "ben", "cal", "other_student")]
+            return ("consent", True, students.index(missing[0]), anyone, pick, rung, days)
+        action = "accept"
     return (action, True, which, anyone, pick, rung, days)
 
 
@@ -178,7 +183,9 @@ def run(step, world: World) -> str:
         rung = engagement.rung.next or Rung.INTERNSHIP
         rung = (rung.next or rung) if action == "skip" else rung
     moves = {
-        "draft": lambda: ladder.draft_offer(engagement, actor, rung, terms(n)),
+        "draft": lambda: ladder.draft_offer(
+            engagement, actor, rung, terms(n), [students[0].id, students[1].id] if n % 2 else []
+        ),
         "update": lambda: ladder.update_offer(offer, actor, {"details": f"v{n}"}),
         "propose": lambda: ladder.propose(offer, actor, today),
         "approve": lambda: ladder.approve(offer, actor, today),
@@ -202,8 +209,8 @@ def run(step, world: World) -> str:
 
 
 def check_accepted_offers(world: World) -> None:
-    """At most one per rung; each approved, answered by an eligible student of the offer with
-    consent if a minor; and the engagement sits on the highest of them."""
+    """At most one per rung; each approved, answered by a student of the offer; every student
+    it is to eligible by age and, if a minor, with consent; the engagement on the highest."""
     accepted = list(
         db.session.scalars(
             sa.select(Offer).filter_by(engagement_id=world.engagement.id, status="accepted")
@@ -214,14 +221,14 @@ def check_accepted_offers(world: World) -> None:
     for offer in accepted:
         assert offer.accepted_rung is offer.rung
         assert offer.approved_by_id is not None and offer.approved_at is not None
-        student = offer.answered_by
-        assert student in rules.participants(offer)
-        age = student.age_on(TODAY)
-        assert age is not None and age >= MINIMUM_AGE[offer.rung.value]
-        consents = db.session.scalars(
-            sa.select(GuardianConsent).filter_by(offer_id=offer.id, student_id=student.id)
-        )
-        assert age >= 18 or list(consents)
+        assert offer.answered_by in rules.participants(offer)
+        for student in rules.participants(offer):
+            age = student.age_on(TODAY)
+            assert age is not None and age >= MINIMUM_AGE[offer.rung.value]
+            consents = db.session.scalars(
+                sa.select(GuardianConsent).filter_by(offer_id=offer.id, student_id=student.id)
+            )
+            assert age >= 18 or list(consents)
     highest = max((ORDER.index(r.value) for r in rungs), default=0)
     assert fresh(Engagement, world.engagement.id)["rung"] == Rung(ORDER[highest])
 
@@ -266,14 +273,14 @@ def test_the_examples_climb_and_expire(world):
     savepoint = db.session.begin_nested()
     try:
         outcomes = [run(step, world) for step in CLIMB]
-        assert outcomes.count("refused") == 3
+        assert outcomes.count("refused") == 4
         assert fresh(Engagement, world.engagement.id)["status"] == "completed"
     finally:
         savepoint.rollback()
         db.session.expire_all()
     savepoint = db.session.begin_nested()
     try:
-        assert [run(step, world) for step in YOUNG][5:] == ["ok", "ok", "ok", "ok", "refused"]
+        assert [run(step, world) for step in YOUNG][7:] == ["ok", "ok", "ok", "ok", "refused"]
     finally:
         savepoint.rollback()
         db.session.expire_all()

@@ -131,8 +131,24 @@ def test_a_minor_sees_the_missing_consent_and_no_accept_button(client, login, ma
     assert "Decline the offer" in page
 
 
+def give_consent(offer, student, teacher):
+    """A guardian's consent, straight in the table."""
+    db.session.add(
+        GuardianConsent(
+            offer_id=offer.id,
+            student_id=student.id,
+            given_on=date.today(),
+            method="signed form",
+            recorded_by_id=teacher.id,
+        )
+    )
+    db.session.flush()
+    db.session.expire(offer, ["consents"])
+
+
 def test_an_eligible_adult_gets_the_accept_form(client, login, make, w):
     offer = offer_in(make, w["engagement"])
+    give_consent(offer, w["ava"], w["teacher"])  # the whole team's minors have consent
     login(w["ben"])
     page = text_of(client.get("/my/engagements"))
     assert f'action="/offers/{offer.id}/accept"' in page
@@ -161,8 +177,17 @@ def test_drafts_and_offers_to_other_students_stay_out_of_the_team_view(client, l
     assert "For Ben only" in text_of(client.get("/my/engagements"))
 
 
+def test_an_adult_cannot_accept_for_a_teammate_without_consent(client, login, make, w):
+    offer_in(make, w["engagement"])
+    login(w["ben"])
+    page = text_of(client.get("/my/engagements"))
+    assert "Waiting for the guardian&#39;s consent of Ava" in page
+    assert 'name="confirm"' not in page
+
+
 def test_accepting_from_the_team_view_climbs_and_comes_back(client, login, make, w):
     offer = offer_in(make, w["engagement"])
+    give_consent(offer, w["ava"], w["teacher"])
     login(w["ben"])
     response = client.post(
         f"/offers/{offer.id}/accept", data={"confirm": "y", "next": "/my/engagements"}

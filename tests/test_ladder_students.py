@@ -63,6 +63,7 @@ def approved_offer(make, rung: Rung, ages=(17, 17), **kw):
     """A world whose engagement sits just below `rung`, and an approved offer for it (Ava's
     guardian consent recorded)."""
     world = build_world(make, rung=Rung(ORDER[ORDER.index(rung.value) - 1]), ages=ages)
+    kw.setdefault("recipients", [OfferRecipient(student_id=world.ava.id)])  # Ava's alone
     return world, world.offer(make, rung=rung, status=OfferStatus.APPROVED, **kw)
 
 
@@ -92,7 +93,12 @@ def test_a_minor_or_a_student_of_unknown_age_needs_consent_to_this_offer(make, a
     world = build_world(make, ages=(age or 20, 17))
     if age is None:
         world.ava.date_of_birth = None
-    offer = make.offer(world.engagement, rung=Rung.MENTORSHIP, status=OfferStatus.APPROVED)
+    offer = make.offer(
+        world.engagement,
+        rung=Rung.MENTORSHIP,
+        status=OfferStatus.APPROVED,
+        recipients=[OfferRecipient(student_id=world.ava.id)],  # only Ava's consent counts
+    )
     teacher = world.people["teacher"]
     if given == "own":
         consent(offer, world.ava, teacher)
@@ -132,7 +138,7 @@ def test_each_rung_has_a_minimum_age_set_by_the_school(make, rung, age, settings
     if not eligible:
         problems = rules.acceptance_problems(offer, world.ava, TODAY)
         assert problems == [
-            f"A {Rung(rung).label} is open to students aged {minimum[rung]} and over."
+            f"{Rung(rung).a.capitalize()} is open to students aged {minimum[rung]} and over."
         ]
 
 

@@ -73,7 +73,8 @@ class World:
     engagement: Engagement
     people: dict[str, User]
     ava: User  # the acting student: 17, consent recorded for the offers made with `offer()`
-    ben: User  # another student of the team, 17, no consent recorded
+    ben: User  # another student of the team, 18: a whole-team offer needs every minor's
+    # consent, so an adult teammate leaves Ava's consent the only one that counts
     extra: dict[str, Any] = field(default_factory=dict)
 
     def offer(self, make, **kw: Any) -> Offer:
@@ -84,7 +85,10 @@ class World:
 
 
 def consent(offer: Offer, student: User, teacher: User) -> GuardianConsent:
-    """Record a guardian's consent straight in the table (no rule checked)."""
+    """Record a guardian's consent straight in the table (no rule checked; once)."""
+    existing = offer.consent_for(student.id)
+    if existing is not None:
+        return existing
     row = GuardianConsent(
         offer_id=offer.id,
         student_id=student.id,
@@ -98,7 +102,7 @@ def consent(offer: Offer, student: User, teacher: User) -> GuardianConsent:
     return row
 
 
-def build_world(make, rung: Rung = Rung.INTEREST, ages: tuple[int, int] = (17, 17)) -> World:
+def build_world(make, rung: Rung = Rung.INTEREST, ages: tuple[int, int] = (17, 18)) -> World:
     """A school, a class with a team (Ava and Ben), a published project, a verified organisation
     engaged at `rung`, and one person for every role in `ROLES`."""
     school, other_school = make.school(), make.school()
@@ -203,10 +207,13 @@ def test_every_role_has_the_part_the_matrices_expect(make, role):
 
 
 def test_only_the_named_roles_see_the_engagement(make):
-    """Site admins read every engagement; the other outsiders read none."""
+    """The school's other teachers and site admins read every engagement (without a part to
+    act); the other outsiders read none."""
     world = build_world(make)
     readers = {r for r in ROLES if rules.can_view(world.engagement, world.people[r])}
-    assert readers == {"employer", "student", "teacher", "school_admin", "site_admin"}
+    assert readers == {
+        "employer", "student", "teacher", "other_teacher", "school_admin", "site_admin"
+    }  # fmt: skip
 
 
 def test_a_snapshot_sees_a_flushed_change(make):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     abort,
@@ -23,6 +21,7 @@ from werkzeug.wrappers import Response
 from ..extensions import db, limiter
 from ..models import User
 from ..security import personal_words
+from ..web import safe_next
 from . import services
 from .forms import (
     EMAIL_TAKEN,
@@ -36,16 +35,6 @@ from .forms import (
 )
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-
-def safe_next(target: str | None) -> str | None:
-    """`target` if it is a path on this site, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in target):
-        return None
-    return target
 
 
 def _login_failed(response: Response) -> bool:

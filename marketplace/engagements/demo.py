@@ -33,7 +33,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import ladder
+from . import ladder, rules
 from .demo_stories import STORIES
 
 Story = Iterator[tuple[int, int]]
@@ -172,7 +172,8 @@ class Demo:
         ladder.propose(offer, employer, self.today)
         yield days[1], 14
         ladder.approve(offer, teacher, self.today)
-        self.consent(offer, student)
+        for minor in rules.consents_missing(offer, self.today):  # every student the offer is to
+            self.consent(offer, minor)
         yield days[2], 20
         ladder.accept(offer, student, self.today)
         if len(done) > 0:

@@ -205,6 +205,10 @@ def draft_offer(
     _require_active(engagement)
     _check_rung(engagement, rung)
     ids = _check_recipients(engagement, student_ids)  # before the offer joins engagement.offers
+    # Two drafts at once for the same rung: the second finds the engagement changed.
+    _update_engagement(
+        engagement, {"version": engagement.version, "status": EngagementStatus.ACTIVE}
+    )
     offer = Offer(engagement=engagement, rung=rung, created_by=employer, **terms)
     offer.recipients = [OfferRecipient(student_id=i) for i in ids]
     db.session.add(offer)
@@ -256,7 +260,7 @@ def propose(offer: Offer, employer: User, today: date) -> None:
         from_state=before.value,
         to_state=offer.status.value,
         tell=_teacher(engagement),
-        subject=f"{engagement.organisation.name} offers a {offer.rung.label}: approval needed",
+        subject=f"{engagement.organisation.name} offers {offer.rung.a}: approval needed",
     )
 
 
@@ -289,8 +293,7 @@ def accept(offer: Offer, student: User, today: date) -> None:
         raise AlreadyDone("This offer is already accepted.")
     _require_active(engagement)
     if offer.status is OfferStatus.APPROVED and rules.deadline_passed(offer, today):
-        expire(offer, today)
-        raise Expired("The deadline to answer this offer has passed; it has expired.")
+        _expire_late(offer, today)
     if offer.status is OfferStatus.APPROVED:
         problems = rules.acceptance_problems(offer, student, today)
         if problems:
@@ -335,8 +338,7 @@ def decline(offer: Offer, student: User, note: str = "", today: date | None = No
         raise LadderError("This offer is addressed to other students of the team.")
     today = today or date.today()
     if offer.status is OfferStatus.APPROVED and rules.deadline_passed(offer, today):
-        expire(offer, today)
-        raise Expired("The deadline to answer this offer has passed; it has expired.")
+        _expire_late(offer, today)
     before = _move_offer(
         offer,
         OfferStatus.DECLINED,
@@ -399,6 +401,14 @@ def expire(offer: Offer, today: date) -> bool:
     return True
 
 
+def _expire_late(offer: Offer, today: date) -> None:
+    """An answer came after the deadline: expire the offer (kept) and refuse the answer."""
+    if expire(offer, today):
+        raise Expired("The deadline to answer this offer has passed; it has expired.")
+    db.session.refresh(offer)
+    raise LadderError(f"This offer became {offer.status.value} a moment ago.")
+
+
 def expire_overdue(today: date) -> int:
     """Expire every unanswered offer past its deadline (run by the scheduler)."""
     overdue = db.session.scalars(
@@ -448,7 +458,9 @@ def record_consent(
         staff,
         "consent recorded",
         offer=offer,
-        detail=f"Guardian consent for {student.first_name}, given {given_on:%d %b %Y} by {method}.",
+        # No name here: employers read the timeline too (the offer page names the student
+        # for the staff).
+        detail=f"A guardian's consent, given {given_on:%d %b %Y} by {method}.",
         tell=[student],
         subject=f"Your guardian's consent to the {offer.rung.label} offer is recorded",
     )
@@ -464,7 +476,11 @@ def allow_skip(engagement: Engagement, staff: User, to: Rung) -> None:
     current = engagement.skip_allowed_to
     if current is not None and current.level >= to.level:
         raise AlreadyDone(f"Skipping to {current.label} is already allowed.")
-    _update_engagement(engagement, {"skip_allowed_to": current}, skip_allowed_to=to)
+    _update_engagement(
+        engagement,
+        {"skip_allowed_to": current, "status": EngagementStatus.ACTIVE},
+        skip_allowed_to=to,
+    )
     record(
         engagement,
         staff,
@@ -473,7 +489,7 @@ def allow_skip(engagement: Engagement, staff: User, to: Rung) -> None:
         to_state=to.value,
         detail=f"Allowed to go from {engagement.rung.label} straight to {to.label}.",
         tell=_employers(engagement),
-        subject=f"You may offer a {to.label} to {engagement.team.name}",
+        subject=f"You may offer {to.a} to {engagement.team.name}",
     )
 
 
@@ -490,7 +506,11 @@ def mark_complete(engagement: Engagement, employer: User) -> None:
         raise AlreadyDone(f"The {engagement.rung.label} is already marked complete.")
     _update_engagement(
         engagement,
-        {"completion": Completion.OPEN, "rung": engagement.rung},
+        {
+            "completion": Completion.OPEN,
+            "rung": engagement.rung,
+            "status": EngagementStatus.ACTIVE,
+        },
         completion=Completion.MARKED,
     )
     record(
@@ -518,9 +538,12 @@ def confirm_complete(engagement: Engagement, staff: User) -> None:
     values: dict[str, Any] = {"completion": Completion.CONFIRMED}
     if last:
         values["status"] = EngagementStatus.COMPLETED
-    _update_engagement(
-        engagement, {"completion": Completion.MARKED, "rung": engagement.rung}, **values
-    )
+    expect = {
+        "completion": Completion.MARKED,
+        "rung": engagement.rung,
+        "status": EngagementStatus.ACTIVE,
+    }
+    _update_engagement(engagement, expect, **values)
     nxt = engagement.rung.next
     record(
         engagement,
@@ -528,10 +551,9 @@ def confirm_complete(engagement: Engagement, staff: User) -> None:
         "rung completed",
         from_state=Completion.MARKED.value,
         to_state=Completion.CONFIRMED.value,
-        detail=f"Next: a {nxt.label}." if nxt else "The whole ladder is complete.",
+        detail=f"Next: {nxt.a}." if nxt else "The whole ladder is complete.",
         tell=_employers(engagement) + _team(engagement),
-        subject=f"The {engagement.rung.label} is complete"
-        + (f" — next, a {nxt.label}" if nxt else ""),
+        subject=f"The {engagement.rung.label} is complete" + (f" — next, {nxt.a}" if nxt else ""),
     )
 
 
@@ -543,9 +565,9 @@ def close(engagement: Engagement, user: User, reason: str = "") -> None:
     _require_active(engagement)
     # The open offers first, then the engagement: the order accept() locks them in (offer, then
     # engagement), so a close racing an acceptance waits for it instead of deadlocking.
-    for offer in engagement.offers:
-        if offer.status.is_open:
-            _move_offer(offer, OfferStatus.WITHDRAWN)
+    withdrawn = [offer for offer in engagement.offers if offer.status.is_open]
+    for offer in withdrawn:
+        _move_offer(offer, OfferStatus.WITHDRAWN)
     _update_engagement(
         engagement, {"status": EngagementStatus.ACTIVE}, status=EngagementStatus.CLOSED
     )
@@ -555,7 +577,10 @@ def close(engagement: Engagement, user: User, reason: str = "") -> None:
         "engagement closed",
         from_state=EngagementStatus.ACTIVE.value,
         to_state=EngagementStatus.CLOSED.value,
-        detail=reason.strip(),
+        detail="\n".join(
+            [reason.strip()]
+            + [f"The open {o.rung.label} offer was withdrawn with it." for o in withdrawn]
+        ).strip(),
         tell=_employers(engagement) + _team(engagement) + _teacher(engagement),
         subject=f"The engagement of {engagement.organisation.name} and {engagement.team.name} "
         "is closed",
@@ -578,11 +603,26 @@ def attest_background_check(
     if valid_until is not None and valid_until < checked_on:
         raise LadderError("The check cannot expire before it was done.")
     check = rules.background_check_for(member, school.id)
+    values = {
+        "checked_on": checked_on,
+        "valid_until": valid_until,
+        "reference": reference.strip(),
+        "attested_by_id": admin.id,
+        "attested_at": utcnow(),
+    }
     if check is None:
-        check = BackgroundCheck(school_id=school.id, user_id=member.id)
-        db.session.add(check)
-    check.checked_on, check.valid_until = checked_on, valid_until
-    check.reference, check.attested_by_id, check.attested_at = reference.strip(), admin.id, utcnow()
-    db.session.flush()
+        check = BackgroundCheck(school_id=school.id, user_id=member.id, **values)
+        try:
+            with db.session.begin_nested():
+                db.session.add(check)
+                db.session.flush()
+        except IntegrityError:
+            raise LadderError(
+                "Another admin recorded this check a moment ago; look again."
+            ) from None
+    else:
+        for name, value in values.items():
+            setattr(check, name, value)
+        db.session.flush()
     db.session.expire(member, ["background_checks"])
     return check

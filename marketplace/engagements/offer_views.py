@@ -17,11 +17,11 @@ from ..privacy import name_for
 from ..web import is_htmx
 from . import ladder, rules
 from .forms import AcceptForm, ConsentForm, DeclineForm, OfferForm
-from .views import bp, card_response, engagement_or_404, offer_or_404, run, safe_next
+from .views import back_to, bp, card_response, engagement_or_404, offer_or_404, run
 
 
 def to_offer(offer: Offer) -> Response:
-    return redirect(safe_next(url_for("engagements.offer", offer_id=offer.id)), 303)
+    return back_to(url_for("engagements.offer", offer_id=offer.id))
 
 
 def _prepare(form: OfferForm, engagement: Engagement) -> None:
@@ -73,7 +73,8 @@ def _offer_form_page(
             flash(message, "success")
             return redirect(url_for("engagements.offer", offer_id=saved.id), 303)
     template = "engagements/_offer_form.html" if is_htmx() else "engagements/offer_form.html"
-    status = 422 if form.is_submitted() else 200
+    # htmx swaps only 2xx answers by default: the board's panel gets its errors with a 200.
+    status = 422 if form.is_submitted() and not is_htmx() else 200
     return render_template(
         template, form=form, engagement=engagement, offer=offer, in_panel=is_htmx()
     ), status

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -17,6 +16,7 @@ from ..models import (
     EngagementEvent,
     EngagementStatus,
     Offer,
+    OfferStatus,
     Project,
     Team,
     User,
@@ -34,24 +34,39 @@ def _card_options() -> list:
     ]
 
 
+def last_events(
+    engagements: Sequence[Engagement], hide_drafts: bool = False
+) -> dict[int, EngagementEvent]:
+    """The latest event of each engagement, in one statement (for a student, the latest they
+    may see: not a draft's)."""
+    ids = [e.id for e in engagements]
+    if not ids:
+        return {}
+    latest = sa.select(sa.func.max(EngagementEvent.id)).where(
+        EngagementEvent.engagement_id.in_(ids)
+    )
+    if hide_drafts:  # the SQL form of rules.is_draft_event
+        draft, withdrawn = OfferStatus.DRAFT.value, OfferStatus.WITHDRAWN.value
+        latest = latest.where(
+            EngagementEvent.to_state != draft,
+            sa.not_(
+                sa.and_(EngagementEvent.from_state == draft, EngagementEvent.to_state == withdrawn)
+            ),
+        )
+    events = db.session.scalars(
+        sa.select(EngagementEvent)
+        .where(EngagementEvent.id.in_(latest.group_by(EngagementEvent.engagement_id)))
+        .options(joinedload(EngagementEvent.actor))
+    )
+    return {event.engagement_id: event for event in events}
+
+
 def load_extras(engagements: Sequence[Engagement]) -> tuple[dict, dict]:
     """The last event and the open offer of each engagement, in two statements."""
     ids = [e.id for e in engagements]
     if not ids:
         return {}, {}
-    last_ids = (
-        sa.select(sa.func.max(EngagementEvent.id))
-        .where(EngagementEvent.engagement_id.in_(ids))
-        .group_by(EngagementEvent.engagement_id)
-    )
-    last = {
-        ev.engagement_id: ev
-        for ev in db.session.scalars(
-            sa.select(EngagementEvent)
-            .where(EngagementEvent.id.in_(last_ids))
-            .options(joinedload(EngagementEvent.actor))
-        )
-    }
+    last = last_events(engagements)
     open_offers: dict[int, Offer] = {}
     for offer in db.session.scalars(
         sa.select(Offer)
@@ -152,22 +167,12 @@ def for_project(project: Project, user: User) -> list[Engagement]:
     )
 
 
-def timeline(engagement: Engagement) -> list[EngagementEvent]:
-    """Every event of the engagement, oldest first, with who did it and which offer."""
-    return list(
-        db.session.scalars(
-            sa.select(EngagementEvent)
-            .where(EngagementEvent.engagement_id == engagement.id)
-            .options(joinedload(EngagementEvent.actor), joinedload(EngagementEvent.offer))
-            .order_by(EngagementEvent.id)
-        )
+def timeline(engagement: Engagement, viewer: User) -> list[EngagementEvent]:
+    """Every event of the engagement `viewer` may see, oldest first, with who and which offer."""
+    events = db.session.scalars(
+        sa.select(EngagementEvent)
+        .where(EngagementEvent.engagement_id == engagement.id)
+        .options(joinedload(EngagementEvent.actor), joinedload(EngagementEvent.offer))
+        .order_by(EngagementEvent.id)
     )
-
-
-def offers_by_engagement(engagements: Sequence[Engagement]) -> dict[int, list[Offer]]:
-    grouped: dict[int, list[Offer]] = defaultdict(list)
-    for offer in db.session.scalars(
-        sa.select(Offer).where(Offer.engagement_id.in_([e.id for e in engagements]))
-    ):
-        grouped[offer.engagement_id].append(offer)
-    return grouped
+    return [event for event in events if rules.sees_event(event, viewer)]

@@ -35,6 +35,7 @@ from ..models import (
     utcnow,
 )
 from . import rules
+from .queries import last_events
 
 LADDER_PAGE_SIZE = 50
 AWAITING_STATES = (OfferStatus.PROPOSED, OfferStatus.APPROVED)
@@ -64,20 +65,6 @@ def _engagement_options(gates: bool = True) -> list:
     ]
 
 
-def last_events(engagements: list[Engagement]) -> dict[int, EngagementEvent]:
-    """The latest event of each engagement, in one statement."""
-    ids = [e.id for e in engagements]
-    if not ids:
-        return {}
-    latest = (
-        sa.select(sa.func.max(EngagementEvent.id))
-        .where(EngagementEvent.engagement_id.in_(ids))
-        .group_by(EngagementEvent.engagement_id)
-    )
-    events = db.session.scalars(sa.select(EngagementEvent).where(EngagementEvent.id.in_(latest)))
-    return {event.engagement_id: event for event in events}
-
-
 def _offer_options() -> list:
     return [
         joinedload(Offer.engagement).options(*_engagement_options()),
@@ -105,7 +92,7 @@ def team_engagements(student: User) -> tuple[list[Engagement], dict[int, Engagem
             .order_by(Engagement.last_event_at.desc())
         ).unique()
     )
-    return engagements, last_events(engagements)
+    return engagements, last_events(engagements, hide_drafts=True)
 
 
 def offers_awaiting(student: User) -> list[Offer]:
@@ -151,15 +138,6 @@ class ApprovalQueue:
         return len(self.to_approve) + len(self.consents) + len(self.skips) + len(self.completions)
 
 
-def needs_skip(offer: Offer) -> bool:
-    """An offer beyond the next rung that no teacher has allowed yet."""
-    engagement = offer.engagement
-    allowed = engagement.skip_allowed_to
-    return offer.rung.level > engagement.rung.level + 1 and (
-        allowed is None or allowed.level < offer.rung.level
-    )
-
-
 def approval_queue(staff: User, today: date) -> ApprovalQueue:
     """The teacher's (or school admin's) queue, oldest first."""
     queue = ApprovalQueue()
@@ -181,7 +159,7 @@ def approval_queue(staff: User, today: date) -> ApprovalQueue:
             missing = rules.consents_missing(offer, today)
             if missing:
                 queue.consents.append((offer, missing))
-        if needs_skip(offer):
+        if rules.needs_skip(offer.engagement, offer.rung):
             queue.skips.append(offer)
     queue.completions = list(
         db.session.scalars(

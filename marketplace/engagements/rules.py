@@ -15,6 +15,7 @@ from ..models import (
     BackgroundCheck,
     Completion,
     Engagement,
+    EngagementEvent,
     EngagementStatus,
     Offer,
     OfferStatus,
@@ -22,6 +23,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..privacy import public_name
 
 ADULT_AGE = 18
 MAX_HOURS_PER_WEEK = 40
@@ -57,10 +59,32 @@ def part_of(engagement: Engagement, user: User) -> Part | None:
 
 
 def can_view(engagement: Engagement, user: User) -> bool:
-    """Everyone with a part reads the engagement and its timeline; site admins too."""
-    return part_of(engagement, user) is not None or bool(
-        user.is_authenticated and user.is_site_admin
+    """Everyone with a part reads the engagement and its timeline; so do the school's other
+    teachers (the school-wide ladder lists them) and site admins. Only those with a part act."""
+    if not user.is_authenticated:
+        return False
+    return (
+        part_of(engagement, user) is not None
+        or user.is_staff_of(engagement.school_id)
+        or user.is_site_admin
     )
+
+
+def is_draft_event(event: EngagementEvent) -> bool:
+    """An event of an offer still a draft: drafted, edited, or discarded unsent."""
+    draft, withdrawn = OfferStatus.DRAFT.value, OfferStatus.WITHDRAWN.value
+    return event.to_state == draft or (event.from_state, event.to_state) == (draft, withdrawn)
+
+
+def sees_event(event: EngagementEvent, user: User) -> bool:
+    """Students never see the events of a draft (its sending, they do)."""
+    return not (user.is_student and is_draft_event(event))
+
+
+def sees_offer(offer: Offer, user: User) -> bool:
+    """An employer's draft is theirs (and the school's) until it is sent: students never see
+    it, nor its events."""
+    return not (user.is_student and offer.status is OfferStatus.DRAFT)
 
 
 def is_staff(engagement: Engagement, user: User) -> bool:
@@ -83,14 +107,19 @@ def is_minor(student: User, today: date) -> bool:
 # --- gates -------------------------------------------------------------------------------------
 
 
+def needs_skip(engagement: Engagement, rung: Rung) -> bool:
+    """A rung beyond the next one that no teacher has allowed the engagement to jump to."""
+    allowed = engagement.skip_allowed_to
+    return rung.level > engagement.rung.level + 1 and (
+        allowed is None or allowed.level < rung.level
+    )
+
+
 def order_problem(engagement: Engagement, rung: Rung) -> str | None:
     """Rungs are climbed in order unless a teacher allowed a skip."""
     if rung.level <= engagement.rung.level:
         return f"This engagement is already at {engagement.rung.label}; offer a higher rung."
-    if rung.level == engagement.rung.level + 1:
-        return None
-    allowed = engagement.skip_allowed_to
-    if allowed is not None and allowed.level >= rung.level:
+    if not needs_skip(engagement, rung):
         return None
     expected = engagement.rung.next
     return (
@@ -119,8 +148,8 @@ def background_problem(offer: Offer, today: date, employer: User | None = None) 
         check = background_check_for(person, offer.engagement.school_id)
         if check is None or not check.is_valid_on(today):
             return (
-                f"{person.full_name} needs a background check recorded by "
-                f"{offer.engagement.school.name}'s admin before a {offer.rung.label} can go ahead."
+                f"{public_name(person)} needs a background check recorded by "
+                f"{offer.engagement.school.name}'s admin before {offer.rung.a} can go ahead."
             )
     return None
 
@@ -155,12 +184,21 @@ def acceptance_problems(offer: Offer, student: User, today: date) -> list[str]:
         problems.append("Waiting for the teacher's approval.")
     if student.id not in {p.id for p in participants(offer)}:
         problems.append("This offer is addressed to other students of the team.")
+    # One student's yes commits everyone the offer is to: each of them must be old enough,
+    # and each minor's guardian must have consented.
     minimum = offer.engagement.school.min_age_for(offer.rung.value)
-    age = student.age_on(today)
-    if minimum and (age is None or age < minimum):
-        problems.append(f"A {offer.rung.label} is open to students aged {minimum} and over.")
-    if is_minor(student, today) and offer.consent_for(student.id) is None:
+    too_young = [s for s in participants(offer) if minimum and not _at_least(s, minimum, today)]
+    if too_young:
+        problems.append(
+            f"{offer.rung.a.capitalize()} is open to students aged {minimum} and over"
+            + ("." if too_young == [student] else f" ({_names(too_young, student)} not yet).")
+        )
+    waiting = consents_missing(offer, today)
+    if student in waiting:
         problems.append("Waiting for your guardian's consent to be recorded by your teacher.")
+    if [s for s in waiting if s is not student]:
+        others = _names([s for s in waiting if s is not student], student)
+        problems.append(f"Waiting for the guardian's consent of {others}, recorded by the teacher.")
     if deadline_passed(offer, today):
         problems.append("The deadline to answer has passed.")
     problems += [
@@ -173,6 +211,16 @@ def acceptance_problems(offer: Offer, student: User, today: date) -> list[str]:
         if p
     ]
     return problems
+
+
+def _at_least(student: User, minimum: int, today: date) -> bool:
+    age = student.age_on(today)
+    return age is not None and age >= minimum
+
+
+def _names(students: list[User], viewer: User) -> str:
+    """Teammates by first name (the viewer is a student of the same team), the viewer as you."""
+    return ", ".join("you" if s is viewer else s.first_name for s in students)
 
 
 def consents_missing(offer: Offer, today: date) -> list[User]:
@@ -254,17 +302,24 @@ def is_stalled(engagement: Engagement, now: Any = None) -> bool:
     return now - engagement.last_event_at > timedelta(days=engagement.school.stall_days)
 
 
-def open_offer(engagement: Engagement) -> Offer | None:
-    return next((o for o in engagement.offers if o.status.is_open), None)
+def open_offer(engagement: Engagement, viewer: User | None = None) -> Offer | None:
+    return next(
+        (
+            o
+            for o in engagement.offers
+            if o.status.is_open and (viewer is None or sees_offer(o, viewer))
+        ),
+        None,
+    )
 
 
-def next_step(engagement: Engagement) -> str:
+def next_step(engagement: Engagement, viewer: User | None = None) -> str:
     """What would move this engagement on, in a sentence for the page."""
     if engagement.status is EngagementStatus.COMPLETED:
         return "The ladder is complete: the internship was finished."
     if engagement.status is EngagementStatus.CLOSED:
         return "This engagement is closed."
-    offer = open_offer(engagement)
+    offer = open_offer(engagement, viewer)
     if offer is not None:
         return {
             OfferStatus.DRAFT: f"The employer can send the {offer.rung.label} offer.",
@@ -279,4 +334,4 @@ def next_step(engagement: Engagement) -> str:
         return f"When the {engagement.rung.label} is done, the employer marks it complete."
     if engagement.completion is Completion.MARKED:
         return f"The teacher can confirm the {engagement.rung.label} is complete."
-    return f"The employer can offer a {nxt.label}." if nxt else "The ladder is complete."
+    return f"The employer can offer {nxt.a}." if nxt else "The ladder is complete."

@@ -88,7 +88,6 @@ def team() -> str:
         engagements=engagements,
         last=last,
         cards=cards,
-        next_step=rules.next_step,
         is_stalled=rules.is_stalled,
     )
 
@@ -156,7 +155,6 @@ def school_ladder() -> str:
         "organisations": organisations,
         "clusters": CAREER_CLUSTERS,
         "rungs": list(Rung),
-        "next_step": rules.next_step,
         "is_stalled": rules.is_stalled,
     }
     if is_htmx():

@@ -11,20 +11,19 @@ from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..forms_common import EmptyForm
-from ..models import LADDER, Engagement, Offer, OfferStatus, Project, Rung
+from ..models import LADDER, Engagement, Offer, Project, Rung
 from ..permissions import employer_required, load_or_404, staff_required
+from ..web import safe_next
 from . import ladder, queries, rules
 from .forms import CloseForm, InterestForm, SkipForm
 
 bp = Blueprint("engagements", __name__)
 
 
-def safe_next(default: str) -> str:
-    """The form's `next` (a local path) or `default`: actions return where they were taken."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+def back_to(default: str) -> Response:
+    """Return where the action was taken (the form's `next`, a path on this site) or to
+    `default`."""
+    return redirect(safe_next(request.form.get("next")) or default, 303)
 
 
 def run(action: Callable[[], object], done: str) -> bool:
@@ -62,13 +61,13 @@ def offer_or_404(offer_id: int) -> Offer:
     offer = load_or_404(Offer, offer_id)
     if not rules.can_view(offer.engagement, current_user):
         abort(404)
-    if current_user.is_student and offer.status is OfferStatus.DRAFT:
+    if not rules.sees_offer(offer, current_user):
         abort(404)
     return offer
 
 
 def to_engagement(engagement: Engagement) -> Response:
-    return redirect(safe_next(url_for("engagements.show", engagement_id=engagement.id)), 303)
+    return back_to(url_for("engagements.show", engagement_id=engagement.id))
 
 
 # --- interest ----------------------------------------------------------------------------------
@@ -99,7 +98,8 @@ def claim_mentor(project_id: int) -> Response:
     engagement = queries.for_project(project, current_user)
     if not engagement:
         try:
-            engagement = [ladder.show_interest(project, current_user)]
+            note = InterestForm().note.data or ""
+            engagement = [ladder.show_interest(project, current_user, note[:2000])]
         except ladder.LadderError as refusal:
             db.session.rollback()
             flash(str(refusal), "error")
@@ -119,11 +119,7 @@ def show(engagement_id: int) -> str:
     """An engagement: where it stands on the ladder, its offers, the next step, the timeline."""
     engagement = engagement_or_404(engagement_id)
     part = rules.part_of(engagement, current_user)
-    offers = [
-        o
-        for o in engagement.offers
-        if not (current_user.is_student and o.status is OfferStatus.DRAFT)
-    ]
+    offers = [o for o in engagement.offers if rules.sees_offer(o, current_user)]
     skip_form = SkipForm()
     skip_form.to.choices = [
         SelectChoice(r.value, r.label.capitalize())
@@ -136,10 +132,10 @@ def show(engagement_id: int) -> str:
         part=part,
         is_staff=part in rules.STAFF_PARTS,
         offers=offers,
-        events=queries.timeline(engagement),
+        events=queries.timeline(engagement, current_user),
         stalled=rules.is_stalled(engagement),
-        next_step=rules.next_step(engagement),
-        open_offer=rules.open_offer(engagement),
+        next_step=rules.next_step(engagement, current_user),
+        open_offer=rules.open_offer(engagement, current_user),
         action_form=EmptyForm(),
         close_form=CloseForm(),
         skip_form=skip_form,
@@ -180,7 +176,7 @@ def allow_skip(engagement_id: int) -> Response:
     to = Rung(form.to.data)
     run(
         lambda: ladder.allow_skip(engagement, current_user, to),
-        f"The employer may now offer up to a {to.label}.",
+        f"The employer may now offer up to {to.a}.",
     )
     return to_engagement(engagement)
 
@@ -227,4 +223,9 @@ def card_response(engagement_id: int, message: str) -> str:
 
 bp.add_app_template_global(rules.is_stalled, "is_stalled")
 bp.add_app_template_global(LADDER, "LADDER")
-bp.add_app_template_global(rules.next_step, "next_step")
+
+
+@bp.app_template_global("next_step")
+def next_step_for_viewer(engagement: Engagement) -> str:
+    """The next step as the current user may read it (students are not told of drafts)."""
+    return rules.next_step(engagement, current_user)

@@ -39,6 +39,11 @@ class Rung(enum.StrEnum):
         return self.value.replace("_", " ")
 
     @property
+    def a(self) -> str:
+        """The label with its article: "a mentorship", "an internship"."""
+        return ("an " if self.value[0] in "aeiou" else "a ") + self.label
+
+    @property
     def level(self) -> int:
         return LADDER.index(self)
 

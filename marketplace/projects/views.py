@@ -91,7 +91,9 @@ def show(project_id: int) -> str:
         review_form=ReviewForm(),
         action_form=EmptyForm(),
         engagements=engagements,
-        events=queries.timeline(engagements[0]) if current_user.is_employer and engagements else [],
+        events=queries.timeline(engagements[0], current_user)
+        if current_user.is_employer and engagements
+        else [],
         interest_form=InterestForm(),
     )
 
