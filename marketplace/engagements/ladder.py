@@ -281,7 +281,7 @@ def approve(offer: Offer, staff: User, today: date) -> None:
         from_state=before.value,
         to_state=offer.status.value,
         tell=[*rules.participants(offer), offer.created_by],
-        subject=f"A {offer.rung.label} offer from {engagement.organisation.name} is ready",
+        subject=f"{offer.rung.a.capitalize()} offer from {engagement.organisation.name} is ready",
     )
 
 
