@@ -37,6 +37,9 @@ def climb(make):
 
 
 def switch(page, login: str) -> None:
+    """Log in as someone else. Wait for the last page first: a response still in flight would
+    set the old session cookie again after the cookies are cleared."""
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     log_in(page, login)
     page.wait_for_url("**/dashboard")
@@ -88,6 +91,7 @@ def complete_rung(page, climb, engagement_id: int, rung: Rung) -> None:
     switch(page, climb["employer"].email)
     page.goto(f"/engagements/{engagement_id}")
     page.click(f"button:has-text('Mark the {rung.label} complete')")
+    page.wait_for_selector("text=Marked complete. The teacher is asked to confirm.")
     switch(page, climb["teacher"].email)
     page.goto(f"/engagements/{engagement_id}")
     page.click(f"button:has-text('Confirm the {rung.label} is complete')")
