@@ -76,6 +76,17 @@ class Config:
         self.SMTP_STARTTLS = _flag("SMTP_STARTTLS", False)
         self.SMTP_SSL = _flag("SMTP_SSL", False)
         self.SMTP_TIMEOUT = float(_env("SMTP_TIMEOUT", "10"))
+        # "inline": the web process also sends the mail it just committed (the default, so
+        # `make run` mails at once); "worker": only `flask worker` sends. Either way the worker
+        # retries what failed and runs the scheduled jobs.
+        self.MAIL_DELIVERY = _env("MAIL_DELIVERY", "inline")
+        self.MAIL_BATCH_SIZE = int(_env("MAIL_BATCH_SIZE", "100"))
+        self.MAIL_CLAIM_SECONDS = int(_env("MAIL_CLAIM_SECONDS", "300"))  # a dead worker's lease
+        self.MAIL_MAX_ATTEMPTS = int(_env("MAIL_MAX_ATTEMPTS", "8"))
+        self.MAIL_RETRY_BASE_SECONDS = float(_env("MAIL_RETRY_BASE_SECONDS", "30"))
+        self.MAIL_RETRY_MAX_SECONDS = float(_env("MAIL_RETRY_MAX_SECONDS", str(6 * 3600)))
+        self.WORKER_POLL_SECONDS = float(_env("WORKER_POLL_SECONDS", "2"))
+        self.SCHEDULE_EVERY_SECONDS = int(_env("SCHEDULE_EVERY_SECONDS", "300"))
 
         # Throttling (Flask-Limiter). memory:// suits one process; production uses Redis.
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
@@ -126,6 +137,7 @@ class ProductionConfig(Config):
         self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
         self.PREFERRED_URL_SCHEME = _env("PREFERRED_URL_SCHEME", "https")
         self.MAIL_BACKEND = _env("MAIL_BACKEND", "smtp")  # the outbox folder is for development
+        self.MAIL_DELIVERY = _env("MAIL_DELIVERY", "worker")  # requests never wait on SMTP
 
     def finalise(self) -> None:
         missing = [name for name in ("DATABASE_URL", "BASE_URL") if not _env(name)]

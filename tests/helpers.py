@@ -22,7 +22,9 @@ class Outbox:
             return []
         return [
             email.message_from_bytes(path.read_bytes(), policy=default)  # type: ignore[misc]
-            for path in sorted(self.folder.glob("*.eml"))
+            for path in sorted(
+                self.folder.glob("*.eml"), key=lambda path: (path.stat().st_mtime_ns, path.name)
+            )
         ]
 
     def to(self, address: str) -> list[EmailMessage]:

@@ -10,7 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from marketplace.extensions import db
-from marketplace.mail import Mail, send_after_commit
+from marketplace.mail import Mail, enqueue
 
 
 class Collector:
@@ -75,11 +75,11 @@ def test_smtp_down_does_not_break_the_request(app_factory, make):
 
 def test_mail_waits_for_commit_and_is_dropped_on_rollback(app, outbox):
     """Queued mail is written only when the transaction commits."""
-    send_after_commit(Mail("a@example.org", "Kept", "text", "<p>html</p>"))
+    enqueue(Mail("a@example.org", "Kept", "text", "<p>html</p>"))
     assert outbox.messages == []
     db.session.commit()
     assert [m["Subject"] for m in outbox.messages] == ["Kept"]
-    send_after_commit(Mail("b@example.org", "Dropped", "text", "<p>html</p>"))
+    enqueue(Mail("b@example.org", "Dropped", "text", "<p>html</p>"))
     db.session.rollback()
     db.session.commit()
     assert [m["Subject"] for m in outbox.messages] == ["Kept"]
@@ -87,7 +87,7 @@ def test_mail_waits_for_commit_and_is_dropped_on_rollback(app, outbox):
 
 def test_outbox_keeps_a_log_line_per_message(app, outbox):
     """The default back end writes an .eml file and a line in outbox.log."""
-    send_after_commit(Mail("c@example.org", "Logged", "text", "<p>html</p>"))
+    enqueue(Mail("c@example.org", "Logged", "text", "<p>html</p>"))
     db.session.commit()
     log = (outbox.folder / "outbox.log").read_text()
     assert "c@example.org\tLogged\t" in log

@@ -10,7 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..mail import compose, send_after_commit
+from ..mail import compose, enqueue
 from ..models import Classroom, Invitation, Role, User, utcnow
 from ..privacy import new_pseudonym
 from ..security import (
@@ -95,7 +95,7 @@ def register_employer(*, email: str, first_name: str, last_name: str, password: 
 def send_confirmation(user: User) -> None:
     """Mail `user` a link that confirms their e-mail address."""
     link = absolute_url("auth.confirm_email", token=make_user_token(user, CONFIRM_EMAIL))
-    send_after_commit(
+    enqueue(
         compose(user.email, "Confirm your e-mail address", "confirm_email", user=user, link=link)
     )
 
@@ -120,7 +120,7 @@ def request_password_reset(email: str) -> None:
     if user is None or user.role is Role.STUDENT or not user.active or not user.email:
         return
     link = absolute_url("auth.reset_password", token=make_user_token(user, RESET_PASSWORD))
-    send_after_commit(
+    enqueue(
         compose(user.email, "Reset your password", "reset_password", user=user, link=link)
     )
 

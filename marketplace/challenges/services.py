@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import workflow
 from ..extensions import db
-from ..mail import compose, send_after_commit
+from ..mail import compose, enqueue
 from ..models import (
     CHALLENGE_TRANSITIONS,
     AdoptionRequest,
@@ -186,7 +186,7 @@ def request_adoption(challenge: Challenge, employer: User, message: str = "") ->
     link = absolute_url("challenges.show", challenge_id=challenge.id)
     for member in staff:
         if member.email:
-            send_after_commit(
+            enqueue(
                 compose(
                     member.email,
                     f"{employer.organisation.name} asks to adopt “{challenge.title}”",
@@ -216,7 +216,7 @@ def decide_adoption(request: AdoptionRequest, staff: User, accept: bool) -> None
         if adopted != 1:
             raise ChallengeError("This challenge already has a sponsor.")
     db.session.refresh(request.challenge)
-    send_after_commit(
+    enqueue(
         compose(
             request.requested_by.email,
             f"“{request.challenge.title}”: {'you are the sponsor' if accept else 'not adopted'}",

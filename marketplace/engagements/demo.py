@@ -239,7 +239,7 @@ def _stamp(when: datetime, started: datetime) -> None:
         .values(
             created_at=when,
             read_at=when + timedelta(hours=3) if old else None,
-            mail_state="sent" if old else "pending",
+            mail_state="none",
         )
     )
 

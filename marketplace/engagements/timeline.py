@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
-from ..models import Engagement, EngagementEvent, Notification, Offer, User, utcnow
+from ..models import Engagement, EngagementEvent, Offer, User, utcnow
+from ..notifications.service import notify
 from ..privacy import name_for
 
 
@@ -53,17 +54,14 @@ def record(
             continue
         told.add(person.id)
         who = name_for(person, actor) if actor is not None else "The marketplace"
-        db.session.add(
-            Notification(
-                user_id=person.id,
-                kind=action.replace(" ", "_"),
-                subject=subject or f"{action.capitalize()}: {engagement.project.title}",
-                body=f"{who}: {action} — {engagement.project.title}. {detail}".strip(),
-                link=link,
-                event_id=event.id,
-                idempotency_key=f"event-{event.id}-user-{person.id}",
-                created_at=now,
-            )
+        notify(
+            person,
+            kind=action.replace(" ", "_"),
+            subject=subject or f"{action.capitalize()}: {engagement.project.title}",
+            body=f"{who}: {action} — {engagement.project.title}. {detail}".strip(),
+            link=link,
+            event_id=event.id,
+            key=f"event-{event.id}-user-{person.id}",
         )
     db.session.flush()
     return event

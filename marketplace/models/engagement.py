@@ -278,25 +278,3 @@ class EngagementEvent(db.Model):
     engagement: Mapped[Engagement] = relationship(back_populates="events")
     offer: Mapped[Offer | None] = relationship()
     actor: Mapped[User | None] = relationship()
-
-
-class Notification(db.Model):
-    """The outbox: one row per person to tell about an event, written in the same transaction
-    as the change. Shown in the app; mailed by the worker (issue #5) while `mail_state` is
-    pending, once, under its idempotency key."""
-
-    __table_args__ = (sa.Index("ix_notification_user_read", "user_id", "read_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    kind: Mapped[str] = mapped_column(sa.String(40))
-    subject: Mapped[str] = mapped_column(sa.String(200))
-    body: Mapped[str] = mapped_column(sa.Text, default="")
-    link: Mapped[str] = mapped_column(sa.String(300), default="")
-    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("engagement_event.id"))
-    idempotency_key: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    mail_state: Mapped[str] = mapped_column(sa.String(12), default="pending", index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    user: Mapped[User] = relationship()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, enum_column, utcnow
+from .notification import MailFrequency
 
 if TYPE_CHECKING:
     from .engagement import BackgroundCheck
@@ -63,6 +64,10 @@ class User(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How notifications reach this person by e-mail (the bell shows every one regardless).
+    mail_frequency: Mapped[MailFrequency] = mapped_column(
+        enum_column(MailFrequency), default=MailFrequency.IMMEDIATELY
+    )
 
     school: Mapped[School | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")

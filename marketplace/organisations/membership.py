@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from .. import workflow
 from ..extensions import db
-from ..mail import compose, send_after_commit
+from ..mail import compose, enqueue
 from ..models import (
     JoinRequest,
     Organisation,
@@ -62,7 +62,7 @@ def join_or_ask(user: User, organisation: Organisation) -> JoinRequest | None:
     link = absolute_url("organisations.profile")
     for member in organisation.members:
         if member.email:
-            send_after_commit(
+            enqueue(
                 compose(
                     member.email,
                     f"{user.full_name} asks to join {organisation.name}",
@@ -85,7 +85,7 @@ def decide_request(request: JoinRequest, member: User, accept: bool) -> None:
         raise OrganisationError("Someone already answered this request.") from None
     if accept:
         request.user.organisation = request.organisation
-    send_after_commit(
+    enqueue(
         compose(
             request.user.email,
             f"{request.organisation.name} {'accepted' if accept else 'declined'} your request",

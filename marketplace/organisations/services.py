@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..mail import compose, send_after_commit
+from ..mail import compose, enqueue
 from ..models import (
     Organisation,
     OrganisationStatus,
@@ -109,7 +109,7 @@ def _tell_school_staff(partnership: Partnership) -> None:
     link = absolute_url("organisations.verification")
     for member in staff:
         if member.email:
-            send_after_commit(
+            enqueue(
                 compose(
                     member.email,
                     f"{partnership.organisation.name} asks to work with your students",
@@ -134,7 +134,7 @@ def decide(partnership: Partnership, staff: User, verified: bool, note: str = ""
     link = absolute_url("organisations.profile")
     for member in partnership.organisation.members:
         if member.email:
-            send_after_commit(
+            enqueue(
                 compose(
                     member.email,
                     f"{partnership.school.name} {'verified' if verified else 'did not verify'} "

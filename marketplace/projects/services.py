@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import workflow
 from ..extensions import db
-from ..mail import compose, send_after_commit
+from ..mail import compose, enqueue
 from ..models import (
     PROJECT_TRANSITIONS,
     Challenge,
@@ -100,7 +100,7 @@ def submit(project: Project, student: User) -> ProjectSnapshot:
     db.session.flush()
     teacher = project.team.classroom.teacher
     if teacher.email:
-        send_after_commit(
+        enqueue(
             compose(
                 teacher.email,
                 f"{project.team.name} submitted “{project.title}”",
@@ -130,7 +130,7 @@ def review(project: Project, reviewer: User, publish: bool, comment: str = "") -
     link = absolute_url("projects.show", project_id=project.id)
     for member in project.team.members:
         if member.email:
-            send_after_commit(
+            enqueue(
                 compose(
                     member.email,
                     f"“{project.title}” is {'published' if publish else 'back for changes'}",

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db
-from ..mail import compose, send_after_commit
+from ..mail import compose, enqueue
 from ..models import Invitation, Role, School, User, utcnow
 from ..security import new_secret_token
 from ..web import absolute_url
@@ -78,7 +78,7 @@ def invite(inviter: User, school: School, email: str, role: Role) -> Invitation:
     db.session.add(invitation)
     db.session.flush()
     link = absolute_url("auth.accept_invitation", token=token)
-    send_after_commit(
+    enqueue(
         compose(
             email,
             f"You are invited to {school.name} on the project marketplace",
