@@ -52,12 +52,19 @@ def absolute_url(endpoint: str, **values: object) -> str:
 
 
 def commit_or_refuse(action: Callable[[], object], refusal: type[Exception], done: str) -> bool:
-    """Run one service call: commit and flash `done`, or roll back and flash why it refused."""
+    """Run one service call: commit and flash `done`, or roll back and flash why it refused.
+
+    A refusal may say how it is shown (`flash_category`, e.g. "info" for a repeat of something
+    already done) and that what the service did before refusing is kept (`keeps_changes`, e.g.
+    an offer expired by a late answer): then it is committed although the action was refused."""
     try:
         action()
     except refusal as error:
-        db.session.rollback()
-        flash(str(error), "error")
+        if getattr(error, "keeps_changes", False):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        flash(str(error), getattr(error, "flash_category", "error"))
         return False
     db.session.commit()
     flash(done, "success")

@@ -58,12 +58,17 @@ class LadderError(Exception):
 
 
 class AlreadyDone(LadderError):
-    """The same request already took effect (a repeat, or someone else a moment ago)."""
+    """The same request already took effect (a repeat, or someone else a moment ago): told,
+    not treated as an error."""
+
+    flash_category = "info"
 
 
 class Expired(LadderError):
     """The answer came after the deadline: the offer was expired instead, and that change is
     kept (the caller commits it) although the answer was refused."""
+
+    keeps_changes = True
 
 
 def _require(engagement: Engagement, user: User, *parts: Part) -> Part:

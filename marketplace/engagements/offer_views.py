@@ -14,10 +14,10 @@ from ..forms_common import EmptyForm
 from ..models import Engagement, Offer, OfferStatus, Rung, User
 from ..permissions import employer_required, staff_required, student_required
 from ..privacy import name_for
-from ..web import is_htmx
+from ..web import commit_or_refuse, is_htmx
 from . import ladder, rules
 from .forms import AcceptForm, ConsentForm, DeclineForm, OfferForm
-from .views import back_to, bp, card_response, engagement_or_404, offer_or_404, run
+from .views import back_to, bp, card_response, engagement_or_404, offer_or_404
 
 
 def to_offer(offer: Offer) -> Response:
@@ -147,8 +147,9 @@ def offer(offer_id: int) -> str:
 def propose(offer_id: int) -> Response:
     """Send a draft to the teacher for approval."""
     offer = offer_or_404(offer_id)
-    run(
+    commit_or_refuse(
         lambda: ladder.propose(offer, current_user, date.today()),
+        ladder.LadderError,
         "Sent to the teacher for approval.",
     )
     return to_offer(offer)
@@ -159,7 +160,7 @@ def propose(offer_id: int) -> Response:
 def withdraw(offer_id: int) -> Response:
     """Withdraw an offer not yet answered (or discard a draft)."""
     offer = offer_or_404(offer_id)
-    run(lambda: ladder.withdraw(offer, current_user), "Withdrawn.")
+    commit_or_refuse(lambda: ladder.withdraw(offer, current_user), ladder.LadderError, "Withdrawn.")
     return to_offer(offer)
 
 
@@ -168,8 +169,9 @@ def withdraw(offer_id: int) -> Response:
 def approve(offer_id: int) -> Response:
     """The teacher approves the offer; the students may then answer it."""
     offer = offer_or_404(offer_id)
-    run(
+    commit_or_refuse(
         lambda: ladder.approve(offer, current_user, date.today()),
+        ladder.LadderError,
         "Approved: the students can now answer it.",
     )
     return to_offer(offer)
@@ -184,8 +186,9 @@ def accept(offer_id: int) -> Response:
     if not form.validate():
         flash(" ".join(form.confirm.errors), "error")
         return to_offer(offer)
-    run(
+    commit_or_refuse(
         lambda: ladder.accept(offer, current_user, date.today()),
+        ladder.LadderError,
         f"Accepted: your team is now at {offer.rung.label}. Congratulations!",
     )
     return to_offer(offer)
@@ -200,7 +203,11 @@ def decline(offer_id: int) -> Response:
     if not form.validate():
         flash(" ".join(form.note.errors), "error")
         return to_offer(offer)
-    run(lambda: ladder.decline(offer, current_user, form.note.data or ""), "Declined.")
+    commit_or_refuse(
+        lambda: ladder.decline(offer, current_user, form.note.data or ""),
+        ladder.LadderError,
+        "Declined.",
+    )
     return to_offer(offer)
 
 
@@ -217,10 +224,11 @@ def record_consent(offer_id: int) -> Response:
             flash(f"{label}: {' '.join(errors)}", "error")
         return to_offer(offer)
     student = db.session.get(User, form.student_id.data)
-    run(
+    commit_or_refuse(
         lambda: ladder.record_consent(
             offer, current_user, student, form.given_on.data, form.method.data, form.note.data or ""
         ),
+        ladder.LadderError,
         f"Consent recorded for {student.first_name}.",
     )
     return to_offer(offer)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -13,7 +11,7 @@ from ..extensions import db
 from ..forms_common import EmptyForm
 from ..models import LADDER, Engagement, Offer, Project, Rung
 from ..permissions import employer_required, load_or_404, staff_required
-from ..web import safe_next
+from ..web import commit_or_refuse, safe_next
 from . import ladder, queries, rules
 from .forms import CloseForm, InterestForm, SkipForm
 
@@ -24,28 +22,6 @@ def back_to(default: str) -> Response:
     """Return where the action was taken (the form's `next`, a path on this site) or to
     `default`."""
     return redirect(safe_next(request.form.get("next")) or default, 303)
-
-
-def run(action: Callable[[], object], done: str) -> bool:
-    """Run one transition: commit and say so, or roll back and say why it was refused (a
-    repeat of something already done is told, not treated as an error)."""
-    try:
-        action()
-    except ladder.AlreadyDone as repeat:
-        db.session.rollback()
-        flash(str(repeat), "info")
-        return False
-    except ladder.Expired as late:
-        db.session.commit()
-        flash(str(late), "error")
-        return False
-    except ladder.LadderError as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
-        return False
-    db.session.commit()
-    flash(done, "success")
-    return True
 
 
 def engagement_or_404(engagement_id: int) -> Engagement:
@@ -83,8 +59,9 @@ def interest(project_id: int) -> Response:
         flash(" ".join(form.note.errors), "error")
         return redirect(url_for("projects.show", project_id=project.id), 303)
     holder: list[Engagement] = []
-    run(
+    commit_or_refuse(
         lambda: holder.append(ladder.show_interest(project, current_user, form.note.data or "")),
+        ladder.LadderError,
         "Thank you: the team and their teacher are told of your interest.",
     )
     return redirect(url_for("projects.show", project_id=project.id), 303)
@@ -147,8 +124,9 @@ def show(engagement_id: int) -> str:
 def mark_complete(engagement_id: int) -> Response:
     """The employer marks the current rung done (the teacher confirms)."""
     engagement = engagement_or_404(engagement_id)
-    run(
+    commit_or_refuse(
         lambda: ladder.mark_complete(engagement, current_user),
+        ladder.LadderError,
         "Marked complete. The teacher is asked to confirm.",
     )
     return to_engagement(engagement)
@@ -159,7 +137,11 @@ def mark_complete(engagement_id: int) -> Response:
 def confirm_complete(engagement_id: int) -> Response:
     """The teacher confirms the rung is complete."""
     engagement = engagement_or_404(engagement_id)
-    run(lambda: ladder.confirm_complete(engagement, current_user), "Confirmed complete.")
+    commit_or_refuse(
+        lambda: ladder.confirm_complete(engagement, current_user),
+        ladder.LadderError,
+        "Confirmed complete.",
+    )
     return to_engagement(engagement)
 
 
@@ -174,8 +156,9 @@ def allow_skip(engagement_id: int) -> Response:
         flash("Choose the rung to allow.", "error")
         return to_engagement(engagement)
     to = Rung(form.to.data)
-    run(
+    commit_or_refuse(
         lambda: ladder.allow_skip(engagement, current_user, to),
+        ladder.LadderError,
         f"The employer may now offer up to {to.a}.",
     )
     return to_engagement(engagement)
@@ -192,7 +175,11 @@ def close(engagement_id: int) -> Response:
     if not form.validate():
         flash(" ".join(form.reason.errors), "error")
         return to_engagement(engagement)
-    run(lambda: ladder.close(engagement, current_user, form.reason.data or ""), "Closed.")
+    commit_or_refuse(
+        lambda: ladder.close(engagement, current_user, form.reason.data or ""),
+        ladder.LadderError,
+        "Closed.",
+    )
     return to_engagement(engagement)
 
 
