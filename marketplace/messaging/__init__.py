@@ -1,0 +1,1 @@
+"""Threads between organisations, teams and teachers; the contact-detail hold."""
