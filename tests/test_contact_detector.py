@@ -50,6 +50,7 @@ POSITIVE = [
     ("phone-en-dash", "555–123–4567", "phone"),
     ("phone-fullwidth", "５５５-１２３-４５６７", "phone"),
     ("phone-words", "five five five one two three four five six seven", "phone"),
+    ("phone-words-commas", "text me: five five five, one two three, four five six seven", "phone"),
     ("phone-words-seven", "one two three four five six seven", "phone"),
     ("phone-words-hyphens", "five-five-five-one-two-three-four", "phone"),
     ("phone-mixed", "555 one two three 4567", "phone"),

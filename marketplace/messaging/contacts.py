@@ -104,7 +104,7 @@ _DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three
 _DIGIT_WORDS |= {"four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 _UNIT = re.compile(rf"(?<!\w)(?:[0-9o]*[0-9][0-9o]*|{'|'.join(_DIGIT_WORDS)})(?!\w)", re.I)
 _PHONE_RUN = re.compile(
-    rf"(?<![\w$£€¥])(?<!\d[.,])(?:\+\s?)?\(?{_UNIT.pattern}(?:[\s.()-]{{1,4}}{_UNIT.pattern})*",
+    rf"(?<![\w$£€¥])(?<!\d[.,])(?:\+\s?)?\(?{_UNIT.pattern}(?:[\s.(),-]{{1,4}}{_UNIT.pattern})*",
     re.I,
 )
 _PHONE_GROUPS = {(3, 4), (3, 3, 4), (1, 3, 3, 4)}
