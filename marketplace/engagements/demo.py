@@ -24,8 +24,10 @@ from ..models import (
     Engagement,
     EngagementEvent,
     GuardianConsent,
+    MailState,
     Notification,
     Offer,
+    OutgoingMail,
     Project,
     ProjectStatus,
     Rung,
@@ -236,10 +238,17 @@ def _stamp(when: datetime, started: datetime) -> None:
     connection.execute(
         sa.update(Notification)
         .where(Notification.created_at >= started)
+        .values(created_at=when, read_at=when + timedelta(hours=3) if old else None)
+    )
+    # Mail of the past went out then; the last day's is still in the outbox, for the worker.
+    mailed = when < started - timedelta(days=1)
+    connection.execute(
+        sa.update(OutgoingMail)
+        .where(OutgoingMail.created_at >= started)
         .values(
             created_at=when,
-            read_at=when + timedelta(hours=3) if old else None,
-            mail_state="none",
+            next_attempt_at=when,
+            **({"state": MailState.SENT.value, "sent_at": when} if mailed else {}),
         )
     )
 
