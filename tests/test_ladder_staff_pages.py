@@ -21,7 +21,7 @@ from marketplace.models import (
     utcnow,
 )
 
-from .helpers import flashes, text_of
+from .helpers import field_errors, field_value, flashes, text_of
 
 TODAY = date.today()
 
@@ -281,6 +281,26 @@ def test_recording_consent_from_the_queue(client, login, make, w):
     assert response.status_code == 303 and response.location.endswith("/approvals")
     assert db.session.query(GuardianConsent).filter_by(student_id=w["ava"].id).one()
     assert "No consent to record" in text_of(client.get("/approvals"))
+
+
+def test_a_consent_form_with_an_error_keeps_what_was_typed(client, login, make, w):
+    offer = offer_in(make, w["engagement"], OfferStatus.PROPOSED)
+    login(w["teacher"])
+    response = client.post(
+        f"/offers/{offer.id}/consent",
+        data={
+            "student_id": w["ava"].id,
+            "given_on": (TODAY + timedelta(days=3)).isoformat(),
+            "method": "signed form",
+            "note": "Mum signed at parents' evening",
+            "next": "/approvals",
+        },
+    )
+    assert response.status_code == 422
+    assert any("future" in error for error in field_errors(response))
+    assert "Mum signed at parents&#39; evening" in text_of(response)
+    assert field_value(response, "given_on") == (TODAY + timedelta(days=3)).isoformat()
+    assert db.session.query(GuardianConsent).count() == 0
 
 
 def test_allowing_a_skip_from_the_queue(client, login, make, w):

@@ -113,13 +113,19 @@ def edit_offer(offer_id: int) -> tuple[str, int] | Response | str:
 @login_required
 def offer(offer_id: int) -> str:
     """An offer's terms, where it stands, what blocks it, and what the viewer may do."""
-    offer = offer_or_404(offer_id)
+    return offer_page(offer_or_404(offer_id))
+
+
+def offer_page(offer: Offer, consent_form: ConsentForm | None = None) -> str:
+    """Render the offer page (with a consent form that failed validation, to show its errors
+    and what was typed)."""
     engagement = offer.engagement
     today = date.today()
     part = rules.part_of(engagement, current_user)
-    consent_form = ConsentForm()
     missing = rules.consents_missing(offer, today)
-    consent_form.student_id.choices = [SelectChoice(s.id, s.full_name) for s in missing]
+    if consent_form is None:
+        consent_form = ConsentForm(formdata=None)
+        consent_form.student_id.choices = [SelectChoice(s.id, s.full_name) for s in missing]
     blockers: list[str] = []
     if current_user.is_student and offer.status is OfferStatus.APPROVED:
         blockers = rules.acceptance_problems(offer, current_user, today)
@@ -213,16 +219,13 @@ def decline(offer_id: int) -> Response:
 
 @bp.post("/offers/<int:offer_id>/consent")
 @staff_required
-def record_consent(offer_id: int) -> Response:
+def record_consent(offer_id: int) -> Response | tuple[str, int]:
     """The teacher records a guardian's consent for one student (date and how it was given)."""
     offer = offer_or_404(offer_id)
     form = ConsentForm()
     form.student_id.choices = [SelectChoice(s.id, s.full_name) for s in rules.participants(offer)]
     if not form.validate():
-        for name, errors in form.errors.items():
-            label = getattr(form, name).label.text if hasattr(form, name) else name
-            flash(f"{label}: {' '.join(errors)}", "error")
-        return to_offer(offer)
+        return offer_page(offer, consent_form=form), 422
     student = db.session.get(User, form.student_id.data)
     commit_or_refuse(
         lambda: ladder.record_consent(
