@@ -15,12 +15,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: install, migrate, seed demo data if empty, print demo logins, serve on :5000
+## make run: install, migrate, seed demo data if empty, print demo logins, serve on :5000 (PORT=…)
+## with the mail worker alongside (retries, scheduled jobs); it stops when the web process stops
+PORT ?= 5000
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) demo-logins
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## make test: install and run the whole suite (set TEST_DATABASE_URL for PostgreSQL)
 test: $(STAMP)
@@ -34,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_browse.py
 	$(BIN)/python bench/bench_ladder.py
+	$(BIN)/python bench/bench_outbox.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from .engagements import ladder
 from .extensions import db
 from .models import Role, User, utcnow
+from .notifications import cli as notifications_cli
 from .projects import files
 from .security import hash_password, password_problem
 from .seed import DEMO_LOGINS, DEMO_PASSWORD, database_is_empty, seed_demo
@@ -105,3 +106,4 @@ def register(app: Flask) -> None:
         storage_group,
     ):
         app.cli.add_command(command)
+    notifications_cli.register(app)  # flask worker, flask run-scheduled

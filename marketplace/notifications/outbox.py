@@ -1,20 +1,29 @@
 """Delivering the outbox: claim due rows, send each under its idempotency key, mark it sent.
 
 Several workers can run side by side: a claim is one UPDATE over a sub-select that PostgreSQL
-runs `FOR UPDATE SKIP LOCKED`, so each row goes to one worker; the claim is a lease, so the rows
-of a worker that died are claimed again once `MAIL_CLAIM_SECONDS` have passed. Each row is
-marked sent in its own commit right after it is sent. A worker killed between the two sends the
-row again after the lease, with the same Message-ID (its key), which the outbox folder refuses
-and a receiving mail store recognises as the same message.
+runs `FOR UPDATE SKIP LOCKED` (SQLite serialises writers instead), so each row goes to one
+worker; the claim is a lease, so the rows of a worker that died are claimed again once
+`MAIL_CLAIM_SECONDS` have passed. A live worker renews its lease while a batch lasts, and
+never sends a row it no longer holds. Each row is marked sent in its own commit right after
+it is sent. A worker killed between the two sends the row again after the lease, with the same
+Message-ID (its key), which the outbox folder refuses and a receiving mail store recognises as
+the same message.
+
+Failures: a message the server refuses (5xx, 4xx) goes back to pending with an exponential
+back-off and is `failed` after `MAIL_MAX_ATTEMPTS`; the batch goes on. A lost or refused
+connection is no message's fault: the rows in hand wait with the same back-off (capped at
+`MAIL_RETRY_MAX_SECONDS`) and are never given up for it.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import smtplib
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -27,6 +36,23 @@ from ..models import MailState, OutgoingMail, utcnow
 
 log = logging.getLogger(__name__)
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+# The server answered about this one message; the connection is still good for the next.
+MESSAGE_REFUSED = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+    smtplib.SMTPNotSupportedError,
+)
+
+
+@dataclass
+class Batch:
+    """What one `deliver_due()` call did."""
+
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0  # attempts that failed (the row waits for a retry, or is given up)
+    released: int = 0  # claimed but not tried (stopping, or the lease ran out)
 
 
 def _due(now: datetime) -> sa.ColumnElement[bool]:
@@ -48,11 +74,19 @@ def claim(
     due = sa.select(OutgoingMail.id).where(_due(now)).order_by(OutgoingMail.id).limit(limit)
     if ids is not None:
         due = due.where(OutgoingMail.id.in_(list(ids)))
+    if session.scalar(due.limit(1)) is None:  # a read, so an idle worker takes no write lock
+        session.commit()
+        return []
     if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+        # Lock the rows first, in their own statement: as a sub-select of the UPDATE, PostgreSQL
+        # may run it again per row, and each run skips the rows it just updated (claiming all).
+        locked = session.scalars(due.with_for_update(skip_locked=True)).all()
+        where = OutgoingMail.id.in_(locked)
+    else:  # SQLite: one statement under the database's single write lock
+        where = OutgoingMail.id.in_(due.scalar_subquery())
     claimed = session.scalars(
         sa.update(OutgoingMail)
-        .where(OutgoingMail.id.in_(due.scalar_subquery()), _due(now))
+        .where(where, _due(now))
         .values(state=MailState.SENDING.value, claimed_by=worker, claimed_until=now + lease)
         .returning(OutgoingMail.id)
         .execution_options(synchronize_session=False)
@@ -63,11 +97,12 @@ def claim(
 
 def _backoff(attempts: int) -> timedelta:
     config = current_app.config
-    seconds = config["MAIL_RETRY_BASE_SECONDS"] * 2 ** max(attempts - 1, 0)
+    seconds = config["MAIL_RETRY_BASE_SECONDS"] * 2 ** min(max(attempts - 1, 0), 30)
     return timedelta(seconds=min(seconds, config["MAIL_RETRY_MAX_SECONDS"]))
 
 
 def _finish(session: Session, row_id: int, worker: str, **values: object) -> bool:
+    """Update a row this worker still holds (a row re-claimed by another is left alone)."""
     done = session.execute(
         sa.update(OutgoingMail)
         .where(
@@ -82,9 +117,11 @@ def _finish(session: Session, row_id: int, worker: str, **values: object) -> boo
     return done == 1
 
 
-def _failed(session: Session, row: OutgoingMail, worker: str, error: Exception) -> None:
+def _failed(
+    session: Session, row: OutgoingMail, worker: str, error: Exception, *, may_give_up: bool
+) -> None:
     attempts = row.attempts + 1
-    last = attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
+    last = may_give_up and attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
     log.warning("mail %s to %s failed (attempt %d): %s", row.id, row.to_address, attempts, error)
     _finish(
         session,
@@ -97,40 +134,104 @@ def _failed(session: Session, row: OutgoingMail, worker: str, error: Exception) 
     )
 
 
-def send_claimed(session: Session, ids: list[int], worker: str) -> int:
-    """Send the claimed rows over one connection; returns how many were marked sent."""
+def _release(session: Session, rows: list[OutgoingMail], worker: str) -> int:
+    """Hand back claimed rows that were not tried: due again at once, no attempt counted."""
+    released = session.execute(
+        sa.update(OutgoingMail)
+        .where(
+            OutgoingMail.id.in_([row.id for row in rows]),
+            OutgoingMail.state == MailState.SENDING.value,
+            OutgoingMail.claimed_by == worker,
+        )
+        .values(state=MailState.PENDING.value, claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return released
+
+
+def _renew(session: Session, rows: list[OutgoingMail], worker: str) -> list[OutgoingMail]:
+    """Extend the lease on the rows this worker still holds; returns those (a row whose lease
+    ran out may have been claimed by another worker meanwhile: it is that worker's now)."""
+    until = utcnow() + timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
+    held = set(
+        session.scalars(
+            sa.update(OutgoingMail)
+            .where(
+                OutgoingMail.id.in_([row.id for row in rows]),
+                OutgoingMail.state == MailState.SENDING.value,
+                OutgoingMail.claimed_by == worker,
+            )
+            .values(claimed_until=until)
+            .returning(OutgoingMail.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    session.commit()
+    kept = [row for row in rows if row.id in held]
+    for row in kept:
+        row.claimed_until = until
+    return kept
+
+
+def send_claimed(
+    session: Session, ids: list[int], worker: str, stop: Callable[[], bool] = lambda: False
+) -> Batch:
+    """Send the claimed rows over one connection, marking each as it goes; the lease is renewed
+    while the batch lasts. `stop()` hands the rows not yet tried back."""
     rows = session.scalars(
         sa.select(OutgoingMail).where(OutgoingMail.id.in_(ids)).order_by(OutgoingMail.id)
     ).all()
+    session.commit()
     session.expunge_all()
-    sent = 0
+    lease = timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
+    batch = Batch(claimed=len(rows))
+    in_hand = list(rows)  # claimed and not yet marked
     try:
         with connection() as send:
-            for index, row in enumerate(rows):
+            while in_hand and not stop():
+                row = in_hand[0]
+                if row.claimed_until is None or utcnow() >= row.claimed_until - lease / 2:
+                    in_hand = _renew(session, in_hand, worker)
+                    continue
                 try:
                     send(mail_of(row), row.idempotency_key)
-                except OSError as error:  # the connection is gone: the rest wait with it
-                    for waiting in rows[index:]:
-                        _failed(session, waiting, worker, error)
-                    return sent
-                except Exception as error:  # this message was refused; the others go on
-                    _failed(session, row, worker, error)
+                except MESSAGE_REFUSED as error:  # this message only; the others go on
+                    in_hand.pop(0)
+                    _failed(session, row, worker, error, may_give_up=True)
+                    batch.failed += 1
                     continue
+                except OSError:  # the connection is gone: the rows in hand wait with it
+                    raise
+                except Exception as error:  # a message that cannot be built
+                    in_hand.pop(0)
+                    _failed(session, row, worker, error, may_give_up=True)
+                    batch.failed += 1
+                    continue
+                in_hand.pop(0)
                 if _finish(session, row.id, worker, state=MailState.SENT.value, sent_at=utcnow()):
-                    sent += 1
-    except OSError as error:  # could not connect at all
-        for row in rows:
-            _failed(session, row, worker, error)
-    return sent
+                    batch.sent += 1
+    except OSError as error:  # could not connect, or the connection broke
+        for row in in_hand:
+            _failed(session, row, worker, error, may_give_up=False)
+        batch.failed += len(in_hand)
+        return batch
+    if in_hand:
+        batch.released = _release(session, in_hand, worker)
+    return batch
 
 
 def deliver_due(
-    *, ids: Iterable[int] | None = None, worker: str = WORKER_NAME, batch: int | None = None
-) -> int:
-    """Claim and send one batch of due mail (only `ids`, when given); returns how many went."""
+    *,
+    ids: Iterable[int] | None = None,
+    worker: str = WORKER_NAME,
+    batch: int | None = None,
+    stop: Callable[[], bool] = lambda: False,
+) -> Batch:
+    """Claim and send one batch of due mail (only `ids`, when given); says what it did."""
     limit = batch or current_app.config["MAIL_BATCH_SIZE"]
     with Session(db.engine, expire_on_commit=False) as session:
         claimed = claim(session, worker=worker, limit=limit, ids=ids)
         if not claimed:
-            return 0
-        return send_claimed(session, claimed, worker)
+            return Batch()
+        return send_claimed(session, claimed, worker, stop)
