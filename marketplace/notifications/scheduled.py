@@ -1,0 +1,188 @@
+"""The scheduled follow-ups, run by the worker every SCHEDULE_EVERY_SECONDS or by
+`flask run-scheduled` from cron: stalled engagements, offer deadlines, the weekly digests and
+the daily digest.
+
+Every job is idempotent per period: what it tells carries a key unique per period and person
+(`notify_once`, `mail_once`), so running it twice, or in two processes at once, tells nothing
+twice. The jobs add rows and flush; `run_all` commits after each one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..engagements import ladder, rules
+from ..extensions import db
+from ..models import (
+    Engagement,
+    EngagementStatus,
+    Offer,
+    OfferStatus,
+    Organisation,
+    School,
+    User,
+    utcnow,
+)
+from .digests import daily_digests, weekly_employer_digest
+from .service import notify_once
+from .summaries import teacher_weekly_summary
+
+DEADLINE_REMINDER_DAYS = 2  # an approved offer is "expiring" this many days before its deadline
+
+
+def _active(people: list[User]) -> list[User]:
+    """Each active person once, by id: two schedulers at once take the keys in the same order
+    (one waits for the other's instead of deadlocking)."""
+    return sorted({p.id: p for p in people if p.active}.values(), key=lambda p: p.id)
+
+
+def _employers(engagement: Engagement) -> list[User]:
+    """The organisation's active members: whom the ladder tells on the employer side."""
+    return [m for m in engagement.organisation.members if m.active]
+
+
+# --- stalled engagements ----------------------------------------------------------------------
+
+
+def stalled_engagements(now: datetime) -> list[Engagement]:
+    """Active engagements with no event for their school's stall period (the ladder's rule)."""
+    shortest = db.session.scalar(sa.select(sa.func.min(School.stall_days)))
+    if shortest is None:
+        return []
+    candidates = db.session.scalars(
+        sa.select(Engagement)
+        .where(
+            Engagement.status == EngagementStatus.ACTIVE,
+            Engagement.last_event_at < now - timedelta(days=shortest),
+        )
+        .options(
+            joinedload(Engagement.school),
+            joinedload(Engagement.project),
+            joinedload(Engagement.organisation).selectinload(Organisation.members),
+            selectinload(Engagement.offers),
+        )
+        .order_by(Engagement.id)
+    ).unique()
+    return [e for e in candidates if rules.is_stalled(e, now)]
+
+
+def stalled_reminders(now: datetime) -> int:
+    """A stalled engagement → a reminder, with the next step, to the organisation's members
+    and the team's teacher: once per stall (new activity then a new stall reminds again)."""
+    told = 0
+    for engagement in stalled_engagements(now):
+        since = engagement.last_event_at
+        days = (now - since).days
+        subject = f"No news for {days} days: {engagement.project.title}"
+        for person in _active([*_employers(engagement), engagement.team.advisor]):
+            with_whom = (
+                engagement.organisation.name
+                if not person.is_employer
+                else f"the team {engagement.team.name}"
+            )
+            note = notify_once(
+                person,
+                key=f"stalled-{engagement.id}-{since.date().isoformat()}-user-{person.id}",
+                kind="engagement_stalled",
+                subject=subject,
+                body=(
+                    f"Nothing has happened with {with_whom} on {engagement.project.title} since "
+                    f"{since:%d %b %Y}. Next step: {rules.next_step(engagement, person)}"
+                ),
+                link=f"/engagements/{engagement.id}",
+            )
+            told += note is not None
+    return told
+
+
+# --- offer deadlines --------------------------------------------------------------------------
+
+
+def expire_offers(now: datetime) -> int:
+    """Expire the unanswered offers past their deadline (the ladder's own sweep)."""
+    return ladder.expire_overdue(now.date())
+
+
+def expiring_offers(now: datetime) -> list[Offer]:
+    """Approved offers of active engagements whose deadline is today or within two days."""
+    today = now.date()
+    return list(
+        db.session.scalars(
+            sa.select(Offer)
+            .join(Engagement, Offer.engagement_id == Engagement.id)
+            .where(
+                Offer.status == OfferStatus.APPROVED,
+                Engagement.status == EngagementStatus.ACTIVE,
+                Offer.respond_by >= today,
+                Offer.respond_by <= today + timedelta(days=DEADLINE_REMINDER_DAYS),
+            )
+            .options(selectinload(Offer.recipients), joinedload(Offer.engagement))
+            .order_by(Offer.respond_by, Offer.id)
+        ).unique()
+    )
+
+
+def offer_deadlines(now: datetime) -> int:
+    """An approved offer two days or less before its deadline → a reminder to the students it
+    is addressed to and their teacher, once per offer."""
+    told = 0
+    for offer in expiring_offers(now):
+        engagement = offer.engagement
+        deadline = offer.respond_by
+        assert deadline is not None  # the query keeps only offers with a deadline
+        left = (deadline - now.date()).days
+        when = {0: "today", 1: "tomorrow"}.get(left, f"on {deadline:%A %d %b}")
+        subject = f"The {offer.rung.label} offer from {engagement.organisation.name} expires {when}"
+        for person in _active([*rules.participants(offer), engagement.team.advisor]):
+            body = (
+                f"Answer by {deadline:%d %b %Y}: after that the offer expires. "
+                if person.is_student
+                else f"The team {engagement.team.name} has until {deadline:%d %b %Y} to answer. "
+            )
+            note = notify_once(
+                person,
+                key=f"offer-expiring-{offer.id}-user-{person.id}",
+                kind="offer_expiring",
+                subject=subject,
+                body=body + rules.next_step(engagement, person),
+                link=f"/offers/{offer.id}",
+            )
+            told += note is not None
+    return told
+
+
+# --- all of them ------------------------------------------------------------------------------
+
+JOBS: dict[str, Callable[[datetime], int]] = {
+    "expired_offers": expire_offers,  # before the reminders: a passed deadline is not "expiring"
+    "offer_deadlines": offer_deadlines,
+    "stalled_reminders": stalled_reminders,
+    "weekly_employer_digest": weekly_employer_digest,
+    "teacher_weekly_summary": teacher_weekly_summary,
+    "daily_digests": daily_digests,
+}
+
+
+def run_all(now: datetime | None = None) -> dict[str, int]:
+    """Run every job, committing after each (a failing job is rolled back and logged; the
+    others still run, then its error is raised). Returns what each job wrote."""
+    now = now or utcnow()
+    counts: dict[str, int] = {}
+    failure: Exception | None = None
+    for name, job in JOBS.items():
+        try:
+            counts[name] = job(now)
+            db.session.commit()
+        except Exception as error:
+            db.session.rollback()
+            current_app.logger.exception("scheduled job %s failed", name)
+            counts[name] = 0
+            failure = failure or error
+    if failure is not None:
+        raise failure
+    return counts
