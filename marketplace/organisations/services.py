@@ -18,6 +18,7 @@ from ..models import (
     VerificationStatus,
     utcnow,
 )
+from ..notifications.service import notify
 from ..web import absolute_url
 
 # Anyone can have an address at these, so they prove nothing about an employer.
@@ -131,19 +132,24 @@ def decide(partnership: Partnership, staff: User, verified: bool, note: str = ""
     partnership.decided_at = utcnow()
     partnership.decided_by = staff
     partnership.note = note
-    link = absolute_url("organisations.profile")
+    db.session.flush()
+    school, organisation = partnership.school.name, partnership.organisation.name
+    outcome = (
+        f"{school} verified {organisation}. You can now work with its students' projects."
+        if verified
+        else f"{school} did not verify {organisation}."
+    )
+    note_line = f"\n\nNote from the school: {note}" if note else ""
+    stamp = partnership.decided_at.strftime("%Y%m%d%H%M%S%f")  # a decision can be changed
     for member in partnership.organisation.members:
-        if member.email:
-            enqueue(
-                compose(
-                    member.email,
-                    f"{partnership.school.name} {'verified' if verified else 'did not verify'} "
-                    f"{partnership.organisation.name}",
-                    "verification_decided",
-                    partnership=partnership,
-                    member=member,
-                    link=link,
-                )
+        if member.active:
+            notify(
+                member,
+                kind="organisation_verified" if verified else "organisation_declined",
+                subject=f"{school} {'verified' if verified else 'did not verify'} {organisation}",
+                body=outcome + note_line,
+                link="/organisation",
+                key=f"partnership-{partnership.id}-{new_status.value}-{stamp}-user-{member.id}",
             )
     db.session.flush()
 

@@ -29,6 +29,7 @@ from ..models import (
     utcnow,
 )
 from ..models.project import SNAPSHOT_FIELDS
+from ..notifications.service import notify
 from ..tags import normalise_skills
 from ..web import absolute_url
 
@@ -127,19 +128,20 @@ def review(project: Project, reviewer: User, publish: bool, comment: str = "") -
     snapshot.review_comment = comment
     snapshot.reviewed_by = reviewer
     snapshot.reviewed_at = utcnow()
-    link = absolute_url("projects.show", project_id=project.id)
+    db.session.flush()
     for member in project.team.members:
-        if member.email:
-            enqueue(
-                compose(
-                    member.email,
-                    f"“{project.title}” is {'published' if publish else 'back for changes'}",
-                    "project_reviewed",
-                    project=project,
-                    snapshot=snapshot,
-                    member=member,
-                    link=link,
-                )
+        if member.active:
+            notify(
+                member,
+                kind="project_published" if publish else "changes_requested",
+                subject=f"“{project.title}” is {'published' if publish else 'back for changes'}",
+                body=(
+                    "Employers verified by your school can now see it."
+                    if publish
+                    else f"Your teacher asked for changes:\n\n{comment.strip()}"
+                ),
+                link=f"/projects/{project.id}",
+                key=f"project-{snapshot.id}-{to.value}-user-{member.id}",
             )
     db.session.flush()
 

@@ -1,0 +1,81 @@
+"""The bell: what a person was told, what they have not read yet, and their mail preference.
+
+Services flush, never commit; the view commits once.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, g
+from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
+
+from ..extensions import db
+from ..models import MailFrequency, Notification, User, utcnow
+
+PER_PAGE = 30
+
+
+def unread_count(user: User) -> int:
+    """How many of `user`'s notifications are unread (one indexed COUNT)."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def unread_for_current_user() -> int:
+    """The bell's count for this request's user, asked once per request (0 when logged out)."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        g.unread_notifications = unread_count(current_user)
+    return g.unread_notifications
+
+
+def page_of(user: User, page: int) -> Pagination:
+    """`user`'s notifications, newest first, 30 a page (past the end is a 404)."""
+    return db.paginate(
+        sa.select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()),
+        page=page,
+        per_page=PER_PAGE,
+    )
+
+
+def own_or_404(user: User, notification_id: int) -> Notification:
+    """`user`'s notification, or 404 (someone else's id is not told apart from a missing one)."""
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != user.id:
+        abort(404)
+    return note
+
+
+def mark_read(note: Notification) -> None:
+    """Mark one notification read (opening it twice keeps the first time)."""
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db.session.flush()
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of `user` read; returns how many were unread."""
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+    return result.rowcount or 0
+
+
+def set_mail_frequency(user: User, frequency: MailFrequency) -> None:
+    """Record how `user` wants notifications by e-mail; `notify()` reads it for the next ones."""
+    user.mail_frequency = frequency
+    db.session.flush()
