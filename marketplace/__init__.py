@@ -23,6 +23,9 @@ from . import (
     teams,
     web,
 )
+from .messaging import moderation_views
+from .messaging import views as messaging_views
+from .notifications import views as notification_views
 
 
 class RowIdConverter(IntegerConverter):
@@ -58,4 +61,7 @@ def create_app(config: Config | None = None) -> Flask:
         app.register_blueprint(blueprint_module.bp)
     app.register_blueprint(projects.file_views.bp)
     app.register_blueprint(engagements.staff_views.bp)
+    app.register_blueprint(notification_views.bp)
+    app.register_blueprint(messaging_views.bp)
+    app.register_blueprint(moderation_views.bp)
     return app

@@ -13,6 +13,7 @@ from .auth.services import create_student
 from .challenges.demo import seed_challenges
 from .engagements.demo import seed_engagements
 from .extensions import db
+from .messaging.demo import seed_threads
 from .models import (
     JoinRequest,
     Organisation,
@@ -196,3 +197,4 @@ def seed_demo() -> None:
     seed_challenges()
     seed_projects()
     seed_engagements()
+    seed_threads()

@@ -17,6 +17,7 @@ from flask import current_app
 
 from marketplace.storage import storage
 
+from .moderation_rows import mute_of, report_of
 from .world import ROLES, World
 
 OK, LOGIN, DENY, GONE = "ok", "login", "deny", "gone"
@@ -32,6 +33,30 @@ def download_link(row) -> str:
     """The signed local download URL of a stored file."""
     with current_app.test_request_context():
         return storage().download_url(row.key, row.filename)
+
+
+def student_note(w: World) -> int:
+    """A notification of the world's student (the notifications.* rows open it)."""
+    from marketplace.extensions import db
+    from marketplace.models import Notification
+
+    note = Notification(
+        user_id=w.student.id,
+        kind="test",
+        subject="Hello",
+        link="/dashboard",
+        idempotency_key=f"matrix-{w.student.id}",
+    )
+    db.session.add(note)
+    db.session.flush()
+    return note.id
+
+
+def student_token(w: World) -> str:
+    """The student's signed e-mail preferences token (what every mail links to)."""
+    from marketplace.notifications.service import preferences_token
+
+    return preferences_token(w.student)
 
 
 @dataclass(frozen=True)
@@ -816,5 +841,153 @@ ROUTES: list[Route] = [
         "POST",
         lambda w: "/school/ladder-settings",
         ONLY_SCHOOL_ADMIN,
+    ),
+    # notifications: the bell, the list and mail preferences (notifications.*)
+    Route("notifications.bell", "badge", "GET", lambda w: "/notifications/bell", SIGNED_IN),
+    Route("notifications.index", "list", "GET", lambda w: "/notifications", SIGNED_IN),
+    Route(
+        "notifications.index",
+        "past the last page",
+        "GET",
+        lambda w: "/notifications?page=9",
+        NOBODY,
+    ),
+    Route(
+        "notifications.open_one",
+        "the student's",
+        "GET",
+        lambda w: f"/notifications/{student_note(w)}",
+        ONLY_STUDENT,
+    ),
+    Route("notifications.mark_all_read", "own", "POST", lambda w: "/notifications/read", SIGNED_IN),
+    Route("notifications.settings", "form", "GET", lambda w: "/notifications/settings", SIGNED_IN),
+    Route("notifications.settings", "post", "POST", lambda w: "/notifications/settings", SIGNED_IN),
+    *(
+        Route(f"notifications.{name}", case, method, url, expect)
+        for name, method, suffix in (
+            ("preferences", "GET", ""),
+            ("preferences", "POST", ""),
+            ("confirm_unsubscribe", "GET", "/unsubscribe"),
+            ("unsubscribe", "POST", "/unsubscribe"),
+        )
+        for case, url, expect in (
+            (
+                "the student's token",
+                lambda w, s=suffix: f"/notifications/preferences/{student_token(w)}{s}",
+                EVERYONE,
+            ),
+            (
+                "a tampered token",
+                lambda w, s=suffix: f"/notifications/preferences/{student_token(w)}x{s}",
+                NOT_FOUND,
+            ),
+        )
+    ),
+    # messages: threads, posting, polling and attachments (messaging.*)
+    Route("messaging.inbox", "own", "GET", lambda w: "/messages", SIGNED_IN),
+    *(
+        Route(f"messaging.{name}", case, method, url, expect)
+        for name, method, in_it in (
+            ("thread", "GET", roles(LOGIN, OK, OK, OK, OK, DENY)),
+            ("post", "POST", roles(LOGIN, OK, OK, OK, DENY, DENY)),
+        )
+        for case, url, expect in (
+            ("own engagement thread", lambda w: f"/messages/{w.thread.id}", in_it),
+            ("other school's thread", lambda w: f"/messages/{w.thread_b.id}", NOBODY),
+            (
+                "school channel",
+                lambda w: f"/messages/{w.school_thread.id}",
+                roles(LOGIN, DENY, OK, OK, OK, DENY),
+            ),
+        )
+    ),
+    Route(
+        "messaging.thread",
+        "poll of another school's thread",
+        "GET",
+        lambda w: f"/messages/{w.thread_b.id}?after=0",
+        NOBODY,
+    ),
+    *(
+        Route("messaging.engagement_thread", case, "GET", url, expect)
+        for case, url, expect in (
+            (
+                "own",
+                lambda w: f"/engagements/{w.engagement.id}/messages",
+                roles(LOGIN, OK, OK, OK, OK, DENY),
+            ),
+            (
+                "another organisation's",
+                lambda w: f"/engagements/{w.other_org_engagement.id}/messages",
+                roles(LOGIN, DENY, OK, DENY, OK, DENY),
+            ),
+            ("other school", lambda w: f"/engagements/{w.engagement_b.id}/messages", NOBODY),
+        )
+    ),
+    Route("messaging.new_thread", "form", "GET", lambda w: "/messages/new", STAFF),
+    Route("messaging.new_thread", "post", "POST", lambda w: "/messages/new", STAFF),
+    Route(
+        "messaging.download",
+        "own thread's file",
+        "GET",
+        lambda w: f"/messages/attachments/{w.attachment.id}",
+        roles(LOGIN, OK, OK, OK, OK, DENY),
+    ),
+    # moderation: held messages, flags and mutes (moderation.*)
+    Route("moderation.queue", "own school", "GET", lambda w: "/messages/held", STAFF),
+    *(
+        Route(f"moderation.{name}", case, "POST", url, expect)
+        for name in ("release", "reject")
+        for case, url, expect in (
+            ("held", lambda w, n=name: f"/messages/held/{w.held_message.id}/{n}", STAFF),
+            ("already visible", lambda w, n=name: f"/messages/held/{w.message.id}/{n}", STAFF),
+            ("other school", lambda w, n=name: f"/messages/held/{w.message_b.id}/{n}", NOBODY),
+        )
+    ),
+    *(
+        Route("moderation.flag", case, "POST", url, expect)
+        for case, url, expect in (
+            (
+                "visible message of own thread",
+                lambda w: f"/messages/{w.message.id}/flag",
+                roles(LOGIN, OK, OK, OK, OK, DENY),
+            ),
+            (
+                "a student's held message",
+                lambda w: f"/messages/{w.held_message.id}/flag",
+                roles(LOGIN, OK, OK, DENY, OK, DENY),
+            ),
+            ("other school's message", lambda w: f"/messages/{w.message_b.id}/flag", NOBODY),
+        )
+    ),
+    Route(
+        "moderation.resolve",
+        "report in own school",
+        "POST",
+        lambda w: f"/messages/flags/{report_of(w.message, w.student)}/resolve",
+        STAFF,
+    ),
+    Route(
+        "moderation.resolve",
+        "report in another school",
+        "POST",
+        lambda w: f"/messages/flags/{report_of(w.message_b, w.student_b)}/resolve",
+        NOBODY,
+    ),
+    Route("moderation.mutes", "own school", "GET", lambda w: "/school/mutes", STAFF),
+    Route("moderation.mute", "empty form", "POST", lambda w: "/school/mutes", STAFF),
+    Route(
+        "moderation.unmute",
+        "own school's mute",
+        "POST",
+        lambda w: f"/school/mutes/{mute_of(w.employer, w.school_a.id, w.teacher)}/unmute",
+        STAFF,
+    ),
+    Route(
+        "moderation.unmute",
+        "another school's mute",
+        "POST",
+        lambda w: f"/school/mutes/{mute_of(w.message_b.author, w.school_b.id)}/unmute",
+        NOBODY,
     ),
 ]

@@ -18,6 +18,7 @@ from flask import Flask
 from marketplace import create_app
 from marketplace.engagements import ladder, rules
 from marketplace.engagements.demo import seed_engagements
+from marketplace.engagements.demo_stories import KEYSTONE, TRANSIT
 from marketplace.extensions import db
 from marketplace.models import (
     BackgroundCheck,
@@ -27,14 +28,19 @@ from marketplace.models import (
     EngagementEvent,
     EngagementStatus,
     GuardianConsent,
+    MailState,
+    MessageState,
     Notification,
     Offer,
     OfferStatus,
     Organisation,
+    OutgoingMail,
     Project,
     ProjectStatus,
     Rung,
     Team,
+    Thread,
+    ThreadKind,
     User,
     utcnow,
 )
@@ -248,3 +254,54 @@ def test_seeding_again_does_nothing_more(demo):
     skipped = runner.invoke(args=["seed-demo", "--if-empty"])
     assert skipped.exit_code == 0 and "skipped" in skipped.output
     assert [_count(t) for t in tables] == before
+
+
+# --- the demo's conversations -------------------------------------------------------------------
+
+
+def _user(login: str) -> User:
+    return db.session.scalars(
+        sa.select(User).where(sa.or_(User.email == login, User.username == login))
+    ).one()
+
+
+def test_the_demo_has_a_living_thread_with_a_held_and_a_rejected_message(demo):
+    from marketplace.messaging import queries, service
+
+    dana, noah, rivera = _user(KEYSTONE), _user("noah.k"), _user("rivera@riverside.example")
+    thread = db.session.scalars(sa.select(Thread).filter_by(kind=ThreadKind.ENGAGEMENT)).one()
+    states = [m.state for m in thread.messages]
+    assert states.count(MessageState.HELD) == 1 and states.count(MessageState.REJECTED) == 1
+    rejected = next(m for m in thread.messages if m.state is MessageState.REJECTED)
+    assert rejected.author == noah and "social media" in rejected.review_note
+    # Dana never sees what was held or rejected; Noah sees his own; Ms Rivera sees all.
+    assert all(m.state is MessageState.VISIBLE for m in service.visible_to(dana, thread))
+    assert len(service.visible_to(noah, thread)) == len(states)
+    assert len(service.visible_to(rivera, thread)) == len(states)
+    assert queries.unread_counts(dana, [thread.id]).get(thread.id, 0) == 0
+    assert queries.unread_counts(noah, [thread.id])[thread.id] > 0
+    waiting = db.session.scalars(
+        sa.select(Notification).filter_by(user_id=rivera.id, kind="message_held", read_at=None)
+    ).all()
+    assert len(waiting) == 1
+
+
+def test_the_schools_channel_with_an_organisation_has_no_students(demo):
+    from marketplace.messaging import service
+
+    channel = db.session.scalars(sa.select(Thread).filter_by(kind=ThreadKind.SCHOOL)).one()
+    assert channel.organisation == _user(TRANSIT).organisation
+    people = service.participants(channel)
+    assert people and not any(person.is_student for person in people)
+    assert len(channel.messages) == 3
+
+
+def test_only_the_last_days_mail_went_out_when_seeding(demo):
+    """The past's mail is marked sent when it happened; the last day's was delivered to the
+    outbox folder once, as the worker would."""
+    mail = db.session.scalars(sa.select(OutgoingMail)).all()
+    assert mail and all(row.state == MailState.SENT.value for row in mail)
+    recent = [row for row in mail if row.created_at > utcnow() - timedelta(days=1)]
+    folder = Path(demo.config["MAIL_OUTBOX_DIR"])
+    written = sorted(path.stem for path in folder.glob("*.eml"))
+    assert written == sorted(row.idempotency_key for row in recent)

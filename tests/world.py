@@ -14,6 +14,9 @@ from marketplace.models import (
     FileStatus,
     Invitation,
     JoinRequest,
+    Message,
+    MessageAttachment,
+    MessageState,
     Offer,
     OfferStatus,
     Organisation,
@@ -24,8 +27,11 @@ from marketplace.models import (
     Role,
     School,
     Team,
+    Thread,
+    ThreadKind,
     User,
 )
+from marketplace.storage import storage
 
 from .factories import Factory
 
@@ -81,6 +87,13 @@ class World:
     other_org_offer: Offer  # a proposed offer on it
     engagement_b: Engagement  # an organisation of school_b × project_b
     offer_b: Offer  # a proposed offer on it
+    thread: Thread  # engagement thread on `engagement` (team_a × org)
+    thread_b: Thread  # engagement thread on engagement_b (school_b)
+    school_thread: Thread  # school_a × org relationship channel
+    message: Message  # visible, by employer, in thread
+    held_message: Message  # held, by student, in thread, with a phone number
+    message_b: Message  # visible, in thread_b
+    attachment: MessageAttachment  # stored, on `message`
 
     def user(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
@@ -123,6 +136,7 @@ def build_world(make: Factory) -> World:
     engagement = make.engagement(own_published, employer)
     other_org_engagement = make.engagement(published_project)
     engagement_b = make.engagement(project_b)
+    threads = _threads(make, engagement, engagement_b, school_a, org, employer, student, teacher)
     return World(
         school_a=school_a,
         school_b=school_b,
@@ -173,6 +187,74 @@ def build_world(make: Factory) -> World:
         other_org_offer=make.offer(other_org_engagement, status=OfferStatus.PROPOSED),
         engagement_b=engagement_b,
         offer_b=make.offer(engagement_b, status=OfferStatus.PROPOSED),
+        **threads,
+    )
+
+
+PDF = b"%PDF-1.4\n% a tiny test pdf\n"
+
+
+def _threads(make: Factory, engagement, engagement_b, school_a, org, employer, student, teacher):
+    """The threads, messages and attachment of the world (rows only: nobody is notified)."""
+
+    def engagement_thread(e: Engagement) -> Thread:
+        return make._save(
+            Thread(
+                channel=f"engagement-{e.id}",
+                kind=ThreadKind.ENGAGEMENT,
+                school_id=e.school_id,
+                organisation_id=e.organisation_id,
+                engagement_id=e.id,
+                team_id=e.team_id,
+                subject=e.project.title,
+                started_by_id=e.opened_by_id,
+            )
+        )
+
+    thread, thread_b = engagement_thread(engagement), engagement_thread(engagement_b)
+    school_thread = make._save(
+        Thread(
+            channel=f"school-{school_a.id}-org-{org.id}",
+            kind=ThreadKind.SCHOOL,
+            school_id=school_a.id,
+            organisation_id=org.id,
+            subject="Spring placements",
+            started_by_id=teacher.id,
+        )
+    )
+    message = make._save(Message(thread_id=thread.id, author_id=employer.id, body="Hello team!"))
+    held = make._save(
+        Message(
+            thread_id=thread.id,
+            author_id=student.id,
+            body="Call me on 555-123-4567",
+            state=MessageState.HELD,
+            hold_reason="It looks like it contains a phone number.",
+        )
+    )
+    message_b = make._save(
+        Message(thread_id=thread_b.id, author_id=engagement_b.opened_by_id, body="Hi School B")
+    )
+    attachment = MessageAttachment(
+        message_id=message.id,
+        thread_id=thread.id,
+        key=f"messages/{thread.id}/{make._n()}.pdf",
+        filename="brief.pdf",
+        kind="pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        status=FileStatus.STORED,
+        uploaded_by_id=employer.id,
+    )
+    storage().write(attachment.key, [PDF], len(PDF))
+    return dict(
+        thread=thread,
+        thread_b=thread_b,
+        school_thread=school_thread,
+        message=message,
+        held_message=held,
+        message_b=message_b,
+        attachment=make._save(attachment),
     )
 
 

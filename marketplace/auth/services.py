@@ -120,9 +120,7 @@ def request_password_reset(email: str) -> None:
     if user is None or user.role is Role.STUDENT or not user.active or not user.email:
         return
     link = absolute_url("auth.reset_password", token=make_user_token(user, RESET_PASSWORD))
-    enqueue(
-        compose(user.email, "Reset your password", "reset_password", user=user, link=link)
-    )
+    enqueue(compose(user.email, "Reset your password", "reset_password", user=user, link=link))
 
 
 def user_for_reset(token: str) -> User:

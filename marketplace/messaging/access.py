@@ -1,0 +1,107 @@
+"""Who takes part in a thread (and may write) and who may read it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+
+from ..extensions import db
+from ..models import Engagement, Role, Thread, ThreadKind, User
+
+
+def _org_members(organisation_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(
+                User.organisation_id == organisation_id,
+                User.role == Role.EMPLOYER,
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def _school_staff(school_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(
+                User.school_id == school_id,
+                User.role.in_([Role.TEACHER, Role.SCHOOL_ADMIN]),
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def team_teachers(thread: Thread) -> list[User]:
+    """The teacher(s) who read every message of an engagement thread: the team's class teacher."""
+    if thread.team is None:
+        return []
+    teacher = thread.team.classroom.teacher
+    return [teacher] if teacher.active else []
+
+
+def participants(thread: Thread) -> list[User]:
+    """Who takes part: an engagement thread holds the organisation's active members, the team's
+    students and its teacher; a school thread holds the school's staff and the organisation's
+    active members (no students)."""
+    people = _org_members(thread.organisation_id)
+    if thread.kind is ThreadKind.ENGAGEMENT and thread.team is not None:
+        people += [s for s in thread.team.members if s.active]
+        people += team_teachers(thread)
+    else:
+        people += _school_staff(thread.school_id)
+    unique = {person.id: person for person in people}
+    return list(unique.values())
+
+
+def is_participant(user: User | None, thread: Thread) -> bool:
+    """True for someone who takes part (and so may post), without loading everyone."""
+    if user is None or not user.is_authenticated or not user.active:
+        return False
+    if user.is_employer:
+        return user.organisation_id == thread.organisation_id
+    if thread.kind is ThreadKind.SCHOOL:
+        return user.is_staff_of(thread.school_id)
+    if thread.team is None:
+        return False
+    if user.is_student:
+        return thread.team.has_member(user)
+    if user.is_teacher:
+        return thread.team.classroom.teacher_id == user.id
+    return False
+
+
+def can_read(user: User | None, thread: Thread) -> bool:
+    """Participants read; so does every staff member of the thread's school. Site admins don't."""
+    if user is None or not user.is_authenticated:
+        return False
+    return is_participant(user, thread) or user.is_staff_of(thread.school_id)
+
+
+def may_read_engagement(user: User | None, engagement: Engagement) -> bool:
+    """Whether `user` may read the engagement's thread (before it exists)."""
+    probe = Thread(
+        kind=ThreadKind.ENGAGEMENT,
+        school_id=engagement.school_id,
+        organisation_id=engagement.organisation_id,
+    )
+    probe.team = engagement.team
+    return can_read(user, probe)
+
+
+def is_moderator(user: User | None, thread: Thread) -> bool:
+    """The school's staff see every message of the school's threads, held ones included."""
+    return user is not None and user.is_authenticated and user.is_staff_of(thread.school_id)
+
+
+def thread_or_404(thread_id: int, user: User) -> Thread:
+    """The thread, if `user` may read it; else 404 (ids of others' threads cannot be probed)."""
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or not can_read(user, thread):
+        abort(404)
+    return thread

@@ -1,0 +1,73 @@
+"""Files sent with messages: kept in the same `Storage` and checked by the same function as
+project files (`projects.files`), so a message cannot carry what a project may not."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+
+from ..extensions import db
+from ..models import FileStatus, Message, MessageAttachment, MessageState, Thread, User
+from ..projects import files
+from ..storage import StorageError, TooLarge, copy_stream, storage
+
+
+def attach(message: Message, user: User, upload: FileStorage) -> MessageAttachment:
+    """Store one uploaded file on `message`, checked like a project file. A file that fails the
+    checks leaves neither row nor object, and the message is refused (MessagingError)."""
+    from .service import AttachmentError
+
+    max_file = current_app.config["MAX_FILE_BYTES"]
+    try:
+        name = files.clean_filename(upload.filename or "")
+        ext = files.extension(name)
+        if ext not in files.ALLOWED:
+            allowed = ", ".join(sorted(files.ALLOWED))
+            raise files.FileRejected(f"“.{ext}” files are not accepted. Use one of: {allowed}.")
+    except files.FileRejected as error:
+        raise AttachmentError(str(error)) from None
+    row = MessageAttachment(
+        message_id=message.id,
+        thread_id=message.thread_id,
+        key=f"messages/{message.thread_id}/{uuid.uuid4().hex}.{ext}",
+        filename=name,
+        kind=files.ALLOWED[ext][0],
+        uploaded_by_id=user.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    try:
+        row.size = storage().write(row.key, copy_stream(upload.stream), max_file)
+        if row.size == 0:
+            raise files.FileRejected("The file is empty.")
+        files._verify_and_store(row)  # the one check shared with project files
+    except (files.FileRejected, StorageError, TooLarge) as error:
+        _discard(row)
+        text = str(error) or f"The file is larger than {max_file // 1024 // 1024} MB."
+        raise AttachmentError(text) from None
+    return row
+
+
+def _discard(row: MessageAttachment) -> None:
+    try:
+        storage().delete(row.key)
+    finally:
+        db.session.delete(row)
+        db.session.flush()
+
+
+def may_download(row: MessageAttachment, user: User, thread: Thread) -> bool:
+    """A stored file of a message the reader sees: visible, their own, or any for the school's
+    staff. (Reading the thread itself is checked by the caller.)"""
+    from .service import is_moderator
+
+    if row.status is not FileStatus.STORED or row.message is None:
+        return False
+    message = row.message
+    return (
+        message.state is MessageState.VISIBLE
+        or message.author_id == user.id
+        or is_moderator(user, thread)
+    )

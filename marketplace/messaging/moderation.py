@@ -1,0 +1,289 @@
+"""Moderation of messages: who may moderate a thread, releasing or rejecting a held message,
+reports (flags) on a message, and a school's mutes of employer members.
+
+Every transition is a conditional UPDATE on the row's state, so two teachers acting at once never
+both win: the second is told who acted first (`AlreadyReviewed`), never a database error.
+Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import (
+    MemberMute,
+    Message,
+    MessageFlag,
+    MessageState,
+    Notification,
+    Role,
+    Thread,
+    User,
+    utcnow,
+)
+from ..notifications.service import notify
+from ..privacy import name_for
+from . import service
+from .moderation_queries import working_with
+
+
+class ModerationError(Exception):
+    """A refused moderation action; the message says why, for the page."""
+
+
+class AlreadyReviewed(ModerationError):
+    """Someone else decided first (or the same click arrived twice): told, not an error."""
+
+
+# --- mutes: the interface posting asks --------------------------------------------------------
+
+
+def is_muted(user: User, school_id: int) -> bool:
+    """True when the school's staff muted this member: they may read but not post."""
+    found = db.session.scalar(
+        sa.select(MemberMute.id).where(
+            MemberMute.school_id == school_id, MemberMute.user_id == user.id
+        )
+    )
+    return found is not None
+
+
+# --- who moderates ----------------------------------------------------------------------------
+
+
+def can_moderate(staff: User, thread: Thread) -> bool:
+    """The team's teacher and the staff (teachers, school admins) of the thread's school."""
+    if not staff.is_authenticated:
+        return False
+    if staff.is_staff_of(thread.school_id):
+        return True
+    return thread.team is not None and thread.team.classroom.teacher_id == staff.id
+
+
+def thread_staff(thread: Thread) -> list[User]:
+    """Who is told of a report: the team's teacher; in a school channel, the school's staff."""
+    if thread.team is not None:
+        return service.team_teachers(thread)
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(
+                User.school_id == thread.school_id,
+                User.role.in_([Role.TEACHER, Role.SCHOOL_ADMIN]),
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def _path(endpoint: str, **values: object) -> str:
+    """A path on this site, inside a request or not (a worker, a test's direct call)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def thread_link(thread: Thread) -> str:
+    """The path of the thread's page, for notifications."""
+    return _path("messaging.thread", thread_id=thread.id)
+
+
+def _already(message: Message, viewer: User) -> AlreadyReviewed:
+    """Why a decision on `message` came too late: who decided, and what."""
+    db.session.refresh(message)
+    if message.state is MessageState.HELD:  # pragma: no cover - only if the row vanished
+        return AlreadyReviewed("This message changed a moment ago; look again.")
+    done = "released" if message.state is MessageState.VISIBLE else "rejected"
+    who = message.reviewed_by
+    by = f" by {name_for(viewer, who)}" if who is not None else ""
+    return AlreadyReviewed(f"This message was already {done}{by}.")
+
+
+def _review(message: Message, staff: User, state: MessageState, note: str) -> None:
+    """Move a held message to `state` if it is still held, or raise who decided first."""
+    if not can_moderate(staff, message.thread):
+        raise ModerationError("Only the thread's teacher or the school's staff can do that.")
+    moved = db.session.execute(
+        sa.update(Message)
+        .where(Message.id == message.id, Message.state == MessageState.HELD)
+        .values(state=state, reviewed_by_id=staff.id, reviewed_at=utcnow(), review_note=note)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise _already(message, staff)
+    # The "a message is waiting for you" notifications are settled for every teacher.
+    db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.idempotency_key.like(f"message-held-{message.id}-user-%"),
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(message)
+
+
+def release(message: Message, staff: User, note: str = "") -> None:
+    """Let a held message through: the thread is told of it, and the sender that it went."""
+    _review(message, staff, MessageState.VISIBLE, note.strip()[:500])
+    service.announce(message)
+    notify(
+        message.author,
+        kind="message_released",
+        subject="Your message was released",
+        body=f"Your message in “{message.thread.subject}” was checked and sent.",
+        link=thread_link(message.thread),
+        key=f"message-{message.id}-released",
+    )
+
+
+def reject(message: Message, staff: User, reason: str) -> None:
+    """Keep a held message back for good, with the reason the sender is shown."""
+    reason = reason.strip()
+    if not reason:
+        raise ModerationError("Say why the message is not sent: the sender is shown the reason.")
+    _review(message, staff, MessageState.REJECTED, reason[:500])
+    notify(
+        message.author,
+        kind="message_rejected",
+        subject="Your message was not sent",
+        body=f"Not sent: {reason}",
+        link=thread_link(message.thread),
+        key=f"message-{message.id}-rejected",
+    )
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+def can_flag(user: User, message: Message) -> bool:
+    """Anyone who can read a visible message, other than its author, may report it."""
+    return (
+        message.state is MessageState.VISIBLE
+        and message.author_id != user.id
+        and service.can_read(user, message.thread)
+    )
+
+
+def flag(message: Message, user: User, reason: str) -> MessageFlag:
+    """Report a message to the thread's teacher; once per person."""
+    reason = reason.strip()
+    if not reason:
+        raise ModerationError("Say what is wrong with the message.")
+    if not can_flag(user, message):
+        raise ModerationError("You cannot report this message.")
+    report = MessageFlag(message_id=message.id, user_id=user.id, reason=reason[:500])
+    try:
+        with db.session.begin_nested():
+            db.session.add(report)
+            db.session.flush()
+    except IntegrityError:
+        raise ModerationError("You already reported this message.") from None
+    for teacher in thread_staff(message.thread):
+        if teacher.id == user.id:
+            continue
+        notify(
+            teacher,
+            kind="message_flagged",
+            subject=f"A message in “{message.thread.subject}” was reported",
+            body=f"{name_for(teacher, user)} reported a message: {reason[:300]}",
+            link=_path("moderation.queue") + "#reported",
+            key=f"flag-{report.id}-to-{teacher.id}",
+        )
+    return report
+
+
+def resolve(report: MessageFlag, staff: User, hide: bool = False, reason: str = "") -> int:
+    """Close the open reports of a message (optionally removing the message, with a reason the
+    sender sees); how many reports were closed."""
+    message = report.message
+    if not can_moderate(staff, message.thread):
+        raise ModerationError("Only the thread's teacher or the school's staff can do that.")
+    reason = reason.strip()
+    if hide and not reason:
+        raise ModerationError("Say why the message is removed: the sender is shown the reason.")
+    now = utcnow()
+    closed = db.session.execute(
+        sa.update(MessageFlag)
+        .where(MessageFlag.message_id == message.id, MessageFlag.resolved_at.is_(None))
+        .values(resolved_by_id=staff.id, resolved_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if closed == 0:
+        db.session.refresh(report)
+        who = db.session.get(User, report.resolved_by_id) if report.resolved_by_id else None
+        by = f" by {name_for(staff, who)}" if who is not None else ""
+        raise AlreadyReviewed(f"This report was already resolved{by}.")
+    if hide:
+        db.session.execute(
+            sa.update(Message)
+            .where(Message.id == message.id, Message.state == MessageState.VISIBLE)
+            .values(
+                state=MessageState.REJECTED,
+                reviewed_by_id=staff.id,
+                reviewed_at=now,
+                review_note=reason[:500],
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(message)
+        notify(
+            message.author,
+            kind="message_removed",
+            subject="Your message was removed",
+            body=f"Removed after a report: {reason}",
+            link=thread_link(message.thread),
+            key=f"message-{message.id}-removed",
+        )
+    db.session.refresh(report)
+    return closed
+
+
+# --- mutes ------------------------------------------------------------------------------------
+
+
+def mute(staff: User, member: User | None, reason: str) -> MemberMute:
+    """Stop an employer member posting in the staff's school's threads (they still read)."""
+    if not staff.is_staff or staff.school_id is None:
+        raise ModerationError("Only a school's staff can mute someone.")
+    allowed = (
+        member is not None
+        and member.role is Role.EMPLOYER
+        and member.organisation_id is not None
+        and db.session.scalar(
+            sa.select(sa.literal(1)).where(
+                sa.literal(member.organisation_id).in_(working_with(staff.school_id))
+            )
+        )
+        is not None
+    )
+    if member is None or not allowed:
+        raise ModerationError(
+            "Only a member of an organisation working with your school can be muted."
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ModerationError("Say why: the reason is kept with the mute.")
+    row = MemberMute(
+        school_id=staff.school_id, user_id=member.id, muted_by_id=staff.id, reason=reason[:500]
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        raise ModerationError(f"{name_for(staff, member)} is already muted.") from None
+    return row
+
+
+def unmute(row: MemberMute, staff: User) -> None:
+    """Let a muted member post again."""
+    if not staff.is_staff_of(row.school_id):
+        raise ModerationError("Only the school's staff can unmute.")
+    db.session.execute(sa.delete(MemberMute).where(MemberMute.id == row.id))

@@ -1,0 +1,333 @@
+"""Moderation pages: the held queue with the reported messages, the report button's endpoint,
+and the school's muted employer members.
+
+The queue's rows replace themselves with the outcome under htmx; without JS each action
+redirects back to the queue (POST-redirect-GET), or re-renders it with the form's message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from ..extensions import db
+from ..forms_common import EmptyForm
+from ..models import MemberMute, Message, MessageFlag, MessageState, User
+from ..permissions import load_or_404, staff_required
+from ..privacy import name_for
+from ..web import is_htmx, safe_next
+from . import contacts, moderation, service
+from . import moderation_queries as queries
+from .moderation_forms import FlagForm, MuteForm, RejectForm, ReleaseForm, ResolveForm
+
+bp = Blueprint("moderation", __name__)
+
+Page = str | tuple[str, int] | Response
+
+
+@bp.app_template_global()
+def held_waiting() -> int:
+    """Held and reported messages waiting for the signed-in member of staff (0 for others)."""
+    return queries.waiting_count(current_user)
+
+
+@bp.app_template_global()
+def flag_form_for(message: Message) -> FlagForm:
+    """A blank "report this message" form with ids of its own, for a thread page."""
+    return own_ids(FlagForm(formdata=None), f"flag-{message.id}")
+
+
+def highlighted(text: str) -> Markup:
+    """The message as typed, escaped, with each contact detail found marked."""
+    found = contacts.find_contact_details(text, allowed_hosts=queries.allowed_hosts())
+    out, at = [], 0
+    for detail in found:
+        start = text.find(detail.text, at)
+        if start < 0:
+            continue
+        out += [
+            escape(text[at:start]),
+            Markup('<mark title="{}">{}</mark>').format(detail.kind, detail.text),
+        ]
+        at = start + len(detail.text)
+    out.append(escape(text[at:]))
+    return Markup("").join(out).replace("\n", Markup("<br>\n"))
+
+
+def own_ids(form: FlaskForm, key: str) -> FlaskForm:
+    """Give the fields of one of several forms on a page ids of their own (labels follow)."""
+    for field in form:
+        field.id = f"{key}-{field.name}"
+        field.label.field_id = field.id
+    return form
+
+
+@dataclass
+class Forms:
+    """The forms of one row of the queue; a failed one replaces its blank twin."""
+
+    release: ReleaseForm | None = None
+    reject: RejectForm | None = None
+    resolve: ResolveForm | None = None
+    mute: MuteForm | None = None
+
+
+def _held_forms(message: Message, failed: FlaskForm | None = None) -> Forms:
+    key = f"held-{message.id}"
+    forms = Forms(
+        release=own_ids(ReleaseForm(formdata=None), f"{key}-release"),
+        reject=own_ids(RejectForm(formdata=None), f"{key}-reject"),
+        mute=own_ids(MuteForm(formdata=None), f"{key}-mute"),
+    )
+    if isinstance(failed, ReleaseForm):
+        forms.release = own_ids(failed, f"{key}-release")
+    if isinstance(failed, RejectForm):
+        forms.reject = own_ids(failed, f"{key}-reject")
+    return forms
+
+
+def _report_forms(message: Message, failed: FlaskForm | None = None) -> Forms:
+    key = f"report-{message.id}"
+    resolve = failed if isinstance(failed, ResolveForm) else ResolveForm(formdata=None)
+    return Forms(
+        resolve=own_ids(resolve, f"{key}-resolve"),
+        mute=own_ids(MuteForm(formdata=None), f"{key}-mute"),
+    )
+
+
+def _queue_page(failed: FlaskForm | None = None, failed_id: int | None = None) -> Page:
+    held = queries.held_queue(current_user)
+    reports = queries.open_reports(current_user)
+    return render_template(
+        "messaging/moderation/queue.html",
+        held=held,
+        reports=reports,
+        held_forms={m.id: _held_forms(m, failed if m.id == failed_id else None) for m in held},
+        report_forms={
+            m.id: _report_forms(m, failed if m.id == failed_id else None) for m, _ in reports
+        },
+        highlighted=highlighted,
+    ), (422 if failed is not None else 200)
+
+
+@bp.get("/messages/held")
+@staff_required
+def queue() -> Page:
+    """Held messages of the school's threads, oldest first, and the reported messages."""
+    return _queue_page()
+
+
+def _held_or_404(message_id: int) -> Message:
+    """A message of a thread the user moderates (in any state: a late click is told who won)."""
+    message = load_or_404(Message, message_id)
+    if not moderation.can_moderate(current_user, message.thread):
+        abort(404)
+    return message
+
+
+def _outcome(text: str, kind: str, anchor: str) -> Page:
+    """The row's outcome: the row itself under htmx, else a flash and back to the queue."""
+    if is_htmx():
+        return render_template(
+            "messaging/moderation/_outcome.html", anchor=anchor, text=text, kind=kind
+        )
+    flash(text, kind)
+    return redirect(url_for("moderation.queue"), 303)
+
+
+def _invalid_held(message: Message, form: FlaskForm) -> Page:
+    """A held row's form came back with a problem: the row again (htmx) or the queue, 422."""
+    if is_htmx():
+        return render_template(
+            "messaging/moderation/_held_item.html",
+            message=message,
+            forms=_held_forms(message, form),
+            highlighted=highlighted,
+        )
+    return _queue_page(form, message.id)
+
+
+def _decide(message: Message, action: Callable[[], object], done: str) -> Page:
+    """Run one decision on a held message: commit and show `done`, or say who was first."""
+    try:
+        action()
+    except moderation.ModerationError as refusal:
+        db.session.rollback()
+        return _outcome(str(refusal), "info", f"held-{message.id}")
+    db.session.commit()
+    return _outcome(done, "success", f"held-{message.id}")
+
+
+@bp.post("/messages/held/<int:message_id>/release")
+@staff_required
+def release(message_id: int) -> Page:
+    """Let a held message through to the thread; the sender is told."""
+    message = _held_or_404(message_id)
+    form = ReleaseForm()
+    if not form.validate():
+        return _invalid_held(message, form)
+    return _decide(
+        message,
+        lambda: moderation.release(message, current_user, form.note.data or ""),
+        "Released: the thread can read it now, and the sender is told.",
+    )
+
+
+@bp.post("/messages/held/<int:message_id>/reject")
+@staff_required
+def reject(message_id: int) -> Page:
+    """Keep a held message back, with the reason the sender sees."""
+    message = _held_or_404(message_id)
+    form = RejectForm()
+    if not form.validate():
+        return _invalid_held(message, form)
+    return _decide(
+        message,
+        lambda: moderation.reject(message, current_user, form.reason.data or ""),
+        "Rejected: nobody else will see it; the sender is shown your reason.",
+    )
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+def _readable_or_404(message_id: int) -> Message:
+    """A message the user can read: a visible one of their thread, or their own."""
+    message = load_or_404(Message, message_id)
+    if not service.can_read(current_user, message.thread):
+        abort(404)
+    hidden = message.state is not MessageState.VISIBLE
+    mine = message.author_id == current_user.id
+    if hidden and not mine and not service.is_moderator(current_user, message.thread):
+        abort(404)
+    return message
+
+
+@bp.post("/messages/<int:message_id>/flag")
+@login_required
+def flag(message_id: int) -> Page:
+    """Report a message to the thread's teacher (once per person)."""
+    message = _readable_or_404(message_id)
+    form = own_ids(FlagForm(), f"flag-{message.id}")
+    back = safe_next(request.form.get("next")) or moderation.thread_link(message.thread)
+    if not form.validate():
+        if is_htmx():
+            return render_template(
+                "messaging/moderation/_flag_form.html", message=message, flag_form=form
+            )
+        return render_template(
+            "messaging/moderation/flag.html", message=message, flag_form=form, back=back
+        ), 422
+    try:
+        moderation.flag(message, current_user, form.reason.data or "")
+    except moderation.ModerationError as refusal:
+        db.session.rollback()
+        text, kind = str(refusal), "info"
+    else:
+        db.session.commit()
+        text, kind = "Reported. Thank you: the teacher will look at it.", "success"
+    if is_htmx():
+        return render_template(
+            "messaging/moderation/_outcome.html",
+            anchor=f"flag-{message.id}",
+            text=text,
+            kind=kind,
+        )
+    flash(text, kind)
+    return redirect(back, 303)
+
+
+@bp.post("/messages/flags/<int:flag_id>/resolve")
+@staff_required
+def resolve(flag_id: int) -> Page:
+    """Close a message's reports, optionally removing the message with a reason."""
+    report = load_or_404(MessageFlag, flag_id)
+    message = report.message
+    if not moderation.can_moderate(current_user, message.thread):
+        abort(404)
+    form = ResolveForm()
+    if not form.validate():
+        if is_htmx():
+            reports = [
+                r for m, rs in queries.open_reports(current_user) if m.id == message.id for r in rs
+            ]
+            return render_template(
+                "messaging/moderation/_report_item.html",
+                message=message,
+                flags=reports or [report],
+                forms=_report_forms(message, form),
+            )
+        return _queue_page(form, message.id)
+    hide = bool(form.hide.data)
+    try:
+        moderation.resolve(report, current_user, hide, form.reason.data or "")
+    except moderation.ModerationError as refusal:
+        db.session.rollback()
+        return _outcome(str(refusal), "info", f"report-{message.id}")
+    db.session.commit()
+    done = "Resolved; the message was removed and its sender told why." if hide else "Resolved."
+    return _outcome(done, "success", f"report-{message.id}")
+
+
+# --- mutes -------------------------------------------------------------------------------------
+
+
+def _mutes_page(form: MuteForm | None = None) -> Page:
+    form = form or MuteForm(formdata=None)
+    members = queries.mutable_members(current_user.school_id)
+    form.user_id.choices = [SelectChoice("", "Choose a member…")] + [
+        SelectChoice(m.id, f"{name_for(current_user, m)} ({m.organisation.name})") for m in members
+    ]
+    return render_template(
+        "messaging/moderation/mutes.html",
+        mutes=queries.mutes(current_user.school_id),
+        form=form,
+        action_form=EmptyForm(),
+    ), (422 if form.errors else 200)
+
+
+@bp.get("/school/mutes")
+@staff_required
+def mutes() -> Page:
+    """The school's muted employer members, and the form to mute one."""
+    return _mutes_page()
+
+
+@bp.post("/school/mutes")
+@staff_required
+def mute() -> Page:
+    """Mute an employer member for the school: they still read, but cannot post."""
+    form = MuteForm()
+    if not form.validate():
+        return _mutes_page(form)
+    member = db.session.get(User, form.user_id.data)
+    try:
+        moderation.mute(current_user, member, form.reason.data or "")
+    except moderation.ModerationError as refusal:
+        db.session.rollback()
+        form.user_id.errors = [str(refusal)]
+        return _mutes_page(form)
+    db.session.commit()
+    flash(f"{name_for(current_user, member)} can no longer post to your school.", "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("moderation.mutes"), 303)
+
+
+@bp.post("/school/mutes/<int:mute_id>/unmute")
+@staff_required
+def unmute(mute_id: int) -> Response:
+    """Let a muted member post again."""
+    row = load_or_404(MemberMute, mute_id)
+    if not current_user.is_staff_of(row.school_id):
+        abort(404)
+    name = name_for(current_user, row.user)
+    moderation.unmute(row, current_user)
+    db.session.commit()
+    flash(f"{name} can post again.", "success")
+    return redirect(url_for("moderation.mutes"), 303)

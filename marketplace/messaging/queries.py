@@ -1,0 +1,153 @@
+"""Reads for the inbox and the read position, in a fixed number of statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, joinedload
+
+from ..extensions import db
+from ..models import (
+    Classroom,
+    Message,
+    MessageState,
+    Organisation,
+    Partnership,
+    Team,
+    TeamMembership,
+    Thread,
+    ThreadKind,
+    ThreadRead,
+    User,
+    VerificationStatus,
+    utcnow,
+)
+
+INBOX_LIMIT = 200
+
+
+@dataclass
+class InboxRow:
+    thread: Thread
+    unread: int
+
+
+def _threads_for(user: User) -> sa.Select | None:
+    """The threads `user` takes part in: their organisation's; their teams'; for a teacher the
+    threads of the teams they teach and the school's channels; for a school admin the
+    school's channels."""
+    query = sa.select(Thread)
+    if user.is_employer and user.organisation_id is not None:
+        return query.where(Thread.organisation_id == user.organisation_id)
+    if user.is_student:
+        teams = sa.select(TeamMembership.team_id).where(TeamMembership.student_id == user.id)
+        return query.where(Thread.kind == ThreadKind.ENGAGEMENT, Thread.team_id.in_(teams))
+    if user.is_teacher and user.school_id is not None:
+        taught = (
+            sa.select(Team.id)
+            .join(Classroom, Team.classroom_id == Classroom.id)
+            .where(Classroom.teacher_id == user.id)
+        )
+        return query.where(
+            sa.or_(
+                sa.and_(Thread.kind == ThreadKind.ENGAGEMENT, Thread.team_id.in_(taught)),
+                sa.and_(Thread.kind == ThreadKind.SCHOOL, Thread.school_id == user.school_id),
+            )
+        )
+    if user.is_school_admin and user.school_id is not None:
+        return query.where(Thread.kind == ThreadKind.SCHOOL, Thread.school_id == user.school_id)
+    return None
+
+
+def unread_counts(user: User, thread_ids: list[int]) -> dict[int, int]:
+    """Unread messages per thread for `user`, in one grouped statement: the messages after their
+    read position that they can see (staff of the school see held ones too), not their own."""
+    if not thread_ids:
+        return {}
+    read = aliased(ThreadRead)
+    query = (
+        sa.select(Message.thread_id, sa.func.count(Message.id))
+        .join(Thread, Thread.id == Message.thread_id)
+        .outerjoin(read, sa.and_(read.thread_id == Message.thread_id, read.user_id == user.id))
+        .where(
+            Message.thread_id.in_(thread_ids),
+            Message.author_id != user.id,
+            Message.id > sa.func.coalesce(read.last_read_message_id, 0),
+        )
+        .group_by(Message.thread_id)
+    )
+    if user.is_staff and user.school_id is not None:
+        query = query.where(
+            sa.or_(Message.state == MessageState.VISIBLE, Thread.school_id == user.school_id)
+        )
+    else:
+        query = query.where(Message.state == MessageState.VISIBLE)
+    return {thread_id: count for thread_id, count in db.session.execute(query)}
+
+
+def inbox(user: User, limit: int = INBOX_LIMIT) -> list[InboxRow]:
+    """The user's threads, newest activity first, each with its unread count."""
+    query = _threads_for(user)
+    if query is None:
+        return []
+    threads = list(
+        db.session.scalars(
+            query.options(
+                joinedload(Thread.school),
+                joinedload(Thread.organisation),
+                joinedload(Thread.team),
+            )
+            .order_by(Thread.last_message_at.desc(), Thread.id.desc())
+            .limit(limit)
+        )
+    )
+    counts = unread_counts(user, [t.id for t in threads])
+    return [InboxRow(thread, counts.get(thread.id, 0)) for thread in threads]
+
+
+def total_unread(user: User) -> int:
+    """All unread messages of the user's threads (for a badge)."""
+    return sum(row.unread for row in inbox(user))
+
+
+def mark_read(thread: Thread, user: User, last_id: int) -> None:
+    """Move `user`'s read position in `thread` forward to `last_id`, never back (a conditional
+    UPDATE); two requests racing to write the first position leave one row."""
+    if last_id <= 0:
+        return
+    moved = sa.update(ThreadRead).where(
+        ThreadRead.thread_id == thread.id,
+        ThreadRead.user_id == user.id,
+        ThreadRead.last_read_message_id < last_id,
+    )
+    values = {"last_read_message_id": last_id, "read_at": utcnow()}
+    if db.session.execute(moved.values(**values)).rowcount:
+        return
+    exists = sa.select(ThreadRead.thread_id).where(
+        ThreadRead.thread_id == thread.id, ThreadRead.user_id == user.id
+    )
+    if db.session.scalar(exists) is not None:
+        return  # already read this far
+    try:
+        with db.session.begin_nested():
+            db.session.add(ThreadRead(thread_id=thread.id, user_id=user.id, **values))
+    except IntegrityError:
+        db.session.execute(moved.values(**values))
+
+
+def school_partners(school_id: int) -> list[Organisation]:
+    """Organisations the school may open a relationship channel with: those it verified or that
+    wait for its verification (not those it declined)."""
+    return list(
+        db.session.scalars(
+            sa.select(Organisation)
+            .join(Partnership, Partnership.organisation_id == Organisation.id)
+            .where(
+                Partnership.school_id == school_id,
+                Partnership.status != VerificationStatus.DECLINED,
+            )
+            .order_by(Organisation.name)
+        )
+    )

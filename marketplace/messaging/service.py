@@ -1,0 +1,263 @@
+"""The rules of threads: what each reader sees, posting (with the contact-detail hold) and
+telling the others. Services flush, never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import FileStorage
+
+from ..extensions import db
+from ..models import (
+    Engagement,
+    EngagementStatus,
+    Message,
+    MessageState,
+    Organisation,
+    Thread,
+    ThreadKind,
+    User,
+    utcnow,
+)
+from ..privacy import name_for
+from . import contacts
+from .access import (  # who takes part: re-exported, part of this module's interface
+    can_read,
+    is_moderator,
+    is_participant,
+    may_read_engagement,
+    participants,
+    team_teachers,
+    thread_or_404,
+)
+
+MAX_BODY = 5_000
+
+
+class MessagingError(Exception):
+    """A message that cannot be sent; the text is shown to the sender."""
+
+
+class AttachmentError(MessagingError):
+    """The attached file was refused (by the same checks as project files)."""
+
+
+__all__ = [
+    "MAX_BODY",
+    "AttachmentError",
+    "MessagingError",
+    "announce",
+    "can_read",
+    "engagement_thread",
+    "is_moderator",
+    "is_participant",
+    "may_read_engagement",
+    "participants",
+    "post_message",
+    "school_thread",
+    "team_teachers",
+    "thread_or_404",
+    "visible_to",
+]
+
+
+# --- what each reader sees ---------------------------------------------------------------------
+
+
+def visible_clause(user: User, thread: Thread) -> sa.ColumnElement[bool]:
+    """The SQL form of what `user` sees of a thread's messages."""
+    if is_moderator(user, thread):
+        return sa.true()
+    return sa.or_(Message.state == MessageState.VISIBLE, Message.author_id == user.id)
+
+
+def visible_to(user: User, thread: Thread, after: int = 0) -> list[Message]:
+    """The messages `user` sees, oldest first: visible ones plus their own held or rejected
+    ones; the school's staff see all. With `after`, only those with a larger id."""
+    from sqlalchemy.orm import selectinload
+
+    return list(
+        db.session.scalars(
+            sa.select(Message)
+            .where(Message.thread_id == thread.id, Message.id > after)
+            .where(visible_clause(user, thread))
+            .options(selectinload(Message.author), selectinload(Message.attachments))
+            .order_by(Message.id)
+        )
+    )
+
+
+# --- getting or starting a thread --------------------------------------------------------------
+
+
+def find_thread(channel: str) -> Thread | None:
+    """The thread of a channel, if it exists."""
+    return db.session.scalar(sa.select(Thread).where(Thread.channel == channel))
+
+
+def _get_or_create(channel: str, make: Callable[[], Thread]) -> Thread:
+    """The thread of `channel`, created if missing; when two requests race to create it, the
+    unique channel lets one row in and the other reads it."""
+    existing = find_thread(channel)
+    if existing is not None:
+        return existing
+    try:
+        with db.session.begin_nested():
+            thread = make()
+            db.session.add(thread)
+            db.session.flush()
+        return thread
+    except IntegrityError:
+        return db.session.scalars(sa.select(Thread).where(Thread.channel == channel)).one()
+
+
+def engagement_thread(engagement: Engagement, user: User | None = None) -> Thread:
+    """The engagement's thread, created on first use (channel "engagement-<id>")."""
+    return _get_or_create(
+        f"engagement-{engagement.id}",
+        lambda: Thread(
+            channel=f"engagement-{engagement.id}",
+            kind=ThreadKind.ENGAGEMENT,
+            school_id=engagement.school_id,
+            organisation_id=engagement.organisation_id,
+            engagement_id=engagement.id,
+            team_id=engagement.team_id,
+            subject=engagement.project.title[:200],
+            started_by_id=user.id if user else None,
+        ),
+    )
+
+
+def school_thread(school_id: int, organisation: Organisation, user: User, subject: str) -> Thread:
+    """The school's relationship channel with `organisation` ("school-<sid>-org-<oid>")."""
+    channel = f"school-{school_id}-org-{organisation.id}"
+    return _get_or_create(
+        channel,
+        lambda: Thread(
+            channel=channel,
+            kind=ThreadKind.SCHOOL,
+            school_id=school_id,
+            organisation_id=organisation.id,
+            subject=subject[:200],
+            started_by_id=user.id,
+        ),
+    )
+
+
+def thread_subject(thread: Thread) -> str:
+    """The engagement's project title, or "Riverside High ↔ Harbor Health" for a school's."""
+    if thread.kind is ThreadKind.SCHOOL:
+        return f"{thread.school.name} ↔ {thread.organisation.name}"
+    return thread.subject
+
+
+# --- posting -----------------------------------------------------------------------------------
+
+
+def _allowed_hosts() -> tuple[str, ...]:
+    host = urlsplit(current_app.config["BASE_URL"]).hostname
+    return (host,) if host else ()
+
+
+def check_body(body: str) -> str:
+    """The trimmed body, or MessagingError when it is empty or too long."""
+    text = (body or "").strip()
+    if not text:
+        raise MessagingError("Write a message first.")
+    if len(text) > MAX_BODY:
+        raise MessagingError(f"A message can be at most {MAX_BODY:,} characters.")
+    return text
+
+
+def check_can_post(thread: Thread, author: User) -> None:
+    """Refuse a non-participant, a muted member, or a closed engagement."""
+    from .moderation import is_muted
+
+    if not is_participant(author, thread):
+        raise MessagingError("Only the people in this conversation can write to it.")
+    engagement = thread.engagement
+    if engagement is not None and engagement.status is EngagementStatus.CLOSED:
+        raise MessagingError("This engagement is closed; no more messages can be sent to it.")
+    if is_muted(author, thread.school_id):
+        raise MessagingError("The school has paused your messages; you can still read them.")
+
+
+def post_message(
+    thread: Thread, author: User, body: str, files: Sequence[FileStorage] = ()
+) -> Message:
+    """Post a message. In an engagement thread (students are in it), a message that looks like it
+    carries contact details is held for the teacher; staff's own messages never are."""
+    text = check_body(body)
+    check_can_post(thread, author)
+    message = Message(thread_id=thread.id, author_id=author.id, body=text, created_at=utcnow())
+    found = []
+    if thread.kind is ThreadKind.ENGAGEMENT and not author.is_staff:
+        found = contacts.find_contact_details(text, allowed_hosts=_allowed_hosts())
+    if found:
+        message.state = MessageState.HELD
+        message.hold_reason = contacts.reason(found)[:300]
+    db.session.add(message)
+    db.session.flush()
+    if files:
+        from .attachments import attach
+
+        for upload in files[:1]:
+            attach(message, author, upload)
+    thread.last_message_at = message.created_at
+    if message.state is MessageState.HELD:
+        tell_teachers_held(message)
+    else:
+        announce(message)
+    db.session.flush()
+    return message
+
+
+def _excerpt(body: str, limit: int = 300) -> str:
+    return body if len(body) <= limit else body[: limit - 1].rstrip() + "…"
+
+
+def _link(message: Message) -> str:
+    return f"/messages/{message.thread_id}#message-{message.id}"
+
+
+def tell_teachers_held(message: Message) -> None:
+    """The team's teacher(s) hear that a message waits for them."""
+    thread = message.thread
+    for teacher in team_teachers(thread):
+        from ..notifications.service import notify
+
+        notify(
+            teacher,
+            kind="message_held",
+            subject="A message is waiting for you",
+            body=(
+                f"{name_for(teacher, message.author)} wrote in “{thread_subject(thread)}”. "
+                f"{message.hold_reason} Release it or reject it with a reason."
+            ),
+            key=f"message-held-{message.id}-user-{teacher.id}",
+            link=_link(message),
+        )
+
+
+def announce(message: Message, people: Iterable[User] | None = None) -> None:
+    """Tell every participant but the author of a visible message (the bell, and mail per their
+    preference). The sender is named as each reader may see them."""
+    from ..notifications.service import notify
+
+    thread = message.thread
+    author = message.author
+    for person in people if people is not None else participants(thread):
+        if person.id == author.id:
+            continue
+        notify(
+            person,
+            kind="message",
+            subject=f"New message from {name_for(person, author)}",
+            body=f"In “{thread_subject(thread)}”:\n\n{_excerpt(message.body)}",
+            key=f"message-{message.id}-user-{person.id}",
+            link=_link(message),
+        )

@@ -1,0 +1,192 @@
+"""Pages of threads: the inbox, a thread (polled by htmx), posting, and attachments."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ..engagements.views import engagement_or_404
+from ..extensions import db
+from ..markdown import render_markdown
+from ..models import (
+    EngagementStatus,
+    Message,
+    MessageAttachment,
+    MessageState,
+    Organisation,
+    Thread,
+)
+from ..permissions import load_or_404, staff_required
+from ..storage import StorageError, storage
+from ..web import is_htmx
+from . import attachments, queries, service
+from .forms import MessageForm, NewThreadForm
+from .service import AttachmentError, MessagingError
+
+bp = Blueprint("messaging", __name__)
+bp.add_app_template_global(render_markdown, "render_markdown")
+
+
+@bp.get("/messages")
+@login_required
+def inbox() -> str:
+    """The user's threads, newest activity first, with unread counts."""
+    return render_template(
+        "messaging/inbox.html",
+        rows=queries.inbox(current_user),
+        subject=service.thread_subject,
+    )
+
+
+def _page_context(thread: Thread, form: MessageForm, messages: list) -> dict:
+    engagement = thread.engagement
+    closed = engagement is not None and engagement.status is EngagementStatus.CLOSED
+    return dict(
+        thread=thread,
+        subject=service.thread_subject(thread),
+        messages=messages,
+        last_id=messages[-1].id if messages else 0,
+        form=form,
+        may_post=service.is_participant(current_user, thread) and not closed,
+        closed=closed,
+        moderator=service.is_moderator(current_user, thread),
+    )
+
+
+@bp.get("/messages/<int:thread_id>")
+@login_required
+def thread(thread_id: int) -> str | tuple[str, int]:
+    """A thread, oldest first; opening it marks it read. With `after` (the htmx poll) only the
+    newer messages the viewer may see, as a fragment."""
+    thread = service.thread_or_404(thread_id, current_user)
+    after = request.args.get("after", type=int)
+    if after is not None and is_htmx():
+        return _newer(thread, max(after, 0))
+    messages = service.visible_to(current_user, thread)
+    if messages:
+        queries.mark_read(thread, current_user, messages[-1].id)
+    db.session.commit()
+    return render_template(
+        "messaging/thread.html", **_page_context(thread, MessageForm(formdata=None), messages)
+    )
+
+
+def _newer(thread: Thread, after: int, form: MessageForm | None = None, notice: str = "") -> str:
+    """The fragment appended by the poll (and by posting): newer messages, the poller with the
+    new position, and (after posting) the compose form swapped out of band."""
+    messages = service.visible_to(current_user, thread, after=after)
+    if messages:
+        queries.mark_read(thread, current_user, messages[-1].id)
+    db.session.commit()
+    return render_template(
+        "messaging/_newer.html",
+        thread=thread,
+        messages=messages,
+        last_id=messages[-1].id if messages else after,
+        form=form,
+        notice=notice,
+        may_post=True,
+        moderator=service.is_moderator(current_user, thread),
+    )
+
+
+@bp.post("/messages/<int:thread_id>")
+@login_required
+def post(thread_id: int) -> Response | str | tuple[str, int]:
+    """Write into a thread: htmx appends the message and clears the form; without JavaScript a
+    POST-redirect-GET. A refusal keeps what was typed."""
+    thread = service.thread_or_404(thread_id, current_user)
+    if not service.is_participant(current_user, thread):
+        abort(403)  # the school's other staff read, but only the people in it write
+    form = MessageForm()
+    after = request.form.get("after", type=int)  # the last message the page shows (htmx)
+    message = None
+    if form.validate():
+        upload = form.file.data
+        files = [upload] if upload is not None and getattr(upload, "filename", "") else []
+        try:
+            message = service.post_message(thread, current_user, form.body.data or "", files)
+        except MessagingError as refusal:
+            db.session.rollback()
+            target = form.file if isinstance(refusal, AttachmentError) else form.body
+            target.errors = [*target.errors, str(refusal)]  # type: ignore[misc]
+        else:
+            db.session.commit()
+    notice = _notice(message)
+    if is_htmx():
+        fresh = MessageForm(formdata=None) if message is not None else form
+        return _newer(thread, after if after is not None else 0, fresh, notice)
+    if message is not None:
+        flash(notice or "Sent.", "info" if notice else "success")
+        return redirect(url_for("messaging.thread", thread_id=thread.id) + "#compose", 303)
+    messages = service.visible_to(current_user, thread)
+    return render_template("messaging/thread.html", **_page_context(thread, form, messages)), 422
+
+
+def _notice(message: Message | None) -> str:
+    """What the sender is told when their message is held."""
+    if message is None or message.state is not MessageState.HELD:
+        return ""
+    who = "your teacher" if current_user.is_student else "the team's teacher"
+    reason = message.hold_reason
+    return f"Held for {who}: {reason[:1].lower()}{reason[1:]}"
+
+
+@bp.get("/engagements/<int:engagement_id>/messages")
+@login_required
+def engagement_thread(engagement_id: int) -> Response:
+    """The engagement's thread, created on first use, for those who may read it."""
+    engagement = engagement_or_404(engagement_id)
+    if not service.may_read_engagement(current_user, engagement):
+        abort(404)
+    thread = service.engagement_thread(engagement, current_user)
+    db.session.commit()
+    return redirect(url_for("messaging.thread", thread_id=thread.id), 303)
+
+
+@bp.route("/messages/new", methods=["GET", "POST"])
+@staff_required
+def new_thread() -> Response | str | tuple[str, int]:
+    """Staff write to an organisation in their school's relationship channel (no students)."""
+    form = NewThreadForm()
+    partners = queries.school_partners(current_user.school_id)
+    form.organisation.choices = [(None, "Choose an organisation")] + [
+        (o.id, o.name) for o in partners
+    ]
+    if request.method == "GET" and request.args.get("organisation", type=int):
+        form.organisation.data = request.args.get("organisation", type=int)
+    if form.validate_on_submit():
+        organisation = db.session.get(Organisation, form.organisation.data or 0)
+        if organisation is None or organisation not in partners:
+            form.organisation.errors = ["Choose one of your school's organisations."]  # type: ignore[assignment]
+        else:
+            thread = service.school_thread(
+                current_user.school_id, organisation, current_user, form.subject.data or ""
+            )
+            try:
+                service.post_message(thread, current_user, form.body.data or "")
+            except MessagingError as refusal:
+                db.session.rollback()
+                form.body.errors = [str(refusal)]  # type: ignore[assignment]
+            else:
+                db.session.commit()
+                flash("Sent.", "success")
+                return redirect(url_for("messaging.thread", thread_id=thread.id), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("messaging/new.html", form=form, partners=partners), status
+
+
+@bp.get("/messages/attachments/<int:attachment_id>")
+@login_required
+def download(attachment_id: int) -> Response:
+    """A short-lived link to a message's file, for those who may read the message."""
+    row = load_or_404(MessageAttachment, attachment_id)
+    thread = service.thread_or_404(row.thread_id, current_user)
+    if not attachments.may_download(row, current_user, thread):
+        abort(404)
+    try:
+        return redirect(storage().download_url(row.key, row.filename), 303)
+    except StorageError as error:
+        flash(str(error), "error")
+        return redirect(url_for("messaging.thread", thread_id=thread.id), 303)
