@@ -42,7 +42,7 @@ def attach(message: Message, user: User, upload: FileStorage) -> MessageAttachme
         row.size = storage().write(row.key, copy_stream(upload.stream), max_file)
         if row.size == 0:
             raise files.FileRejected("The file is empty.")
-        files._verify_and_store(row)  # the one check shared with project files
+        files.verify_and_store(row)  # the one check shared with project files
     except (files.FileRejected, StorageError, TooLarge) as error:
         _discard(row)
         text = str(error) or f"The file is larger than {max_file // 1024 // 1024} MB."

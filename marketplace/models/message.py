@@ -106,6 +106,7 @@ class MessageAttachment(db.Model):
     )
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     message: Mapped[Message | None] = relationship(back_populates="attachments")
 

@@ -25,7 +25,7 @@ from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..extensions import db
-from ..models import FileStatus, Project, ProjectFile, User, utcnow
+from ..models import FileStatus, MessageAttachment, Project, ProjectFile, User, utcnow
 from ..storage import StorageError, UploadTarget, copy_stream, storage
 
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -133,7 +133,7 @@ def complete_upload(row: ProjectFile, user: User) -> ProjectFile:
     if not row.project.can_edit(user):
         raise PermissionError
     try:
-        _verify_and_store(row)
+        verify_and_store(row)
     except FileRejected:
         _discard(row)
         raise
@@ -143,7 +143,10 @@ def complete_upload(row: ProjectFile, user: User) -> ProjectFile:
     return row
 
 
-def _verify_and_store(row: ProjectFile) -> None:
+def verify_and_store(row: ProjectFile | MessageAttachment) -> None:
+    """Check an uploaded object against its name (type by its bytes, zip bombs, images
+    re-encoded), then record its size, hash and type and mark it stored; FileRejected if not.
+    The one check for every file a user sends: projects' files and messages' attachments."""
     max_file, _ = _limits()
     arrived = storage().size(row.key)
     if arrived is None:

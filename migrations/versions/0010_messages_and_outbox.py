@@ -130,6 +130,7 @@ def upgrade():
     sa.Column('status', sa.Enum('pending', 'stored', name='filestatus', native_enum=False, length=20), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('stored_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['message_id'], ['message.id'], name=op.f('fk_message_attachment_message_id_message')),
     sa.ForeignKeyConstraint(['thread_id'], ['thread.id'], name=op.f('fk_message_attachment_thread_id_thread')),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['user.id'], name=op.f('fk_message_attachment_uploaded_by_id_user')),
