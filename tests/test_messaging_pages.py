@@ -49,6 +49,30 @@ def test_inbox_shows_subjects_and_unread_counts(client, login, w):
     assert "unread" not in text_of(client.get("/messages")).split("<tbody>")[1]
 
 
+def test_the_nav_counts_unread_messages_and_for_staff_the_messages_to_check(client, login, w):
+    login(w.teammate)
+    nav = text_of(client.get("/dashboard")).split("</nav>")[0]
+    assert 'aria-label="Messages, 1 unread"' in nav
+    client.get(f"/messages/{w.thread.id}")
+    nav = text_of(client.get("/dashboard")).split("</nav>")[0]
+    assert 'aria-label="Messages"' in nav and "badge-count" not in nav.split("Messages")[1][:80]
+    login(w.teacher)
+    nav = text_of(client.get("/dashboard")).split("</nav>")[0]
+    assert "1 to check" in nav  # the student's held message
+
+
+def test_opening_a_thread_reads_its_notifications_under_the_bell(client, login, w):
+    from marketplace.models import Notification
+
+    service.announce(w.message)
+    db.session.commit()
+    unread = db.session.query(Notification).filter_by(user_id=w.teammate.id, read_at=None)
+    assert unread.count() == 1
+    login(w.teammate)
+    client.get(f"/messages/{w.thread.id}")
+    assert unread.count() == 0
+
+
 def test_the_school_channel_is_named_by_school_and_organisation(client, login, w):
     login(w.employer)
     page = text_of(client.get("/messages"))

@@ -26,7 +26,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import moderation, service
+from . import moderation, queries, service
 
 # (hours ago, who, text); "ava.m" and "noah.k" are students of the team, "rivera@…" its teacher.
 _SHADOW_DAY = (
@@ -141,9 +141,10 @@ def seed_threads() -> None:
             "Please keep to the marketplace: no social media contacts with our partners.",
         )
     assert phone.state is MessageState.HELD  # waits in Ms Rivera's queue
-    for reader, upto in ((keystone, posted[-1]), (ava, posted[2])):
-        db.session.add(ThreadRead(thread_id=thread.id, user_id=reader.id,
-                                  last_read_message_id=upto.id))  # fmt: skip
+    queries.mark_read(thread, keystone, posted[-1].id)  # Dana is up to date
+    db.session.add(
+        ThreadRead(thread_id=thread.id, user_id=ava.id, last_read_message_id=posted[2].id)
+    )
     transit = _user(TRANSIT)
     channel = service.school_thread(
         rivera.school_id, transit.organisation, rivera, "Career fair and next spring"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -34,8 +34,11 @@ Page = str | tuple[str, int] | Response
 
 @bp.app_template_global()
 def held_waiting() -> int:
-    """Held and reported messages waiting for the signed-in member of staff (0 for others)."""
-    return queries.waiting_count(current_user)
+    """Held and reported messages waiting for the signed-in member of staff (0 for others),
+    counted once per request."""
+    if "held_waiting" not in g:
+        g.held_waiting = queries.waiting_count(current_user)
+    return g.held_waiting
 
 
 @bp.app_template_global()

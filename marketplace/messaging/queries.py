@@ -13,6 +13,7 @@ from ..models import (
     Classroom,
     Message,
     MessageState,
+    Notification,
     Organisation,
     Partnership,
     Team,
@@ -61,30 +62,41 @@ def _threads_for(user: User) -> sa.Select | None:
     return None
 
 
-def unread_counts(user: User, thread_ids: list[int]) -> dict[int, int]:
-    """Unread messages per thread for `user`, in one grouped statement: the messages after their
-    read position that they can see (staff of the school see held ones too), not their own."""
-    if not thread_ids:
-        return {}
+def _unread(user: User, threads: list[int] | sa.Select) -> sa.Select:
+    """Messages of `threads` after `user`'s read position that they can see (staff of the
+    school see held ones too), not their own."""
     read = aliased(ThreadRead)
     query = (
-        sa.select(Message.thread_id, sa.func.count(Message.id))
+        sa.select(sa.func.count(Message.id))
         .join(Thread, Thread.id == Message.thread_id)
         .outerjoin(read, sa.and_(read.thread_id == Message.thread_id, read.user_id == user.id))
         .where(
-            Message.thread_id.in_(thread_ids),
+            Message.thread_id.in_(threads),
             Message.author_id != user.id,
             Message.id > sa.func.coalesce(read.last_read_message_id, 0),
         )
-        .group_by(Message.thread_id)
     )
     if user.is_staff and user.school_id is not None:
-        query = query.where(
+        return query.where(
             sa.or_(Message.state == MessageState.VISIBLE, Thread.school_id == user.school_id)
         )
-    else:
-        query = query.where(Message.state == MessageState.VISIBLE)
-    return {thread_id: count for thread_id, count in db.session.execute(query)}
+    return query.where(Message.state == MessageState.VISIBLE)
+
+
+def unread_counts(user: User, thread_ids: list[int]) -> dict[int, int]:
+    """Unread messages per thread for `user`, in one grouped statement."""
+    if not thread_ids:
+        return {}
+    query = _unread(user, thread_ids).add_columns(Message.thread_id).group_by(Message.thread_id)
+    return {thread_id: count for count, thread_id in db.session.execute(query)}
+
+
+def total_unread(user: User) -> int:
+    """All unread messages of the user's threads, in one statement (for the nav's badge)."""
+    threads = _threads_for(user)
+    if threads is None:
+        return 0
+    return db.session.scalar(_unread(user, threads.with_only_columns(Thread.id))) or 0
 
 
 def inbox(user: User, limit: int = INBOX_LIMIT) -> list[InboxRow]:
@@ -107,9 +119,18 @@ def inbox(user: User, limit: int = INBOX_LIMIT) -> list[InboxRow]:
     return [InboxRow(thread, counts.get(thread.id, 0)) for thread in threads]
 
 
-def total_unread(user: User) -> int:
-    """All unread messages of the user's threads (for a badge)."""
-    return sum(row.unread for row in inbox(user))
+def _read_notifications(thread: Thread, user: User) -> None:
+    """Reading a thread also reads its notifications under the bell."""
+    db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.user_id == user.id,
+            Notification.read_at.is_(None),
+            Notification.link.like(f"/messages/{thread.id}#%"),
+        )
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def mark_read(thread: Thread, user: User, last_id: int) -> None:
@@ -123,6 +144,7 @@ def mark_read(thread: Thread, user: User, last_id: int) -> None:
         ThreadRead.last_read_message_id < last_id,
     )
     values = {"last_read_message_id": last_id, "read_at": utcnow()}
+    _read_notifications(thread, user)
     if db.session.execute(moved.values(**values)).rowcount:
         return
     exists = sa.select(ThreadRead.thread_id).where(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -26,6 +26,17 @@ from .service import AttachmentError, MessagingError
 
 bp = Blueprint("messaging", __name__)
 bp.add_app_template_global(render_markdown, "render_markdown")
+
+
+@bp.app_template_global()
+def unread_messages() -> int:
+    """Unread messages of the signed-in user's threads, for the nav (one statement, once per
+    request)."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_messages" not in g:
+        g.unread_messages = queries.total_unread(current_user)
+    return g.unread_messages
 
 
 @bp.get("/messages")
