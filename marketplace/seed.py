@@ -100,6 +100,7 @@ DEMO_LOGINS = [
     ("school admin", "admin@riverside.example"),
     ("employer (verified)", "jordan@harborhealth.example"),
     ("employer (awaiting verification)", "lee@greenfield.example"),
+    ("employer in a conversation with Ava's team", "dana@keystoneprecision.example"),
     ("site admin", "admin@marketplace.example"),
 ]
 
