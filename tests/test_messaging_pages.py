@@ -343,3 +343,10 @@ def test_files_of_held_messages_are_only_for_the_author_and_staff(client, login,
         assert client.get(f"/messages/attachments/{row.id}").status_code == status
     login(w.student_b)
     assert client.get(f"/messages/attachments/{w.attachment.id}").status_code == 404
+
+
+def test_dashboards_say_what_waits_in_messages(client, login, w):
+    login(w.teammate)
+    assert "1 unread message</a>" in text_of(client.get("/dashboard"))
+    login(w.teacher)
+    assert "1 message waits for you to check</a>" in text_of(client.get("/dashboard"))
