@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -43,8 +43,23 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
     )
 
 
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _refuse_nul_bytes() -> tuple[str, int] | None:
+    """A NUL byte in a field is never typed by a person and no database column takes one: the
+    request is refused as a whole (400) rather than failing deep in a query."""
+    fields = list(request.args.values())
+    if request.mimetype in _FORM_TYPES:
+        fields += request.form.values()
+    if any("\x00" in value for value in fields):
+        return _render(400, "The form contained a character that cannot be saved (NUL).")
+    return None
+
+
 def register(app: Flask) -> None:
     """Route every HTTP error and unexpected exception to a friendly page."""
+    app.before_request(_refuse_nul_bytes)
     app.register_error_handler(CSRFError, _csrf_error)
     # An unexpected exception reaches the HTTPException handler as an InternalServerError.
     app.register_error_handler(HTTPException, _http_error)

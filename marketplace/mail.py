@@ -13,6 +13,7 @@ SMTP server (host, port, STARTTLS or SSL, credentials from the environment).
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import smtplib
@@ -32,6 +33,7 @@ from .extensions import db
 from .models import OutgoingMail, utcnow
 
 _QUEUED = "queued_mail_ids"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,10 @@ def _deliver_inline(session: Session) -> None:
     if ids and has_app_context() and current_app.config["MAIL_DELIVERY"] == "inline":
         from .notifications.outbox import deliver_due  # the worker's code, on these rows only
 
-        deliver_due(ids=ids)
+        try:
+            deliver_due(ids=ids)
+        except Exception:  # the change is committed: the rows stay pending for the worker
+            log.exception("inline delivery of mail %s failed; the worker will retry", ids)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -190,7 +190,7 @@ def test_a_refused_message_is_retried_then_failed_without_blocking_others(smtp_a
     assert sorted(store.per_key()) == [f"mail-{i:05d}" for i in (0, 1, 3, 4)]
 
 
-def test_a_worker_killed_between_send_and_mark_loses_nothing_and_doubles_nothing(
+def test_a_worker_killed_between_send_and_mark_loses_nothing_and_resends_one_by_its_key(
     smtp_app, listener, database_url, tmp_path: Path
 ):
     """SIGKILL from inside the 57th SMTP transaction (sent, not yet marked); a new worker after

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from ..extensions import db
-from ..models import Engagement, Role, Thread, ThreadKind, User
+from ..models import Engagement, Organisation, Role, Thread, ThreadKind, User
 
 
 def _org_members(organisation_id: int) -> list[User]:
@@ -45,11 +45,21 @@ def team_teachers(thread: Thread) -> list[User]:
     return [teacher] if teacher.active else []
 
 
+def organisation_may_talk(thread: Thread) -> bool:
+    """An organisation talks with a school's students only while that school verifies it: if
+    the school declines it later, its members leave the engagement threads (the school's own
+    channel with it stays, for staff to explain)."""
+    if thread.kind is ThreadKind.SCHOOL:
+        return True
+    organisation = db.session.get(Organisation, thread.organisation_id)
+    return organisation is not None and organisation.is_verified_by(thread.school_id)
+
+
 def participants(thread: Thread) -> list[User]:
-    """Who takes part: an engagement thread holds the organisation's active members, the team's
-    students and its teacher; a school thread holds the school's staff and the organisation's
-    active members (no students)."""
-    people = _org_members(thread.organisation_id)
+    """Who takes part: an engagement thread holds the organisation's active members (while the
+    school verifies it), the team's students and its teacher; a school thread holds the school's
+    staff and the organisation's active members (no students)."""
+    people = _org_members(thread.organisation_id) if organisation_may_talk(thread) else []
     if thread.kind is ThreadKind.ENGAGEMENT and thread.team is not None:
         people += [s for s in thread.team.members if s.active]
         people += team_teachers(thread)
@@ -64,7 +74,7 @@ def is_participant(user: User | None, thread: Thread) -> bool:
     if user is None or not user.is_authenticated or not user.active:
         return False
     if user.is_employer:
-        return user.organisation_id == thread.organisation_id
+        return user.organisation_id == thread.organisation_id and organisation_may_talk(thread)
     if thread.kind is ThreadKind.SCHOOL:
         return user.is_staff_of(thread.school_id)
     if thread.team is None:

@@ -14,11 +14,14 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import (
+    MailState,
     MemberMute,
     Message,
     MessageFlag,
     MessageState,
     Notification,
+    NotificationMail,
+    OutgoingMail,
     Role,
     Thread,
     User,
@@ -199,6 +202,33 @@ def flag(message: Message, user: User, reason: str) -> MessageFlag:
     return report
 
 
+def _forget_announcements(message: Message) -> None:
+    """A removed message leaves no copy behind: its notifications lose the excerpt, stay out of
+    digests, and mail not sent yet is cancelled (mail already sent cannot be called back)."""
+    announced = Notification.idempotency_key.like(f"message-{message.id}-user-%")
+    db.session.execute(
+        sa.update(Notification)
+        .where(announced)
+        .values(body="This message was removed by the school.")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(Notification)
+        .where(announced, Notification.mail_state == NotificationMail.DIGEST.value)
+        .values(mail_state=NotificationMail.NONE.value)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(OutgoingMail)
+        .where(
+            OutgoingMail.idempotency_key.like(f"notification-message-{message.id}-user-%"),
+            OutgoingMail.state == MailState.PENDING.value,
+        )
+        .values(state=MailState.FAILED.value, last_error="cancelled: the message was removed")
+        .execution_options(synchronize_session=False)
+    )
+
+
 def resolve(report: MessageFlag, staff: User, hide: bool = False, reason: str = "") -> int:
     """Close the open reports of a message (optionally removing the message, with a reason the
     sender sees); how many reports were closed."""
@@ -233,6 +263,7 @@ def resolve(report: MessageFlag, staff: User, hide: bool = False, reason: str = 
             .execution_options(synchronize_session=False)
         )
         db.session.refresh(message)
+        _forget_announcements(message)
         notify(
             message.author,
             kind="message_removed",

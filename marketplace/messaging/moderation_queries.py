@@ -3,10 +3,7 @@ and the members a school may mute. Read-only; each list is loaded in a fixed num
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -121,9 +118,3 @@ def waiting_count(user: User) -> int:
         .scalar_subquery()
     )
     return db.session.scalar(sa.select(held + reported)) or 0
-
-
-def allowed_hosts() -> tuple[str, ...]:
-    """This site's own host: links to it are not outside contact details."""
-    host = urlsplit(current_app.config["BASE_URL"]).hostname
-    return (host,) if host else ()

@@ -49,7 +49,7 @@ def flag_form_for(message: Message) -> FlagForm:
 
 def highlighted(text: str) -> Markup:
     """The message as typed, escaped, with each contact detail found marked."""
-    found = contacts.find_contact_details(text, allowed_hosts=queries.allowed_hosts())
+    found = contacts.find_contact_details(text, allowed_hosts=service.allowed_hosts())
     out, at = [], 0
     for detail in found:
         start = text.find(detail.text, at)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -73,7 +74,10 @@ def _unread(user: User, threads: list[int] | sa.Select) -> sa.Select:
         .where(
             Message.thread_id.in_(threads),
             Message.author_id != user.id,
-            Message.id > sa.func.coalesce(read.last_read_message_id, 0),
+            sa.or_(
+                Message.id > sa.func.coalesce(read.last_read_message_id, 0),
+                Message.reviewed_at > read.read_at,  # released after they last read
+            ),
         )
     )
     if user.is_staff and user.school_id is not None:
@@ -133,30 +137,40 @@ def _read_notifications(thread: Thread, user: User) -> None:
     )
 
 
+def read_at(thread: Thread, user: User) -> datetime | None:
+    """When `user` last read `thread` (None: never)."""
+    return db.session.scalar(
+        sa.select(ThreadRead.read_at).where(
+            ThreadRead.thread_id == thread.id, ThreadRead.user_id == user.id
+        )
+    )
+
+
 def mark_read(thread: Thread, user: User, last_id: int) -> None:
-    """Move `user`'s read position in `thread` forward to `last_id`, never back (a conditional
-    UPDATE); two requests racing to write the first position leave one row."""
+    """Note that `user` read `thread` now, up to `last_id` (the position never moves back: a
+    conditional UPDATE); two requests racing to write the first position leave one row."""
     if last_id <= 0:
         return
-    moved = sa.update(ThreadRead).where(
-        ThreadRead.thread_id == thread.id,
-        ThreadRead.user_id == user.id,
-        ThreadRead.last_read_message_id < last_id,
-    )
-    values = {"last_read_message_id": last_id, "read_at": utcnow()}
     _read_notifications(thread, user)
-    if db.session.execute(moved.values(**values)).rowcount:
-        return
-    exists = sa.select(ThreadRead.thread_id).where(
-        ThreadRead.thread_id == thread.id, ThreadRead.user_id == user.id
+    mine = sa.and_(ThreadRead.thread_id == thread.id, ThreadRead.user_id == user.id)
+    position = sa.case(
+        (ThreadRead.last_read_message_id < last_id, last_id),
+        else_=ThreadRead.last_read_message_id,
     )
-    if db.session.scalar(exists) is not None:
-        return  # already read this far
+    now = utcnow()
+    moved = sa.update(ThreadRead).where(mine).values(last_read_message_id=position, read_at=now)
+    if db.session.execute(moved.execution_options(synchronize_session=False)).rowcount:
+        return
     try:
         with db.session.begin_nested():
-            db.session.add(ThreadRead(thread_id=thread.id, user_id=user.id, **values))
+            db.session.add(
+                ThreadRead(
+                    thread_id=thread.id, user_id=user.id, last_read_message_id=last_id,
+                    read_at=now,
+                )
+            )  # fmt: skip
     except IntegrityError:
-        db.session.execute(moved.values(**values))
+        db.session.execute(moved.execution_options(synchronize_session=False))
 
 
 def school_partners(school_id: int) -> list[Organisation]:

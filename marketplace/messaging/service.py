@@ -3,7 +3,10 @@ telling the others. Services flush, never commit."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -12,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from ..extensions import db
+from ..markdown import render_markdown
 from ..models import (
     Engagement,
     EngagementStatus,
@@ -75,18 +79,30 @@ def visible_clause(user: User, thread: Thread) -> sa.ColumnElement[bool]:
     return sa.or_(Message.state == MessageState.VISIBLE, Message.author_id == user.id)
 
 
-def visible_to(user: User, thread: Thread, after: int = 0) -> list[Message]:
+def visible_to(
+    user: User, thread: Thread, after: int = 0, released_since: datetime | None = None
+) -> list[Message]:
     """The messages `user` sees, oldest first: visible ones plus their own held or rejected
-    ones; the school's staff see all. With `after`, only those with a larger id."""
+    ones; the school's staff see all. With `after`, only those with a larger id — and, with
+    `released_since`, also older ones the teacher released since then (listed last)."""
     from sqlalchemy.orm import selectinload
 
+    newer = Message.id > after
+    if released_since is not None and not is_moderator(user, thread):
+        released = sa.and_(
+            Message.id <= after,
+            Message.state == MessageState.VISIBLE,
+            Message.author_id != user.id,
+            Message.reviewed_at > released_since,
+        )
+        newer = sa.or_(newer, released)
     return list(
         db.session.scalars(
             sa.select(Message)
-            .where(Message.thread_id == thread.id, Message.id > after)
+            .where(Message.thread_id == thread.id, newer)
             .where(visible_clause(user, thread))
             .options(selectinload(Message.author), selectinload(Message.attachments))
-            .order_by(Message.id)
+            .order_by(Message.id > after, Message.id)
         )
     )
 
@@ -158,7 +174,7 @@ def thread_subject(thread: Thread) -> str:
 # --- posting -----------------------------------------------------------------------------------
 
 
-def _allowed_hosts() -> tuple[str, ...]:
+def allowed_hosts() -> tuple[str, ...]:
     host = urlsplit(current_app.config["BASE_URL"]).hostname
     return (host,) if host else ()
 
@@ -186,6 +202,16 @@ def check_can_post(thread: Thread, author: User) -> None:
         raise MessagingError("The school has paused your messages; you can still read them.")
 
 
+def contact_details(text: str, file_names: Sequence[str] = ()) -> list[contacts.ContactDetail]:
+    """Contact details in a message as typed, as its readers see it (Markdown rendered, entities
+    decoded: `ava&#64;gmail&#46;com`, `5**5**5-…`), and in the names of its files."""
+    shown = html.unescape(re.sub(r"<[^>]+>", "", str(render_markdown(text))))
+    found: list[contacts.ContactDetail] = []
+    for part in (text, shown, *file_names):
+        found += contacts.find_contact_details(part, allowed_hosts=allowed_hosts())
+    return found
+
+
 def post_message(
     thread: Thread, author: User, body: str, files: Sequence[FileStorage] = ()
 ) -> Message:
@@ -196,7 +222,7 @@ def post_message(
     message = Message(thread_id=thread.id, author_id=author.id, body=text, created_at=utcnow())
     found = []
     if thread.kind is ThreadKind.ENGAGEMENT and not author.is_staff:
-        found = contacts.find_contact_details(text, allowed_hosts=_allowed_hosts())
+        found = contact_details(text, [upload.filename or "" for upload in files[:1]])
     if found:
         message.state = MessageState.HELD
         message.hold_reason = contacts.reason(found)[:300]

@@ -39,6 +39,12 @@ def unread_messages() -> int:
     return g.unread_messages
 
 
+def message_id(value: str) -> int:
+    """A message id from the page (the poll's position): 0 when out of range."""
+    number = int(value)
+    return number if 0 <= number < 2**63 else 0
+
+
 @bp.get("/messages")
 @login_required
 def inbox() -> str:
@@ -71,9 +77,9 @@ def thread(thread_id: int) -> str | tuple[str, int]:
     """A thread, oldest first; opening it marks it read. With `after` (the htmx poll) only the
     newer messages the viewer may see, as a fragment."""
     thread = service.thread_or_404(thread_id, current_user)
-    after = request.args.get("after", type=int)
+    after = request.args.get("after", type=message_id)
     if after is not None and is_htmx():
-        return _newer(thread, max(after, 0))
+        return _newer(thread, after)
     messages = service.visible_to(current_user, thread)
     if messages:
         queries.mark_read(thread, current_user, messages[-1].id)
@@ -86,15 +92,17 @@ def thread(thread_id: int) -> str | tuple[str, int]:
 def _newer(thread: Thread, after: int, form: MessageForm | None = None, notice: str = "") -> str:
     """The fragment appended by the poll (and by posting): newer messages, the poller with the
     new position, and (after posting) the compose form swapped out of band."""
-    messages = service.visible_to(current_user, thread, after=after)
+    since = queries.read_at(thread, current_user)
+    messages = service.visible_to(current_user, thread, after=after, released_since=since)
+    last_id = max([after, *(m.id for m in messages)])
     if messages:
-        queries.mark_read(thread, current_user, messages[-1].id)
+        queries.mark_read(thread, current_user, last_id)
     db.session.commit()
     return render_template(
         "messaging/_newer.html",
         thread=thread,
         messages=messages,
-        last_id=messages[-1].id if messages else after,
+        last_id=last_id,
         form=form,
         notice=notice,
         may_post=True,
@@ -111,7 +119,7 @@ def post(thread_id: int) -> Response | str | tuple[str, int]:
     if not service.is_participant(current_user, thread):
         abort(403)  # the school's other staff read, but only the people in it write
     form = MessageForm()
-    after = request.form.get("after", type=int)  # the last message the page shows (htmx)
+    after = request.form.get("after", type=message_id)  # the last one the page shows (htmx)
     message = None
     if form.validate():
         upload = form.file.data

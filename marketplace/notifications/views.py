@@ -21,6 +21,14 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 STOP_POLLING = 286
 
 
+@bp.app_template_filter("mask_email")
+def mask_email(address: str | None) -> str:
+    """ "a•••@school.example": the preferences link works without logging in and may be
+    forwarded, so it never shows a whole address."""
+    local, _, domain = (address or "").partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else "•••"
+
+
 @bp.app_template_global("unread_notifications")
 def unread_notifications() -> int:
     """The bell's count in templates: one query per request, only for a logged-in user."""
