@@ -6,6 +6,7 @@ import contextlib
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -46,20 +47,30 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _refuse_nul_bytes() -> tuple[str, int] | None:
-    """A NUL byte in a field is never typed by a person and no database column takes one: the
-    request is refused as a whole (400) rather than failing deep in a query."""
-    fields = list(request.args.values())
+def _without_nul(fields: MultiDict) -> ImmutableMultiDict | None:
+    """`fields` with every NUL byte removed, or None when there was none."""
+    if not any("\x00" in value for value in fields.values()):
+        return None
+    return ImmutableMultiDict(
+        (key, value.replace("\x00", "")) for key, value in fields.items(multi=True)
+    )
+
+
+def _strip_nul_bytes() -> None:
+    """A NUL byte is never typed by a person, shows as nothing, and no database column takes
+    one: it is removed from every field before any view reads the request."""
+    cleaned = _without_nul(request.args)
+    if cleaned is not None:
+        request.args = cleaned  # type: ignore[misc]
     if request.mimetype in _FORM_TYPES:
-        fields += request.form.values()
-    if any("\x00" in value for value in fields):
-        return _render(400, "The form contained a character that cannot be saved (NUL).")
-    return None
+        cleaned = _without_nul(request.form)
+        if cleaned is not None:
+            request.form = cleaned  # type: ignore[misc]
 
 
 def register(app: Flask) -> None:
     """Route every HTTP error and unexpected exception to a friendly page."""
-    app.before_request(_refuse_nul_bytes)
+    app.before_request(_strip_nul_bytes)
     app.register_error_handler(CSRFError, _csrf_error)
     # An unexpected exception reaches the HTTPException handler as an InternalServerError.
     app.register_error_handler(HTTPException, _http_error)

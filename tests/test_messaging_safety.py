@@ -106,10 +106,11 @@ def test_a_poll_position_out_of_range_is_not_a_500(client, login, w, after):
     assert response.status_code == 200
 
 
-def test_a_nul_byte_in_a_form_is_refused_with_400(client, login, w):
+def test_a_nul_byte_in_a_form_is_dropped_not_a_500(client, login, w):
     login(w.employer)
     response = client.post(f"/messages/{w.thread.id}", data={"body": "hi\x00there"})
-    assert response.status_code == 400
+    assert response.status_code == 303
+    assert service.visible_to(w.employer, w.thread)[-1].body == "hithere"
 
 
 def test_a_failed_inline_delivery_never_fails_the_request(client, login, w, monkeypatch):
