@@ -23,7 +23,7 @@ def _org_members(organisation_id: int) -> list[User]:
     )
 
 
-def _school_staff(school_id: int) -> list[User]:
+def school_staff(school_id: int) -> list[User]:
     return list(
         db.session.scalars(
             sa.select(User)
@@ -64,7 +64,7 @@ def participants(thread: Thread) -> list[User]:
         people += [s for s in thread.team.members if s.active]
         people += team_teachers(thread)
     else:
-        people += _school_staff(thread.school_id)
+        people += school_staff(thread.school_id)
     unique = {person.id: person for person in people}
     return list(unique.values())
 

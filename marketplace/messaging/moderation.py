@@ -30,6 +30,7 @@ from ..models import (
 from ..notifications.service import notify
 from ..privacy import name_for
 from . import service
+from .access import school_staff
 from .moderation_queries import working_with
 
 
@@ -70,17 +71,7 @@ def thread_staff(thread: Thread) -> list[User]:
     """Who is told of a report: the team's teacher; in a school channel, the school's staff."""
     if thread.team is not None:
         return service.team_teachers(thread)
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(
-                User.school_id == thread.school_id,
-                User.role.in_([Role.TEACHER, Role.SCHOOL_ADMIN]),
-                User.active.is_(True),
-            )
-            .order_by(User.id)
-        )
-    )
+    return school_staff(thread.school_id)
 
 
 def _path(endpoint: str, **values: object) -> str:

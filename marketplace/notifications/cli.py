@@ -41,8 +41,6 @@ def run_scheduled_command() -> None:
     """Run the scheduled jobs once (reminders, deadlines, digests); for cron."""
     _log_to_stderr()
     report = run_scheduled()
-    if report is None:
-        raise click.ClickException("The scheduled jobs are not installed.")
     if not report:
         click.echo("Nothing to do.")
     for job, produced in report.items():

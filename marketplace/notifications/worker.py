@@ -7,7 +7,6 @@ the batch is handed back (due again at once for another worker), and the loop ex
 
 from __future__ import annotations
 
-import importlib
 import logging
 import signal
 import threading
@@ -92,16 +91,10 @@ class Worker:
         log.info("worker %s stopped: %d sent, %d failed", self.name, self.sent, self.failed)
 
 
-def run_scheduled(now: datetime | None = None) -> dict[str, object] | None:
-    """`scheduled.run_all(now)`, committed (rolled back if it raises); what each job produced,
-    or None when the scheduled jobs are not installed."""
-    try:
-        scheduled = importlib.import_module("marketplace.notifications.scheduled")
-    except ModuleNotFoundError as error:
-        if error.name != "marketplace.notifications.scheduled":
-            raise
-        log.info("no scheduled jobs (marketplace.notifications.scheduled is missing)")
-        return None
+def run_scheduled(now: datetime | None = None) -> dict[str, object]:
+    """`scheduled.run_all(now)`, committed (rolled back if it raises); what each job produced."""
+    from . import scheduled  # the jobs import the ladder and messaging; the worker need not
+
     try:
         report = scheduled.run_all(now or utcnow())
         db.session.commit()
@@ -110,7 +103,7 @@ def run_scheduled(now: datetime | None = None) -> dict[str, object] | None:
         raise
     finally:
         db.session.remove()
-    report = dict(report) if isinstance(report, dict) else {"result": report}
+    report = dict(report)
     log.info("scheduled jobs: %s", ", ".join(f"{k}={v}" for k, v in report.items()) or "-")
     return report
 
