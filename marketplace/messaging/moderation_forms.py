@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..forms_common import optional_int, strip_text
+from ..models import Message
 
 NOTE_MAX = 500
 
@@ -80,4 +83,50 @@ class MuteForm(FlaskForm):
         validators=[DataRequired(message="Say why: it is kept with the mute."), Length(max=500)],
         filters=[strip_text],
         render_kw={"rows": 2},
+    )
+
+
+# --- the forms of one row of the queue -----------------------------------------------------
+
+
+def own_ids(form: FlaskForm, key: str) -> FlaskForm:
+    """Give the fields of one of several forms on a page ids of their own (labels follow)."""
+    for field in form:
+        field.id = f"{key}-{field.name}"
+        field.label.field_id = field.id
+    return form
+
+
+@dataclass
+class Forms:
+    """The forms of one row of the queue; a failed one replaces its blank twin."""
+
+    release: ReleaseForm | None = None
+    reject: RejectForm | None = None
+    resolve: ResolveForm | None = None
+    mute: MuteForm | None = None
+
+
+def held_forms(message: Message, failed: FlaskForm | None = None) -> Forms:
+    """The forms of a held message's row (release, reject, mute)."""
+    key = f"held-{message.id}"
+    forms = Forms(
+        release=own_ids(ReleaseForm(formdata=None), f"{key}-release"),
+        reject=own_ids(RejectForm(formdata=None), f"{key}-reject"),
+        mute=own_ids(MuteForm(formdata=None), f"{key}-mute"),
+    )
+    if isinstance(failed, ReleaseForm):
+        forms.release = own_ids(failed, f"{key}-release")
+    if isinstance(failed, RejectForm):
+        forms.reject = own_ids(failed, f"{key}-reject")
+    return forms
+
+
+def report_forms(message: Message, failed: FlaskForm | None = None) -> Forms:
+    """The forms of a reported message's row (resolve, mute)."""
+    key = f"report-{message.id}"
+    resolve = failed if isinstance(failed, ResolveForm) else ResolveForm(formdata=None)
+    return Forms(
+        resolve=own_ids(resolve, f"{key}-resolve"),
+        mute=own_ids(MuteForm(formdata=None), f"{key}-mute"),
     )

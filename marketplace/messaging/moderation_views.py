@@ -8,7 +8,6 @@ redirects back to the queue (POST-redirect-GET), or re-renders it with the form'
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -25,7 +24,16 @@ from ..privacy import name_for
 from ..web import is_htmx, safe_next
 from . import contacts, moderation, service
 from . import moderation_queries as queries
-from .moderation_forms import FlagForm, MuteForm, RejectForm, ReleaseForm, ResolveForm
+from .moderation_forms import (
+    FlagForm,
+    MuteForm,
+    RejectForm,
+    ReleaseForm,
+    ResolveForm,
+    held_forms,
+    own_ids,
+    report_forms,
+)
 
 bp = Blueprint("moderation", __name__)
 
@@ -64,47 +72,6 @@ def highlighted(text: str) -> Markup:
     return Markup("").join(out).replace("\n", Markup("<br>\n"))
 
 
-def own_ids(form: FlaskForm, key: str) -> FlaskForm:
-    """Give the fields of one of several forms on a page ids of their own (labels follow)."""
-    for field in form:
-        field.id = f"{key}-{field.name}"
-        field.label.field_id = field.id
-    return form
-
-
-@dataclass
-class Forms:
-    """The forms of one row of the queue; a failed one replaces its blank twin."""
-
-    release: ReleaseForm | None = None
-    reject: RejectForm | None = None
-    resolve: ResolveForm | None = None
-    mute: MuteForm | None = None
-
-
-def _held_forms(message: Message, failed: FlaskForm | None = None) -> Forms:
-    key = f"held-{message.id}"
-    forms = Forms(
-        release=own_ids(ReleaseForm(formdata=None), f"{key}-release"),
-        reject=own_ids(RejectForm(formdata=None), f"{key}-reject"),
-        mute=own_ids(MuteForm(formdata=None), f"{key}-mute"),
-    )
-    if isinstance(failed, ReleaseForm):
-        forms.release = own_ids(failed, f"{key}-release")
-    if isinstance(failed, RejectForm):
-        forms.reject = own_ids(failed, f"{key}-reject")
-    return forms
-
-
-def _report_forms(message: Message, failed: FlaskForm | None = None) -> Forms:
-    key = f"report-{message.id}"
-    resolve = failed if isinstance(failed, ResolveForm) else ResolveForm(formdata=None)
-    return Forms(
-        resolve=own_ids(resolve, f"{key}-resolve"),
-        mute=own_ids(MuteForm(formdata=None), f"{key}-mute"),
-    )
-
-
 def _queue_page(failed: FlaskForm | None = None, failed_id: int | None = None) -> Page:
     held = queries.held_queue(current_user)
     reports = queries.open_reports(current_user)
@@ -112,9 +79,9 @@ def _queue_page(failed: FlaskForm | None = None, failed_id: int | None = None) -
         "messaging/moderation/queue.html",
         held=held,
         reports=reports,
-        held_forms={m.id: _held_forms(m, failed if m.id == failed_id else None) for m in held},
+        held_forms={m.id: held_forms(m, failed if m.id == failed_id else None) for m in held},
         report_forms={
-            m.id: _report_forms(m, failed if m.id == failed_id else None) for m, _ in reports
+            m.id: report_forms(m, failed if m.id == failed_id else None) for m, _ in reports
         },
         highlighted=highlighted,
     ), (422 if failed is not None else 200)
@@ -151,7 +118,7 @@ def _invalid_held(message: Message, form: FlaskForm) -> Page:
         return render_template(
             "messaging/moderation/_held_item.html",
             message=message,
-            forms=_held_forms(message, form),
+            forms=held_forms(message, form),
             highlighted=highlighted,
         )
     return _queue_page(form, message.id)
@@ -265,7 +232,7 @@ def resolve(flag_id: int) -> Page:
                 "messaging/moderation/_report_item.html",
                 message=message,
                 flags=reports or [report],
-                forms=_report_forms(message, form),
+                forms=report_forms(message, form),
             )
         return _queue_page(form, message.id)
     hide = bool(form.hide.data)
