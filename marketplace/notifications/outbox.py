@@ -224,11 +224,14 @@ def send_claimed(
 def deliver_due(
     *,
     ids: Iterable[int] | None = None,
-    worker: str = WORKER_NAME,
+    worker: str | None = None,
     batch: int | None = None,
     stop: Callable[[], bool] = lambda: False,
 ) -> Batch:
-    """Claim and send one batch of due mail (only `ids`, when given); says what it did."""
+    """Claim and send one batch of due mail (only `ids`, when given); says what it did. The
+    default name carries this process's id, read now: web processes forked from one parent
+    (gunicorn --preload) must not share a name, or one could finish another's claim."""
+    worker = worker or f"{socket.gethostname()}:{os.getpid()}:inline"
     limit = batch or current_app.config["MAIL_BATCH_SIZE"]
     with Session(db.engine, expire_on_commit=False) as session:
         claimed = claim(session, worker=worker, limit=limit, ids=ids)
