@@ -23,8 +23,8 @@ STOP_POLLING = 286
 
 @bp.app_template_filter("mask_email")
 def mask_email(address: str | None) -> str:
-    """ "a•••@school.example": the preferences link works without logging in and may be
-    forwarded, so it never shows a whole address."""
+    """An address shown as a•••@school.example: the preferences link works without logging in
+    and may be forwarded, so it never shows a whole address."""
     local, _, domain = (address or "").partition("@")
     return f"{local[:1]}•••@{domain}" if domain else "•••"
 
