@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from marketplace import create_app
-from marketplace.engagements import ladder, rules
+from marketplace.engagements import ladder, rules, terms
 from marketplace.engagements.demo import seed_engagements
 from marketplace.engagements.demo_stories import KEYSTONE, TRANSIT
 from marketplace.extensions import db
@@ -147,7 +147,7 @@ def test_offers_have_realistic_terms(demo):
         if offer.rung is Rung.INTERNSHIP:
             assert offer.paid and offer.amount and offer.amount_unit == "hour" and offer.paid_by
     for offer in _offers(OfferStatus.DRAFT, OfferStatus.PROPOSED, OfferStatus.APPROVED):
-        assert rules.terms_problems(rules.terms_of(offer), TODAY) == {}, offer
+        assert terms.terms_problems(terms.terms_of(offer), TODAY) == {}, offer
         assert offer.respond_by >= TODAY + timedelta(days=7)
     for offer in _offers(OfferStatus.EXPIRED):
         assert offer.respond_by < TODAY

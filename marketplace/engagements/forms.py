@@ -27,7 +27,7 @@ from wtforms.validators import (
 
 from ..forms_common import MultiCheckboxField, strip, strip_text
 from ..models import OFFER_RUNGS
-from . import rules
+from .terms import MAX_HOURS_PER_WEEK, TERM_FIELDS, terms_problems
 
 RUNG_CHOICES = [SelectChoice(r.value, r.label.capitalize()) for r in OFFER_RUNGS]
 CONSENT_METHODS = [
@@ -48,7 +48,7 @@ class InterestForm(FlaskForm):
 
 
 class OfferForm(FlaskForm):
-    """The terms of an offer. The rules on the terms live in rules.terms_problems; this form
+    """The terms of an offer. The rules on the terms live in terms.py; this form
     shows their messages beside the fields."""
 
     rung = SelectField("Rung", choices=RUNG_CHOICES, validators=[DataRequired()])
@@ -65,7 +65,7 @@ class OfferForm(FlaskForm):
     )
     hours_per_week = IntegerField(
         "Hours per week",
-        validators=[Optional(), NumberRange(min=1, max=rules.MAX_HOURS_PER_WEEK)],
+        validators=[Optional(), NumberRange(min=1, max=MAX_HOURS_PER_WEEK)],
     )
     remote = BooleanField("Remote (no workplace visit)")
     address = StringField(
@@ -108,7 +108,7 @@ class OfferForm(FlaskForm):
 
     def terms(self) -> dict[str, Any]:
         """The offer's terms as the domain stores them."""
-        terms = {name: getattr(self, name).data for name in rules.TERM_FIELDS}
+        terms = {name: getattr(self, name).data for name in TERM_FIELDS}
         for name in ("title", "address", "paid_by", "supervisor", "student_needs", "details"):
             terms[name] = terms[name] or ""
         if not self.paid.data:
@@ -117,7 +117,7 @@ class OfferForm(FlaskForm):
 
     def check_terms(self, today: date) -> bool:
         """Apply the domain's rules on the terms; their messages go beside the fields."""
-        problems = rules.terms_problems(self.terms(), today)
+        problems = terms_problems(self.terms(), today)
         for name, message in problems.items():
             getattr(self, name).errors = [*getattr(self, name).errors, message]
         return not problems
