@@ -23,7 +23,7 @@ from . import (
     teams,
     web,
 )
-from .messaging import moderation_views
+from .messaging import moderation_views, mute_views
 from .messaging import views as messaging_views
 from .notifications import views as notification_views
 
@@ -64,4 +64,5 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(notification_views.bp)
     app.register_blueprint(messaging_views.bp)
     app.register_blueprint(moderation_views.bp)
+    app.register_blueprint(mute_views.bp)
     return app

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from marketplace.extensions import db
-from marketplace.messaging import moderation, moderation_queries, service
+from marketplace.messaging import moderation, moderation_queries, mutes, service
 from marketplace.models import (
     MemberMute,
     Message,
@@ -353,7 +353,7 @@ def test_a_muted_employer_reads_but_cannot_post_until_unmuted(scene, client, log
         "/school/mutes", data={"user_id": scene.employer.id, "reason": "Asked for numbers"}
     )
     assert response.status_code == 303
-    assert moderation.is_muted(scene.employer, scene.thread.school_id)
+    assert mutes.is_muted(scene.employer, scene.thread.school_id)
     row = db.session.scalars(sa.select(MemberMute)).one()
     assert (row.muted_by_id, row.reason) == (scene.teacher.id, "Asked for numbers")
     assert "Asked for numbers" in text_of(client.get("/school/mutes"))
@@ -367,7 +367,7 @@ def test_a_muted_employer_reads_but_cannot_post_until_unmuted(scene, client, log
     login(scene.school_admin)
     response = client.post(f"/school/mutes/{row.id}/unmute")
     assert response.status_code == 303
-    assert not moderation.is_muted(scene.employer, scene.thread.school_id)
+    assert not mutes.is_muted(scene.employer, scene.thread.school_id)
     assert post(scene.thread, scene.employer, "Back again").state is MessageState.VISIBLE
 
 
@@ -412,7 +412,7 @@ def test_an_employer_is_muted_from_the_held_queue(scene, client, login):
         data={"user_id": scene.employer.id, "reason": "numbers", "next": "/messages/held"},
     )
     assert response.status_code == 303 and response.location.endswith("/messages/held")
-    assert moderation.is_muted(scene.employer, scene.thread.school_id)
+    assert mutes.is_muted(scene.employer, scene.thread.school_id)
 
 
 # --- two teachers at once (PostgreSQL) ---------------------------------------------------------

@@ -1,5 +1,5 @@
 """Moderation of messages: who may moderate a thread, releasing or rejecting a held message,
-reports (flags) on a message, and a school's mutes of employer members.
+and reports (flags) on a message. A school's mutes of employer members are in `mutes`.
 
 Every transition is a conditional UPDATE on the row's state, so two teachers acting at once never
 both win: the second is told who acted first (`AlreadyReviewed`), never a database error.
@@ -15,14 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import (
     MailState,
-    MemberMute,
     Message,
     MessageFlag,
     MessageState,
     Notification,
     NotificationMail,
     OutgoingMail,
-    Role,
     Thread,
     User,
     utcnow,
@@ -31,7 +29,6 @@ from ..notifications.service import notify
 from ..privacy import name_for
 from . import service
 from .access import school_staff
-from .moderation_queries import working_with
 
 
 class ModerationError(Exception):
@@ -40,19 +37,6 @@ class ModerationError(Exception):
 
 class AlreadyReviewed(ModerationError):
     """Someone else decided first (or the same click arrived twice): told, not an error."""
-
-
-# --- mutes: the interface posting asks --------------------------------------------------------
-
-
-def is_muted(user: User, school_id: int) -> bool:
-    """True when the school's staff muted this member: they may read but not post."""
-    found = db.session.scalar(
-        sa.select(MemberMute.id).where(
-            MemberMute.school_id == school_id, MemberMute.user_id == user.id
-        )
-    )
-    return found is not None
 
 
 # --- who moderates ----------------------------------------------------------------------------
@@ -265,47 +249,3 @@ def resolve(report: MessageFlag, staff: User, hide: bool = False, reason: str = 
         )
     db.session.refresh(report)
     return closed
-
-
-# --- mutes ------------------------------------------------------------------------------------
-
-
-def mute(staff: User, member: User | None, reason: str) -> MemberMute:
-    """Stop an employer member posting in the staff's school's threads (they still read)."""
-    if not staff.is_staff or staff.school_id is None:
-        raise ModerationError("Only a school's staff can mute someone.")
-    allowed = (
-        member is not None
-        and member.role is Role.EMPLOYER
-        and member.organisation_id is not None
-        and db.session.scalar(
-            sa.select(sa.literal(1)).where(
-                sa.literal(member.organisation_id).in_(working_with(staff.school_id))
-            )
-        )
-        is not None
-    )
-    if member is None or not allowed:
-        raise ModerationError(
-            "Only a member of an organisation working with your school can be muted."
-        )
-    reason = reason.strip()
-    if not reason:
-        raise ModerationError("Say why: the reason is kept with the mute.")
-    row = MemberMute(
-        school_id=staff.school_id, user_id=member.id, muted_by_id=staff.id, reason=reason[:500]
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError:
-        raise ModerationError(f"{name_for(staff, member)} is already muted.") from None
-    return row
-
-
-def unmute(row: MemberMute, staff: User) -> None:
-    """Let a muted member post again."""
-    if not staff.is_staff_of(row.school_id):
-        raise ModerationError("Only the school's staff can unmute.")
-    db.session.execute(sa.delete(MemberMute).where(MemberMute.id == row.id))

@@ -191,7 +191,7 @@ def check_body(body: str) -> str:
 
 def check_can_post(thread: Thread, author: User) -> None:
     """Refuse a non-participant, a muted member, or a closed engagement."""
-    from .moderation import is_muted
+    from .mutes import is_muted  # mutes → moderation → service: imported when asked
 
     if not is_participant(author, thread):
         raise MessagingError("Only the people in this conversation can write to it.")
