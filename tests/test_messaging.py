@@ -81,6 +81,17 @@ def test_an_ordinary_message_is_visible_and_announced(w):
     assert w.thread.last_message_at == message.created_at
 
 
+def test_the_announcement_quotes_the_message_as_readers_see_it_not_its_markdown(w):
+    service.post_message(
+        w.thread,
+        w.employer,
+        "Hi team!\n\nWe'd love to see **how you test parts** &amp; [the rig](/projects).",
+    )
+    (to_student,) = notes_for(w.student)
+    assert to_student.body.endswith("Hi team! We'd love to see how you test parts & the rig.")
+    assert "**" not in to_student.body and "](" not in to_student.body
+
+
 def test_announce_names_the_sender_as_each_reader_may_see_them(w):
     message = service.post_message(w.thread, w.student, "We finished the prototype.")
     (to_employer,) = notes_for(w.employer)

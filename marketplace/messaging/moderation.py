@@ -110,13 +110,13 @@ def _review(message: Message, staff: User, state: MessageState, note: str) -> No
 def release(message: Message, staff: User, note: str = "") -> None:
     """Let a held message through: the thread is told of it, and the sender that it went."""
     _review(message, staff, MessageState.VISIBLE, note.strip()[:500])
-    service.announce(message)
+    service.announce(message, reader=staff)
     notify(
         message.author,
         kind="message_released",
         subject="Your message was released",
         body=f"Your message in “{message.thread.subject}” was checked and sent.",
-        link=thread_link(message.thread),
+        link=service.message_link(message),
         key=f"message-{message.id}-released",
     )
 

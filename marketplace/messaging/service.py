@@ -202,10 +202,16 @@ def check_can_post(thread: Thread, author: User) -> None:
         raise MessagingError("The school has paused your messages; you can still read them.")
 
 
+def shown_text(text: str) -> str:
+    """A message as its readers see it, in plain text: Markdown rendered, tags dropped, entities
+    decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", str(render_markdown(text))))
+
+
 def contact_details(text: str, file_names: Sequence[str] = ()) -> list[contacts.ContactDetail]:
     """Contact details in a message as typed, as its readers see it (Markdown rendered, entities
     decoded: `ava&#64;gmail&#46;com`, `5**5**5-…`), and in the names of its files."""
-    shown = html.unescape(re.sub(r"<[^>]+>", "", str(render_markdown(text))))
+    shown = shown_text(text)
     found: list[contacts.ContactDetail] = []
     for part in (text, shown, *file_names):
         found += contacts.find_contact_details(part, allowed_hosts=allowed_hosts())
@@ -243,10 +249,13 @@ def post_message(
 
 
 def _excerpt(body: str, limit: int = 300) -> str:
-    return body if len(body) <= limit else body[: limit - 1].rstrip() + "…"
+    """The start of a message for a notification, as its readers see it, on one line."""
+    text = " ".join(shown_text(body).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _link(message: Message) -> str:
+def message_link(message: Message) -> str:
+    """The path of the message in its thread, for notifications."""
     return f"/messages/{message.thread_id}#message-{message.id}"
 
 
@@ -265,19 +274,22 @@ def tell_teachers_held(message: Message) -> None:
                 f"{message.hold_reason} Release it or reject it with a reason."
             ),
             key=f"message-held-{message.id}-user-{teacher.id}",
-            link=_link(message),
+            link=message_link(message),
         )
 
 
-def announce(message: Message, people: Iterable[User] | None = None) -> None:
+def announce(
+    message: Message, people: Iterable[User] | None = None, reader: User | None = None
+) -> None:
     """Tell every participant but the author of a visible message (the bell, and mail per their
-    preference). The sender is named as each reader may see them."""
+    preference), and but `reader`, who has just read it (the teacher who released it). The
+    sender is named as each reader may see them."""
     from ..notifications.service import notify
 
     thread = message.thread
     author = message.author
     for person in people if people is not None else participants(thread):
-        if person.id == author.id:
+        if person.id in (author.id, reader.id if reader else None):
             continue
         notify(
             person,
@@ -285,5 +297,5 @@ def announce(message: Message, people: Iterable[User] | None = None) -> None:
             subject=f"New message from {name_for(person, author)}",
             body=f"In “{thread_subject(thread)}”:\n\n{_excerpt(message.body)}",
             key=f"message-{message.id}-user-{person.id}",
-            link=_link(message),
+            link=message_link(message),
         )
