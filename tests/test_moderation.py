@@ -107,7 +107,7 @@ def test_a_student_message_with_a_phone_number_waits_in_the_queue(scene, client,
     assert held.state is MessageState.HELD
     login(scene.teacher)
     page = text_of(client.get("/messages/held"))
-    assert "Held messages (1)" in page
+    assert 'Held messages (<span id="held-count">1</span>)' in page
     assert "<mark" in page and "07700 900123</mark>" in page
     assert scene.student.full_name in page  # staff see the student's full name
     assert held.hold_reason in page
@@ -138,13 +138,32 @@ def test_release_announces_it_and_the_employer_then_reads_it(scene, client, logi
     assert "07700 900123" in thread_page(client, login, scene.employer, scene.thread)
 
 
+def test_the_teacher_who_releases_is_not_told_of_the_message_she_just_read(scene, client, login):
+    held = post(scene.thread, scene.student, PHONE)
+    login(scene.teacher)
+    client.post(f"/messages/held/{held.id}/release", data={"note": ""})
+    assert "message" not in kinds(scene.teacher)
+    assert "message" in kinds(scene.employer)
+    (released,) = db.session.scalars(
+        sa.select(Notification).where(Notification.kind == "message_released")
+    )
+    assert released.link == f"/messages/{scene.thread.id}#message-{held.id}"
+
+
 def test_release_under_htmx_replaces_the_row_with_the_outcome(scene, client, login):
     held = post(scene.thread, scene.student, PHONE)
     login(scene.teacher)
+    post(scene.thread, scene.teammate, "ring 07700 900222")  # still waits after the release
     response = client.post(f"/messages/held/{held.id}/release", headers=HTMX)
     assert response.status_code == 200
-    assert "<html" not in text_of(response)
-    assert f'id="held-{held.id}"' in text_of(response) and "Released" in text_of(response)
+    page = text_of(response)
+    assert "<html" not in page
+    assert f'id="held-{held.id}"' in page and "Released" in page
+    # The queue's counts and the nav's badge follow, out of band, without a reload.
+    assert '<span id="queue-waiting" hx-swap-oob="true">1</span>' in page
+    assert '<span id="held-count" hx-swap-oob="true">1</span>' in page
+    assert '<span id="reported-count" hx-swap-oob="true">0</span>' in page
+    assert '<li id="nav-messages" hx-swap-oob="true">' in page and ", 1 to check" in page
 
 
 def test_reject_needs_a_reason(scene, client, login):
@@ -232,7 +251,7 @@ def test_held_waiting_counts_held_and_reported_messages(scene, app, client, logi
         assert moderation_queries.waiting_count(scene.employer) == 0
         assert moderation_queries.waiting_count(scene.outsider) == 0
     login(scene.teacher)
-    assert "2 waiting" in text_of(client.get("/messages/held"))
+    assert '<span id="queue-waiting">2</span> waiting' in text_of(client.get("/messages/held"))
 
 
 # --- reports -----------------------------------------------------------------------------------
@@ -297,14 +316,18 @@ def test_staff_resolve_a_report(scene, client, login):
     report = db.session.scalars(sa.select(MessageFlag)).one()
     login(scene.teacher)
     page = text_of(client.get("/messages/held"))
-    assert "Reported (1)" in page and "Rude words" in page and scene.student.full_name in page
+    assert (
+        'Reported (<span id="reported-count">1</span>)' in page
+        and "Rude words" in page
+        and scene.student.full_name in page
+    )
     response = client.post(f"/messages/flags/{report.id}/resolve", data={})
     assert response.status_code == 303
     db.session.refresh(report)
     assert report.resolved_by_id == scene.teacher.id and report.resolved_at is not None
     db.session.refresh(message)
     assert message.state is MessageState.VISIBLE
-    assert "Reported (0)" in text_of(client.get("/messages/held"))
+    assert 'Reported (<span id="reported-count">0</span>)' in text_of(client.get("/messages/held"))
     response = client.post(f"/messages/flags/{report.id}/resolve", follow_redirects=True)
     assert f"This report was already resolved by {scene.teacher.full_name}." in flashes(response)
 

@@ -21,7 +21,7 @@ class ReleaseForm(FlaskForm):
         "Note (optional)",
         validators=[Optional(), Length(max=NOTE_MAX)],
         filters=[strip_text],
-        render_kw={"rows": 1},
+        render_kw={"rows": 2},
     )
 
 

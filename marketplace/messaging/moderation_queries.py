@@ -101,10 +101,10 @@ def open_reports(staff: User) -> list[tuple[Message, list[MessageFlag]]]:
     return list(grouped.values())
 
 
-def waiting_count(user: User) -> int:
-    """Held messages plus reported messages waiting for a member of staff (one query)."""
+def waiting_counts(user: User) -> tuple[int, int]:
+    """Held messages and reported messages waiting for a member of staff (one query)."""
     if not user.is_authenticated or not user.is_staff or user.school_id is None:
-        return 0
+        return 0, 0
     threads = _school_threads(user)
     held = (
         sa.select(sa.func.count(Message.id))
@@ -117,4 +117,10 @@ def waiting_count(user: User) -> int:
         .where(MessageFlag.resolved_at.is_(None), Message.thread_id.in_(threads))
         .scalar_subquery()
     )
-    return db.session.scalar(sa.select(held + reported)) or 0
+    row = db.session.execute(sa.select(held, reported)).one()
+    return row[0] or 0, row[1] or 0
+
+
+def waiting_count(user: User) -> int:
+    """Held messages plus reported messages waiting for a member of staff (one query)."""
+    return sum(waiting_counts(user))

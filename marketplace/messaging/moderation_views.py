@@ -99,10 +99,17 @@ def _held_or_404(message_id: int) -> Message:
 
 
 def _outcome(text: str, kind: str, anchor: str) -> Page:
-    """The row's outcome: the row itself under htmx, else a flash and back to the queue."""
+    """The queue row's outcome: under htmx the row itself, with the queue's and the nav's counts
+    swapped out of band; else a flash and back to the queue."""
     if is_htmx():
+        counts = queries.waiting_counts(current_user)
+        g.held_waiting = sum(counts)
         return render_template(
-            "messaging/moderation/_outcome.html", anchor=anchor, text=text, kind=kind
+            "messaging/moderation/_outcome.html",
+            anchor=anchor,
+            text=text,
+            kind=kind,
+            oob_counts=counts,
         )
     flash(text, kind)
     return redirect(url_for("moderation.queue"), 303)
