@@ -38,8 +38,9 @@ def demo_logins_command() -> None:
     """Print the demo logins, one per role."""
     click.echo("")
     click.echo(f"  Demo logins (password for all: {DEMO_PASSWORD})")
+    width = max(len(role) for role, _ in DEMO_LOGINS)
     for role, login in DEMO_LOGINS:
-        click.echo(f"    {role:<34} {login}")
+        click.echo(f"    {role:<{width}}  {login}")
     click.echo("  A student can also join with class code ENGR3DSN at /auth/join")
     click.echo("  The ladder: employers' /pipeline, teachers' /approvals, the school's /ladder,")
     click.echo("  students' /my/engagements. More employers: dana@keystoneprecision.example,")

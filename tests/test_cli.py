@@ -88,6 +88,13 @@ def test_every_printed_demo_login_works(app, client):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     printed = runner.invoke(args=["demo-logins"]).output
     assert DEMO_PASSWORD in printed
+    columns = {
+        line.index(login)
+        for _role, login in DEMO_LOGINS
+        for line in printed.splitlines()
+        if line.endswith(f" {login}")
+    }
+    assert len(columns) == 1  # the logins line up in one column, whatever the labels' lengths
     for _role, login in DEMO_LOGINS:
         assert login in printed
         response = client.post("/auth/login", data={"login": login, "password": DEMO_PASSWORD})

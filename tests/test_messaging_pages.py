@@ -85,6 +85,12 @@ def test_empty_inbox_says_how_threads_begin(client, login, make):
     assert "No conversations yet" in page and "Messages" in page
 
 
+def test_the_site_admins_empty_inbox_does_not_speak_of_their_school(client, login, make):
+    login(make.site_admin())
+    page = text_of(client.get("/messages"))
+    assert "No conversations yet" in page and "your school" not in page
+
+
 # --- the thread page ---------------------------------------------------------------------------
 
 
@@ -94,6 +100,12 @@ def test_employer_sees_visible_messages_never_held_ones(client, login, w):
     assert w.message.id in message_ids(page)
     assert w.held_message.id not in message_ids(page)
     assert "555-123-4567" not in page
+
+
+def test_times_say_their_zone_like_the_notifications_do(client, login, w):
+    login(w.employer)
+    for path in ("/messages", f"/messages/{w.thread.id}"):
+        assert " UTC</time>" in text_of(client.get(path)), path
 
 
 def test_the_author_sees_their_held_message_marked_and_staff_see_it_highlighted(client, login, w):
