@@ -71,6 +71,39 @@ def page(browser, live_server) -> Iterator:
     assert errors == [], errors
 
 
+@pytest.fixture
+def tab(browser, live_server) -> Iterator:
+    """`tab(login)`: that person's own browser window, logged in on first use and kept for the
+    test (each has its own cookies, so switching people never races a response in flight);
+    any console error fails the test."""
+    pages: dict[str, object] = {}
+    errors: list[str] = []
+
+    def open_tab(login: str):
+        if login in pages:
+            return pages[login]
+        context = browser.new_context(base_url=live_server, viewport={"width": 1100, "height": 900})
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda msg: (
+                errors.append(f"{page.url} {msg.location} {msg.text[:60]}")
+                if msg.type == "error"
+                else None
+            ),
+        )
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        log_in(page, login)
+        page.wait_for_url("**/dashboard")
+        pages[login] = page
+        return page
+
+    yield open_tab
+    for page in pages.values():
+        page.context.close()  # type: ignore[attr-defined]
+    assert errors == [], errors
+
+
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,32 +1,42 @@
 """Fixtures shared by the whole suite.
 
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. The schema
-comes from the migrations (upgraded once per run); each test starts from empty tables.
+comes from the migrations (upgraded once per run). There is one app for the run, put back as it
+was before each test; each test's database work is rolled back after it, and a module may build
+one world shared by its tests, each rolled back to it (tests/isolation.py says how).
 """
 
 from __future__ import annotations
 
 import contextvars
+import copy
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import flask_migrate
 import pytest
 import sqlalchemy as sa
 from flask import Flask, has_app_context
+from flask.ctx import AppContext
 from flask.testing import FlaskClient
 
 from config import TestConfig
 from marketplace import create_app
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 from marketplace.models import User
+from marketplace.storage import LocalStorage
 
-from .browsing import browser, live_server, page  # noqa: F401  (fixtures)
+from .browsing import browser, live_server, page, tab  # noqa: F401  (fixtures)
 from .factories import PASSWORD, Factory
 from .helpers import Outbox
+from .isolation import SharedTransaction, empty_all_tables, rows_left, transactional_engine
+from .world import World, build_world
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+T = TypeVar("T")
 
 
 def make_config(database_url: str, instance: Path, **overrides: object) -> TestConfig:
@@ -53,9 +63,17 @@ def reset_postgres_schema(url: str) -> None:
         engine.dispose()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that serves the app to a browser (another thread) needs real commits."""
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.commits)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The database every test uses, migrated from empty to head once per run."""
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The database every test uses, migrated from empty to head once per run. At the end of
+    the run every table must be empty again: a row left behind means a test leaked one."""
     instance = tmp_path_factory.mktemp("migrate")
     if TEST_DATABASE_URL:
         url = TEST_DATABASE_URL
@@ -66,47 +84,163 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     with app.app_context():
         flask_migrate.upgrade()
         db.engine.dispose()
-    return url
+    yield url
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            left = rows_left(connection)
+    finally:
+        engine.dispose()
+    assert left == {}, f"rows leaked out of the tests that wrote them: {left}"
 
 
-def empty_all_tables() -> None:
-    """Delete every row (fast enough per test, and it works for threads and other processes too)."""
-    tables = [t for t in db.metadata.sorted_tables]
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
-            db.session.execute(table.delete())
-    db.session.commit()
+class Database:
+    """The run's test database and the transaction that isolates the test in hand."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = transactional_engine(url)
+        self.module: SharedTransaction | None = None  # a module's shared world lives in it
+        self.module_files: Path | None = None  # and its files
+
+
+@pytest.fixture(scope="session")
+def database(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def base_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The one application of the run (building one costs 60 ms and leaves Jinja cold); what a
+    test may change on it is put back before the next test (see `reset_app`)."""
+    app = create_app(make_config(database_url, tmp_path_factory.mktemp("instance")))
+    app.test_client_class = IsolatedClient
+    app.extensions["pristine_config"] = copy.deepcopy(dict(app.config))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def reset_app(app: Flask, folder: Path, *, files_from: Path | None = None) -> None:
+    """Put back the configuration, empty the rate limits, and give the test its own outbox and
+    upload folders (the upload folder a copy of `files_from`: a shared world's files)."""
+    app.config.update(copy.deepcopy(app.extensions["pristine_config"]))
+    app.config["MAIL_OUTBOX_DIR"] = str(folder / "outbox")
+    app.config["UPLOAD_DIR"] = str(folder / "uploads")
+    if files_from is not None and files_from.exists():
+        shutil.copytree(files_from, folder / "uploads")
+    app.extensions["storage"] = LocalStorage(app.config["UPLOAD_DIR"])
+    limiter.reset()
+
+
+@pytest.fixture(scope="module")
+def module_db(base_app: Flask, database: Database, tmp_path_factory) -> Iterator[Database]:
+    """One transaction and one app context for a module that builds its world once: each test
+    then runs in a savepoint rolled back after it. A module's world fixture depends on this."""
+    reset_app(base_app, tmp_path_factory.mktemp("module"))
+    database.module_files = Path(base_app.config["UPLOAD_DIR"])
+    database.module = SharedTransaction(database.engine)
+    database.module.bind(base_app)
+    context: AppContext = base_app.app_context()
+    context.push()
+    try:
+        yield database
+    finally:
+        db.session.remove()
+        context.pop()
+        database.module.close()
+        database.module = None
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request: pytest.FixtureRequest) -> None:
+    """A test of a module with a shared world is isolated even if it never asks for `app`."""
+    if "module_db" in request.fixturenames:
+        request.getfixturevalue("app")
 
 
 @pytest.fixture
-def app_factory(database_url: str, tmp_path: Path) -> Iterator:
-    """Build extra apps on the test database (for config variations); all are cleaned up."""
+def app(request: pytest.FixtureRequest, base_app: Flask, database: Database, tmp_path: Path):
+    """The application, with an app context pushed for the test's own database work; whatever
+    the test writes is rolled back after it (see tests/isolation.py)."""
+    if request.node.get_closest_marker("commits"):
+        assert database.module is None, "a test that commits cannot share a module's world"
+        reset_app(base_app, tmp_path)
+        with base_app.app_context():
+            yield base_app
+            db.session.rollback()
+            empty_all_tables()
+        return
+    if database.module is not None:
+        reset_app(base_app, tmp_path, files_from=database.module_files)
+        db.session.commit()  # the world as built, out of any savepoint of the session
+        known = set(db.session.identity_map.keys())
+        savepoint = database.module.savepoint()
+        yield base_app
+        db.session.rollback()
+        if savepoint.is_active:
+            savepoint.rollback()
+        for key, row in list(db.session.identity_map.items()):
+            if key not in known:  # a row the test made, gone with the savepoint
+                db.session.expunge(row)
+        db.session.expire_all()
+        return
+    reset_app(base_app, tmp_path)
+    transaction = SharedTransaction(database.engine)
+    request.node.stash[TRANSACTION] = transaction
+    transaction.bind(base_app)
+    try:
+        with base_app.app_context():
+            yield base_app
+            db.session.rollback()
+    finally:
+        transaction.close()
+
+
+TRANSACTION = pytest.StashKey[SharedTransaction]()
+
+
+def shared_world(build: Callable[[Factory], T], name: str = "world"):
+    """A fixture `name` giving `build(Factory())`, built once per module that asks for it; each
+    test of the module is rolled back to it (see `module_db`)."""
+
+    @pytest.fixture(scope="module", name=name)
+    def fixture(module_db: Database) -> T:
+        built = build(Factory())
+        db.session.commit()
+        return built
+
+    return fixture
+
+
+world: Callable[..., World] = shared_world(build_world)  # two schools, every role, their rows
+
+
+@pytest.fixture
+def app_factory(request: pytest.FixtureRequest, app: Flask, database: Database, tmp_path: Path):
+    """Build extra apps on the test database (for configuration that is read when an app is
+    built); they share the test's transaction and are cleaned up."""
     apps: list[Flask] = []
+    transaction = database.module or request.node.stash.get(TRANSACTION, None)
 
     def build(**overrides: object) -> Flask:
-        app = create_app(make_config(database_url, tmp_path / "instance", **overrides))
-        app.test_client_class = IsolatedClient
-        apps.append(app)
-        return app
+        folders = {key: app.config[key] for key in ("MAIL_OUTBOX_DIR", "UPLOAD_DIR")}
+        url = app.config["SQLALCHEMY_DATABASE_URI"]
+        built = create_app(make_config(url, tmp_path / "extra", **(folders | overrides)))
+        built.test_client_class = IsolatedClient
+        if transaction is not None and "SQLALCHEMY_DATABASE_URI" not in overrides:
+            transaction.bind(built)
+        apps.append(built)
+        return built
 
     yield build
-    for app in apps:
-        with app.app_context():
-            db.engine.dispose()
-
-
-@pytest.fixture
-def app(app_factory) -> Iterator[Flask]:
-    """The application, with an app context pushed for the test's own database work."""
-    app = app_factory()
-    with app.app_context():
-        yield app
-        db.session.rollback()
-        empty_all_tables()
-        db.session.remove()
+    for built in apps:
+        with built.app_context():
+            db.session.remove()
+            engine = db._app_engines[built][None]
+            if isinstance(engine, sa.Engine):
+                engine.dispose()
 
 
 class IsolatedClient(FlaskClient):

@@ -5,9 +5,21 @@ from __future__ import annotations
 import email
 import html
 import re
+import time
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
+
+
+def eventually(check: Callable[[], object], timeout: float = 10, what: str = "the condition"):
+    """Wait until `check()` gives something true and return it; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout} s")
+        time.sleep(0.05)
+    return result
 
 
 class Outbox:

@@ -10,7 +10,7 @@ import pytest
 from marketplace.extensions import db
 from marketplace.models import Engagement, EngagementStatus, Offer, ProjectStatus, Rung
 
-from .browsing import log_in, shot
+from .browsing import shot
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,15 +36,6 @@ def climb(make):
     return {"teacher": teacher, "ava": ava, "project": project, "employer": employer}
 
 
-def switch(page, login: str) -> None:
-    """Log in as someone else. Wait for the last page first: a response still in flight would
-    set the old session cookie again after the cookies are cleared."""
-    page.wait_for_load_state("networkidle")
-    page.context.clear_cookies()
-    log_in(page, login)
-    page.wait_for_url("**/dashboard")
-
-
 def fill_terms(page, rung: Rung) -> None:
     start = TODAY + timedelta(days=14 + 30 * rung.level)
     page.fill("input[name=start_date]", start.isoformat())
@@ -68,8 +59,8 @@ def fill_terms(page, rung: Rung) -> None:
         page.fill("input[name=paid_by]", "Harbor Health")
 
 
-def approve_and_accept(page, climb, offer_id: int, rung: Rung) -> None:
-    switch(page, climb["teacher"].email)
+def approve_and_accept(tab, climb, offer_id: int, rung: Rung) -> None:
+    page = tab(climb["teacher"].email)
     page.goto(f"/offers/{offer_id}")
     page.click("button:has-text('Approve the offer')")
     page.wait_for_selector("text=Approved: the students can now answer it.")
@@ -78,7 +69,7 @@ def approve_and_accept(page, climb, offer_id: int, rung: Rung) -> None:
     page.wait_for_selector("text=Consent recorded for Ava.")
     if rung is Rung.MENTORSHIP:
         shot(page, "ladder-3-teacher-approved-and-consent")
-    switch(page, "ava.m")
+    page = tab("ava.m")
     page.goto(f"/offers/{offer_id}")
     if rung is Rung.MENTORSHIP:
         shot(page, "ladder-4-student-reads-the-offer")
@@ -87,19 +78,19 @@ def approve_and_accept(page, climb, offer_id: int, rung: Rung) -> None:
     page.wait_for_selector(f"text=your team is now at {rung.label}")
 
 
-def complete_rung(page, climb, engagement_id: int, rung: Rung) -> None:
-    switch(page, climb["employer"].email)
+def complete_rung(tab, climb, engagement_id: int, rung: Rung) -> None:
+    page = tab(climb["employer"].email)
     page.goto(f"/engagements/{engagement_id}")
     page.click(f"button:has-text('Mark the {rung.label} complete')")
     page.wait_for_selector("text=Marked complete. The teacher is asked to confirm.")
-    switch(page, climb["teacher"].email)
+    page = tab(climb["teacher"].email)
     page.goto(f"/engagements/{engagement_id}")
     page.click(f"button:has-text('Confirm the {rung.label} is complete')")
     page.wait_for_selector("text=Confirmed complete.")
 
 
-def test_the_whole_climb_from_interest_to_internship(page, climb):
-    switch(page, climb["employer"].email)
+def test_the_whole_climb_from_interest_to_internship(tab, climb):
+    page = tab(climb["employer"].email)
     page.goto(f"/projects/{climb['project'].id}")
     page.fill("textarea[name=note]", "Our clinic has exactly this problem on Monday mornings.")
     shot(page, "ladder-1-employer-on-the-project")
@@ -120,23 +111,24 @@ def test_the_whole_climb_from_interest_to_internship(page, climb):
 
     for rung in (Rung.MENTORSHIP, Rung.JOB_SHADOWING, Rung.EXTERNSHIP, Rung.INTERNSHIP):
         if rung is not Rung.MENTORSHIP:
-            switch(page, climb["employer"].email)
+            page = tab(climb["employer"].email)
             page.goto(f"/engagements/{engagement.id}")
             page.click(f"a[role=button]:has-text('Offer {rung.a}')")
             fill_terms(page, rung)
             page.click("button:has-text('Send to the teacher')")
             page.wait_for_selector("text=Sent to the teacher for approval.")
         offer = db.session.query(Offer).filter_by(rung=rung).one()
-        approve_and_accept(page, climb, offer.id, rung)
-        complete_rung(page, climb, engagement.id, rung)
+        approve_and_accept(tab, climb, offer.id, rung)
+        complete_rung(tab, climb, engagement.id, rung)
 
     db.session.expire_all()
     engagement = db.session.get(Engagement, engagement.id)
     assert engagement.rung is Rung.INTERNSHIP
     assert engagement.status is EngagementStatus.COMPLETED
+    page = tab(climb["teacher"].email)
     page.goto(f"/engagements/{engagement.id}")
     shot(page, "ladder-5-teacher-sees-the-whole-timeline")
-    switch(page, climb["employer"].email)
+    page = tab(climb["employer"].email)
     page.goto("/pipeline")
     shot(page, "ladder-6-pipeline-completed")
     assert "Martinez" not in page.content()

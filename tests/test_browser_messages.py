@@ -10,7 +10,7 @@ import pytest
 from marketplace.extensions import db
 from marketplace.models import Message, MessageState, ProjectStatus
 
-from .browsing import log_in, shot
+from .browsing import shot
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,34 +32,6 @@ def people(make):
     engagement = make.engagement(project, employer)
     db.session.commit()
     return {"teacher": teacher, "ava": ava, "employer": employer, "engagement": engagement}
-
-
-@pytest.fixture
-def tab(browser, live_server):
-    """`tab(login)`: a new browser window logged in as `login`; any console error fails."""
-    contexts, errors = [], []
-
-    def open_tab(login: str):
-        context = browser.new_context(base_url=live_server, viewport={"width": 1100, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda msg: (
-                errors.append(f"{page.url} {msg.location} {msg.text[:60]}")
-                if msg.type == "error"
-                else None
-            ),
-        )
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        log_in(page, login)
-        page.wait_for_url("**/dashboard")
-        return page
-
-    yield open_tab
-    for context in contexts:
-        context.close()
-    assert errors == [], errors
 
 
 def test_a_conversation_lives_and_a_phone_number_waits_for_the_teacher(people, tab):
@@ -104,7 +76,8 @@ def test_a_conversation_lives_and_a_phone_number_waits_for_the_teacher(people, t
     rivera.wait_for_selector("mark >> text=555-201-7788")
     shot(rivera, "messages-3-the-teachers-queue")
 
-    jordan.wait_for_timeout(3500)  # a poll has passed: still nothing of the held message
+    with jordan.expect_response(lambda r: "after=" in r.url, timeout=10_000):
+        pass  # a poll has come back: still nothing of the held message
     assert "555-201-7788" not in jordan.inner_text("#messages")
 
     rivera.click(f"#held-{held.id} button:has-text('Release')")

@@ -27,7 +27,6 @@ from marketplace.models import (
     User,
 )
 
-from .conftest import empty_all_tables
 from .factories import Factory
 from .test_ladder_world import TODAY, build_world
 
@@ -37,9 +36,12 @@ THREADS = 100
 POOL = 40
 
 
+pytestmark = pytest.mark.commits  # threads with connections of their own race
+
+
 @pytest.fixture
 def pg_app(app_factory) -> Iterator[Flask]:
-    """An app on the test database with a pool for the threads; the tables emptied after."""
+    """An app on the test database with a pool for the threads."""
     app = app_factory(
         SQLALCHEMY_ENGINE_OPTIONS={"pool_size": POOL, "max_overflow": 0, "pool_timeout": 120}
     )
@@ -47,8 +49,6 @@ def pg_app(app_factory) -> Iterator[Flask]:
         if db.engine.dialect.name != "postgresql":
             pytest.skip("races need PostgreSQL: set TEST_DATABASE_URL (SQLite serialises writers)")
         yield app
-        db.session.rollback()
-        empty_all_tables()
         db.session.remove()
 
 

@@ -1,21 +1,18 @@
 """The demo ladder of `flask seed-demo`, and `flask expire-offers`.
 
-The seeded tests share one seeded database (seeding per test would be slow); they only read it,
-and the one that climbs rolls back. The `app` fixture's tests come first: its clean-up empties
-every table.
+The seeded tests share one seeded database, built once for the module (seeding per test would be
+slow); each test is rolled back to it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 
-from marketplace import create_app
 from marketplace.engagements import ladder, rules, terms
 from marketplace.engagements.demo import seed_engagements
 from marketplace.engagements.demo_stories import KEYSTONE, TRANSIT
@@ -46,7 +43,7 @@ from marketplace.models import (
 )
 from marketplace.seed import seed_demo
 
-from .conftest import empty_all_tables, make_config
+from .conftest import shared_world
 
 TODAY = date.today()
 
@@ -92,26 +89,19 @@ def test_expire_offers_expires_what_is_overdue_once(app, make):
 # --- the seeded demo ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def seeded(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """One app on the seeded demo data for the module; every table emptied afterwards."""
-    app = create_app(make_config(database_url, Path(tmp_path_factory.mktemp("demo"))))
-    with app.app_context():
-        seed_demo()
-        db.session.commit()
-        yield app
-        db.session.rollback()
-        empty_all_tables()
-        db.session.remove()
-        db.engine.dispose()
+def _seed(make) -> Path:
+    """Seed the demo; the folder its mail went to."""
+    seed_demo()
+    return Path(current_app.config["MAIL_OUTBOX_DIR"])
+
+
+seeded = shared_world(_seed, name="seeded")
 
 
 @pytest.fixture
-def demo(seeded: Flask) -> Iterator[Flask]:
-    """The seeded app; whatever a test changes without committing is rolled back."""
-    yield seeded
-    db.session.rollback()
-    db.session.expire_all()
+def demo(app: Flask, seeded: Path) -> Flask:
+    """The app on the seeded demo; whatever a test changes is rolled back."""
+    return app
 
 
 def _engagements() -> list[Engagement]:
@@ -296,12 +286,11 @@ def test_the_schools_channel_with_an_organisation_has_no_students(demo):
     assert len(channel.messages) == 3
 
 
-def test_only_the_last_days_mail_went_out_when_seeding(demo):
+def test_only_the_last_days_mail_went_out_when_seeding(demo, seeded):
     """The past's mail is marked sent when it happened; the last day's was delivered to the
     outbox folder once, as the worker would."""
     mail = db.session.scalars(sa.select(OutgoingMail)).all()
     assert mail and all(row.state == MailState.SENT.value for row in mail)
     recent = [row for row in mail if row.created_at > utcnow() - timedelta(days=1)]
-    folder = Path(demo.config["MAIL_OUTBOX_DIR"])
-    written = sorted(path.stem for path in folder.glob("*.eml"))
+    written = sorted(path.stem for path in seeded.glob("*.eml"))
     assert written == sorted(row.idempotency_key for row in recent)

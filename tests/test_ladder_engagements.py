@@ -20,10 +20,10 @@ from .test_ladder_world import (
     build_world,
     events,
     fresh,
-    rolled_back,
-    shared_app,
     snapshot,
 )
+
+pytestmark = pytest.mark.usefixtures("module_db")  # one transaction; a savepoint per test
 
 A, C, X = EngagementStatus.ACTIVE, EngagementStatus.COMPLETED, EngagementStatus.CLOSED
 OPEN, MARKED, CONFIRMED = Completion.OPEN, Completion.MARKED, Completion.CONFIRMED
@@ -62,26 +62,8 @@ def act(action: str, engagement: Engagement, user) -> None:
         getattr(ladder, action)(engagement, user)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def ladder_app(database_url, tmp_path_factory):
-    """One app for the module; its worlds are built once."""
-    yield from shared_app(database_url, tmp_path_factory.mktemp("ladder"))
-
-
-@pytest.fixture(autouse=True)
-def savepoint(ladder_app):
-    """Each test rolled back to the worlds as built."""
-    yield from rolled_back()
-
-
-@pytest.fixture
-def make():
-    """The factory, on the module's session."""
-    return Factory()
-
-
 @pytest.fixture(scope="module")
-def worlds(ladder_app):
+def worlds(module_db):
     """For every status × completion, a world whose engagement is at mentorship in it."""
     make = Factory()
     built = {}

@@ -25,30 +25,13 @@ from marketplace.models import (
     VerificationStatus,
 )
 
-from .factories import Factory
-from .test_ladder_world import TODAY, build_world, fresh, rolled_back, shared_app, snapshot
+from .test_ladder_world import TODAY, build_world, fresh, snapshot
+
+pytestmark = pytest.mark.usefixtures("module_db")  # one transaction; a savepoint per test
 
 # The ladder, written out here so a wrong order in the domain fails.
 ORDER = ["interest", "mentorship", "job_shadowing", "externship", "internship"]
 OFFER_RUNGS = [Rung(r) for r in ORDER[1:]]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def ladder_app(database_url, tmp_path_factory):
-    """One app for the module."""
-    yield from shared_app(database_url, tmp_path_factory.mktemp("ladder"))
-
-
-@pytest.fixture(autouse=True)
-def savepoint(ladder_app):
-    """Each test rolled back."""
-    yield from rolled_back()
-
-
-@pytest.fixture
-def make():
-    """The factory, on the module's session."""
-    return Factory()
 
 
 def refused(call, match: str | None = None) -> str:

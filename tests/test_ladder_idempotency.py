@@ -12,34 +12,15 @@ from marketplace.engagements import ladder
 from marketplace.extensions import db
 from marketplace.models import EngagementEvent, Notification, OfferStatus, ProjectStatus, Rung
 
-from .factories import Factory
 from .test_ladder_world import (
     TODAY,
     build_world,
     consent,
     events,
-    rolled_back,
-    shared_app,
     snapshot,
 )
 
-
-@pytest.fixture(scope="module", autouse=True)
-def ladder_app(database_url, tmp_path_factory):
-    """One app for the module."""
-    yield from shared_app(database_url, tmp_path_factory.mktemp("ladder"))
-
-
-@pytest.fixture(autouse=True)
-def savepoint(ladder_app):
-    """Each test rolled back."""
-    yield from rolled_back()
-
-
-@pytest.fixture
-def make():
-    """The factory, on the module's session."""
-    return Factory()
+pytestmark = pytest.mark.usefixtures("module_db")  # one transaction; a savepoint per test
 
 
 def scenario(make, action: str):

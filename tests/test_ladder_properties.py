@@ -40,9 +40,10 @@ from .test_ladder_world import (
     build_world,
     events,
     fresh,
-    shared_app,
     snapshot,
 )
+
+pytestmark = pytest.mark.usefixtures("module_db")  # one transaction; a savepoint per test
 
 ORDER = ["interest", "mentorship", "job_shadowing", "externship", "internship"]
 MINIMUM_AGE = {"mentorship": 0, "job_shadowing": 14, "externship": 16, "internship": 16}
@@ -111,14 +112,8 @@ LATE = [  # an approved offer accepted ten days on: past its deadline, it expire
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def ladder_app(database_url, tmp_path_factory):
-    """One app for the module."""
-    yield from shared_app(database_url, tmp_path_factory.mktemp("ladder"))
-
-
 @pytest.fixture(scope="module")
-def world(ladder_app) -> World:
+def world(module_db) -> World:
     """The world, with Cal (13: too young for job shadowing) added to the team."""
     make = Factory()
     built = build_world(make)

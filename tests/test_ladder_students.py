@@ -23,40 +23,21 @@ from marketplace.models import (
     User,
 )
 
-from .factories import Factory
 from .test_ladder_world import (
     TODAY,
     build_world,
     consent,
     events,
     fresh,
-    rolled_back,
-    shared_app,
     snapshot,
 )
+
+pytestmark = pytest.mark.usefixtures("module_db")  # one transaction; a savepoint per test
 
 ORDER = ["interest", "mentorship", "job_shadowing", "externship", "internship"]
 DEFAULT_MINIMUM = {"mentorship": 0, "job_shadowing": 14, "externship": 16, "internship": 16}
 CHANGED = {"min_age_job_shadowing": 16, "min_age_externship": 17, "min_age_internship": 18}
 CHANGED_MINIMUM = {"mentorship": 0, "job_shadowing": 16, "externship": 17, "internship": 18}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def ladder_app(database_url, tmp_path_factory):
-    """One app for the module."""
-    yield from shared_app(database_url, tmp_path_factory.mktemp("ladder"))
-
-
-@pytest.fixture(autouse=True)
-def savepoint(ladder_app):
-    """Each test rolled back."""
-    yield from rolled_back()
-
-
-@pytest.fixture
-def make():
-    """The factory, on the module's session."""
-    return Factory()
 
 
 def approved_offer(make, rung: Rung, ages=(17, 17), **kw):

@@ -24,10 +24,10 @@ from .test_ladder_world import (
     build_world,
     events,
     fresh,
-    rolled_back,
-    shared_app,
     snapshot,
 )
+
+pytestmark = pytest.mark.usefixtures("module_db")  # one transaction; a savepoint per test
 
 S = OfferStatus
 STAFF = frozenset({Part.TEACHER, Part.SCHOOL_ADMIN})
@@ -94,20 +94,8 @@ def act(action: str, offer: Offer, user, world) -> None:
     calls[action]()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def ladder_app(database_url, tmp_path_factory):
-    """One app for the module; its worlds are built once."""
-    yield from shared_app(database_url, tmp_path_factory.mktemp("ladder"))
-
-
-@pytest.fixture(autouse=True)
-def savepoint(ladder_app):
-    """Each test rolled back to the worlds as built."""
-    yield from rolled_back()
-
-
 @pytest.fixture(scope="module")
-def worlds(ladder_app):
+def worlds(module_db):
     """For every offer state, a world with a mentorship offer in that state (an accepted one
     has lifted its engagement to mentorship)."""
     make = Factory()
@@ -116,12 +104,6 @@ def worlds(ladder_app):
         world = build_world(make, rung=Rung.MENTORSHIP if state is S.ACCEPTED else Rung.INTEREST)
         built[state] = world, world.offer(make, rung=Rung.MENTORSHIP, status=state)
     return built
-
-
-@pytest.fixture
-def make():
-    """The factory, on the module's session."""
-    return Factory()
 
 
 CASES = [

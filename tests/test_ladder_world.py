@@ -1,24 +1,21 @@
 """The ladder tests' world: one engagement and someone for every role, plus a full-table snapshot.
 
-The other test_ladder_*.py modules import `build_world`, `ROLES`, `PART_OF_ROLE`, `snapshot` and
-the two fixture bodies `shared_app` and `rolled_back` from here: a ladder module runs on one app
-for the whole module, builds its worlds once, and rolls every test back to a savepoint (building
-an app and emptying every table per test would make the matrices ten times slower). The tests
-below check the world itself gives each role the part we think it has.
+The other test_ladder_*.py modules import `build_world`, `ROLES`, `PART_OF_ROLE` and `snapshot`
+from here. A ladder module shares one transaction for the whole module (conftest's `module_db`),
+builds its worlds once, and rolls every test back to a savepoint of it (building the worlds per
+test would make the matrices ten times slower). The tests below check the world itself gives
+each role the part we think it has.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from marketplace import create_app
 from marketplace.engagements import rules
 from marketplace.engagements.rules import Part
 from marketplace.extensions import db
@@ -35,8 +32,7 @@ from marketplace.models import (
     User,
 )
 
-from .conftest import empty_all_tables, make_config
-from .factories import Factory
+pytestmark = pytest.mark.usefixtures("module_db")  # one transaction; a savepoint per test
 
 TODAY = date.today()
 
@@ -158,45 +154,6 @@ def fresh(model: type, row_id: int) -> dict[str, Any]:
     db.session.flush()
     table = model.__table__  # type: ignore[attr-defined]
     return dict(db.session.execute(sa.select(table).where(table.c.id == row_id)).mappings().one())
-
-
-def shared_app(database_url: str, instance: Path) -> Iterator[None]:
-    """Body of a module-scoped fixture: one app context for the module; the rows it builds stay
-    in one open transaction, rolled back (and the tables emptied, to be sure) at the end."""
-    app = create_app(make_config(database_url, instance))
-    with app.app_context():
-        yield
-        db.session.rollback()
-        empty_all_tables()
-        db.session.remove()
-        db.engine.dispose()
-
-
-def rolled_back() -> Iterator[None]:
-    """Body of a per-test fixture: the test runs in a savepoint, rolled back after it."""
-    savepoint = db.session.begin_nested()
-    yield
-    if savepoint.is_active:
-        savepoint.rollback()
-    db.session.expire_all()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def ladder_app(database_url, tmp_path_factory):
-    """One app for the module (see `shared_app`)."""
-    yield from shared_app(database_url, tmp_path_factory.mktemp("ladder"))
-
-
-@pytest.fixture(autouse=True)
-def savepoint(ladder_app):
-    """Each test rolled back (see `rolled_back`)."""
-    yield from rolled_back()
-
-
-@pytest.fixture
-def make():
-    """The factory, on the module's session."""
-    return Factory()
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -150,7 +150,8 @@ def test_non_participants_closed_engagements_and_muted_members_are_refused(w, ma
         service.post_message(w.thread, w.other_teacher, "hello")  # reads, does not write
     with pytest.raises(MessagingError):
         service.post_message(w.thread, w.student_b, "hello")
-    db.session.add(MemberMute(school_id=w.school_a.id, user_id=w.employer.id, muted_by_id=1))
+    mute = MemberMute(school_id=w.school_a.id, user_id=w.employer.id, muted_by_id=w.teacher.id)
+    db.session.add(mute)
     db.session.flush()
     with pytest.raises(MessagingError, match="paused"):
         service.post_message(w.thread, w.employer, "hello")
@@ -254,6 +255,7 @@ def test_a_racing_creator_reads_the_winners_thread(w, make, monkeypatch):
     assert count == 1
 
 
+@pytest.mark.commits
 def test_many_requests_racing_to_open_the_thread_make_one(app_factory, make, w):
     """On PostgreSQL: threads, each with its own session, open the same engagement's thread at
     once; all get the same thread and one row exists."""

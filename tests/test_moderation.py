@@ -23,7 +23,6 @@ from marketplace.models import (
     User,
 )
 
-from .conftest import empty_all_tables
 from .factories import Factory
 from .helpers import field_errors, flashes, text_of
 
@@ -443,17 +442,16 @@ def test_an_employer_is_muted_from_the_held_queue(scene, client, login):
 
 @pytest.fixture
 def pg_app(app_factory) -> Iterator[Flask]:
-    """An app on the test database with a pool for the threads; the tables emptied after."""
+    """An app on the test database with a pool for the threads."""
     app = app_factory(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 0})
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("races need PostgreSQL: set TEST_DATABASE_URL (SQLite serialises writers)")
         yield app
-        db.session.rollback()
-        empty_all_tables()
         db.session.remove()
 
 
+@pytest.mark.commits
 def test_two_staff_releasing_at_once_one_wins(pg_app):
     scene = build_scene(Factory())
     held = post(scene.thread, scene.student, PHONE)

@@ -4,7 +4,6 @@ killed between sending and marking, and two workers side by side on PostgreSQL."
 from __future__ import annotations
 
 import signal
-import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +19,6 @@ from marketplace.notifications.outbox import deliver_due
 from marketplace.notifications.service import notify
 from marketplace.notifications.worker import Worker
 
-from .conftest import empty_all_tables
 from .factories import Factory
 from .outbox_worker_proc import (
     MailStore,
@@ -40,8 +38,7 @@ def listener() -> Iterator[tuple[MailStore, int]]:
 
 @pytest.fixture
 def smtp_app(app_factory) -> Iterator[Callable[..., Flask]]:
-    """`smtp_app(port, **config)`: an app mailing over SMTP to `port`, its context pushed;
-    the tables are emptied after the test."""
+    """`smtp_app(port, **config)`: an app mailing over SMTP to `port`, its context pushed."""
     contexts = []
 
     def build(port: int, **overrides: object) -> Flask:
@@ -55,7 +52,6 @@ def smtp_app(app_factory) -> Iterator[Callable[..., Flask]]:
     yield build
     for context in reversed(contexts):
         db.session.rollback()
-        empty_all_tables()
         db.session.remove()
         context.pop()
 
@@ -84,6 +80,13 @@ def queue(count: int, *, to: Callable[[int], str] = lambda i: f"person{i}@exampl
 def rows() -> list[OutgoingMail]:
     db.session.expire_all()
     return list(db.session.scalars(sa.select(OutgoingMail).order_by(OutgoingMail.id)))
+
+
+def lease_runs_out() -> None:
+    """The dead worker's claims expire (as MAIL_CLAIM_SECONDS after its claim would)."""
+    claimed = sa.update(OutgoingMail).where(OutgoingMail.claimed_until.is_not(None))
+    db.session.execute(claimed.values(claimed_until=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
 
 
 def states() -> dict[str, int]:
@@ -190,6 +193,7 @@ def test_a_refused_message_is_retried_then_failed_without_blocking_others(smtp_a
     assert sorted(store.per_key()) == [f"mail-{i:05d}" for i in (0, 1, 3, 4)]
 
 
+@pytest.mark.commits  # a worker in another process
 def test_a_worker_killed_between_send_and_mark_loses_nothing_and_resends_one_by_its_key(
     smtp_app, listener, database_url, tmp_path: Path
 ):
@@ -204,7 +208,6 @@ def test_a_worker_killed_between_send_and_mark_loses_nothing_and_resends_one_by_
         MAIL_BACKEND="smtp",
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=port,
-        MAIL_CLAIM_SECONDS=1,
         MAIL_BATCH_SIZE=100,
     )
     with worker_processes(tmp_path / "logs") as start:
@@ -214,7 +217,7 @@ def test_a_worker_killed_between_send_and_mark_loses_nothing_and_resends_one_by_
         assert store.count() == 57
         after_kill = states()  # the 57th went out and was not marked; the rest wait
         assert after_kill["sent"] == 56 and after_kill.get("sending", 0) >= 1
-        time.sleep(1.1)  # its lease runs out
+        lease_runs_out()
         assert start(env, "--once", "--no-schedule").wait(timeout=30) == 0
 
     assert states() == {"sent": 200}
@@ -227,6 +230,7 @@ def test_a_worker_killed_between_send_and_mark_loses_nothing_and_resends_one_by_
     assert [key for key, n in per_key.items() if n > 1] == (["mail-00056"] if resent else [])
 
 
+@pytest.mark.commits  # a worker in another process
 def test_sigterm_finishes_the_message_in_hand_and_hands_back_the_rest(
     smtp_app, listener, database_url, tmp_path: Path
 ):
@@ -249,6 +253,7 @@ def test_sigterm_finishes_the_message_in_hand_and_hands_back_the_rest(
     assert "stopped: 20 sent" in (tmp_path / "logs" / "worker-0.log").read_text()
 
 
+@pytest.mark.commits  # a worker in another process
 def test_outbox_folder_keeps_one_file_per_key_when_killed_between_write_and_mark(
     smtp_app, database_url, tmp_path: Path
 ):
@@ -257,13 +262,13 @@ def test_outbox_folder_keeps_one_file_per_key_when_killed_between_write_and_mark
     smtp_app(free_port())
     queue(200)
     instance = tmp_path / "w"
-    env = worker_env(database_url, instance, MAIL_BACKEND="outbox", MAIL_CLAIM_SECONDS=1)
+    env = worker_env(database_url, instance, MAIL_BACKEND="outbox")
     with worker_processes(tmp_path / "logs") as start:
         doomed = start(env, "--die-after-sends", "57", "--no-schedule")
         assert doomed.wait(timeout=30) == -9
         after_kill = states()
         assert after_kill["sent"] == 56 and after_kill.get("sending", 0) >= 1
-        time.sleep(1.1)
+        lease_runs_out()
         assert start(env, "--once", "--no-schedule").wait(timeout=30) == 0
 
     assert states() == {"sent": 200}
@@ -274,6 +279,7 @@ def test_outbox_folder_keeps_one_file_per_key_when_killed_between_write_and_mark
     assert len(log_lines) == 200  # the re-sent 57th was refused by its existing file
 
 
+@pytest.mark.commits  # a worker in another process
 def test_two_workers_on_postgresql_deliver_each_message_exactly_once(
     smtp_app, listener, database_url, tmp_path: Path
 ):

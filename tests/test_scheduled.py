@@ -490,6 +490,7 @@ def test_run_all_rolls_back_a_failing_job_and_runs_the_others(make, world, monke
 # --- two schedulers at once -------------------------------------------------------------------
 
 
+@pytest.mark.commits
 def test_schedulers_racing_on_postgresql_tell_everyone_once(app, make, world, outbox):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("a race needs PostgreSQL (SQLite serialises writers on the whole file)")

@@ -52,7 +52,9 @@ class World:
     teammate: User  # on team_a with student
     other_team: Team  # another team of class_a
     other_team_student: User
+    unteamed: User  # in class_a, on no team yet
     colleague_team: Team  # a team of class_a2
+    unteamed_a2: User  # in class_a2, on no team yet
     class_b: Classroom
     student_b: User
     team_b: Team
@@ -111,6 +113,7 @@ def build_world(make: Factory) -> World:
     other_teacher = make.teacher(school=school_a)
     class_a2 = make.classroom(other_teacher)
     colleague_team = make.team(class_a2, [make.student(class_a2)])
+    unteamed, unteamed_a2 = make.student(class_a), make.student(class_a2)
     class_b = make.classroom(make.teacher(school=school_b))
     student_b = make.student(class_b)
     team_b = make.team(class_b, [student_b])
@@ -152,7 +155,9 @@ def build_world(make: Factory) -> World:
         teammate=teammate,
         other_team=other_team,
         other_team_student=other_team_student,
+        unteamed=unteamed,
         colleague_team=colleague_team,
+        unteamed_a2=unteamed_a2,
         class_b=class_b,
         student_b=student_b,
         team_b=team_b,

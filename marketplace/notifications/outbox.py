@@ -233,7 +233,8 @@ def deliver_due(
     (gunicorn --preload) must not share a name, or one could finish another's claim."""
     worker = worker or f"{socket.gethostname()}:{os.getpid()}:inline"
     limit = batch or current_app.config["MAIL_BATCH_SIZE"]
-    with Session(db.engine, expire_on_commit=False) as session:
+    # a session of its own, made as db.session's are (same binds): each mark commits alone
+    with db.session.session_factory(expire_on_commit=False) as session:
         claimed = claim(session, worker=worker, limit=limit, ids=ids)
         if not claimed:
             return Batch()
