@@ -11,12 +11,22 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import overload
 
 ROOT = Path(__file__).resolve().parent
 INSECURE_KEYS = {"", "dev", "change-me", "changeme", "secret", "development"}
 
 
+@overload
+def _env(name: str) -> str | None: ...
+@overload
+def _env(name: str, default: str) -> str: ...
+@overload
+def _env(name: str, default: str | None) -> str | None: ...
+
+
 def _env(name: str, default: str | None = None) -> str | None:
+    """The variable's value; unset or empty gives `default` (a str default gives a str)."""
     value = os.environ.get(name)
     return value if value not in (None, "") else default
 

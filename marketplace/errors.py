@@ -61,11 +61,11 @@ def _strip_nul_bytes() -> None:
     one: it is removed from every field before any view reads the request."""
     cleaned = _without_nul(request.args)
     if cleaned is not None:
-        request.args = cleaned  # type: ignore[misc]
+        request.args = cleaned
     if request.mimetype in _FORM_TYPES:
         cleaned = _without_nul(request.form)
         if cleaned is not None:
-            request.form = cleaned  # type: ignore[misc]
+            request.form = cleaned
 
 
 def register(app: Flask) -> None:

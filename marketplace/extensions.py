@@ -1,5 +1,7 @@
 """Flask extensions, created unbound; `create_app` binds them. Nothing here imports the app."""
 
+from typing import TYPE_CHECKING
+
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -7,8 +9,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import CursorResult, Delete, MetaData, Update
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,10 +28,24 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. Flask-SQLAlchemy builds db.Model from Base when it starts (adding the
+# table-name and bind mixins), which a type checker cannot follow; it checks against Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def rows_matched(statement: Update | Delete, session: Session | None = None) -> int:
+    """Run an UPDATE or DELETE in `session` (the app's by default); how many rows it matched."""
+    result = (db.session if session is None else session).execute(statement)
+    assert isinstance(result, CursorResult)  # what an UPDATE or DELETE always gives
+    return result.rowcount
 
 
 def register(app: Flask) -> None:

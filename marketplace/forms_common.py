@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TypeVar
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectMultipleField, StringField
+from wtforms import Field, PasswordField, SelectMultipleField, StringField
+from wtforms.fields.choices import (  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
+    SelectChoice as SelectChoice,  # a select's option, for the feature forms and views
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -15,6 +19,7 @@ from .security import MAX_PASSWORD_LENGTH, password_problem
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,29}$")
 MIN_STUDENT_AGE, MAX_STUDENT_AGE = 5, 25
+T = TypeVar("T")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -22,6 +27,18 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def add_error(field: Field, message: str) -> None:
+    """Show `message` under `field`, as if its own validators had said it."""
+    field.errors = [*field.errors, message]
+
+
+def required(data: T | None) -> T:
+    """A required field's data once its form validated: DataRequired let no None through."""
+    if data is None:
+        raise ValueError("a required field has no data after validation")
+    return data
 
 
 class EmptyForm(FlaskForm):
@@ -32,7 +49,7 @@ class EmptyForm(FlaskForm):
     """
 
 
-def optional_int(value: object) -> int | None:
+def optional_int(value: str | int | None) -> int | None:
     """Coerce a select's value to an id, "" meaning none chosen."""
     return int(value) if value not in (None, "", "None") else None
 

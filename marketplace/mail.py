@@ -84,8 +84,9 @@ def enqueue(
 
 def mail_of(row: OutgoingMail) -> Mail:
     """The message an outbox row holds."""
-    headers = tuple(tuple(line.split(": ", 1)) for line in row.headers.splitlines() if ": " in line)
-    return Mail(row.to_address, row.subject, row.text_body, row.html_body, headers)  # type: ignore[arg-type]
+    split = (line.partition(": ") for line in row.headers.splitlines())
+    headers = tuple((name, value) for name, sep, value in split if sep)
+    return Mail(row.to_address, row.subject, row.text_body, row.html_body, headers)
 
 
 def safe_key(key: str) -> str:
@@ -148,7 +149,12 @@ def connection() -> Iterator[Callable[[Mail, str], None]]:
                 smtp.starttls()
             if config["SMTP_USERNAME"]:
                 smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
-            yield lambda mail, key: smtp.send_message(to_message(mail, key))
+
+            def send(mail: Mail, key: str) -> None:
+                # One recipient per mail: a refusal raises, so no refused-recipients dict is lost.
+                smtp.send_message(to_message(mail, key))
+
+            yield send
     else:
         raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
 

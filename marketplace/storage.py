@@ -12,10 +12,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Protocol
 
 from flask import Flask, current_app, url_for
 from itsdangerous import URLSafeTimedSerializer
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 CHUNK = 64 * 1024
 
@@ -26,6 +29,12 @@ class StorageError(Exception):
 
 class TooLarge(Exception):
     """More bytes arrived than allowed."""
+
+
+class Readable(Protocol):
+    """A binary stream read in chunks: an open file, a request body, an S3 object's body."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -53,7 +62,7 @@ class Storage(ABC):
 
     @abstractmethod
     @contextmanager
-    def open(self, key: str) -> Iterator[BinaryIO]: ...
+    def open(self, key: str) -> Iterator[Readable]: ...
 
     @abstractmethod
     def delete(self, key: str) -> None: ...
@@ -113,7 +122,7 @@ class LocalStorage(Storage):
         return path.stat().st_size if path.is_file() else None
 
     @contextmanager
-    def open(self, key: str) -> Iterator[BinaryIO]:
+    def open(self, key: str) -> Iterator[Readable]:
         with self.path(key).open("rb") as handle:
             yield handle
 
@@ -142,7 +151,7 @@ class LocalStorage(Storage):
 class S3Storage(Storage):
     """An S3-compatible bucket through boto3; the browser talks to the bucket directly."""
 
-    def __init__(self, bucket: str, client: object) -> None:
+    def __init__(self, bucket: str, client: S3Client) -> None:
         self.bucket = bucket
         self.client = client
 
@@ -213,7 +222,7 @@ class S3Storage(Storage):
         return int(head["ContentLength"])
 
     @contextmanager
-    def open(self, key: str) -> Iterator[BinaryIO]:
+    def open(self, key: str) -> Iterator[Readable]:
         with self._errors():
             body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
         try:
@@ -272,7 +281,7 @@ def register(app: Flask) -> None:
         raise RuntimeError(f"STORAGE_BACKEND must be 'local' or 's3', not {backend!r}")
 
 
-def copy_stream(source: BinaryIO, chunks: int = CHUNK) -> Iterator[bytes]:
+def copy_stream(source: Readable, chunks: int = CHUNK) -> Iterator[bytes]:
     """Read a file-like object in chunks."""
     while block := source.read(chunks):
         yield block

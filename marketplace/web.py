@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -19,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from .extensions import db, login_manager
 from .models import Role, User
@@ -41,7 +43,7 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-def absolute_url(endpoint: str, **values: object) -> str:
+def absolute_url(endpoint: str, **values: Any) -> str:  # passed on to url_for, which takes Any
     """A link for mail and for pages to copy: built on BASE_URL, never on the request's Host
     header (which a client chooses, and would let it point reset links at its own site)."""
     base = current_app.config["BASE_URL"].rstrip("/")
@@ -133,7 +135,7 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def _require_password_change() -> Response | None:
+def _require_password_change() -> BaseResponse | None:
     """A student whose teacher reset their password chooses a new one before anything else."""
     if (
         current_user.is_authenticated

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .extensions import db
+from .extensions import db, rows_matched
 from .models import User, VerificationStatus, utcnow
 
 # A request (to join an organisation, to adopt a challenge) is answered once.
@@ -43,12 +43,12 @@ def move(
     model = type(row)
     if hasattr(model, "updated_at"):
         values.setdefault("updated_at", utcnow())
-    moved = db.session.execute(
+    moved = rows_matched(
         sa.update(model)
         .where(model.id == row.id, model.status == current)
         .values(status=to, **values)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if moved != 1:
         raise StaleState
     db.session.refresh(row)

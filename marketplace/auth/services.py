@@ -9,7 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from ..extensions import db
+from ..extensions import db, rows_matched
 from ..mail import compose, enqueue
 from ..models import Classroom, Invitation, Role, User, utcnow
 from ..privacy import new_pseudonym
@@ -93,7 +93,9 @@ def register_employer(*, email: str, first_name: str, last_name: str, password: 
 
 
 def send_confirmation(user: User) -> None:
-    """Mail `user` a link that confirms their e-mail address."""
+    """Mail `user` a link that confirms their e-mail address (none for an account without one)."""
+    if not user.email:
+        return
     link = absolute_url("auth.confirm_email", token=make_user_token(user, CONFIRM_EMAIL))
     enqueue(
         compose(user.email, "Confirm your e-mail address", "confirm_email", user=user, link=link)
@@ -139,7 +141,7 @@ def reset_password(token: str, password: str) -> User:
     """Set a new password through a reset link (and confirm the address it was sent to)."""
     user = user_for_reset(token)
     # Claim the link atomically: of two simultaneous uses, only one changes the password.
-    claimed = db.session.execute(
+    claimed = rows_matched(
         sa.update(User)
         .where(User.id == user.id, User.password_hash == user.password_hash)
         .values(
@@ -147,7 +149,7 @@ def reset_password(token: str, password: str) -> User:
             must_change_password=False,
             session_version=User.session_version + 1,
         )
-    ).rowcount
+    )
     if claimed != 1:
         raise AccountError("This reset link is not valid or has already been used.")
     db.session.refresh(user)
@@ -183,11 +185,11 @@ def accept_invitation(token: str, *, first_name: str, last_name: str, password: 
     if find_login(invitation.email) is not None:
         raise AccountError("An account with this e-mail already exists. Log in instead.")
     # Claim the invitation atomically so two tabs cannot both use it.
-    claimed = db.session.execute(
+    claimed = rows_matched(
         sa.update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
         .values(accepted_at=utcnow())
-    ).rowcount
+    )
     if claimed != 1:
         raise AccountError("This invitation has already been used. Log in instead.")
     user = User(

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from ..extensions import db, limiter
+from ..forms_common import add_error, required
 from ..models import User
 from ..security import personal_words
 from ..web import safe_next
@@ -68,14 +69,14 @@ def login() -> Response | str:
     """Log in with a username (students) or an e-mail address (adults)."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.authenticate(form.login.data, form.password.data)
+        user = services.authenticate(required(form.login.data), required(form.password.data))
         if user is not None:
             _start_session(user)
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))
             return redirect(safe_next(form.next.data) or url_for("dashboard.home"))
         g.login_failed = True
-        form.password.errors.append("The username/e-mail or the password is not correct.")
+        add_error(form.password, "The username/e-mail or the password is not correct.")
     return render_template("auth/login.html", form=form)
 
 
@@ -92,7 +93,7 @@ def logout() -> Response:
 
 @bp.route("/join", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["JOIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-def join() -> Response | str:
+def join() -> Response | tuple[str, int]:
     """A student creates an account by joining a class with its code."""
     if current_user.is_authenticated:
         if current_user.is_student:  # a second class, not a second account
@@ -101,42 +102,43 @@ def join() -> Response | str:
         return redirect(url_for("dashboard.home"))
     form = StudentJoinForm(class_code=request.args.get("code", ""))
     if form.validate_on_submit():
+        classroom = required(form.classroom)  # its code's validator found it
         try:
             student = services.create_student(
-                form.classroom,
-                username=form.username.data,
-                first_name=form.first_name.data,
-                last_name=form.last_name.data,
-                date_of_birth=form.date_of_birth.data,
-                password=form.password.data,
+                classroom,
+                username=required(form.username.data),
+                first_name=required(form.first_name.data),
+                last_name=required(form.last_name.data),
+                date_of_birth=required(form.date_of_birth.data),
+                password=required(form.password.data),
             )
             _start_session(student)
         except IntegrityError:  # the same username, taken a moment ago by someone else
             db.session.rollback()
-            form.username.errors.append("This username is taken; try adding a number.")
+            add_error(form.username, "This username is taken; try adding a number.")
         else:
-            flash(f"Welcome! You joined {form.classroom.name}.", "success")
+            flash(f"Welcome! You joined {classroom.name}.", "success")
             return redirect(url_for("dashboard.home"))
     return render_template("auth/join.html", form=form), (422 if form.errors else 200)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["MAIL_LIMIT_PER_ADDRESS"], methods=["POST"])
-def signup() -> Response | str:
+def signup() -> Response | tuple[str, int]:
     """An employer signs up with a work e-mail address."""
     form = EmployerSignupForm()
     if form.validate_on_submit():
         try:
             user = services.register_employer(
-                email=form.email.data,
-                first_name=form.first_name.data,
-                last_name=form.last_name.data,
-                password=form.password.data,
+                email=required(form.email.data),
+                first_name=required(form.first_name.data),
+                last_name=required(form.last_name.data),
+                password=required(form.password.data),
             )
             _start_session(user)
         except IntegrityError:  # the same address, signed up a moment ago
             db.session.rollback()
-            form.email.errors.append(EMAIL_TAKEN)
+            add_error(form.email, EMAIL_TAKEN)
         else:
             flash(f"We sent a confirmation link to {user.email}.", "success")
             return redirect(url_for("dashboard.home"))
@@ -156,7 +158,7 @@ def resend_confirmation() -> Response:
 
 
 @bp.get("/confirm/<token>")
-def confirm_email(token: str) -> Response | str:
+def confirm_email(token: str) -> Response | tuple[str, int]:
     """Confirm an e-mail address from the link we sent."""
     try:
         user = services.confirm_email(token)
@@ -175,7 +177,7 @@ def forgot_password() -> Response | str:
     """Ask for a password-reset link (adults; students ask their teacher)."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(required(form.email.data))
         db.session.commit()
         flash(
             "If an account uses that address, we sent it a link to reset the password. "
@@ -187,7 +189,7 @@ def forgot_password() -> Response | str:
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str) -> Response | str:
+def reset_password(token: str) -> Response | str | tuple[str, int]:
     """Choose a new password through a reset link."""
     try:
         user = services.user_for_reset(token)
@@ -197,7 +199,7 @@ def reset_password(token: str) -> Response | str:
     form.password_context = personal_words(user)
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
+            services.reset_password(token, required(form.password.data))
         except services.AccountError as error:
             db.session.rollback()
             return render_template("auth/link_problem.html", message=str(error)), 410
@@ -217,9 +219,11 @@ def change_password() -> Response | str:
     if form.validate_on_submit():
         user = current_user._get_current_object()  # login_user() must not be given the proxy
         try:
-            services.change_password(user, form.current_password.data, form.password.data)
+            services.change_password(
+                user, required(form.current_password.data), required(form.password.data)
+            )
         except services.AccountError as error:
-            form.current_password.errors.append(str(error))
+            add_error(form.current_password, str(error))
         else:
             _start_session(user)
             flash("Your password is changed.", "success")
@@ -228,7 +232,7 @@ def change_password() -> Response | str:
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str) -> Response | str:
+def accept_invitation(token: str) -> Response | str | tuple[str, int]:
     """A teacher or school admin creates their account from an invitation link."""
     try:
         invitation = services.pending_invitation(token)
@@ -241,9 +245,9 @@ def accept_invitation(token: str) -> Response | str:
         try:
             user = services.accept_invitation(
                 token,
-                first_name=form.first_name.data,
-                last_name=form.last_name.data,
-                password=form.password.data,
+                first_name=required(form.first_name.data),
+                last_name=required(form.last_name.data),
+                password=required(form.password.data),
             )
         except services.AccountError as error:
             db.session.rollback()

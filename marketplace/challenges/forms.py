@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..clusters import CAREER_CLUSTERS
-from ..forms_common import MultiCheckboxField, SkillsMixin, optional_int, strip, strip_text
+from ..forms_common import (
+    MultiCheckboxField,
+    SelectChoice,
+    SkillsMixin,
+    optional_int,
+    strip,
+    strip_text,
+)
 from ..models import DELIVERABLES
 
 
@@ -25,14 +31,14 @@ class ChallengeForm(SkillsMixin, FlaskForm):
         choices=[SelectChoice("", "Choose…"), *(SelectChoice(c) for c in CAREER_CLUSTERS)],
         validators=[DataRequired(message="Choose the career cluster of the industry.")],
     )
-    deliverables = MultiCheckboxField(
+    deliverables = MultiCheckboxField(  # type: ignore[call-arg]  # stubs predate WTForms 3.3
         "Deliverables",
         choices=[SelectChoice(d) for d in DELIVERABLES],
         invalid_choice_message="Choose among the deliverables listed.",
     )
     starts_on = DateField("Starts on", validators=[Optional()])
     due_on = DateField("Due on", validators=[Optional()])
-    sponsor_id = SelectField(
+    sponsor_id = SelectField(  # type: ignore[call-arg]  # stubs predate WTForms 3.3
         "Sponsor",
         coerce=optional_int,
         validators=[Optional()],

@@ -6,11 +6,13 @@ state, so two people acting at once never both win.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from .. import workflow
-from ..extensions import db
+from ..extensions import db, rows_matched
 from ..mail import compose, enqueue
 from ..models import (
     CHALLENGE_TRANSITIONS,
@@ -62,20 +64,27 @@ def add_prospect(school_id: int, name: str) -> Organisation:
     return prospect
 
 
-def save_challenge(challenge: Challenge, author: User, **fields: object) -> Challenge:
+def save_challenge(
+    challenge: Challenge,
+    author: User,
+    *,
+    sponsor_id: int | None = None,
+    skills: Iterable[str] = (),
+    **fields: object,
+) -> Challenge:
     """Create or update a challenge of the author's school with the given fields."""
-    if challenge.id is not None and not challenge.can_edit(author):
-        raise PermissionError
-    sponsor_id = fields.pop("sponsor_id", None)
-    network = {o.id for o in sponsor_choices(author.school_id)}
+    school_id = author.school_id
+    if school_id is None or (challenge.id is not None and not challenge.can_edit(author)):
+        raise PermissionError  # only a school's staff curate its challenges
+    network = {o.id for o in sponsor_choices(school_id)}
     if sponsor_id is not None and sponsor_id not in network:
         raise ChallengeError("Choose a sponsor from your school's partner network.")
     challenge.sponsor_id = sponsor_id
-    fields["skills"] = normalise_skills(fields.get("skills") or [])
+    fields["skills"] = normalise_skills(skills)
     for name, value in fields.items():
         setattr(challenge, name, value)
     if challenge.id is None:
-        challenge.school_id = author.school_id
+        challenge.school_id = school_id
         challenge.created_by = author
         db.session.add(challenge)
     db.session.flush()
@@ -163,13 +172,14 @@ def waiting_adoptions(school_id: int) -> list[AdoptionRequest]:
 
 def request_adoption(challenge: Challenge, employer: User, message: str = "") -> AdoptionRequest:
     """An employer asks to sponsor the challenge; the school's staff are told."""
-    if not challenge.can_request_adoption(employer):
+    organisation = employer.organisation
+    if organisation is None or not challenge.can_request_adoption(employer):
         raise ChallengeError("This challenge cannot be adopted by your organisation.")
-    if pending_adoption(challenge, employer.organisation_id) is not None:
+    if pending_adoption(challenge, organisation.id) is not None:
         raise ChallengeError("Your organisation already asked to adopt this challenge.")
     request = AdoptionRequest(
         challenge=challenge,
-        organisation_id=employer.organisation_id,
+        organisation_id=organisation.id,
         requested_by=employer,
         message=message,
     )
@@ -189,7 +199,7 @@ def request_adoption(challenge: Challenge, employer: User, message: str = "") ->
             enqueue(
                 compose(
                     member.email,
-                    f"{employer.organisation.name} asks to adopt “{challenge.title}”",
+                    f"{organisation.name} asks to adopt “{challenge.title}”",
                     "adoption_requested",
                     request=request,
                     link=link,
@@ -207,18 +217,21 @@ def decide_adoption(request: AdoptionRequest, staff: User, accept: bool) -> None
     except workflow.AlreadyAnswered:
         raise ChallengeError("Someone already answered this request.") from None
     if accept:
-        adopted = db.session.execute(
+        adopted = rows_matched(
             sa.update(Challenge)
             .where(Challenge.id == request.challenge_id, Challenge.sponsor_id.is_(None))
             .values(sponsor_id=request.organisation_id, updated_at=utcnow())
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         if adopted != 1:
             raise ChallengeError("This challenge already has a sponsor.")
     db.session.refresh(request.challenge)
+    address = request.requested_by.email
+    if not address:  # employers sign up with an address; an account without one gets no mail
+        return
     enqueue(
         compose(
-            request.requested_by.email,
+            address,
             f"“{request.challenge.title}”: {'you are the sponsor' if accept else 'not adopted'}",
             "adoption_decided",
             request=request,

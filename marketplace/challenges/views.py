@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
-from ..forms_common import EmptyForm
+from ..forms_common import EmptyForm, SelectChoice, add_error
 from ..markdown import render_markdown
 from ..models import CHALLENGE_TRANSITIONS, AdoptionRequest, Challenge, ChallengeStatus
 from ..permissions import employer_required, load_or_404, staff_required
@@ -75,7 +74,7 @@ def _save(form: ChallengeForm, challenge: Challenge) -> Response | tuple[str, in
         )
     except services.ChallengeError as error:
         db.session.rollback()
-        form.sponsor_id.errors.append(str(error))
+        add_error(form.sponsor_id, str(error))
         return _form_page(form, challenge if challenge.id else None), 422
     db.session.commit()
     flash(f"“{challenge.title}” is saved.", "success")
@@ -84,7 +83,7 @@ def _save(form: ChallengeForm, challenge: Challenge) -> Response | tuple[str, in
 
 @bp.route("/new", methods=["GET", "POST"])
 @staff_required
-def create() -> Response | str | tuple[str, int]:
+def create() -> Response | tuple[str, int]:
     """A teacher writes a new challenge (a draft until opened)."""
     form = _with_sponsors(ChallengeForm())
     if form.validate_on_submit():
@@ -94,7 +93,7 @@ def create() -> Response | str | tuple[str, int]:
 
 @bp.route("/<int:challenge_id>/edit", methods=["GET", "POST"])
 @staff_required
-def edit(challenge_id: int) -> Response | str | tuple[str, int]:
+def edit(challenge_id: int) -> Response | tuple[str, int]:
     """Change a challenge of one's school."""
     challenge = load_or_404(Challenge, challenge_id, "can_edit")
     form = _with_sponsors(ChallengeForm(obj=challenge))
@@ -143,7 +142,7 @@ def move(challenge_id: int, to: str) -> Response:
 
 @bp.post("/<int:challenge_id>/adopt")
 @employer_required
-def adopt(challenge_id: int) -> Response | tuple[str, int]:
+def adopt(challenge_id: int) -> Response:
     """An employer asks to sponsor the challenge."""
     challenge = load_or_404(Challenge, challenge_id, "can_view")
     form = AdoptForm()

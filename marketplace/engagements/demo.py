@@ -13,7 +13,7 @@ import heapq
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 
@@ -39,6 +39,14 @@ from . import ladder, rules
 from .demo_stories import STORIES
 
 Story = Iterator[tuple[int, int]]
+
+
+class Later(TypedDict):
+    """Days from the seeding day to an open offer's start and to its answer deadline."""
+
+    start: int
+    respond: int
+
 
 # Organisation → (workplace address, supervisor).
 _SITES = {
@@ -188,13 +196,16 @@ class Demo:
     def back_date(self, offer: Offer) -> None:
         """Move the offer's dates back to the day it was drafted."""
         back = timedelta(days=self._drafted.pop(offer.id))
+        start, end, respond = offer.start_date, offer.end_date, offer.respond_by
+        if start is None or end is None or respond is None:
+            raise ValueError(f"demo offer {offer.id} lacks its dates")  # `offer` sets them all
         db.session.execute(
             sa.update(Offer)
             .where(Offer.id == offer.id)
             .values(
-                start_date=offer.start_date - back,
-                end_date=offer.end_date - back,
-                respond_by=offer.respond_by - back,
+                start_date=start - back,
+                end_date=end - back,
+                respond_by=respond - back,
                 updated_at=Offer.updated_at,  # not bumped by this UPDATE
             )
             .execution_options(synchronize_session=False)
@@ -221,6 +232,7 @@ def _stamp(when: datetime, started: datetime) -> None:
     notifications were mailed then and, unless they are recent, read."""
     connection = db.session.connection()
     for table, names in _STAMPED:
+        assert isinstance(table, sa.Table)  # a model's __table__, typed as any FROM clause
         columns = [table.c[name] for name in names]
         connection.execute(
             table.update()
@@ -267,7 +279,8 @@ def seed_engagements() -> None:
             days, hour = step
             when = datetime.combine(d.today - timedelta(days=days), time(hour), tzinfo=UTC)
             if when >= started or (after is not None and when <= after):
-                raise ValueError(f"{story.__name__}: steps must be in the past and in order.")
+                name = STORIES[index].__name__
+                raise ValueError(f"{name}: steps must be in the past and in order.")
             heapq.heappush(queue, (when, index, days, story))
 
     for index, make_story in enumerate(STORIES):

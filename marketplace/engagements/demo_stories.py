@@ -23,7 +23,7 @@ from ..models import Rung, School
 from . import ladder
 
 if TYPE_CHECKING:
-    from .demo import Demo, Story
+    from .demo import Demo, Later, Story
 
 ENGR, HEALTH, MEDIA = "Engineering Design, period 3", "Health Science Pathway", "Digital Media Arts"
 STEM, BUSINESS = "Grade 7 STEM Exploration", "Business & Marketing 10"
@@ -39,7 +39,7 @@ KEYSTONE, CREDIT, TRANSIT = (
     "alicia@ridemetro.example",
 )
 # Terms of the offers left open: the deadline stays ahead for over a week after seeding.
-LATER = {"start": 21, "respond": 16}
+LATER: Later = {"start": 21, "respond": 16}
 
 
 def background_checks(d: Demo) -> Story:

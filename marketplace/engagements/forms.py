@@ -15,7 +15,6 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -25,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..forms_common import MultiCheckboxField, strip, strip_text
+from ..forms_common import MultiCheckboxField, SelectChoice, strip, strip_text
 from ..models import OFFER_RUNGS
 from .terms import MAX_HOURS_PER_WEEK, TERM_FIELDS, terms_problems
 

@@ -7,10 +7,9 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
-from ..forms_common import EmptyForm
+from ..forms_common import EmptyForm, SelectChoice, required
 from ..models import Engagement, Offer, OfferStatus, Rung, User
 from ..permissions import employer_required, staff_required, student_required
 from ..privacy import name_for
@@ -226,10 +225,11 @@ def record_consent(offer_id: int) -> Response | tuple[str, int]:
     form.student_id.choices = [SelectChoice(s.id, s.full_name) for s in rules.participants(offer)]
     if not form.validate():
         return offer_page(offer, consent_form=form), 422
-    student = db.session.get(User, form.student_id.data)
+    student = db.session.get_one(User, form.student_id.data)  # one of the offer's participants
+    given_on = required(form.given_on.data)
     commit_or_refuse(
         lambda: ladder.record_consent(
-            offer, current_user, student, form.given_on.data, form.method.data, form.note.data or ""
+            offer, current_user, student, given_on, form.method.data, form.note.data or ""
         ),
         ladder.LadderError,
         f"Consent recorded for {student.first_name}.",

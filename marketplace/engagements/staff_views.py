@@ -15,11 +15,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from ..clusters import CAREER_CLUSTERS
 from ..extensions import db
-from ..forms_common import EmptyForm
+from ..forms_common import EmptyForm, SelectChoice, required
 from ..models import Offer, OfferStatus, Rung, User
 from ..permissions import school_admin_required, staff_required, student_required
 from ..privacy import name_for
@@ -197,7 +196,7 @@ def record_check(user_id: int) -> Response | tuple[str, int]:
                 current_user.school,
                 current_user,
                 member,
-                form.checked_on.data,
+                required(form.checked_on.data),
                 form.valid_until.data,
                 form.reference.data or "",
             )

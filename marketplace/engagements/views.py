@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
-from ..forms_common import EmptyForm
+from ..forms_common import EmptyForm, SelectChoice
 from ..models import LADDER, Engagement, Offer, Project, Rung
 from ..permissions import employer_required, load_or_404, staff_required
 from ..web import commit_or_refuse, safe_next
@@ -209,7 +209,12 @@ def card_response(engagement_id: int, message: str) -> str:
 
 
 bp.add_app_template_global(rules.is_stalled, "is_stalled")
-bp.add_app_template_global(LADDER, "LADDER")
+
+
+@bp.record_once
+def _ladder_global(state: BlueprintSetupState) -> None:
+    """The rungs in order, for every template (a value: app template globals take functions)."""
+    state.app.jinja_env.globals["LADDER"] = LADDER
 
 
 @bp.app_template_global("next_step")

@@ -146,6 +146,7 @@ def seed_threads() -> None:
         ThreadRead(thread_id=thread.id, user_id=ava.id, last_read_message_id=posted[2].id)
     )
     transit = _user(TRANSIT)
+    assert rivera.school_id is not None and transit.organisation is not None  # seeded so
     channel = service.school_thread(
         rivera.school_id, transit.organisation, rivera, "Career fair and next spring"
     )

@@ -8,11 +8,13 @@ Services flush, never commit.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
+from ..extensions import db, rows_matched
 from ..models import (
     MailState,
     Message,
@@ -58,7 +60,7 @@ def thread_staff(thread: Thread) -> list[User]:
     return school_staff(thread.school_id)
 
 
-def _path(endpoint: str, **values: object) -> str:
+def _path(endpoint: str, **values: Any) -> str:  # passed on to url_for, which takes Any
     """A path on this site, inside a request or not (a worker, a test's direct call)."""
     if has_request_context():
         return url_for(endpoint, **values)
@@ -86,12 +88,12 @@ def _review(message: Message, staff: User, state: MessageState, note: str) -> No
     """Move a held message to `state` if it is still held, or raise who decided first."""
     if not can_moderate(staff, message.thread):
         raise ModerationError("Only the thread's teacher or the school's staff can do that.")
-    moved = db.session.execute(
+    moved = rows_matched(
         sa.update(Message)
         .where(Message.id == message.id, Message.state == MessageState.HELD)
         .values(state=state, reviewed_by_id=staff.id, reviewed_at=utcnow(), review_note=note)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if moved != 1:
         raise _already(message, staff)
     # The "a message is waiting for you" notifications are settled for every teacher.
@@ -214,12 +216,12 @@ def resolve(report: MessageFlag, staff: User, hide: bool = False, reason: str = 
     if hide and not reason:
         raise ModerationError("Say why the message is removed: the sender is shown the reason.")
     now = utcnow()
-    closed = db.session.execute(
+    closed = rows_matched(
         sa.update(MessageFlag)
         .where(MessageFlag.message_id == message.id, MessageFlag.resolved_at.is_(None))
         .values(resolved_by_id=staff.id, resolved_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if closed == 0:
         db.session.refresh(report)
         who = db.session.get(User, report.resolved_by_id) if report.resolved_by_id else None

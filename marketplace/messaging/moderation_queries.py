@@ -20,7 +20,7 @@ from ..models import (
 )
 
 
-def working_with(school_id: int) -> sa.Select:
+def working_with(school_id: int) -> sa.CompoundSelect[tuple[int]]:
     """The ids of organisations that have a thread or an engagement with the school."""
     threads = sa.select(Thread.organisation_id).where(Thread.school_id == school_id)
     engaged = sa.select(Engagement.organisation_id).where(Engagement.school_id == school_id)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
-from ..forms_common import EmptyForm
+from ..forms_common import EmptyForm, SelectChoice
 from ..models import MemberMute, User
 from ..permissions import load_or_404, staff_required
 from ..privacy import name_for
@@ -27,7 +26,9 @@ def _mutes_page(form: MuteForm | None = None) -> Page:
     form = form or MuteForm(formdata=None)
     members = queries.mutable_members(current_user.school_id)
     form.user_id.choices = [SelectChoice("", "Choose a member…")] + [
-        SelectChoice(m.id, f"{name_for(current_user, m)} ({m.organisation.name})") for m in members
+        SelectChoice(m.id, f"{name_for(current_user, m)} ({m.organisation.name})")
+        for m in members
+        if m.organisation is not None  # always: the query keeps members of organisations
     ]
     return render_template(
         "messaging/moderation/mutes.html",
@@ -53,13 +54,13 @@ def mute() -> Page:
         return _mutes_page(form)
     member = db.session.get(User, form.user_id.data)
     try:
-        muting.mute(current_user, member, form.reason.data or "")
+        muted = muting.mute(current_user, member, form.reason.data or "")
     except ModerationError as refusal:
         db.session.rollback()
         form.user_id.errors = [str(refusal)]
         return _mutes_page(form)
     db.session.commit()
-    flash(f"{name_for(current_user, member)} can no longer post to your school.", "success")
+    flash(f"{name_for(current_user, muted.user)} can no longer post to your school.", "success")
     return redirect(safe_next(request.form.get("next")) or url_for("mutes.mutes"), 303)
 
 

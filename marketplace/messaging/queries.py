@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
-from ..extensions import db
+from ..extensions import db, rows_matched
 from ..models import (
     Classroom,
     Message,
@@ -159,7 +159,7 @@ def mark_read(thread: Thread, user: User, last_id: int) -> None:
     )
     now = utcnow()
     moved = sa.update(ThreadRead).where(mine).values(last_read_message_id=position, read_at=now)
-    if db.session.execute(moved.execution_options(synchronize_session=False)).rowcount:
+    if rows_matched(moved.execution_options(synchronize_session=False)):
         return
     try:
         with db.session.begin_nested():

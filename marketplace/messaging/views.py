@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from ..engagements.views import engagement_or_404
@@ -123,13 +124,13 @@ def post(thread_id: int) -> Response | str | tuple[str, int]:
     message = None
     if form.validate():
         upload = form.file.data
-        files = [upload] if upload is not None and getattr(upload, "filename", "") else []
+        files = [upload] if isinstance(upload, FileStorage) and upload.filename else []
         try:
             message = service.post_message(thread, current_user, form.body.data or "", files)
         except MessagingError as refusal:
             db.session.rollback()
             target = form.file if isinstance(refusal, AttachmentError) else form.body
-            target.errors = [*target.errors, str(refusal)]  # type: ignore[misc]
+            target.errors = [*target.errors, str(refusal)]
         else:
             db.session.commit()
     notice = _notice(message)
@@ -166,19 +167,20 @@ def engagement_thread(engagement_id: int) -> Response:
 
 @bp.route("/messages/new", methods=["GET", "POST"])
 @staff_required
-def new_thread() -> Response | str | tuple[str, int]:
+def new_thread() -> Response | tuple[str, int]:
     """Staff write to an organisation in their school's relationship channel (no students)."""
     form = NewThreadForm()
     partners = queries.school_partners(current_user.school_id)
     form.organisation.choices = [(None, "Choose an organisation")] + [
         (o.id, o.name) for o in partners
     ]
-    if request.method == "GET" and request.args.get("organisation", type=int):
-        form.organisation.data = request.args.get("organisation", type=int)
+    chosen = request.args.get("organisation", type=int)
+    if request.method == "GET" and chosen:
+        form.organisation.data = chosen
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, form.organisation.data or 0)
         if organisation is None or organisation not in partners:
-            form.organisation.errors = ["Choose one of your school's organisations."]  # type: ignore[assignment]
+            form.organisation.errors = ["Choose one of your school's organisations."]
         else:
             thread = service.school_thread(
                 current_user.school_id, organisation, current_user, form.subject.data or ""
@@ -187,7 +189,7 @@ def new_thread() -> Response | str | tuple[str, int]:
                 service.post_message(thread, current_user, form.body.data or "")
             except MessagingError as refusal:
                 db.session.rollback()
-                form.body.errors = [str(refusal)]  # type: ignore[assignment]
+                form.body.errors = [str(refusal)]
             else:
                 db.session.commit()
                 flash("Sent.", "success")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
 from .organisation import OrganisationStatus, VerificationStatus
 
@@ -47,7 +47,7 @@ DELIVERABLES: tuple[str, ...] = (
 )
 
 
-class Challenge(db.Model):
+class Challenge(Model):
     """A problem statement a school's teams build projects for, maybe with a sponsor."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,7 +106,7 @@ class Challenge(db.Model):
         )
 
 
-class AdoptionRequest(db.Model):
+class AdoptionRequest(Model):
     """An employer asking to become the sponsor of a challenge; the school's staff decide."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

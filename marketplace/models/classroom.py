@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def normalise_join_code(raw: str) -> str:
     return "".join(ch for ch in raw.upper() if ch.isalnum())
 
 
-class Classroom(db.Model):
+class Classroom(Model):
     """A class of a school, taught by one teacher. (Named Classroom: `class` is a keyword.)"""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +67,7 @@ class Classroom(db.Model):
         return self.can_manage(user) or (user.is_student and self.has_student(user))
 
 
-class Enrollment(db.Model):
+class Enrollment(Model):
     """A student's place in a class."""
 
     classroom_id: Mapped[int] = mapped_column(sa.ForeignKey("classroom.id"), primary_key=True)

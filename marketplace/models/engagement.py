@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ class OfferStatus(enum.StrEnum):
 OPEN_OFFER_STATES = frozenset({OfferStatus.DRAFT, OfferStatus.PROPOSED, OfferStatus.APPROVED})
 
 
-class Engagement(db.Model):
+class Engagement(Model):
     """One organisation's relationship with one project's team."""
 
     __table_args__ = (
@@ -149,7 +149,7 @@ class Engagement(db.Model):
         return f"<Engagement {self.id} {self.rung.value} {self.status.value}>"
 
 
-class Offer(db.Model):
+class Offer(Model):
     """A proposal for the next rung, with its terms; to the whole team or to named students."""
 
     __table_args__ = (
@@ -211,7 +211,7 @@ class Offer(db.Model):
         return next((c for c in self.consents if c.student_id == student_id), None)
 
 
-class OfferRecipient(db.Model):
+class OfferRecipient(Model):
     """A student an offer is addressed to by name (an offer with none is to the whole team)."""
 
     offer_id: Mapped[int] = mapped_column(sa.ForeignKey("offer.id"), primary_key=True)
@@ -221,7 +221,7 @@ class OfferRecipient(db.Model):
     student: Mapped[User] = relationship()
 
 
-class GuardianConsent(db.Model):
+class GuardianConsent(Model):
     """A guardian's consent to one offer for one minor, recorded by the teacher."""
 
     __table_args__ = (sa.UniqueConstraint("offer_id", "student_id"),)
@@ -240,7 +240,7 @@ class GuardianConsent(db.Model):
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
 
 
-class BackgroundCheck(db.Model):
+class BackgroundCheck(Model):
     """A school admin's attestation that an employer member passed a background check."""
 
     __table_args__ = (sa.UniqueConstraint("school_id", "user_id"),)
@@ -261,7 +261,7 @@ class BackgroundCheck(db.Model):
         return self.checked_on <= day and (self.valid_until is None or day <= self.valid_until)
 
 
-class EngagementEvent(db.Model):
+class EngagementEvent(Model):
     """One line of an engagement's timeline: who did what, when, from which state to which."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
 from .project import FileStatus
 
@@ -37,7 +37,7 @@ class MessageState(enum.StrEnum):
     REJECTED = "rejected"  # the teacher kept it back, with a reason the sender sees
 
 
-class Thread(db.Model):
+class Thread(Model):
     """One conversation. `channel` is unique: one thread per engagement ("engagement-<id>") and
     one relationship channel per school and organisation ("school-<id>-org-<id>")."""
 
@@ -62,7 +62,7 @@ class Thread(db.Model):
     )
 
 
-class Message(db.Model):
+class Message(Model):
     """One message; its body is Markdown, rendered through the same sanitiser as projects."""
 
     __table_args__ = (sa.Index("ix_message_thread_id_id", "thread_id", "id"),)
@@ -88,7 +88,7 @@ class Message(db.Model):
     )
 
 
-class MessageAttachment(db.Model):
+class MessageAttachment(Model):
     """A file sent with a message, kept in the same `Storage` with the same checks as projects'
     files. A file whose upload did not finish stays pending and is never shown."""
 
@@ -111,7 +111,7 @@ class MessageAttachment(db.Model):
     message: Mapped[Message | None] = relationship(back_populates="attachments")
 
 
-class ThreadRead(db.Model):
+class ThreadRead(Model):
     """How far one person has read one thread: unread = visible messages after this id."""
 
     thread_id: Mapped[int] = mapped_column(sa.ForeignKey("thread.id"), primary_key=True)
@@ -120,7 +120,7 @@ class ThreadRead(db.Model):
     read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class MessageFlag(db.Model):
+class MessageFlag(Model):
     """Someone in the thread reported a message to the teacher; one report per person."""
 
     __table_args__ = (sa.UniqueConstraint("message_id", "user_id"),)
@@ -137,7 +137,7 @@ class MessageFlag(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class MemberMute(db.Model):
+class MemberMute(Model):
     """A school's staff muted an employer member: they can no longer post in that school's
     threads (reading stays). Unmuting deletes the row."""
 

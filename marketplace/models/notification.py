@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class NotificationMail(enum.StrEnum):
     NONE = "none"  # the person has no address or asked for no e-mail
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One thing to tell one person: shown under the bell, and mailed per their preference."""
 
     __table_args__ = (sa.Index("ix_notification_user_read", "user_id", "read_at"),)
@@ -76,7 +76,7 @@ class MailState(enum.StrEnum):
     FAILED = "failed"
 
 
-class OutgoingMail(db.Model):
+class OutgoingMail(Model):
     """One e-mail to send, rendered when it was queued. `idempotency_key` is unique: queuing the
     same message twice keeps one row, and the key becomes the Message-ID, so a receiver that
     already holds it can drop a copy re-sent after a worker died between sending and marking."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class VerificationStatus(enum.StrEnum):
     DECLINED = "declined"
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """An employer (or other partner) organisation."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +75,7 @@ class Organisation(db.Model):
         return bool(self.verified_school_ids)
 
 
-class Partnership(db.Model):
+class Partnership(Model):
     """An organisation in one school's network, with that school's verification decision."""
 
     __table_args__ = (sa.UniqueConstraint("organisation_id", "school_id"),)
@@ -100,7 +100,7 @@ class Partnership(db.Model):
         return user.is_staff_of(self.school_id)
 
 
-class JoinRequest(db.Model):
+class JoinRequest(Model):
     """An employer asking to join an organisation that already has members.
 
     A matching e-mail domain is not enough to inherit an organisation's verification with the

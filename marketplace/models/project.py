@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
 from .user import Role
 
@@ -54,7 +54,7 @@ SNAPSHOT_FIELDS = (
 )
 
 
-class Project(db.Model):
+class Project(Model):
     """What a team built for a challenge. Only published projects are seen by employers."""
 
     # The browse page: published projects, newest first, without sorting the whole table.
@@ -124,7 +124,7 @@ class Project(db.Model):
         return False
 
 
-class ProjectSnapshot(db.Model):
+class ProjectSnapshot(Model):
     """The project as it was submitted, kept so the teacher sees what changed; the review's
     outcome and comment are written on it."""
 
@@ -153,7 +153,7 @@ class FileStatus(enum.StrEnum):
     STORED = "stored"
 
 
-class ProjectFile(db.Model):
+class ProjectFile(Model):
     """A file of a project (slides, PDF, image, video, code archive)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, utcnow
 
 
-class School(db.Model):
+class School(Model):
     """A school of the deployment (a district or region serves several)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

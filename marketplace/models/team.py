@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .user import User
 
 
-class Team(db.Model):
+class Team(Model):
     """A student team of one class; its advisor is the class's teacher."""
 
     __table_args__ = (sa.UniqueConstraint("classroom_id", "name"),)
@@ -58,7 +58,7 @@ class Team(db.Model):
         return self.can_manage(user) or (user.is_student and self.classroom.has_student(user))
 
 
-class TeamMembership(db.Model):
+class TeamMembership(Model):
     """A student on a team; a student is on at most one team per class."""
 
     __table_args__ = (sa.UniqueConstraint("classroom_id", "student_id"),)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
 from .notification import MailFrequency
 
@@ -42,7 +42,7 @@ class Role(enum.StrEnum):
 STAFF_ROLES = frozenset({Role.TEACHER, Role.SCHOOL_ADMIN})
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """An account. Students log in with a username, adults with their e-mail address."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,7 +129,7 @@ class User(UserMixin, db.Model):
         self.session_version += 1
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A single-use, expiring e-mail invitation for a teacher or school admin."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from ..forms_common import SelectChoice
 from ..models import MailFrequency
 
 

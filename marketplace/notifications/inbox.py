@@ -10,7 +10,7 @@ from flask import abort, g
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
-from ..extensions import db
+from ..extensions import db, rows_matched
 from ..models import MailFrequency, Notification, User, utcnow
 
 PER_PAGE = 30
@@ -65,14 +65,14 @@ def mark_read(note: Notification) -> None:
 
 def mark_all_read(user: User) -> int:
     """Mark every unread notification of `user` read; returns how many were unread."""
-    result = db.session.execute(
+    marked = rows_matched(
         sa.update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     db.session.expire_all()
-    return result.rowcount or 0
+    return marked or 0
 
 
 def set_mail_frequency(user: User, frequency: MailFrequency) -> None:

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from ..extensions import db
+from ..extensions import db, rows_matched
 from ..mail import connection, mail_of
 from ..models import MailState, OutgoingMail, utcnow
 
@@ -103,7 +103,7 @@ def _backoff(attempts: int) -> timedelta:
 
 def _finish(session: Session, row_id: int, worker: str, **values: object) -> bool:
     """Update a row this worker still holds (a row re-claimed by another is left alone)."""
-    done = session.execute(
+    done = rows_matched(
         sa.update(OutgoingMail)
         .where(
             OutgoingMail.id == row_id,
@@ -111,8 +111,9 @@ def _finish(session: Session, row_id: int, worker: str, **values: object) -> boo
             OutgoingMail.claimed_by == worker,
         )
         .values(claimed_until=None, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+        session,
+    )
     session.commit()
     return done == 1
 
@@ -136,7 +137,7 @@ def _failed(
 
 def _release(session: Session, rows: list[OutgoingMail], worker: str) -> int:
     """Hand back claimed rows that were not tried: due again at once, no attempt counted."""
-    released = session.execute(
+    released = rows_matched(
         sa.update(OutgoingMail)
         .where(
             OutgoingMail.id.in_([row.id for row in rows]),
@@ -144,8 +145,9 @@ def _release(session: Session, rows: list[OutgoingMail], worker: str) -> int:
             OutgoingMail.claimed_by == worker,
         )
         .values(state=MailState.PENDING.value, claimed_by=None, claimed_until=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+        session,
+    )
     session.commit()
     return released
 

@@ -91,7 +91,7 @@ class Worker:
         log.info("worker %s stopped: %d sent, %d failed", self.name, self.sent, self.failed)
 
 
-def run_scheduled(now: datetime | None = None) -> dict[str, object]:
+def run_scheduled(now: datetime | None = None) -> dict[str, int]:
     """`scheduled.run_all(now)`, committed (rolled back if it raises); what each job produced."""
     from . import scheduled  # the jobs import the ladder and messaging; the worker need not
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField, URLField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional
 
 from ..clusters import CAREER_CLUSTERS
-from ..forms_common import MultiCheckboxField, strip, strip_text
+from ..forms_common import MultiCheckboxField, SelectChoice, strip, strip_text
 
 SIZES = ("1–9", "10–49", "50–249", "250–999", "1000+")
 
 
 class SchoolsMixin:
-    school_ids = MultiCheckboxField(
+    school_ids = MultiCheckboxField(  # type: ignore[call-arg]  # stubs predate WTForms 3.3
         "Schools you want to work with",
         coerce=int,
         validators=[DataRequired(message="Choose at least one school.")],

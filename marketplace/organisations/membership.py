@@ -85,14 +85,15 @@ def decide_request(request: JoinRequest, member: User, accept: bool) -> None:
         raise OrganisationError("Someone already answered this request.") from None
     if accept:
         request.user.organisation = request.organisation
-    enqueue(
-        compose(
-            request.user.email,
-            f"{request.organisation.name} {'accepted' if accept else 'declined'} your request",
-            "join_decided",
-            request=request,
-            accepted=accept,
-            link=absolute_url("dashboard.home"),
+    if request.user.email:  # employers sign up with one; an account without one is not mailed
+        enqueue(
+            compose(
+                request.user.email,
+                f"{request.organisation.name} {'accepted' if accept else 'declined'} your request",
+                "join_decided",
+                request=request,
+                accepted=accept,
+                link=absolute_url("dashboard.home"),
+            )
         )
-    )
     db.session.flush()

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
-from ..forms_common import EmptyForm
+from ..forms_common import EmptyForm, SelectChoice, required
 from ..models import JoinRequest, Organisation, Partnership, School, VerificationStatus
 from ..permissions import employer_required, load_or_404, staff_required
 from ..web import commit_or_refuse
@@ -19,7 +20,7 @@ from .forms import DecisionForm, OrganisationForm, RequestSchoolsForm
 bp = Blueprint("organisations", __name__)
 
 
-def _school_choices(exclude: set[int] = frozenset()) -> list[SelectChoice]:
+def _school_choices(exclude: Collection[int] = frozenset()) -> list[SelectChoice]:
     schools = db.session.scalars(sa.select(School).order_by(School.name))
     return [
         SelectChoice(s.id, f"{s.name}, {s.city}" if s.city else s.name)
@@ -34,7 +35,7 @@ def _chosen_schools(ids: list[int]) -> list[School]:
 
 @bp.route("/organisation/setup", methods=["GET", "POST"])
 @employer_required
-def setup() -> Response | str:
+def setup() -> Response | tuple[str, int]:
     """An employer creates their organisation, or joins one that uses their e-mail domain."""
     if current_user.organisation_id is not None:
         return redirect(url_for("organisations.profile"))
@@ -43,8 +44,8 @@ def setup() -> Response | str:
     if current_user.email_confirmed_at is not None and form.validate_on_submit():
         services.create_organisation(
             current_user,
-            _chosen_schools(form.school_ids.data),
-            name=form.name.data,
+            _chosen_schools(required(form.school_ids.data)),
+            name=required(form.name.data),
             website=form.website.data or "",
             industry=form.industry.data or "",
             career_cluster=form.career_cluster.data,
@@ -96,7 +97,7 @@ def decide_request(request_id: int, decision: str) -> Response:
 
 @bp.route("/organisation", methods=["GET", "POST"])
 @employer_required
-def profile() -> Response | str:
+def profile() -> Response | tuple[str, int]:
     """The employer's organisation: members and where it stands with each school."""
     organisation = current_user.organisation
     if organisation is None:
@@ -104,7 +105,7 @@ def profile() -> Response | str:
     form = RequestSchoolsForm()
     form.school_ids.choices = _school_choices({p.school_id for p in organisation.partnerships})
     if form.validate_on_submit():
-        services.request_verification(organisation, _chosen_schools(form.school_ids.data))
+        services.request_verification(organisation, _chosen_schools(required(form.school_ids.data)))
         db.session.commit()
         flash("We asked the schools you chose to verify your organisation.", "success")
         return redirect(url_for("organisations.profile"))

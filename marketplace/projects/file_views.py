@@ -142,13 +142,13 @@ def download(file_id: int) -> Response:
 @bp.get("/files/download/<token>")
 def serve(token: str) -> Response:
     """Local mode: the signed, short-lived download link; always an attachment."""
-    if not isinstance(storage(), LocalStorage):
+    local = storage()
+    if not isinstance(local, LocalStorage):  # S3 hands out its own signed links
         abort(404)
     try:
         key, filename = LocalStorage.read_download_token(token)
     except BadSignature:
         abort(404)
-    local = storage()
     if local.size(key) is None:
         abort(404)
     response = send_file(local.path(key), mimetype="application/octet-stream", max_age=0)

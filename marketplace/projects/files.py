@@ -17,7 +17,7 @@ import unicodedata
 import uuid
 import zipfile
 from datetime import timedelta
-from typing import BinaryIO
+from typing import IO
 
 import filetype
 import sqlalchemy as sa
@@ -26,7 +26,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..extensions import db
 from ..models import FileStatus, MessageAttachment, Project, ProjectFile, User, utcnow
-from ..storage import StorageError, UploadTarget, copy_stream, storage
+from ..storage import Readable, StorageError, UploadTarget, copy_stream, storage
 
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 ODP = "application/vnd.oasis.opendocument.presentation"
@@ -77,11 +77,11 @@ def _limits() -> tuple[int, int]:
 def used_bytes(project: Project) -> int:
     """Bytes the project's files take, pending uploads included."""
     return int(
-        db.session.scalar(
+        db.session.execute(
             sa.select(sa.func.coalesce(sa.func.sum(ProjectFile.size), 0)).where(
                 ProjectFile.project_id == project.id
             )
-        )
+        ).scalar_one()  # an aggregate: always one row, never NULL (coalesce)
     )
 
 
@@ -177,9 +177,9 @@ def verify_and_store(row: ProjectFile | MessageAttachment) -> None:
             data = None
         digest = hashlib.sha256()
         size = 0
-        source: BinaryIO = io.BytesIO(data) if data is not None else local
-        source.seek(0)
-        for chunk in copy_stream(source):
+        kept: IO[bytes] = io.BytesIO(data) if data is not None else local
+        kept.seek(0)
+        for chunk in copy_stream(kept):
             digest.update(chunk)
             size += len(chunk)
     row.size = size
@@ -190,7 +190,7 @@ def verify_and_store(row: ProjectFile | MessageAttachment) -> None:
     db.session.flush()
 
 
-def _check_zip(handle: BinaryIO) -> None:
+def _check_zip(handle: IO[bytes]) -> None:
     """Refuse zip bombs: too many entries, too much unpacked, or an absurd ratio."""
     try:
         with zipfile.ZipFile(handle) as archive:
@@ -205,7 +205,7 @@ def _check_zip(handle: BinaryIO) -> None:
         raise FileRejected("The archive compresses suspiciously well (a zip bomb?).")
 
 
-def _reencode_image(handle: BinaryIO, mime: str) -> bytes:
+def _reencode_image(handle: IO[bytes], mime: str) -> bytes:
     """Decode and re-encode, dropping EXIF (GPS included) and anything hidden after the image."""
     handle.seek(0)
     limit = current_app.config["MAX_IMAGE_PIXELS"]
@@ -225,7 +225,7 @@ def _reencode_image(handle: BinaryIO, mime: str) -> bytes:
     return out.getvalue()
 
 
-def receive(key: str, stream: BinaryIO, max_bytes: int) -> int:
+def receive(key: str, stream: Readable, max_bytes: int) -> int:
     """Local mode: write an uploaded body to storage in chunks."""
     return storage().write(key, copy_stream(stream), max_bytes)
 

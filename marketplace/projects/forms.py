@@ -19,7 +19,7 @@ def _url_field(label: str) -> URLField:
 
 
 class ProjectForm(SkillsMixin, FlaskForm):
-    challenge_id = SelectField(
+    challenge_id = SelectField(  # type: ignore[call-arg]  # stubs predate WTForms 3.3
         "Challenge",
         coerce=optional_int,
         validators=[DataRequired(message="Choose the challenge your project answers.")],
@@ -46,13 +46,12 @@ class ProjectForm(SkillsMixin, FlaskForm):
     video_url = _url_field("Video link")
 
     def fields_for_save(self) -> dict[str, object]:
-        """The project's own fields, ready for the service."""
+        """The project's own text fields, ready for the service (the skills go as `skill_list`)."""
         return {
             "title": self.title.data,
             "pitch": self.pitch.data,
             "summary": self.summary.data or "",
             "body": self.body.data or "",
-            "skills": self.skill_list,
             "demo_url": self.demo_url.data or "",
             "repo_url": self.repo_url.data or "",
             "video_url": self.video_url.data or "",

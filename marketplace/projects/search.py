@@ -25,7 +25,7 @@ TSVECTOR = "project.search_vector"  # a stored generated column (migration 0008)
 
 def is_search_object(name: str | None) -> bool:
     """For Alembic's include_object: the search objects are hand-written, per dialect."""
-    return bool(name) and any(name.startswith(prefix) for prefix in SEARCH_OBJECTS)
+    return name is not None and any(name.startswith(prefix) for prefix in SEARCH_OBJECTS)
 
 
 def terms(query: str) -> list[str]:
@@ -95,7 +95,7 @@ def _match(query: sa.Select, words: list[str]) -> tuple[sa.Select, sa.ColumnElem
     """Restrict to projects matching every word (as a prefix); return the ordering rank."""
     if db.engine.dialect.name == "postgresql":
         tsquery = sa.func.to_tsquery("english", " & ".join(f"{w}:*" for w in words))
-        vector = sa.literal_column(TSVECTOR)
+        vector: sa.ColumnClause[str] = sa.literal_column(TSVECTOR)  # a tsvector reads as text
         rank = sa.func.ts_rank(vector, tsquery).desc()
         return query.where(vector.op("@@")(tsquery)), rank
     fts = sa.table("project_search", sa.column("rowid"), sa.column("project_search"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -63,24 +64,33 @@ def challenges_for(team: Team) -> list[Challenge]:
     )
 
 
-def create_project(team: Team, challenge: Challenge, author: User, **fields: object) -> Project:
+def create_project(
+    team: Team,
+    challenge: Challenge | None,
+    author: User,
+    *,
+    skills: Iterable[str] = (),
+    **fields: object,
+) -> Project:
     """A new draft of the team for an open challenge it may see."""
     if not team.has_member(author):
         raise PermissionError
-    if challenge not in challenges_for(team):
+    if challenge is None or challenge not in challenges_for(team):
         raise ProjectError("Choose an open challenge: only those accept new projects.")
-    fields["skills"] = normalise_skills(fields.get("skills") or [])
+    fields["skills"] = normalise_skills(skills)
     project = Project(team=team, challenge=challenge, school_id=team.school_id, **fields)
     db.session.add(project)
     db.session.flush()
     return project
 
 
-def update_project(project: Project, editor: User, **fields: object) -> None:
+def update_project(
+    project: Project, editor: User, *, skills: Iterable[str] = (), **fields: object
+) -> None:
     """Change a draft (or a project sent back for changes)."""
     if not project.can_edit(editor):
         raise ProjectError("Only the team can change it, and only before it is submitted.")
-    fields["skills"] = normalise_skills(fields.get("skills") or [])
+    fields["skills"] = normalise_skills(skills)
     for name, value in fields.items():
         setattr(project, name, value)
     db.session.flush()

@@ -6,13 +6,12 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from ..clusters import CAREER_CLUSTERS
 from ..engagements import queries
 from ..engagements.forms import InterestForm
 from ..extensions import db
-from ..forms_common import EmptyForm
+from ..forms_common import EmptyForm, SelectChoice, add_error
 from ..markdown import render_markdown
 from ..models import Challenge, Project, ProjectStatus, School, Team
 from ..permissions import load_or_404, staff_required, student_required
@@ -42,10 +41,10 @@ def create(team_id: int) -> Response | tuple[str, int]:
         challenge = db.session.get(Challenge, form.challenge_id.data)
         try:
             project = services.create_project(
-                team, challenge, current_user, **form.fields_for_save()
+                team, challenge, current_user, skills=form.skill_list, **form.fields_for_save()
             )
         except services.ProjectError as error:
-            form.challenge_id.errors.append(str(error))
+            add_error(form.challenge_id, str(error))
         else:
             db.session.commit()
             flash("Your project is saved as a draft. Submit it when it is ready.", "success")
@@ -66,7 +65,9 @@ def edit(project_id: int) -> Response | tuple[str, int]:
     if not form.is_submitted():
         form.skills.data = ", ".join(project.skills)
     if form.validate_on_submit():
-        services.update_project(project, current_user, **form.fields_for_save())
+        services.update_project(
+            project, current_user, skills=form.skill_list, **form.fields_for_save()
+        )
         db.session.commit()
         flash("Saved.", "success")
         return _redirect_to(project)
@@ -115,7 +116,7 @@ def submit(project_id: int) -> Response:
 
 @bp.post("/projects/<int:project_id>/review/<any(publish, changes):decision>")
 @staff_required
-def review(project_id: int, decision: str) -> Response | tuple[str, int]:
+def review(project_id: int, decision: str) -> Response:
     """Publish a submitted project, or send it back with a comment."""
     project = load_or_404(Project, project_id, "can_view")
     if not project.can_review(current_user):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms_common import lower_strip, strip
+from ..forms_common import SelectChoice, lower_strip, strip
 from ..models import Role
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..forms_common import EmptyForm
+from ..forms_common import EmptyForm, add_error, required
 from ..models import Invitation, Role, School
 from ..permissions import load_or_404, school_admin_required, site_admin_required
 from . import services
@@ -41,12 +41,12 @@ def admin_schools() -> str:
 
 @bp.post("/admin/schools")
 @site_admin_required
-def create_school() -> Response | str:
+def create_school() -> Response | tuple[str, int]:
     """Create a school."""
     form = SchoolForm()
     if not form.validate_on_submit():
         return _schools_page(form=form), 422
-    school = services.create_school(form.name.data, form.city.data or "")
+    school = services.create_school(required(form.name.data), form.city.data or "")
     db.session.commit()
     flash(f"{school.name} created. Invite its first school admin below.", "success")
     return redirect(url_for("schools.admin_schools"))
@@ -54,9 +54,9 @@ def create_school() -> Response | str:
 
 def _send_invitation(school: School, form: InviteForm) -> bool:
     try:
-        services.invite(current_user, school, form.email.data, Role(form.role.data))
+        services.invite(current_user, school, required(form.email.data), Role(form.role.data))
     except services.InvitationError as error:
-        form.email.errors.append(str(error))
+        add_error(form.email, str(error))
         return False
     except PermissionError:
         abort(403)
@@ -67,7 +67,7 @@ def _send_invitation(school: School, form: InviteForm) -> bool:
 
 @bp.post("/admin/schools/<int:school_id>/invite")
 @site_admin_required
-def admin_invite(school_id: int) -> Response | str:
+def admin_invite(school_id: int) -> Response | tuple[str, int]:
     """Invite a school admin (or teacher) to a school."""
     school = load_or_404(School, school_id)
     form = InviteForm()
@@ -95,7 +95,7 @@ def staff() -> str:
 
 @bp.post("/school/staff")
 @school_admin_required
-def invite() -> Response | str:
+def invite() -> Response | tuple[str, int]:
     """Invite a teacher or school admin by e-mail."""
     form = InviteForm()
     if form.validate_on_submit() and _send_invitation(current_user.school, form):

@@ -6,11 +6,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from ..auth.forms import JoinClassForm
 from ..extensions import db, limiter
-from ..forms_common import EmptyForm
+from ..forms_common import EmptyForm, SelectChoice, add_error, required
 from ..models import Classroom, Enrollment, Role, Team, TeamMembership, User
 from ..permissions import load_or_404, roles_required, staff_required, student_required
 from ..projects.services import projects_of_team
@@ -53,14 +52,14 @@ def classes() -> str:
 
 @bp.post("/classes")
 @roles_required(Role.TEACHER)
-def create_class() -> Response | str:
+def create_class() -> Response | tuple[str, int]:
     """Create a class with a fresh join code."""
     form = ClassroomForm()
     if not form.validate_on_submit():
         return render_template(
             "teams/classes.html", classrooms=services.classrooms_run_by(current_user), form=form
         ), 422
-    classroom = services.create_classroom(current_user, form.name.data)
+    classroom = services.create_classroom(current_user, required(form.name.data))
     db.session.commit()
     flash(f"Class created. Students join with the code {classroom.join_code}.", "success")
     return redirect(url_for("teams.classroom", classroom_id=classroom.id))
@@ -87,13 +86,13 @@ def classroom(classroom_id: int) -> str:
 
 @bp.post("/classes/<int:classroom_id>/rename")
 @staff_required
-def rename_class(classroom_id: int) -> Response | str:
+def rename_class(classroom_id: int) -> Response | tuple[str, int]:
     """Rename a class."""
     classroom = load_or_404(Classroom, classroom_id, "can_manage")
     form = ClassroomForm()
     if not form.validate_on_submit():
         return _classroom_page(classroom, rename_form=form), 422
-    services.rename_classroom(classroom, form.name.data)
+    services.rename_classroom(classroom, required(form.name.data))
     db.session.commit()
     flash("Class renamed.", "success")
     return redirect(url_for("teams.classroom", classroom_id=classroom.id))
@@ -128,7 +127,7 @@ def remove_student(classroom_id: int, student_id: int) -> Response:
 
 @bp.post("/classes/<int:classroom_id>/students/<int:student_id>/password")
 @staff_required
-def reset_student_password(classroom_id: int, student_id: int) -> Response | str:
+def reset_student_password(classroom_id: int, student_id: int) -> str:
     """Give a student a temporary password (shown once) to change at their next log-in."""
     classroom = load_or_404(Classroom, classroom_id, "can_manage")
     student = _student_of(classroom, student_id)
@@ -142,24 +141,25 @@ def reset_student_password(classroom_id: int, student_id: int) -> Response | str
 @bp.route("/classes/join", methods=["GET", "POST"])
 @student_required
 @limiter.limit(lambda: current_app.config["JOIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-def join_class() -> Response | str:
+def join_class() -> Response | tuple[str, int]:
     """A student who already has an account joins another class with its code."""
     form = JoinClassForm(class_code=request.args.get("code", ""))
     if form.validate_on_submit():
+        joined = required(form.classroom)  # its code's validator found it
         try:
-            services.enroll(current_user, form.classroom)
+            services.enroll(current_user, joined)
         except services.TeamError as error:
-            form.class_code.errors.append(str(error))
+            add_error(form.class_code, str(error))
         else:
             db.session.commit()
-            flash(f"You joined {form.classroom.name}.", "success")
-            return redirect(url_for("teams.classroom", classroom_id=form.classroom.id))
+            flash(f"You joined {joined.name}.", "success")
+            return redirect(url_for("teams.classroom", classroom_id=joined.id))
     return render_template("teams/join_class.html", form=form), (422 if form.errors else 200)
 
 
 @bp.post("/classes/<int:classroom_id>/teams")
 @login_required
-def create_team(classroom_id: int) -> Response | str:
+def create_team(classroom_id: int) -> Response | tuple[str, int]:
     """Create a team; a student who creates one is its first member."""
     classroom = load_or_404(Classroom, classroom_id, "can_view")
     form = TeamForm()
@@ -167,9 +167,9 @@ def create_team(classroom_id: int) -> Response | str:
         return _classroom_page(classroom, team_form=form), 422
     founder = current_user if current_user.is_student else None
     try:
-        team = services.create_team(classroom, form.name.data, founder=founder)
+        team = services.create_team(classroom, required(form.name.data), founder=founder)
     except services.TeamError as error:
-        form.name.errors.append(str(error))
+        add_error(form.name, str(error))
         db.session.rollback()
         return _classroom_page(classroom, team_form=form), 422
     db.session.commit()
@@ -212,7 +212,7 @@ def _team_page(team: Team, add_form: AddMemberForm | None = None) -> str:
 
 @bp.post("/teams/<int:team_id>/members")
 @staff_required
-def add_member(team_id: int) -> Response | str:
+def add_member(team_id: int) -> Response | tuple[str, int]:
     """The teacher puts a student of the class on the team."""
     team = load_or_404(Team, team_id, "can_manage")
     form = _member_form(team)

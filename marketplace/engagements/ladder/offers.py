@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...extensions import db
+from ...extensions import db, rows_matched
 from ...models import (
     Engagement,
     EngagementStatus,
@@ -78,12 +78,12 @@ def update_offer(
     rung = terms.get("rung", offer.rung)
     if rung is not offer.rung:
         _check_rung(engagement, rung)
-    moved = db.session.execute(
+    moved = rows_matched(
         sa.update(Offer)
         .where(Offer.id == offer.id, Offer.status == OfferStatus.DRAFT)
         .values(updated_at=utcnow(), **terms)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if moved != 1:
         raise LadderError("Only a draft can be changed; this offer was sent already.")
     db.session.refresh(offer)

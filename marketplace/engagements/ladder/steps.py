@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ... import workflow
-from ...extensions import db
+from ...extensions import db, rows_matched
 from ...models import Engagement, EngagementStatus, Offer, OfferStatus, User
 from .. import rules
 from ..rules import Part
@@ -82,11 +82,11 @@ def update_engagement(engagement: Engagement, expect: dict[str, Any], **values: 
     query = sa.update(Engagement).where(Engagement.id == engagement.id)
     for name, value in expect.items():
         query = query.where(getattr(Engagement, name) == value)
-    moved = db.session.execute(
+    moved = rows_matched(
         query.values(version=Engagement.version + 1, **values).execution_options(
             synchronize_session=False
         )
-    ).rowcount
+    )
     if moved != 1:
         db.session.refresh(engagement)
         raise LadderError("Someone changed this engagement a moment ago; look again.")
