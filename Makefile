@@ -5,15 +5,30 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lock lint bench clean
 
-$(STAMP): pyproject.toml
+# The exact versions (with their hashes) that `make` installs; `make lock` refreshes them.
+LOCK := requirements/dev.txt
+
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## make lock: re-resolve every dependency to the newest release pyproject.toml allows, pinned
+## with hashes: requirements/main.txt (production) and requirements/dev.txt (make's own)
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --upgrade --quiet
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet 'uv>=0.5,<1'
+	$(UV_COMPILE) -o requirements/main.txt
+	$(UV_COMPILE) --extra dev -o requirements/dev.txt
 
 ## make run: install, migrate, seed demo data if empty, print demo logins, serve on :5000 (PORT=…)
 ## with the mail worker alongside (retries, scheduled jobs); it stops when the web process stops
@@ -24,13 +39,16 @@ run: $(STAMP)
 	$(FLASK) demo-logins
 	$(FLASK) worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-## make test: install and run the whole suite (set TEST_DATABASE_URL for PostgreSQL)
+## make test: install, lint (ruff), type-check (mypy) and run the whole suite
+## (set TEST_DATABASE_URL for PostgreSQL)
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_pages.py
