@@ -200,7 +200,7 @@ def test_a_worker_killed_between_send_and_mark_loses_nothing_and_resends_one_by_
     """SIGKILL from inside the 57th SMTP transaction (sent, not yet marked); a new worker after
     the lease sends the rest: every row sent, every key in the mailbox once."""
     store, port = listener
-    smtp_app(port)
+    app = smtp_app(port)
     queue(200)
     env = worker_env(
         database_url,
@@ -217,6 +217,9 @@ def test_a_worker_killed_between_send_and_mark_loses_nothing_and_resends_one_by_
         assert store.count() == 57
         after_kill = states()  # the 57th went out and was not marked; the rest wait
         assert after_kill["sent"] == 56 and after_kill.get("sending", 0) >= 1
+        leases = [row.claimed_until - utcnow() for row in rows() if row.state == "sending"]
+        lease = timedelta(seconds=app.config["MAIL_CLAIM_SECONDS"])  # the worker's too
+        assert all(lease - timedelta(seconds=60) < left <= lease for left in leases)  # held
         lease_runs_out()
         assert start(env, "--once", "--no-schedule").wait(timeout=30) == 0
 
