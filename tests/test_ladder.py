@@ -22,6 +22,8 @@ from marketplace.models import (
     Rung,
 )
 
+from .conftest import shared_world
+
 TODAY = date.today()
 
 
@@ -39,8 +41,7 @@ def terms(**kw):
     return base
 
 
-@pytest.fixture
-def world(make):
+def build_world(make):
     school = make.school()
     teacher = make.teacher(school=school)
     classroom = make.classroom(teacher=teacher)
@@ -52,6 +53,9 @@ def world(make):
     employer = make.employer(organisation)
     make.background_check(employer, school)
     return locals()
+
+
+world = shared_world(build_world, name="world")  # built once; each test rolled back
 
 
 def climb_one(world, rung, student):

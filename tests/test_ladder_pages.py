@@ -16,6 +16,7 @@ from marketplace.models import (
     Rung,
 )
 
+from .conftest import shared_world
 from .helpers import field_errors, field_value, flashes, text_of
 
 TODAY = date.today()
@@ -43,8 +44,7 @@ def offer_form(**change):
     }
 
 
-@pytest.fixture
-def scene(make):
+def build_scene(make):
     school = make.school(name="Riverside High")
     teacher = make.teacher(school=school)
     classroom = make.classroom(teacher=teacher)
@@ -55,6 +55,9 @@ def scene(make):
     employer = make.employer(organisation)
     make.background_check(employer, school)
     return {"teacher": teacher, "ava": ava, "project": project, "employer": employer}
+
+
+scene = shared_world(build_scene, name="scene")  # built once; each test rolled back
 
 
 def test_interest_then_claim_to_mentor_then_approval_and_acceptance(client, login, scene):

@@ -9,13 +9,13 @@ import pytest
 
 from marketplace.engagements import rules
 
+from .conftest import shared_world
 from .helpers import field_errors, field_value, flashes, text_of
 
 TODAY = date.today()
 
 
-@pytest.fixture
-def s(make):
+def build_s(make):
     school = make.school("Riverside High")
     admin = make.school_admin(school=school)
     harbor = make.organisation(verified_by=[school], name="Harbor Health")
@@ -28,6 +28,9 @@ def s(make):
     other_school = make.school("Hillcrest")
     outsider = make.employer(make.organisation(verified_by=[other_school]), first_name="Otto")
     return locals()
+
+
+s = shared_world(build_s, name="s")  # built once; each test rolled back
 
 
 def test_the_roster_lists_verified_members_with_their_check(client, login, s):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
@@ -21,13 +20,13 @@ from marketplace.models import (
     utcnow,
 )
 
+from .conftest import shared_world
 from .helpers import field_errors, field_value, flashes, text_of
 
 TODAY = date.today()
 
 
-@pytest.fixture
-def w(make):
+def build_w(make):
     """One school with two classes of two teachers, an engaged team in each, and another
     school's engagement that must never show."""
     school = make.school("Riverside High")
@@ -57,6 +56,9 @@ def w(make):
     elsewhere = make.engagement(make.project(status=ProjectStatus.PUBLISHED, title="Far away"))
     admin = make.school_admin(school=school)
     return locals()
+
+
+w = shared_world(build_w, name="w")  # built once; each test rolled back
 
 
 def offer_in(make, engagement, status=OfferStatus.APPROVED, **kw):

@@ -1,9 +1,7 @@
 """Threads' rules: who takes part and reads, the contact-detail hold, announcing, posting refusals,
-unread counts and the engagement thread created once under a race."""
+unread counts and the engagement thread created once (tests/test_messaging_race.py races it)."""
 
 from __future__ import annotations
-
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +10,6 @@ from marketplace.extensions import db
 from marketplace.messaging import queries, service
 from marketplace.messaging.service import MessagingError
 from marketplace.models import (
-    Engagement,
     EngagementStatus,
     MemberMute,
     Message,
@@ -22,12 +19,10 @@ from marketplace.models import (
     ThreadKind,
 )
 
+from .conftest import shared_world
 from .world import build_world
 
-
-@pytest.fixture
-def w(make):
-    return build_world(make)
+w = shared_world(build_world, name="w")  # built once for the module; each test rolled back
 
 
 def ids(people) -> set[int]:
@@ -253,38 +248,3 @@ def test_a_racing_creator_reads_the_winners_thread(w, make, monkeypatch):
     assert service.engagement_thread(engagement, w.teacher).id == winner.id
     count = db.session.scalar(sa.select(sa.func.count()).where(Thread.channel == winner.channel))
     assert count == 1
-
-
-@pytest.mark.commits
-def test_many_requests_racing_to_open_the_thread_make_one(app_factory, make, w):
-    """On PostgreSQL: threads, each with its own session, open the same engagement's thread at
-    once; all get the same thread and one row exists."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("races need PostgreSQL: set TEST_DATABASE_URL (SQLite serialises writers)")
-    engagement_id = make.engagement(w.published_project, w.employer).id
-    db.session.commit()
-    racer = app_factory(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 0})
-    barrier = threading.Barrier(8)
-    results: list[object] = []
-
-    def attempt() -> None:
-        with racer.app_context():
-            try:
-                engagement = db.session.get(Engagement, engagement_id)
-                barrier.wait(timeout=30)
-                thread = service.engagement_thread(engagement)
-                db.session.commit()
-                results.append(thread.id)
-            except Exception as error:  # reported below
-                results.append(error)
-            finally:
-                db.session.remove()
-
-    workers = [threading.Thread(target=attempt) for _ in range(8)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert len(set(results)) == 1 and all(isinstance(r, int) for r in results), results
-    channel = f"engagement-{engagement_id}"
-    assert db.session.scalar(sa.select(sa.func.count()).where(Thread.channel == channel)) == 1

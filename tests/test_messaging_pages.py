@@ -21,6 +21,7 @@ from marketplace.models import (
 )
 from marketplace.storage import storage
 
+from .conftest import shared_world
 from .helpers import field_errors, flashes, text_of
 from .uploads import HTML, PDF, png
 from .world import build_world
@@ -28,9 +29,7 @@ from .world import build_world
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def w(make):
-    return build_world(make)
+w = shared_world(build_world, name="w")  # built once for the module; each test rolled back
 
 
 def message_ids(html: str) -> list[int]:

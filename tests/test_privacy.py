@@ -11,7 +11,7 @@ from flask_login import AnonymousUserMixin
 
 from marketplace.privacy import PSEUDONYM_AGE, name_for, public_name, uses_pseudonym
 
-from .conftest import login_as
+from .conftest import login_as, shared_world
 from .helpers import text_of
 
 BIRTHDAY = date(2012, 5, 20)
@@ -112,8 +112,7 @@ def test_public_name_never_contains_the_surname(make, age):
 # --- name_for ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def people(make):
+def build_people(make):
     """A school, its staff and a class (a 16-year-old, an under-13, a classmate); outsiders."""
     school = make.school("Northside High")
     teacher = make.teacher(school=school)
@@ -138,6 +137,9 @@ def people(make):
         "other_school_admin": make.school_admin(school=other_school),
         "other_school_student": make.student(make.classroom(school=other_school)),
     }
+
+
+people = shared_world(build_people, name="people")  # built once; each test rolled back
 
 
 FULL = ["self", "classmate", "teacher", "colleague", "school_admin", "site_admin"]

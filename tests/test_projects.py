@@ -9,11 +9,11 @@ from marketplace.extensions import db
 from marketplace.models import ChallengeStatus, Project, ProjectStatus
 from marketplace.projects import services
 
+from .conftest import shared_world
 from .helpers import field_errors, field_value, flashes, text_of
 
 
-@pytest.fixture
-def scene(make):
+def build_scene(make):
     """A class with a team of a 16-year-old and an 11-year-old, and an open challenge."""
     classroom = make.classroom()
     ava = make.student(classroom, first_name="Ava", last_name="Martinez", age=16)
@@ -23,6 +23,9 @@ def scene(make):
     team = make.team(classroom, [ava, leo], name="Trailblazers")
     challenge = make.challenge(classroom.school, author=classroom.teacher, title="Clinic check-in")
     return classroom, team, ava, leo, challenge
+
+
+scene = shared_world(build_scene, name="scene")  # built once; each test rolled back
 
 
 def _draft(**change):

@@ -6,11 +6,11 @@ import pytest
 
 from marketplace.models import ProjectStatus
 
+from .conftest import shared_world
 from .helpers import text_of
 
 
-@pytest.fixture
-def shelf(make):
+def build_shelf(make):
     """A school with published projects in two clusters, a draft, and another school's work."""
     school = make.school()
     employer = make.employer(make.organisation(verified_by=[school]))
@@ -38,6 +38,9 @@ def shelf(make):
         title="Other school clinic",
     )
     return employer, projects, health
+
+
+shelf = shared_world(build_shelf, name="shelf")  # built once; each test rolled back
 
 
 def titles(response) -> list[str]:
