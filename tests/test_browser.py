@@ -91,6 +91,7 @@ def test_employer_signs_up_confirms_and_waits_for_verification_then_teacher_veri
     log_in(page, teacher.email)
     page.wait_for_url("**/dashboard")
     page.click("nav >> text=Employers")
+    page.wait_for_url("**/partners/verification")
     assert page.locator("text=Harbor Health Clinic").first.is_visible()
     shot(page, "teacher-verification-queue")
     page.click("button:has-text('Verify for Riverside High School')")
@@ -153,6 +154,7 @@ def test_teacher_requests_changes_then_publishes(page, make):
     log_in(page, teacher.email)
     page.wait_for_url("**/dashboard")
     page.click("nav >> text=Reviews")
+    page.wait_for_url("**/reviews")
     page.click("text=Dock Sentinel")
     page.fill("textarea[name=comment]", "Add the test results from the yard.")
     page.click("button:has-text('Request changes')")
@@ -207,6 +209,7 @@ def test_employer_searches_filters_and_opens_a_project(page, make):
     log_in(page, employer.email)
     page.wait_for_url("**/dashboard")
     page.click("nav >> text=Projects")
+    page.wait_for_url("**/projects")  # loaded: htmx has bound the live filters
     expect(page.locator(".project-card")).to_have_count(2)
     page.evaluate("window.__sameDocument = true")
     page.fill("input[name=q]", "forklift")
