@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from config import TestConfig
 from marketplace import create_app
+from marketplace.demo import seed_demo
 from marketplace.extensions import db
 from marketplace.models import Classroom, User
-from marketplace.seed import seed_demo
 
 PAGES = [
     ("student", "ava.m", ["/dashboard", "/classes/{class_id}", "/teams/{team_id}"]),

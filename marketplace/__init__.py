@@ -13,6 +13,7 @@ from . import (
     challenges,
     cli,
     dashboard,
+    demo,
     engagements,
     errors,
     extensions,
@@ -56,6 +57,7 @@ def create_app(config: Config | None = None) -> Flask:
     web.register(app)
     errors.register(app)
     cli.register(app)
+    demo.register(app)
     blueprints = (auth, dashboard, schools, teams, organisations, challenges, projects, engagements)
     for blueprint_module in blueprints:
         app.register_blueprint(blueprint_module.bp)

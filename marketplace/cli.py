@@ -1,5 +1,5 @@
-"""Command-line tasks: `flask seed-demo`, `flask create-admin`, `flask demo-logins`,
-`flask expire-offers`."""
+"""Command-line tasks: `flask create-admin`, `flask expire-offers`, `flask storage reconcile`
+(the demo's `flask seed-demo` and `flask demo-logins` live with the demo, in `marketplace.demo`)."""
 
 from __future__ import annotations
 
@@ -16,38 +16,6 @@ from .models import Role, User, utcnow
 from .notifications import cli as notifications_cli
 from .projects import files
 from .security import hash_password, password_problem
-from .seed import DEMO_LOGINS, DEMO_PASSWORD, database_is_empty, seed_demo
-
-
-@click.command("seed-demo")
-@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
-def seed_demo_command(if_empty: bool) -> None:
-    """Fill the database with demo schools, classes, students and employers."""
-    if not database_is_empty():
-        if if_empty:
-            click.echo("The database already has data; demo seed skipped.")
-            return
-        raise click.ClickException("The database is not empty; seed-demo only fills an empty one.")
-    seed_demo()
-    db.session.commit()
-    click.echo("Demo data created.")
-
-
-@click.command("demo-logins")
-def demo_logins_command() -> None:
-    """Print the demo logins, one per role."""
-    click.echo("")
-    click.echo(f"  Demo logins (password for all: {DEMO_PASSWORD})")
-    width = max(len(role) for role, _ in DEMO_LOGINS)
-    for role, login in DEMO_LOGINS:
-        click.echo(f"    {role:<{width}}  {login}")
-    click.echo("  A student can also join with class code ENGR3DSN at /auth/join")
-    click.echo("  The ladder: employers' /pipeline, teachers' /approvals, the school's /ladder,")
-    click.echo("  students' /my/engagements. More employers: dana@keystoneprecision.example,")
-    click.echo("  marcus@rccu.example, alicia@ridemetro.example, priya@brightcircuit.example")
-    click.echo("  Live climb: jordan shows interest in CheckIn Buddy (Engineering Design), claims")
-    click.echo("  to mentor; rivera approves and records the guardian's consent; ava.m accepts")
-    click.echo("")
 
 
 @click.command("create-admin")
@@ -100,8 +68,6 @@ def reconcile_command(older_than_minutes: int) -> None:
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
     for command in (
-        seed_demo_command,
-        demo_logins_command,
         create_admin_command,
         expire_offers_command,
         storage_group,

@@ -6,6 +6,7 @@ import hashlib
 
 import sqlalchemy as sa
 
+from marketplace.demo import DEMO_LOGINS, DEMO_PASSWORD
 from marketplace.extensions import db
 from marketplace.models import (
     AdoptionRequest,
@@ -24,7 +25,6 @@ from marketplace.models import (
     VerificationStatus,
 )
 from marketplace.privacy import uses_pseudonym
-from marketplace.seed import DEMO_LOGINS, DEMO_PASSWORD
 from marketplace.storage import storage
 
 

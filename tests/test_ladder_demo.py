@@ -13,9 +13,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from marketplace.demo import seed_demo
+from marketplace.demo.engagement_stories import KEYSTONE, TRANSIT
+from marketplace.demo.engagements import seed_engagements
 from marketplace.engagements import ladder, rules, terms
-from marketplace.engagements.demo import seed_engagements
-from marketplace.engagements.demo_stories import KEYSTONE, TRANSIT
 from marketplace.extensions import db
 from marketplace.models import (
     BackgroundCheck,
@@ -41,7 +42,6 @@ from marketplace.models import (
     User,
     utcnow,
 )
-from marketplace.seed import seed_demo
 
 from .conftest import shared_world
 

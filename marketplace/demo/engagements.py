@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 
 import sqlalchemy as sa
 
+from ..engagements import ladder, rules
 from ..extensions import db
 from ..models import (
     BackgroundCheck,
@@ -35,8 +36,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import ladder, rules
-from .demo_stories import STORIES
+from .engagement_stories import STORIES
 
 Story = Iterator[tuple[int, int]]
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from ..engagements.demo_stories import KEYSTONE, TRANSIT
 from ..extensions import db
+from ..messaging import moderation, queries, service
 from ..models import (
     Engagement,
     Message,
@@ -26,7 +26,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import moderation, queries, service
+from .engagement_stories import KEYSTONE, TRANSIT
 
 # (hours ago, who, text); "ava.m" and "noah.k" are students of the team, "rivera@…" its teacher.
 _SHADOW_DAY = (

@@ -1,4 +1,4 @@
-"""The demo's engagements, one story each (run by `demo.seed_engagements`).
+"""The demo's engagements, one story each (run by `engagements.seed_engagements`).
 
 Every rung and state appears: engagements at interest, mentorship, job shadowing, externship
 and internship, one ladder completed and one closed; offers proposed, approved, accepted,
@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from ..engagements import ladder
 from ..extensions import db
 from ..models import Rung, School
-from . import ladder
 
 if TYPE_CHECKING:
-    from .demo import Demo, Later, Story
+    from .engagements import Demo, Later, Story
 
 ENGR, HEALTH, MEDIA = "Engineering Design, period 3", "Health Science Pathway", "Digital Media Arts"
 STEM, BUSINESS = "Grade 7 STEM Exploration", "Business & Marketing 10"

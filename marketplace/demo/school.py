@@ -1,6 +1,6 @@
-"""Demo data for `flask seed-demo`: two schools, staff, classes, ~30 students in teams, employers.
+"""The demo's people: two schools, staff, classes, ~30 students in teams, employers.
 
-Later issues extend `seed_demo` with their own records. Everything uses DEMO_PASSWORD.
+Every account uses DEMO_PASSWORD.
 """
 
 from __future__ import annotations
@@ -9,12 +9,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from .auth.services import create_student
-from .challenges.demo import seed_challenges
-from .engagements.demo import seed_engagements
-from .extensions import db
-from .messaging.demo import seed_threads
-from .models import (
+from ..auth.services import create_student
+from ..extensions import db
+from ..models import (
     JoinRequest,
     Organisation,
     OrganisationStatus,
@@ -24,10 +21,9 @@ from .models import (
     VerificationStatus,
     utcnow,
 )
-from .projects.demo import seed_projects
-from .schools.services import create_school
-from .security import hash_password
-from .teams.services import add_member, create_classroom, create_team
+from ..schools.services import create_school
+from ..security import hash_password
+from ..teams.services import add_member, create_classroom, create_team
 
 DEMO_PASSWORD = "wbl-demo-2026"  # noqa: S105 - printed on purpose by `make run`
 
@@ -131,8 +127,8 @@ def database_is_empty() -> bool:
     return db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
-def seed_demo() -> None:
-    """Create the demo records (the caller commits)."""
+def seed_school() -> None:
+    """Create the demo's schools, staff, classes, students and organisations."""
     password_hash = hash_password(DEMO_PASSWORD)
     _adult(Role.SITE_ADMIN, "admin@marketplace.example", "Site", "Admin", password_hash)
     schools = []
@@ -195,7 +191,3 @@ def seed_demo() -> None:
                 )
             )
     db.session.flush()
-    seed_challenges()
-    seed_projects()
-    seed_engagements()
-    seed_threads()
