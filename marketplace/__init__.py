@@ -17,6 +17,7 @@ from . import (
     engagements,
     errors,
     extensions,
+    notifications,
     organisations,
     projects,
     schools,
@@ -58,6 +59,7 @@ def create_app(config: Config | None = None) -> Flask:
     errors.register(app)
     cli.register(app)
     demo.register(app)
+    notifications.register(app)
     blueprints = (auth, dashboard, schools, teams, organisations, challenges, projects, engagements)
     for blueprint_module in blueprints:
         app.register_blueprint(blueprint_module.bp)

@@ -9,6 +9,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from marketplace import events
 from marketplace.extensions import db
 from marketplace.messaging import service
 from marketplace.models import (
@@ -63,7 +64,7 @@ def test_the_nav_counts_unread_messages_and_for_staff_the_messages_to_check(clie
 def test_opening_a_thread_reads_its_notifications_under_the_bell(client, login, w):
     from marketplace.models import Notification
 
-    service.announce(w.message)
+    events.announce(events.MessageShown(w.message, tuple(service.participants(w.thread))))
     db.session.commit()
     unread = db.session.query(Notification).filter_by(user_id=w.teammate.id, read_at=None)
     assert unread.count() == 1

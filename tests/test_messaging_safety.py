@@ -10,6 +10,7 @@ import io
 import pytest
 from werkzeug.datastructures import FileStorage
 
+from marketplace import events
 from marketplace.extensions import db
 from marketplace.messaging import moderation, queries, service
 from marketplace.models import (
@@ -69,7 +70,7 @@ def test_an_organisation_the_school_declines_leaves_its_threads(client, login, w
 
 def test_a_removed_message_leaves_no_copy_in_the_bell_or_the_outbox(app, w):
     app.config["MAIL_DELIVERY"] = "worker"  # the mail is still pending when removed
-    service.announce(w.message)
+    events.announce(events.MessageShown(w.message, tuple(service.participants(w.thread))))
     report = moderation.flag(w.message, w.student, "Not appropriate")
     moderation.resolve(report, w.teacher, hide=True, reason="Off topic")
     db.session.commit()

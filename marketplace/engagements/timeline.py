@@ -1,4 +1,4 @@
-"""The timeline row and the outbox rows of one transition, written in its transaction."""
+"""The timeline row of one transition, written in its transaction, and announced."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import events
 from ..extensions import db
 from ..models import Engagement, EngagementEvent, Offer, User, utcnow
-from ..notifications.service import notify
-from ..privacy import name_for
 
 
 def record(
@@ -25,8 +24,8 @@ def record(
     tell: Iterable[User] = (),
     subject: str = "",
 ) -> EngagementEvent:
-    """Write the event on the engagement's timeline and one notification per person told
-    (never the actor), and note the time of the engagement's last event."""
+    """Write the event on the engagement's timeline, note the time of the engagement's last
+    event, and announce it for `tell` (the bell tells each of them, never the actor)."""
     now = utcnow()
     event = EngagementEvent(
         engagement_id=engagement.id,
@@ -47,21 +46,6 @@ def record(
         .execution_options(synchronize_session=False)
     )
     set_committed_value(engagement, "last_event_at", now)  # written above; no second UPDATE
-    link = f"/engagements/{engagement.id}"
-    told: set[int] = set()
-    for person in tell:
-        if person.id in told or (actor is not None and person.id == actor.id) or not person.active:
-            continue
-        told.add(person.id)
-        who = name_for(person, actor) if actor is not None else "The marketplace"
-        notify(
-            person,
-            kind=action.replace(" ", "_"),
-            subject=subject or f"{action.capitalize()}: {engagement.project.title}",
-            body=f"{who}: {action} — {engagement.project.title}. {detail}".strip(),
-            link=link,
-            event_id=event.id,
-            key=f"event-{event.id}-user-{person.id}",
-        )
+    events.announce(events.EngagementMoved(engagement, event, actor, tuple(tell), subject))
     db.session.flush()
     return event

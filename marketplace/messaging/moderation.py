@@ -14,20 +14,16 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from sqlalchemy.exc import IntegrityError
 
+from .. import events
 from ..extensions import db, rows_matched
 from ..models import (
-    MailState,
     Message,
     MessageFlag,
     MessageState,
-    Notification,
-    NotificationMail,
-    OutgoingMail,
     Thread,
     User,
     utcnow,
 )
-from ..notifications.service import notify
 from ..privacy import name_for
 from . import service
 from .access import school_staff
@@ -73,6 +69,11 @@ def thread_link(thread: Thread) -> str:
     return _path("messaging.thread", thread_id=thread.id)
 
 
+def moderation_queue_link() -> str:
+    """The path of the staff's queue of held and reported messages, for notifications."""
+    return _path("moderation.queue")
+
+
 def _already(message: Message, viewer: User) -> AlreadyReviewed:
     """Why a decision on `message` came too late: who decided, and what."""
     db.session.refresh(message)
@@ -96,31 +97,14 @@ def _review(message: Message, staff: User, state: MessageState, note: str) -> No
     )
     if moved != 1:
         raise _already(message, staff)
-    # The "a message is waiting for you" notifications are settled for every teacher.
-    db.session.execute(
-        sa.update(Notification)
-        .where(
-            Notification.idempotency_key.like(f"message-held-{message.id}-user-%"),
-            Notification.read_at.is_(None),
-        )
-        .values(read_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
     db.session.refresh(message)
 
 
 def release(message: Message, staff: User, note: str = "") -> None:
     """Let a held message through: the thread is told of it, and the sender that it went."""
     _review(message, staff, MessageState.VISIBLE, note.strip()[:500])
-    service.announce(message, reader=staff)
-    notify(
-        message.author,
-        kind="message_released",
-        subject="Your message was released",
-        body=f"Your message in “{message.thread.subject}” was checked and sent.",
-        link=service.message_link(message),
-        key=f"message-{message.id}-released",
-    )
+    audience = tuple(service.participants(message.thread))
+    events.announce(events.MessageShown(message, audience, reviewer=staff))
 
 
 def reject(message: Message, staff: User, reason: str) -> None:
@@ -129,14 +113,7 @@ def reject(message: Message, staff: User, reason: str) -> None:
     if not reason:
         raise ModerationError("Say why the message is not sent: the sender is shown the reason.")
     _review(message, staff, MessageState.REJECTED, reason[:500])
-    notify(
-        message.author,
-        kind="message_rejected",
-        subject="Your message was not sent",
-        body=f"Not sent: {reason}",
-        link=thread_link(message.thread),
-        key=f"message-{message.id}-rejected",
-    )
+    events.announce(events.MessageRejected(message, reason))
 
 
 # --- reports ----------------------------------------------------------------------------------
@@ -165,45 +142,9 @@ def flag(message: Message, user: User, reason: str) -> MessageFlag:
             db.session.flush()
     except IntegrityError:
         raise ModerationError("You already reported this message.") from None
-    for teacher in thread_staff(message.thread):
-        if teacher.id == user.id:
-            continue
-        notify(
-            teacher,
-            kind="message_flagged",
-            subject=f"A message in “{message.thread.subject}” was reported",
-            body=f"{name_for(teacher, user)} reported a message: {reason[:300]}",
-            link=_path("moderation.queue") + "#reported",
-            key=f"flag-{report.id}-to-{teacher.id}",
-        )
+    staff = tuple(person for person in thread_staff(message.thread) if person.id != user.id)
+    events.announce(events.MessageFlagged(report, staff))
     return report
-
-
-def _forget_announcements(message: Message) -> None:
-    """A removed message leaves no copy behind: its notifications lose the excerpt, stay out of
-    digests, and mail not sent yet is cancelled (mail already sent cannot be called back)."""
-    announced = Notification.idempotency_key.like(f"message-{message.id}-user-%")
-    db.session.execute(
-        sa.update(Notification)
-        .where(announced)
-        .values(body="This message was removed by the school.")
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        sa.update(Notification)
-        .where(announced, Notification.mail_state == NotificationMail.DIGEST.value)
-        .values(mail_state=NotificationMail.NONE.value)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        sa.update(OutgoingMail)
-        .where(
-            OutgoingMail.idempotency_key.like(f"notification-message-{message.id}-user-%"),
-            OutgoingMail.state == MailState.PENDING.value,
-        )
-        .values(state=MailState.FAILED.value, last_error="cancelled: the message was removed")
-        .execution_options(synchronize_session=False)
-    )
 
 
 def resolve(report: MessageFlag, staff: User, hide: bool = False, reason: str = "") -> int:
@@ -240,14 +181,6 @@ def resolve(report: MessageFlag, staff: User, hide: bool = False, reason: str = 
             .execution_options(synchronize_session=False)
         )
         db.session.refresh(message)
-        _forget_announcements(message)
-        notify(
-            message.author,
-            kind="message_removed",
-            subject="Your message was removed",
-            body=f"Removed after a report: {reason}",
-            link=thread_link(message.thread),
-            key=f"message-{message.id}-removed",
-        )
+        events.announce(events.MessageRejected(message, reason, after_report=True))
     db.session.refresh(report)
     return closed

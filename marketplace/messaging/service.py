@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
+from .. import events
 from ..extensions import db
 from ..markdown import render_markdown
 from ..models import (
@@ -27,7 +28,6 @@ from ..models import (
     User,
     utcnow,
 )
-from ..privacy import name_for
 from . import contacts
 from .access import (  # who takes part: re-exported, part of this module's interface
     can_read,
@@ -54,7 +54,6 @@ __all__ = [
     "MAX_BODY",
     "AttachmentError",
     "MessagingError",
-    "announce",
     "can_read",
     "engagement_thread",
     "is_moderator",
@@ -241,61 +240,19 @@ def post_message(
             attach(message, author, upload)
     thread.last_message_at = message.created_at
     if message.state is MessageState.HELD:
-        tell_teachers_held(message)
+        events.announce(events.MessageHeld(message, tuple(team_teachers(thread))))
     else:
-        announce(message)
+        events.announce(events.MessageShown(message, tuple(participants(thread))))
     db.session.flush()
     return message
 
 
-def _excerpt(body: str, limit: int = 300) -> str:
+def message_excerpt(message: Message, limit: int = 300) -> str:
     """The start of a message for a notification, as its readers see it, on one line."""
-    text = " ".join(shown_text(body).split())
+    text = " ".join(shown_text(message.body).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def message_link(message: Message) -> str:
     """The path of the message in its thread, for notifications."""
     return f"/messages/{message.thread_id}#message-{message.id}"
-
-
-def tell_teachers_held(message: Message) -> None:
-    """The team's teacher(s) hear that a message waits for them."""
-    thread = message.thread
-    for teacher in team_teachers(thread):
-        from ..notifications.service import notify
-
-        notify(
-            teacher,
-            kind="message_held",
-            subject="A message is waiting for you",
-            body=(
-                f"{name_for(teacher, message.author)} wrote in “{thread_subject(thread)}”. "
-                f"{message.hold_reason} Release it or reject it with a reason."
-            ),
-            key=f"message-held-{message.id}-user-{teacher.id}",
-            link=message_link(message),
-        )
-
-
-def announce(
-    message: Message, people: Iterable[User] | None = None, reader: User | None = None
-) -> None:
-    """Tell every participant but the author of a visible message (the bell, and mail per their
-    preference), and but `reader`, who has just read it (the teacher who released it). The
-    sender is named as each reader may see them."""
-    from ..notifications.service import notify
-
-    thread = message.thread
-    author = message.author
-    for person in people if people is not None else participants(thread):
-        if person.id in (author.id, reader.id if reader else None):
-            continue
-        notify(
-            person,
-            kind="message",
-            subject=f"New message from {name_for(person, author)}",
-            body=f"In “{thread_subject(thread)}”:\n\n{_excerpt(message.body)}",
-            key=f"message-{message.id}-user-{person.id}",
-            link=message_link(message),
-        )

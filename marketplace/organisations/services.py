@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from .. import events
 from ..extensions import db
 from ..mail import compose, enqueue
 from ..models import (
@@ -18,7 +19,6 @@ from ..models import (
     VerificationStatus,
     utcnow,
 )
-from ..notifications.service import notify
 from ..web import absolute_url
 
 # Anyone can have an address at these, so they prove nothing about an employer.
@@ -133,24 +133,7 @@ def decide(partnership: Partnership, staff: User, verified: bool, note: str = ""
     partnership.decided_by = staff
     partnership.note = note
     db.session.flush()
-    school, organisation = partnership.school.name, partnership.organisation.name
-    outcome = (
-        f"{school} verified {organisation}. You can now work with its students' projects."
-        if verified
-        else f"{school} did not verify {organisation}."
-    )
-    note_line = f"\n\nNote from the school: {note}" if note else ""
-    stamp = partnership.decided_at.strftime("%Y%m%d%H%M%S%f")  # a decision can be changed
-    for member in partnership.organisation.members:
-        if member.active:
-            notify(
-                member,
-                kind="organisation_verified" if verified else "organisation_declined",
-                subject=f"{school} {'verified' if verified else 'did not verify'} {organisation}",
-                body=outcome + note_line,
-                link="/organisation",
-                key=f"partnership-{partnership.id}-{new_status.value}-{stamp}-user-{member.id}",
-            )
+    events.announce(events.PartnershipDecided(partnership, verified, note))
     db.session.flush()
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from .. import workflow
+from .. import events, workflow
 from ..extensions import db
 from ..mail import compose, enqueue
 from ..models import (
@@ -30,7 +30,6 @@ from ..models import (
     utcnow,
 )
 from ..models.project import SNAPSHOT_FIELDS
-from ..notifications.service import notify
 from ..tags import normalise_skills
 from ..web import absolute_url
 
@@ -139,20 +138,7 @@ def review(project: Project, reviewer: User, publish: bool, comment: str = "") -
     snapshot.reviewed_by = reviewer
     snapshot.reviewed_at = utcnow()
     db.session.flush()
-    for member in project.team.members:
-        if member.active:
-            notify(
-                member,
-                kind="project_published" if publish else "changes_requested",
-                subject=f"“{project.title}” is {'published' if publish else 'back for changes'}",
-                body=(
-                    "Employers verified by your school can now see it."
-                    if publish
-                    else f"Your teacher asked for changes:\n\n{comment.strip()}"
-                ),
-                link=f"/projects/{project.id}",
-                key=f"project-{snapshot.id}-{to.value}-user-{member.id}",
-            )
+    events.announce(events.ProjectReviewed(project, snapshot, publish, comment))
     db.session.flush()
 
 

@@ -1,0 +1,124 @@
+"""What happened: a feature announces it, and whoever cares subscribes.
+
+A feature calls `announce(SomethingHappened(...))` inside the transaction that made it happen;
+every subscriber runs then, in the same transaction, so what it writes (the bell, the outbox,
+soon the partner log) commits or rolls back with the change. The announcing feature never
+imports its subscribers: they connect themselves with `subscribe` when the app is built (see
+`marketplace.notifications.register`). Each event is a frozen dataclass; its class is its signal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from blinker import Namespace
+
+from .models import (
+    Engagement,
+    EngagementEvent,
+    Message,
+    MessageFlag,
+    Partnership,
+    Project,
+    ProjectSnapshot,
+    User,
+)
+
+_signals = Namespace()
+
+
+class Event:
+    """Something that happened; subclasses are frozen dataclasses."""
+
+
+E = TypeVar("E", bound=Event)
+
+
+def announce(event: Event) -> None:
+    """Tell every subscriber of the event's class, in order of subscription."""
+    _signals.signal(type(event).__qualname__).send(event)
+
+
+def subscribe(kind: type[E], handler: Callable[[E], None]) -> None:
+    """Run `handler(event)` for every `kind` announced. Subscribing the same function again
+    changes nothing (apps built in one process share their subscribers)."""
+    _signals.signal(kind.__qualname__).connect(handler, weak=False)
+
+
+# --- the ladder --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EngagementMoved(Event):
+    """A step of an engagement, written on its timeline; `audience` should hear of it."""
+
+    engagement: Engagement
+    timeline: EngagementEvent
+    actor: User | None
+    audience: tuple[User, ...]
+    subject: str = ""
+
+
+# --- projects ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectReviewed(Event):
+    """A teacher published a submitted project or sent it back with `comment`."""
+
+    project: Project
+    snapshot: ProjectSnapshot
+    published: bool
+    comment: str
+
+
+# --- organisations -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnershipDecided(Event):
+    """A school verified (or declined) an organisation."""
+
+    partnership: Partnership
+    verified: bool
+    note: str
+
+
+# --- messages ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageHeld(Event):
+    """A message that looks like it carries contact details waits for `teachers`."""
+
+    message: Message
+    teachers: tuple[User, ...]
+
+
+@dataclass(frozen=True)
+class MessageShown(Event):
+    """A message became visible to its thread: posted, or released by `reviewer` (who has read
+    it); `audience` is who takes part in the thread."""
+
+    message: Message
+    audience: tuple[User, ...]
+    reviewer: User | None = None
+
+
+@dataclass(frozen=True)
+class MessageRejected(Event):
+    """Staff kept a held message back (`after_report`: removed a visible one after a report)."""
+
+    message: Message
+    reason: str
+    after_report: bool = False
+
+
+@dataclass(frozen=True)
+class MessageFlagged(Event):
+    """Someone reported a message to the thread's `staff`."""
+
+    report: MessageFlag
+    staff: tuple[User, ...]

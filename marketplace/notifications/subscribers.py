@@ -1,0 +1,235 @@
+"""What the bell says when something happens: one subscriber per event of `marketplace.events`.
+
+Each decides who hears of it and in what words, and calls `notify()` (the bell, and mail per each
+person's preference) in the transaction of the change. A new feature that wants people told
+announces an event; the words live here.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..events import (
+    EngagementMoved,
+    MessageFlagged,
+    MessageHeld,
+    MessageRejected,
+    MessageShown,
+    PartnershipDecided,
+    ProjectReviewed,
+    subscribe,
+)
+from ..extensions import db
+from ..messaging.moderation import moderation_queue_link, thread_link
+from ..messaging.service import message_excerpt, message_link, thread_subject
+from ..models import (
+    MailState,
+    Message,
+    Notification,
+    NotificationMail,
+    OutgoingMail,
+    utcnow,
+)
+from ..privacy import name_for
+from .service import notify
+
+
+def engagement_moved(moved: EngagementMoved) -> None:
+    """Everyone concerned by a ladder step hears of it, but whoever took it."""
+    engagement, event, actor = moved.engagement, moved.timeline, moved.actor
+    title = engagement.project.title
+    told: set[int] = set()
+    for person in moved.audience:
+        if person.id in told or (actor is not None and person.id == actor.id) or not person.active:
+            continue
+        told.add(person.id)
+        who = name_for(person, actor) if actor is not None else "The marketplace"
+        notify(
+            person,
+            kind=event.action.replace(" ", "_"),
+            subject=moved.subject or f"{event.action.capitalize()}: {title}",
+            body=f"{who}: {event.action} — {title}. {event.detail}".strip(),
+            link=f"/engagements/{engagement.id}",
+            event_id=event.id,
+            key=f"event-{event.id}-user-{person.id}",
+        )
+
+
+def project_reviewed(review: ProjectReviewed) -> None:
+    """The team hears that its project is published, or back for changes."""
+    project, published = review.project, review.published
+    outcome = "published" if published else "changes_requested"
+    for member in project.team.members:
+        if not member.active:
+            continue
+        notify(
+            member,
+            kind="project_published" if published else "changes_requested",
+            subject=f"“{project.title}” is {'published' if published else 'back for changes'}",
+            body=(
+                "Employers verified by your school can now see it."
+                if published
+                else f"Your teacher asked for changes:\n\n{review.comment.strip()}"
+            ),
+            link=f"/projects/{project.id}",
+            key=f"project-{review.snapshot.id}-{outcome}-user-{member.id}",
+        )
+
+
+def partnership_decided(decision: PartnershipDecided) -> None:
+    """The organisation's members hear whether the school verified it."""
+    partnership, verified = decision.partnership, decision.verified
+    school, organisation = partnership.school.name, partnership.organisation.name
+    outcome = (
+        f"{school} verified {organisation}. You can now work with its students' projects."
+        if verified
+        else f"{school} did not verify {organisation}."
+    )
+    note_line = f"\n\nNote from the school: {decision.note}" if decision.note else ""
+    stamp = partnership.decided_at.strftime("%Y%m%d%H%M%S%f") if partnership.decided_at else ""
+    for member in partnership.organisation.members:
+        if not member.active:
+            continue
+        notify(
+            member,
+            kind="organisation_verified" if verified else "organisation_declined",
+            subject=f"{school} {'verified' if verified else 'did not verify'} {organisation}",
+            body=outcome + note_line,
+            link="/organisation",
+            key=(
+                f"partnership-{partnership.id}-{partnership.status.value}-{stamp}"
+                f"-user-{member.id}"
+            ),
+        )
+
+
+def message_held(held: MessageHeld) -> None:
+    """The team's teacher hears that a message waits for them."""
+    message = held.message
+    for teacher in held.teachers:
+        notify(
+            teacher,
+            kind="message_held",
+            subject="A message is waiting for you",
+            body=(
+                f"{name_for(teacher, message.author)} wrote in “{thread_subject(message.thread)}”. "
+                f"{message.hold_reason} Release it or reject it with a reason."
+            ),
+            key=f"message-held-{message.id}-user-{teacher.id}",
+            link=message_link(message),
+        )
+
+
+def message_shown(shown: MessageShown) -> None:
+    """Everyone in the thread but the author (and the teacher who released it, who has read it)
+    hears of a visible message, the sender named as each may see them; a released message's
+    author hears it went."""
+    message, reviewer = shown.message, shown.reviewer
+    author = message.author
+    for person in shown.audience:
+        if person.id in (author.id, reviewer.id if reviewer else None):
+            continue
+        notify(
+            person,
+            kind="message",
+            subject=f"New message from {name_for(person, author)}",
+            body=f"In “{thread_subject(message.thread)}”:\n\n{message_excerpt(message)}",
+            key=f"message-{message.id}-user-{person.id}",
+            link=message_link(message),
+        )
+    if reviewer is not None:
+        _settle_held(message)
+        notify(
+            author,
+            kind="message_released",
+            subject="Your message was released",
+            body=f"Your message in “{message.thread.subject}” was checked and sent.",
+            link=message_link(message),
+            key=f"message-{message.id}-released",
+        )
+
+
+def message_rejected(rejected: MessageRejected) -> None:
+    """The author hears their message was not sent (or removed after a report), with why; a
+    removed message leaves no copy in the bell, digests or mail not yet sent."""
+    message, reason = rejected.message, rejected.reason
+    if rejected.after_report:
+        _forget(message)
+        outcome, subject, body = "removed", "Your message was removed", "Removed after a report"
+    else:
+        _settle_held(message)
+        outcome, subject, body = "rejected", "Your message was not sent", "Not sent"
+    notify(
+        message.author,
+        kind=f"message_{outcome}",
+        subject=subject,
+        body=f"{body}: {reason}",
+        link=thread_link(message.thread),
+        key=f"message-{message.id}-{outcome}",
+    )
+
+
+def message_flagged(flagged: MessageFlagged) -> None:
+    """The thread's staff hear that a message was reported."""
+    report = flagged.report
+    message = report.message
+    for teacher in flagged.staff:
+        notify(
+            teacher,
+            kind="message_flagged",
+            subject=f"A message in “{message.thread.subject}” was reported",
+            body=f"{name_for(teacher, report.user)} reported a message: {report.reason[:300]}",
+            link=moderation_queue_link() + "#reported",
+            key=f"flag-{report.id}-to-{teacher.id}",
+        )
+
+
+def _settle_held(message: Message) -> None:
+    """The "a message is waiting for you" notifications are read for every teacher."""
+    db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.idempotency_key.like(f"message-held-{message.id}-user-%"),
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _forget(message: Message) -> None:
+    """A removed message's notifications lose the excerpt, stay out of digests, and its mail
+    not sent yet is cancelled (mail already sent cannot be called back)."""
+    announced = Notification.idempotency_key.like(f"message-{message.id}-user-%")
+    db.session.execute(
+        sa.update(Notification)
+        .where(announced)
+        .values(body="This message was removed by the school.")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(Notification)
+        .where(announced, Notification.mail_state == NotificationMail.DIGEST.value)
+        .values(mail_state=NotificationMail.NONE.value)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(OutgoingMail)
+        .where(
+            OutgoingMail.idempotency_key.like(f"notification-message-{message.id}-user-%"),
+            OutgoingMail.state == MailState.PENDING.value,
+        )
+        .values(state=MailState.FAILED.value, last_error="cancelled: the message was removed")
+        .execution_options(synchronize_session=False)
+    )
+
+
+def subscribe_all() -> None:
+    """Connect every subscriber above (again is harmless)."""
+    subscribe(EngagementMoved, engagement_moved)
+    subscribe(ProjectReviewed, project_reviewed)
+    subscribe(PartnershipDecided, partnership_decided)
+    subscribe(MessageHeld, message_held)
+    subscribe(MessageShown, message_shown)
+    subscribe(MessageRejected, message_rejected)
+    subscribe(MessageFlagged, message_flagged)
