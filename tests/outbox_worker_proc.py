@@ -147,7 +147,7 @@ def worker_processes(logs: Path) -> Iterator[Callable[..., subprocess.Popen]]:
 
 def _die_after(sends: int) -> None:
     """Make the worker SIGKILL itself after `sends` messages left, before marking the last."""
-    from marketplace.notifications import outbox
+    from marketplace.mail import outbox
 
     real_connection = outbox.connection
     count = 0

@@ -114,7 +114,7 @@ def test_a_nul_byte_in_a_form_is_dropped_not_a_500(client, login, w):
 
 
 def test_a_failed_inline_delivery_never_fails_the_request(client, login, w, monkeypatch):
-    import marketplace.notifications.outbox as outbox
+    import marketplace.mail.outbox as outbox
 
     def broken(**kwargs):
         raise RuntimeError("database is locked")

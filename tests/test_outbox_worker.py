@@ -14,8 +14,8 @@ from flask import Flask
 
 from marketplace.extensions import db
 from marketplace.mail import Mail, enqueue, safe_key
+from marketplace.mail.outbox import deliver_due
 from marketplace.models import OutgoingMail, utcnow
-from marketplace.notifications.outbox import deliver_due
 from marketplace.notifications.service import notify
 from marketplace.notifications.worker import Worker
 

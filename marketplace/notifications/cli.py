@@ -8,7 +8,7 @@ import sys
 import click
 from flask import Flask
 
-from .outbox import WORKER_NAME
+from ..mail.outbox import WORKER_NAME
 from .worker import Worker, run_scheduled, stop_on_signals
 
 

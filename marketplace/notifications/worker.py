@@ -19,8 +19,8 @@ from datetime import datetime
 from flask import current_app
 
 from ..extensions import db
+from ..mail.outbox import WORKER_NAME, deliver_due
 from ..models import utcnow
-from .outbox import WORKER_NAME, deliver_due
 
 log = logging.getLogger(__name__)
 

@@ -31,8 +31,9 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from ..extensions import db, rows_matched
-from ..mail import connection, mail_of
 from ..models import MailState, OutgoingMail, utcnow
+from .message import mail_of
+from .transport import connection
 
 log = logging.getLogger(__name__)
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
