@@ -16,9 +16,8 @@ from ..forms_common import (
     new_password_field,
     validate_student_birth_date,
 )
-from ..models import Classroom, User
-from ..models.classroom import normalise_join_code
-from ..teams.services import UNKNOWN_CODE
+from ..models import User
+from ..teams.forms import ClassCodeMixin
 
 EMAIL_TAKEN = "An account with this e-mail exists. Log in or reset the password."
 
@@ -34,24 +33,6 @@ class LoginForm(FlaskForm):
         "Password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )
     next = HiddenField()
-
-
-class ClassCodeMixin:
-    class_code = StringField(
-        "Class code",
-        validators=[DataRequired(), Length(max=20)],
-        filters=[lambda v: normalise_join_code(v) if v else v],
-        description="Your teacher gives you this code, for example K7QP-M2XA.",
-    )
-
-    def validate_class_code(self, field: StringField) -> None:
-        self.classroom = db.session.scalar(sa.select(Classroom).filter_by(join_code=field.data))
-        if self.classroom is None:
-            raise ValidationError(UNKNOWN_CODE)
-
-
-class JoinClassForm(ClassCodeMixin, FlaskForm):
-    """A logged-in student joins another class."""
 
 
 class StudentJoinForm(ClassCodeMixin, FlaskForm):

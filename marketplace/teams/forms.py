@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..extensions import db
 from ..forms_common import strip
+from ..models import Classroom
+from ..models.classroom import normalise_join_code
+from .services import UNKNOWN_CODE
 
 
 class ClassroomForm(FlaskForm):
@@ -24,3 +29,23 @@ class TeamForm(FlaskForm):
 
 class AddMemberForm(FlaskForm):
     student_id = SelectField("Student", coerce=int, validators=[DataRequired()])
+
+
+class ClassCodeMixin:
+    """A class's join code, checked; the class found is `self.classroom`."""
+
+    class_code = StringField(
+        "Class code",
+        validators=[DataRequired(), Length(max=20)],
+        filters=[lambda v: normalise_join_code(v) if v else v],
+        description="Your teacher gives you this code, for example K7QP-M2XA.",
+    )
+
+    def validate_class_code(self, field: StringField) -> None:
+        self.classroom = db.session.scalar(sa.select(Classroom).filter_by(join_code=field.data))
+        if self.classroom is None:
+            raise ValidationError(UNKNOWN_CODE)
+
+
+class JoinClassForm(ClassCodeMixin, FlaskForm):
+    """A logged-in student joins another class."""

@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from ..auth.forms import JoinClassForm
 from ..extensions import db, limiter
 from ..forms_common import EmptyForm, SelectChoice, add_error, required
 from ..models import Classroom, Enrollment, Role, Team, TeamMembership, User
@@ -15,7 +14,7 @@ from ..permissions import load_or_404, roles_required, staff_required, student_r
 from ..projects.services import projects_of_team
 from ..web import is_htmx
 from . import services
-from .forms import AddMemberForm, ClassroomForm, TeamForm
+from .forms import AddMemberForm, ClassroomForm, JoinClassForm, TeamForm
 
 bp = Blueprint("teams", __name__)
 
