@@ -1,11 +1,19 @@
-"""Who may reach what: role decorators and one load-and-check helper for rows."""
+"""Who may reach what: role decorators, the `@rule` mark, and one load-and-check helper.
+
+The rules themselves live with their feature, in its `rules.py` (`projects.rules.can_edit`,
+`messaging.rules.can_moderate` …): plain functions `rule(row, user, …) -> bool`, marked with
+`@rule`. A view passes the rule itself to `load_or_404` or `require`, never its name. Every
+answer a rule gives is announced on `rule_asked`, so the route × role matrix can name the rule
+each of its rows exercises and fail if the view stops asking it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
+from blinker import Namespace
 from flask import abort
 from flask_login import current_user, login_required
 
@@ -14,6 +22,22 @@ from .models import Role
 
 M = TypeVar("M")
 F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+
+rule_asked = Namespace().signal("rule-asked")  # sender: the rule; allowed: its answer
+
+
+def rule(check: Callable[P, bool]) -> Callable[P, bool]:
+    """Mark `check` as an access rule: who may do something to a row."""
+
+    @wraps(check)
+    def asked(*args: P.args, **kwargs: P.kwargs) -> bool:
+        allowed = check(*args, **kwargs)
+        if rule_asked.receivers:
+            rule_asked.send(asked, allowed=allowed)
+        return allowed
+
+    return asked
 
 
 def roles_required(*roles: Role) -> Callable[[F], F]:
@@ -41,9 +65,12 @@ site_admin_required = roles_required(Role.SITE_ADMIN)
 
 
 def load_or_404(
-    model: type[M], id_: int, check: str | None = None, options: Sequence[Any] = ()
+    model: type[M],
+    id_: int,
+    check: Callable[[M, Any], bool] | None = None,
+    options: Sequence[Any] = (),
 ) -> M:
-    """Load a row or answer 404; with `check`, ask the row (`row.<check>(user)`) or answer 404.
+    """Load a row or answer 404; with `check` (a rule), ask `check(row, user)` or answer 404.
 
     A row the user may not see is answered with 404, not 403, so ids of other schools' rows
     cannot be probed. `options` are loader options (eager loading for the page).
@@ -51,6 +78,13 @@ def load_or_404(
     row = db.session.get(model, id_, options=options)
     if row is None:
         abort(404)
-    if check is not None and not getattr(row, check)(current_user):
-        abort(404)
+    if check is not None:
+        require(check, row)
     return row
+
+
+def require(check: Callable[[M, Any], bool], row: M, status: int = 404) -> None:
+    """Answer `status` (404: the row is not there for them; 403: seen, but not theirs to do)
+    unless the rule `check` lets the current user at `row`."""
+    if not check(row, current_user):
+        abort(status)

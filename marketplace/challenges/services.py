@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..tags import normalise_skills
 from ..web import absolute_url
+from . import rules
 
 
 class ChallengeError(Exception):
@@ -74,7 +75,7 @@ def save_challenge(
 ) -> Challenge:
     """Create or update a challenge of the author's school with the given fields."""
     school_id = author.school_id
-    if school_id is None or (challenge.id is not None and not challenge.can_edit(author)):
+    if school_id is None or (challenge.id is not None and not rules.can_edit(challenge, author)):
         raise PermissionError  # only a school's staff curate its challenges
     network = {o.id for o in sponsor_choices(school_id)}
     if sponsor_id is not None and sponsor_id not in network:
@@ -93,7 +94,7 @@ def save_challenge(
 
 def transition(challenge: Challenge, user: User, to: ChallengeStatus) -> None:
     """Move a challenge along the workflow; refused if someone else moved it first."""
-    if not challenge.can_edit(user):
+    if not rules.can_edit(challenge, user):
         raise PermissionError
     try:
         workflow.move(
@@ -173,7 +174,7 @@ def waiting_adoptions(school_id: int) -> list[AdoptionRequest]:
 def request_adoption(challenge: Challenge, employer: User, message: str = "") -> AdoptionRequest:
     """An employer asks to sponsor the challenge; the school's staff are told."""
     organisation = employer.organisation
-    if organisation is None or not challenge.can_request_adoption(employer):
+    if organisation is None or not rules.can_request_adoption(challenge, employer):
         raise ChallengeError("This challenge cannot be adopted by your organisation.")
     if pending_adoption(challenge, organisation.id) is not None:
         raise ChallengeError("Your organisation already asked to adopt this challenge.")
@@ -210,7 +211,7 @@ def request_adoption(challenge: Challenge, employer: User, message: str = "") ->
 
 def decide_adoption(request: AdoptionRequest, staff: User, accept: bool) -> None:
     """Accept (the organisation becomes the sponsor) or decline a request to adopt."""
-    if not request.can_decide(staff):
+    if not rules.can_decide_adoption(request, staff):
         raise PermissionError
     try:
         workflow.answer(request, staff, accept)

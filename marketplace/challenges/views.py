@@ -11,12 +11,15 @@ from ..forms_common import EmptyForm, SelectChoice, add_error
 from ..markdown import render_markdown
 from ..models import CHALLENGE_TRANSITIONS, AdoptionRequest, Challenge, ChallengeStatus
 from ..permissions import employer_required, load_or_404, staff_required
+from ..projects import rules as project_rules
 from ..projects.services import projects_for_challenge
 from ..web import commit_or_refuse
-from . import services
+from . import rules, services
 from .forms import AdoptForm, ChallengeForm
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
+bp.add_app_template_global(rules.can_edit, "can_edit_challenge")
+bp.add_app_template_global(rules.can_request_adoption, "can_adopt_challenge")
 
 ACTION_LABELS = {
     ChallengeStatus.OPEN: "Open for projects",
@@ -95,7 +98,7 @@ def create() -> Response | tuple[str, int]:
 @staff_required
 def edit(challenge_id: int) -> Response | tuple[str, int]:
     """Change a challenge of one's school."""
-    challenge = load_or_404(Challenge, challenge_id, "can_edit")
+    challenge = load_or_404(Challenge, challenge_id, rules.can_edit)
     form = _with_sponsors(ChallengeForm(obj=challenge))
     if not form.is_submitted():
         form.skills.data = ", ".join(challenge.skills)
@@ -108,7 +111,7 @@ def edit(challenge_id: int) -> Response | tuple[str, int]:
 @login_required
 def show(challenge_id: int) -> str:
     """A challenge: its statement, sponsor and dates; workflow and adoption for those who may."""
-    challenge = load_or_404(Challenge, challenge_id, "can_view")
+    challenge = load_or_404(Challenge, challenge_id, rules.can_view)
     own_request = (
         services.pending_adoption(challenge, current_user.organisation_id)
         if current_user.is_employer and current_user.organisation_id
@@ -119,10 +122,14 @@ def show(challenge_id: int) -> str:
         challenge=challenge,
         statement=render_markdown(challenge.statement),
         moves=[(s, ACTION_LABELS[s]) for s in sorted(CHALLENGE_TRANSITIONS[challenge.status])],
-        requests=services.adoption_requests(challenge) if challenge.can_edit(current_user) else [],
+        requests=services.adoption_requests(challenge)
+        if rules.can_edit(challenge, current_user)
+        else [],
         own_request=own_request,
         adopt_form=AdoptForm(),
-        projects=[p for p in projects_for_challenge(challenge) if p.can_view(current_user)],
+        projects=[
+            p for p in projects_for_challenge(challenge) if project_rules.can_view(p, current_user)
+        ],
         action_form=EmptyForm(),
     )
 
@@ -131,7 +138,7 @@ def show(challenge_id: int) -> str:
 @staff_required
 def move(challenge_id: int, to: str) -> Response:
     """Open, close or archive a challenge."""
-    challenge = load_or_404(Challenge, challenge_id, "can_edit")
+    challenge = load_or_404(Challenge, challenge_id, rules.can_edit)
     commit_or_refuse(
         lambda: services.transition(challenge, current_user, ChallengeStatus(to)),
         services.ChallengeError,
@@ -144,7 +151,7 @@ def move(challenge_id: int, to: str) -> Response:
 @employer_required
 def adopt(challenge_id: int) -> Response:
     """An employer asks to sponsor the challenge."""
-    challenge = load_or_404(Challenge, challenge_id, "can_view")
+    challenge = load_or_404(Challenge, challenge_id, rules.can_view)
     form = AdoptForm()
     if form.validate_on_submit():
         try:
@@ -163,7 +170,7 @@ def adopt(challenge_id: int) -> Response:
 @staff_required
 def decide_adoption(request_id: int, decision: str) -> Response:
     """The school accepts (the organisation becomes the sponsor) or declines an adoption."""
-    adoption = load_or_404(AdoptionRequest, request_id, "can_decide")
+    adoption = load_or_404(AdoptionRequest, request_id, rules.can_decide_adoption)
     commit_or_refuse(
         lambda: services.decide_adoption(adoption, current_user, decision == "accept"),
         services.ChallengeError,

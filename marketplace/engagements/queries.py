@@ -21,6 +21,7 @@ from ..models import (
     Team,
     User,
 )
+from ..projects import rules as project_rules
 from . import rules
 
 BOARD_COLUMN_LIMIT = 50
@@ -154,7 +155,11 @@ def for_project(project: Project, user: User) -> list[Engagement]:
     query = sa.select(Engagement).where(Engagement.project_id == project.id)
     if user.is_employer:
         query = query.where(Engagement.organisation_id == user.organisation_id)
-    elif not (project.is_member(user) or project.can_review(user) or user.is_site_admin):
+    elif not (
+        project_rules.is_member(project, user)
+        or project_rules.can_review(project, user)
+        or user.is_site_admin
+    ):
         return []
     return list(
         db.session.scalars(

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..forms_common import EmptyForm, SelectChoice
 from ..models import LADDER, Engagement, Offer, Project, Rung
 from ..permissions import employer_required, load_or_404, staff_required
+from ..projects import rules as project_rules
 from ..web import commit_or_refuse, safe_next
 from . import ladder, queries, rules
 from .forms import CloseForm, InterestForm, SkipForm
@@ -53,7 +54,7 @@ def to_engagement(engagement: Engagement) -> Response:
 @employer_required
 def interest(project_id: int) -> Response:
     """An employer says "I'm interested" in a published project, with an optional note."""
-    project = load_or_404(Project, project_id, "can_view")
+    project = load_or_404(Project, project_id, project_rules.can_view)
     form = InterestForm()
     if not form.validate():
         flash(" ".join(form.note.errors), "error")
@@ -71,7 +72,7 @@ def interest(project_id: int) -> Response:
 @employer_required
 def claim_mentor(project_id: int) -> Response:
     """ "Claim to mentor": open the engagement if needed, then draft the mentorship offer."""
-    project = load_or_404(Project, project_id, "can_view")
+    project = load_or_404(Project, project_id, project_rules.can_view)
     engagement = queries.for_project(project, current_user)
     if not engagement:
         try:

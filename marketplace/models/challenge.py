@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
-from .organisation import OrganisationStatus, VerificationStatus
+from .organisation import VerificationStatus
 
 if TYPE_CHECKING:
     from .organisation import Organisation
@@ -75,36 +75,6 @@ class Challenge(Model):
     def __repr__(self) -> str:
         return f"<Challenge {self.id} {self.status.value}>"
 
-    def can_edit(self, user: User) -> bool:
-        """The school's teachers and admins curate its challenges."""
-        return user.is_staff_of(self.school_id)
-
-    def can_view(self, user: User) -> bool:
-        """Staff always; students of the school (and of others, if shared) once it is out;
-        employers see open challenges of the schools that verified them."""
-        if self.can_edit(user) or user.is_site_admin:
-            return True
-        if self.status in (ChallengeStatus.DRAFT, ChallengeStatus.ARCHIVED):
-            return False
-        if user.is_student:
-            return user.school_id == self.school_id or self.shared
-        if user.is_employer and user.organisation is not None:
-            return self.status is ChallengeStatus.OPEN and user.organisation.is_verified_by(
-                self.school_id
-            )
-        return False
-
-    def can_request_adoption(self, user: User) -> bool:
-        """An active employer verified by the school may ask to sponsor an unsponsored challenge."""
-        return (
-            self.sponsor_id is None
-            and self.status is ChallengeStatus.OPEN
-            and user.is_employer
-            and user.organisation is not None
-            and user.organisation.status is OrganisationStatus.ACTIVE
-            and user.organisation.is_verified_by(self.school_id)
-        )
-
 
 class AdoptionRequest(Model):
     """An employer asking to become the sponsor of a challenge; the school's staff decide."""
@@ -126,5 +96,4 @@ class AdoptionRequest(Model):
     organisation: Mapped[Organisation] = relationship()
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
 
-    def can_decide(self, user: User) -> bool:
-        return self.challenge.can_edit(user)
+

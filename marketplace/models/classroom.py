@@ -54,17 +54,8 @@ class Classroom(Model):
     def __repr__(self) -> str:
         return f"<Classroom {self.id} {self.name!r}>"
 
-    def can_manage(self, user: User) -> bool:
-        """The class's teacher (and the school's admins) run the class."""
-        if user.is_teacher:
-            return user.id == self.teacher_id
-        return user.is_school_admin and user.school_id == self.school_id
-
     def has_student(self, user: User) -> bool:
         return any(e.student_id == user.id for e in self.enrollments)
-
-    def can_view(self, user: User) -> bool:
-        return self.can_manage(user) or (user.is_student and self.has_student(user))
 
 
 class Enrollment(Model):

@@ -95,10 +95,6 @@ class Partnership(Model):
     school: Mapped[School] = relationship()
     decided_by: Mapped[User | None] = relationship()
 
-    def can_decide(self, user: User) -> bool:
-        """Teachers and admins of the school verify or decline organisations for it."""
-        return user.is_staff_of(self.school_id)
-
 
 class JoinRequest(Model):
     """An employer asking to join an organisation that already has members.
@@ -121,6 +117,4 @@ class JoinRequest(Model):
     organisation: Mapped[Organisation] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
-    def can_decide(self, member: User) -> bool:
-        """Members of the organisation accept or decline newcomers."""
-        return member.is_employer and member.organisation_id == self.organisation_id
+

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
-from .user import Role
 
 if TYPE_CHECKING:
     from .challenge import Challenge
@@ -96,32 +95,6 @@ class Project(Model):
 
     def snapshot_data(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in SNAPSHOT_FIELDS}
-
-    def is_member(self, user: User) -> bool:
-        return user.is_student and self.team.has_member(user)
-
-    def can_edit(self, user: User) -> bool:
-        """Any member of the team, while the project is a draft or has changes requested."""
-        return self.status in EDITABLE and self.is_member(user)
-
-    def can_review(self, user: User) -> bool:
-        """The team's teacher and the school's admins review."""
-        if user.role is Role.TEACHER:
-            return self.team.classroom.teacher_id == user.id
-        return user.role is Role.SCHOOL_ADMIN and user.school_id == self.school_id
-
-    def can_view(self, user: User) -> bool:
-        """The team and its reviewers always; the school once published; verified employers
-        once published; nobody sees another team's draft."""
-        if self.is_member(user) or self.can_review(user) or user.is_site_admin:
-            return True
-        if self.status is not ProjectStatus.PUBLISHED:
-            return False
-        if user.role in (Role.STUDENT, Role.TEACHER, Role.SCHOOL_ADMIN):
-            return user.school_id == self.school_id
-        if user.is_employer and user.organisation is not None:
-            return user.organisation.is_verified_by(self.school_id)
-        return False
 
 
 class ProjectSnapshot(Model):

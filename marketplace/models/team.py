@@ -49,14 +49,6 @@ class Team(Model):
     def has_member(self, user: User) -> bool:
         return any(m.student_id == user.id for m in self.memberships)
 
-    def can_manage(self, user: User) -> bool:
-        """The advisor and the school's admins manage any team of the class."""
-        return self.classroom.can_manage(user)
-
-    def can_view(self, user: User) -> bool:
-        """Staff who manage the class, and the students of the same class."""
-        return self.can_manage(user) or (user.is_student and self.classroom.has_student(user))
-
 
 class TeamMembership(Model):
     """A student on a team; a student is on at most one team per class."""

@@ -15,6 +15,7 @@ from ..models import (
     VerificationStatus,
 )
 from ..web import absolute_url
+from . import rules
 from .services import OrganisationError, joinable_organisations, require_can_set_up
 
 
@@ -77,7 +78,7 @@ def join_or_ask(user: User, organisation: Organisation) -> JoinRequest | None:
 
 def decide_request(request: JoinRequest, member: User, accept: bool) -> None:
     """A member lets a colleague in (or not); the colleague is told either way."""
-    if not request.can_decide(member):
+    if not rules.can_decide_join(request, member):
         raise PermissionError
     try:
         workflow.answer(request, member, accept)

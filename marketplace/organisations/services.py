@@ -20,6 +20,7 @@ from ..models import (
     utcnow,
 )
 from ..web import absolute_url
+from . import rules
 
 # Anyone can have an address at these, so they prove nothing about an employer.
 FREE_MAIL_DOMAINS = frozenset(
@@ -123,7 +124,7 @@ def _tell_school_staff(partnership: Partnership) -> None:
 
 def decide(partnership: Partnership, staff: User, verified: bool, note: str = "") -> None:
     """Verify or decline an organisation for the staff member's school, and tell its members."""
-    if not partnership.can_decide(staff):
+    if not rules.can_decide_partnership(partnership, staff):
         raise PermissionError
     new_status = VerificationStatus.VERIFIED if verified else VerificationStatus.DECLINED
     if partnership.status is new_status:

@@ -14,7 +14,7 @@ from ..forms_common import EmptyForm, SelectChoice, required
 from ..models import JoinRequest, Organisation, Partnership, School, VerificationStatus
 from ..permissions import employer_required, load_or_404, staff_required
 from ..web import commit_or_refuse
-from . import membership, services
+from . import membership, rules, services
 from .forms import DecisionForm, OrganisationForm, RequestSchoolsForm
 
 bp = Blueprint("organisations", __name__)
@@ -86,7 +86,7 @@ def join(organisation_id: int) -> Response:
 @employer_required
 def decide_request(request_id: int, decision: str) -> Response:
     """A member accepts or declines a colleague's request to join."""
-    request = load_or_404(JoinRequest, request_id, "can_decide")
+    request = load_or_404(JoinRequest, request_id, rules.can_decide_join)
     commit_or_refuse(
         lambda: membership.decide_request(request, current_user, decision == "accept"),
         services.OrganisationError,
@@ -141,7 +141,7 @@ def _verification_page(form: DecisionForm, failed: Partnership | None = None) ->
 @staff_required
 def decide(partnership_id: int, decision: str) -> Response | tuple[str, int]:
     """Verify or decline an organisation for this school."""
-    partnership = load_or_404(Partnership, partnership_id, "can_decide")
+    partnership = load_or_404(Partnership, partnership_id, rules.can_decide_partnership)
     form = DecisionForm()
     if not form.validate_on_submit():
         return _verification_page(form, failed=partnership), 422

@@ -18,10 +18,10 @@ from itsdangerous import BadSignature
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..models import FileStatus, Project, ProjectFile
-from ..permissions import load_or_404, student_required
+from ..models import Project, ProjectFile
+from ..permissions import load_or_404, require, student_required
 from ..storage import LocalStorage, StorageError, TooLarge, content_disposition, storage
-from . import files
+from . import files, rules
 
 bp = Blueprint("files", __name__)
 
@@ -31,9 +31,8 @@ def _problem(message: str, status: int = 422) -> tuple[Response, int]:
 
 
 def _editable(project_id: int) -> Project:
-    project = load_or_404(Project, project_id, "can_view")
-    if not project.can_edit(current_user):
-        abort(403)
+    project = load_or_404(Project, project_id, rules.can_view)
+    require(rules.can_edit, project, 403)
     return project
 
 
@@ -87,9 +86,7 @@ def receive(token: str) -> tuple[Response, int] | tuple[str, int]:
 @student_required
 def complete(file_id: int) -> tuple[Response, int]:
     """Check what arrived; keep it, or delete it and say why (JSON)."""
-    row = load_or_404(ProjectFile, file_id)
-    if not row.project.can_edit(current_user):
-        abort(404)
+    row = load_or_404(ProjectFile, file_id, rules.can_change_files)
     try:
         files.complete_upload(row, current_user)
     except (files.FileRejected, StorageError) as error:
@@ -129,9 +126,7 @@ def upload_form(project_id: int) -> Response:
 @login_required
 def download(file_id: int) -> Response:
     """Anyone who may see the project gets a short-lived link to the file."""
-    row = load_or_404(ProjectFile, file_id)
-    if row.status is not FileStatus.STORED or not row.project.can_view(current_user):
-        abort(404)
+    row = load_or_404(ProjectFile, file_id, rules.can_download)
     try:
         return redirect(storage().download_url(row.key, row.filename), 303)
     except StorageError as error:
@@ -161,9 +156,7 @@ def serve(token: str) -> Response:
 @student_required
 def delete(file_id: int) -> Response:
     """A team member removes a file while the project can be edited."""
-    row = load_or_404(ProjectFile, file_id)
-    if not row.project.can_edit(current_user):
-        abort(404)
+    row = load_or_404(ProjectFile, file_id, rules.can_change_files)
     try:
         files.delete_file(row, current_user)
     except StorageError as error:

@@ -27,6 +27,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ..extensions import db
 from ..models import FileStatus, MessageAttachment, Project, ProjectFile, User, utcnow
 from ..storage import Readable, StorageError, UploadTarget, copy_stream, storage
+from . import rules
 
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 ODP = "application/vnd.oasis.opendocument.presentation"
@@ -89,7 +90,7 @@ def start_upload(
     project: Project, user: User, filename: str, size: int
 ) -> tuple[ProjectFile, UploadTarget]:
     """Check name and size, write a pending row, and return where the bytes go."""
-    if not project.can_edit(user):
+    if not rules.can_edit(project, user):
         raise PermissionError
     name = clean_filename(filename)
     ext = extension(name)
@@ -130,7 +131,7 @@ def complete_upload(row: ProjectFile, user: User) -> ProjectFile:
     """Check what arrived and keep it, or delete object and row and say why."""
     if row.status is FileStatus.STORED:
         return row
-    if not row.project.can_edit(user):
+    if not rules.can_change_files(row, user):
         raise PermissionError
     try:
         verify_and_store(row)
@@ -232,7 +233,7 @@ def receive(key: str, stream: Readable, max_bytes: int) -> int:
 
 def delete_file(row: ProjectFile, user: User) -> None:
     """A team member removes a file while the project can be edited."""
-    if not row.project.can_edit(user):
+    if not rules.can_change_files(row, user):
         raise PermissionError
     storage().delete(row.key)
     db.session.delete(row)

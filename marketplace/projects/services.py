@@ -32,6 +32,7 @@ from ..models import (
 from ..models.project import SNAPSHOT_FIELDS
 from ..tags import normalise_skills
 from ..web import absolute_url
+from . import rules
 
 
 class ProjectError(Exception):
@@ -72,7 +73,7 @@ def create_project(
     **fields: object,
 ) -> Project:
     """A new draft of the team for an open challenge it may see."""
-    if not team.has_member(author):
+    if not rules.can_start_project(team, author):
         raise PermissionError
     if challenge is None or challenge not in challenges_for(team):
         raise ProjectError("Choose an open challenge: only those accept new projects.")
@@ -87,7 +88,7 @@ def update_project(
     project: Project, editor: User, *, skills: Iterable[str] = (), **fields: object
 ) -> None:
     """Change a draft (or a project sent back for changes)."""
-    if not project.can_edit(editor):
+    if not rules.can_edit(project, editor):
         raise ProjectError("Only the team can change it, and only before it is submitted.")
     fields["skills"] = normalise_skills(skills)
     for name, value in fields.items():
@@ -97,7 +98,7 @@ def update_project(
 
 def submit(project: Project, student: User) -> ProjectSnapshot:
     """Send the project to the teacher, keeping a snapshot of it as submitted."""
-    if not project.is_member(student):
+    if not rules.is_member(project, student):
         raise PermissionError
     _move(project, ProjectStatus.SUBMITTED)
     snapshot = ProjectSnapshot(
@@ -125,7 +126,7 @@ def submit(project: Project, student: User) -> ProjectSnapshot:
 
 def review(project: Project, reviewer: User, publish: bool, comment: str = "") -> None:
     """Publish the submitted project, or send it back with a comment the team sees."""
-    if not project.can_review(reviewer):
+    if not rules.can_review(project, reviewer):
         raise PermissionError
     if not publish and not comment.strip():
         raise ProjectError("Tell the team what to change.")
@@ -144,7 +145,7 @@ def review(project: Project, reviewer: User, publish: bool, comment: str = "") -
 
 def archive(project: Project, reviewer: User) -> None:
     """Take a published project off the shelf (it stays readable to the team)."""
-    if not project.can_review(reviewer):
+    if not rules.can_review(project, reviewer):
         raise PermissionError
     _move(project, ProjectStatus.ARCHIVED)
 

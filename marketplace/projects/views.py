@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -14,12 +14,14 @@ from ..extensions import db
 from ..forms_common import EmptyForm, SelectChoice, add_error
 from ..markdown import render_markdown
 from ..models import Challenge, Project, ProjectStatus, School, Team
-from ..permissions import load_or_404, staff_required, student_required
+from ..permissions import load_or_404, require, staff_required, student_required
 from ..web import commit_or_refuse, is_htmx
-from . import search, services
+from . import rules, search, services
 from .forms import EditProjectForm, ProjectForm, ReviewForm
 
 bp = Blueprint("projects", __name__)
+bp.add_app_template_global(rules.can_edit, "can_edit_project")
+bp.add_app_template_global(rules.can_review, "can_review_project")
 
 
 def _redirect_to(project: Project) -> Response:
@@ -30,7 +32,7 @@ def _redirect_to(project: Project) -> Response:
 @student_required
 def create(team_id: int) -> Response | tuple[str, int]:
     """A team member starts a project for an open challenge."""
-    team = load_or_404(Team, team_id, "has_member")
+    team = load_or_404(Team, team_id, rules.can_start_project)
     form = ProjectForm(challenge_id=request.args.get("challenge", type=int))
     choices = services.challenges_for(team)
     form.challenge_id.choices = [
@@ -58,9 +60,8 @@ def create(team_id: int) -> Response | tuple[str, int]:
 @student_required
 def edit(project_id: int) -> Response | tuple[str, int]:
     """A team member changes a draft, or a project sent back for changes."""
-    project = load_or_404(Project, project_id, "can_view")
-    if not project.can_edit(current_user):
-        abort(403)
+    project = load_or_404(Project, project_id, rules.can_view)
+    require(rules.can_edit, project, 403)
     form = EditProjectForm(obj=project)
     if not form.is_submitted():
         form.skills.data = ", ".join(project.skills)
@@ -80,8 +81,8 @@ def edit(project_id: int) -> Response | tuple[str, int]:
 @login_required
 def show(project_id: int) -> str:
     """A project: pitch, story, links and team; its review history for the team and teacher."""
-    project = load_or_404(Project, project_id, "can_view")
-    inside = project.is_member(current_user) or project.can_review(current_user)
+    project = load_or_404(Project, project_id, rules.can_view)
+    inside = rules.is_member(project, current_user) or rules.can_review(project, current_user)
     engagements = queries.for_project(project, current_user)
     return render_template(
         "projects/show.html",
@@ -103,9 +104,8 @@ def show(project_id: int) -> str:
 @student_required
 def submit(project_id: int) -> Response:
     """Send the project to the teacher for review."""
-    project = load_or_404(Project, project_id, "can_view")
-    if not project.is_member(current_user):
-        abort(403)
+    project = load_or_404(Project, project_id, rules.can_view)
+    require(rules.is_member, project, 403)
     commit_or_refuse(
         lambda: services.submit(project, current_user),
         services.ProjectError,
@@ -118,9 +118,8 @@ def submit(project_id: int) -> Response:
 @staff_required
 def review(project_id: int, decision: str) -> Response:
     """Publish a submitted project, or send it back with a comment."""
-    project = load_or_404(Project, project_id, "can_view")
-    if not project.can_review(current_user):
-        abort(403)
+    project = load_or_404(Project, project_id, rules.can_view)
+    require(rules.can_review, project, 403)
     form = ReviewForm()
     if not form.validate_on_submit():
         flash(" ".join(form.comment.errors), "error")
@@ -139,9 +138,8 @@ def review(project_id: int, decision: str) -> Response:
 @staff_required
 def archive(project_id: int) -> Response:
     """Archive a published project."""
-    project = load_or_404(Project, project_id, "can_view")
-    if not project.can_review(current_user):
-        abort(403)
+    project = load_or_404(Project, project_id, rules.can_view)
+    require(rules.can_review, project, 403)
     commit_or_refuse(
         lambda: services.archive(project, current_user), services.ProjectError, "Archived."
     )

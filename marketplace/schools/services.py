@@ -13,8 +13,7 @@ from ..mail import compose, enqueue
 from ..models import Invitation, Role, School, User, utcnow
 from ..security import new_secret_token
 from ..web import absolute_url
-
-INVITABLE_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN)
+from . import rules
 
 
 class InvitationError(Exception):
@@ -39,18 +38,9 @@ def create_school(name: str, city: str = "") -> School:
     return school
 
 
-def can_invite(inviter: User, school: School, role: Role) -> bool:
-    """Site admins invite school admins; school admins invite their own school's staff."""
-    if role not in INVITABLE_ROLES:
-        return False
-    if inviter.is_site_admin:
-        return True
-    return inviter.is_school_admin and inviter.school_id == school.id
-
-
 def invite(inviter: User, school: School, email: str, role: Role) -> Invitation:
     """Create a single-use invitation and mail its link (the link is never stored)."""
-    if not can_invite(inviter, school, role):
+    if not rules.can_invite(school, inviter, role):
         raise PermissionError
     email = email.strip().lower()
     if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
@@ -102,7 +92,7 @@ def staff_of(school_id: int) -> list[User]:
     return list(
         db.session.scalars(
             sa.select(User)
-            .where(User.school_id == school_id, User.role.in_(INVITABLE_ROLES))
+            .where(User.school_id == school_id, User.role.in_(rules.INVITABLE_ROLES))
             .order_by(User.role, User.last_name)
         )
     )

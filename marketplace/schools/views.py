@@ -11,7 +11,7 @@ from ..extensions import db
 from ..forms_common import EmptyForm, add_error, required
 from ..models import Invitation, Role, School
 from ..permissions import load_or_404, school_admin_required, site_admin_required
-from . import services
+from . import rules, services
 from .forms import InviteForm, SchoolForm
 
 bp = Blueprint("schools", __name__)
@@ -107,9 +107,7 @@ def invite() -> Response | tuple[str, int]:
 @school_admin_required
 def revoke_invitation(invitation_id: int) -> Response:
     """Withdraw an invitation that has not been used."""
-    invitation = load_or_404(Invitation, invitation_id)
-    if invitation.school_id != current_user.school_id:
-        abort(404)
+    invitation = load_or_404(Invitation, invitation_id, rules.can_revoke)
     services.revoke(invitation)
     db.session.commit()
     flash(f"The invitation to {invitation.email} is withdrawn.", "success")

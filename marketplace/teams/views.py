@@ -11,12 +11,15 @@ from ..extensions import db, limiter
 from ..forms_common import EmptyForm, SelectChoice, add_error, required
 from ..models import Classroom, Enrollment, Role, Team, TeamMembership, User
 from ..permissions import load_or_404, roles_required, staff_required, student_required
+from ..projects import rules as project_rules
 from ..projects.services import projects_of_team
 from ..web import is_htmx
-from . import services
+from . import rules, services
 from .forms import AddMemberForm, ClassroomForm, JoinClassForm, TeamForm
 
 bp = Blueprint("teams", __name__)
+bp.add_app_template_global(rules.can_manage_class, "can_manage_class")
+bp.add_app_template_global(rules.can_manage_team, "can_manage_team")
 
 # A class page shows the roster and every team's members: load them in a few queries, not N+1.
 CLASS_PAGE_LOADING = (
@@ -80,14 +83,16 @@ def _classroom_page(classroom: Classroom, **forms: object) -> str:
 @login_required
 def classroom(classroom_id: int) -> str:
     """A class: its code and roster for staff, its teams for everyone in it."""
-    return _classroom_page(load_or_404(Classroom, classroom_id, "can_view", CLASS_PAGE_LOADING))
+    return _classroom_page(
+        load_or_404(Classroom, classroom_id, rules.can_view_class, CLASS_PAGE_LOADING)
+    )
 
 
 @bp.post("/classes/<int:classroom_id>/rename")
 @staff_required
 def rename_class(classroom_id: int) -> Response | tuple[str, int]:
     """Rename a class."""
-    classroom = load_or_404(Classroom, classroom_id, "can_manage")
+    classroom = load_or_404(Classroom, classroom_id, rules.can_manage_class)
     form = ClassroomForm()
     if not form.validate_on_submit():
         return _classroom_page(classroom, rename_form=form), 422
@@ -101,7 +106,7 @@ def rename_class(classroom_id: int) -> Response | tuple[str, int]:
 @staff_required
 def rotate_code(classroom_id: int) -> Response | str:
     """Give the class a new join code (the old one stops working); htmx swaps just the code."""
-    classroom = load_or_404(Classroom, classroom_id, "can_manage")
+    classroom = load_or_404(Classroom, classroom_id, rules.can_manage_class)
     services.rotate_join_code(classroom)
     db.session.commit()
     if is_htmx():
@@ -116,7 +121,7 @@ def rotate_code(classroom_id: int) -> Response | str:
 @staff_required
 def remove_student(classroom_id: int, student_id: int) -> Response:
     """Take a student out of the class and its teams."""
-    classroom = load_or_404(Classroom, classroom_id, "can_manage")
+    classroom = load_or_404(Classroom, classroom_id, rules.can_manage_class)
     student = _student_of(classroom, student_id)
     services.remove_student(classroom, student)
     db.session.commit()
@@ -128,7 +133,7 @@ def remove_student(classroom_id: int, student_id: int) -> Response:
 @staff_required
 def reset_student_password(classroom_id: int, student_id: int) -> str:
     """Give a student a temporary password (shown once) to change at their next log-in."""
-    classroom = load_or_404(Classroom, classroom_id, "can_manage")
+    classroom = load_or_404(Classroom, classroom_id, rules.can_manage_class)
     student = _student_of(classroom, student_id)
     temporary = services.reset_student_password(student)
     db.session.commit()
@@ -160,7 +165,7 @@ def join_class() -> Response | tuple[str, int]:
 @login_required
 def create_team(classroom_id: int) -> Response | tuple[str, int]:
     """Create a team; a student who creates one is its first member."""
-    classroom = load_or_404(Classroom, classroom_id, "can_view")
+    classroom = load_or_404(Classroom, classroom_id, rules.can_view_class)
     form = TeamForm()
     if not form.validate_on_submit():
         return _classroom_page(classroom, team_form=form), 422
@@ -180,7 +185,7 @@ def create_team(classroom_id: int) -> Response | tuple[str, int]:
 @login_required
 def team(team_id: int) -> str:
     """A team: members, and for its teacher the controls to change them."""
-    team = load_or_404(Team, team_id, "can_view", TEAM_PAGE_LOADING)
+    team = load_or_404(Team, team_id, rules.can_view_team, TEAM_PAGE_LOADING)
     return _team_page(team)
 
 
@@ -205,7 +210,7 @@ def _team_page(team: Team, add_form: AddMemberForm | None = None) -> str:
         add_form=add_form,
         action_form=EmptyForm(),
         my_team=my_team,
-        projects=[p for p in projects_of_team(team) if p.can_view(current_user)],
+        projects=[p for p in projects_of_team(team) if project_rules.can_view(p, current_user)],
     )
 
 
@@ -213,7 +218,7 @@ def _team_page(team: Team, add_form: AddMemberForm | None = None) -> str:
 @staff_required
 def add_member(team_id: int) -> Response | tuple[str, int]:
     """The teacher puts a student of the class on the team."""
-    team = load_or_404(Team, team_id, "can_manage")
+    team = load_or_404(Team, team_id, rules.can_manage_team)
     form = _member_form(team)
     if form.validate_on_submit():
         student = _student_of(team.classroom, form.student_id.data)
@@ -232,7 +237,7 @@ def add_member(team_id: int) -> Response | tuple[str, int]:
 @student_required
 def join_team(team_id: int) -> Response:
     """A student of the class joins the team."""
-    team = load_or_404(Team, team_id, "can_view")
+    team = load_or_404(Team, team_id, rules.can_view_team)
     try:
         services.add_member(team, current_user)
     except services.TeamError as error:
@@ -247,8 +252,8 @@ def join_team(team_id: int) -> Response:
 @login_required
 def remove_member(team_id: int, student_id: int) -> Response:
     """The teacher removes a member, or a student leaves the team."""
-    team = load_or_404(Team, team_id, "can_view")
-    if not (team.can_manage(current_user) or current_user.id == student_id):
+    team = load_or_404(Team, team_id, rules.can_view_team)
+    if not rules.can_remove_member(team, current_user, student_id):
         abort(403)
     student = db.session.get(User, student_id)
     if student is None or not team.has_member(student):

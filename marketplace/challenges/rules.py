@@ -1,0 +1,48 @@
+"""Who may do what with challenges and their adoption: the one place to look."""
+
+from __future__ import annotations
+
+from ..models import AdoptionRequest, Challenge, ChallengeStatus, OrganisationStatus, User
+from ..permissions import rule
+
+
+@rule
+def can_edit(challenge: Challenge, user: User) -> bool:
+    """The school's teachers and admins curate its challenges."""
+    return user.is_staff_of(challenge.school_id)
+
+
+@rule
+def can_view(challenge: Challenge, user: User) -> bool:
+    """Staff always; students of the school (and of others, if shared) once it is out;
+    employers see open challenges of the schools that verified them."""
+    if can_edit(challenge, user) or user.is_site_admin:
+        return True
+    if challenge.status in (ChallengeStatus.DRAFT, ChallengeStatus.ARCHIVED):
+        return False
+    if user.is_student:
+        return user.school_id == challenge.school_id or challenge.shared
+    if user.is_employer and user.organisation is not None:
+        return challenge.status is ChallengeStatus.OPEN and user.organisation.is_verified_by(
+            challenge.school_id
+        )
+    return False
+
+
+@rule
+def can_request_adoption(challenge: Challenge, user: User) -> bool:
+    """An active employer verified by the school may ask to sponsor an unsponsored challenge."""
+    return (
+        challenge.sponsor_id is None
+        and challenge.status is ChallengeStatus.OPEN
+        and user.is_employer
+        and user.organisation is not None
+        and user.organisation.status is OrganisationStatus.ACTIVE
+        and user.organisation.is_verified_by(challenge.school_id)
+    )
+
+
+@rule
+def can_decide_adoption(request: AdoptionRequest, user: User) -> bool:
+    """Whoever curates the challenge accepts or declines who adopts it."""
+    return can_edit(request.challenge, user)
