@@ -212,6 +212,20 @@ def card_response(engagement_id: int, message: str) -> str:
 bp.add_app_template_global(rules.is_stalled, "is_stalled")
 
 
+@bp.app_template_global("engagement_panel")
+def engagement_panel(project: Project) -> dict[str, object]:
+    """What the project page shows of the ladder (templates/engagements/_project_panel.html):
+    the employer's own engagement and its timeline, or every engagement for the team and its
+    staff, and the "I'm interested" form."""
+    engagements = queries.for_project(project, current_user)
+    own = current_user.is_employer and engagements
+    return {
+        "engagements": engagements,
+        "events": queries.timeline(engagements[0], current_user) if own else [],
+        "interest_form": InterestForm(),
+    }
+
+
 @bp.record_once
 def _ladder_global(state: BlueprintSetupState) -> None:
     """The rungs in order, for every template (a value: app template globals take functions)."""

@@ -8,8 +8,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..clusters import CAREER_CLUSTERS
-from ..engagements import queries
-from ..engagements.forms import InterestForm
 from ..extensions import db
 from ..forms_common import EmptyForm, SelectChoice, add_error
 from ..markdown import render_markdown
@@ -83,7 +81,6 @@ def show(project_id: int) -> str:
     """A project: pitch, story, links and team; its review history for the team and teacher."""
     project = load_or_404(Project, project_id, rules.can_view)
     inside = rules.is_member(project, current_user) or rules.can_review(project, current_user)
-    engagements = queries.for_project(project, current_user)
     return render_template(
         "projects/show.html",
         project=project,
@@ -92,11 +89,6 @@ def show(project_id: int) -> str:
         changes=services.changes_since_last_submission(project) if inside else [],
         review_form=ReviewForm(),
         action_form=EmptyForm(),
-        engagements=engagements,
-        events=queries.timeline(engagements[0], current_user)
-        if current_user.is_employer and engagements
-        else [],
-        interest_form=InterestForm(),
     )
 
 
