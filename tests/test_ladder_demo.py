@@ -277,11 +277,11 @@ def test_the_demo_has_a_living_thread_with_a_held_and_a_rejected_message(demo):
 
 
 def test_the_schools_channel_with_an_organisation_has_no_students(demo):
-    from marketplace.messaging import service
+    from marketplace.messaging import rules
 
     channel = db.session.scalars(sa.select(Thread).filter_by(kind=ThreadKind.SCHOOL)).one()
     assert channel.organisation == _user(TRANSIT).organisation
-    people = service.participants(channel)
+    people = rules.participants(channel)
     assert people and not any(person.is_student for person in people)
     assert len(channel.messages) == 3
 

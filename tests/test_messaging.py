@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.messaging import queries, service
+from marketplace.messaging import rules as msg_rules
 from marketplace.messaging.service import MessagingError
 from marketplace.models import (
     EngagementStatus,
@@ -39,7 +40,7 @@ def notes_for(user) -> list[Notification]:
 def test_engagement_thread_participants_are_org_team_and_teacher(w, make):
     colleague = make.employer(w.org)
     gone = make.employer(w.org, active=False)
-    people = ids(service.participants(w.thread))
+    people = ids(msg_rules.participants(w.thread))
     assert {w.employer.id, colleague.id, w.student.id, w.teammate.id, w.teacher.id} <= people
     assert gone.id not in people
     outsiders = (w.school_admin, w.other_teacher, w.other_team_student, w.student_b, w.site_admin)
@@ -47,22 +48,22 @@ def test_engagement_thread_participants_are_org_team_and_teacher(w, make):
 
 
 def test_school_thread_participants_are_staff_and_org_never_students(w):
-    people = ids(service.participants(w.school_thread))
+    people = ids(msg_rules.participants(w.school_thread))
     assert {w.teacher.id, w.other_teacher.id, w.school_admin.id, w.employer.id} <= people
     assert not people & ids([w.student, w.teammate, w.student_b, w.site_admin])
 
 
 def test_who_reads_and_who_writes(w):
     for person in (w.student, w.teammate, w.teacher, w.employer):
-        assert service.can_read(person, w.thread) and service.is_participant(person, w.thread)
+        assert msg_rules.can_read(w.thread, person) and msg_rules.is_participant(w.thread, person)
     for staff in (w.school_admin, w.other_teacher):  # the school's staff read, but don't write
-        assert service.can_read(staff, w.thread)
-        assert not service.is_participant(staff, w.thread)
+        assert msg_rules.can_read(w.thread, staff)
+        assert not msg_rules.is_participant(w.thread, staff)
     for outsider in (w.other_team_student, w.student_b, w.site_admin):
-        assert not service.can_read(outsider, w.thread)
-    assert not service.can_read(w.student, w.thread_b)
-    assert not service.can_read(w.teacher, w.thread_b)
-    assert not service.can_read(w.student, w.school_thread)
+        assert not msg_rules.can_read(w.thread, outsider)
+    assert not msg_rules.can_read(w.thread_b, w.student)
+    assert not msg_rules.can_read(w.thread_b, w.teacher)
+    assert not msg_rules.can_read(w.school_thread, w.student)
 
 
 # --- posting and the hold ---------------------------------------------------------------------
@@ -72,7 +73,7 @@ def test_an_ordinary_message_is_visible_and_announced(w):
     message = service.post_message(w.thread, w.employer, "Can we meet on **Tuesday**?")
     assert message.state is MessageState.VISIBLE
     told = {n.user_id for n in db.session.scalars(sa.select(Notification))}
-    assert told == ids(service.participants(w.thread)) - {w.employer.id}
+    assert told == ids(msg_rules.participants(w.thread)) - {w.employer.id}
     assert w.thread.last_message_at == message.created_at
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from marketplace import events
 from marketplace.extensions import db
+from marketplace.messaging import rules as msg_rules
 from marketplace.messaging import service
 from marketplace.models import (
     EngagementStatus,
@@ -64,7 +65,7 @@ def test_the_nav_counts_unread_messages_and_for_staff_the_messages_to_check(clie
 def test_opening_a_thread_reads_its_notifications_under_the_bell(client, login, w):
     from marketplace.models import Notification
 
-    events.announce(events.MessageShown(w.message, tuple(service.participants(w.thread))))
+    events.announce(events.MessageShown(w.message, tuple(msg_rules.participants(w.thread))))
     db.session.commit()
     unread = db.session.query(Notification).filter_by(user_id=w.teammate.id, read_at=None)
     assert unread.count() == 1
@@ -279,7 +280,7 @@ def test_staff_write_to_an_organisation_in_the_school_channel(client, login, w, 
     )
     assert thread is not None and response.location.endswith(f"/messages/{thread.id}")
     assert thread.team_id is None
-    assert member.id in {p.id for p in service.participants(thread)}
+    assert member.id in {p.id for p in msg_rules.participants(thread)}
 
 
 def test_staff_cannot_open_a_channel_with_an_organisation_of_another_school(client, login, w):

@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 from marketplace import events
 from marketplace.extensions import db
 from marketplace.messaging import moderation, queries, service
+from marketplace.messaging import rules as msg_rules
 from marketplace.models import (
     MailState,
     MessageState,
@@ -61,7 +62,7 @@ def test_an_organisation_the_school_declines_leaves_its_threads(client, login, w
     )
     partnership.status = VerificationStatus.DECLINED
     db.session.commit()
-    assert w.employer.id not in {p.id for p in service.participants(w.thread)}
+    assert w.employer.id not in {p.id for p in msg_rules.participants(w.thread)}
     login(w.employer)
     assert client.get(f"/messages/{w.thread.id}").status_code == 404
     assert client.post(f"/messages/{w.thread.id}", data={"body": "Hi"}).status_code == 404
@@ -70,7 +71,7 @@ def test_an_organisation_the_school_declines_leaves_its_threads(client, login, w
 
 def test_a_removed_message_leaves_no_copy_in_the_bell_or_the_outbox(app, w):
     app.config["MAIL_DELIVERY"] = "worker"  # the mail is still pending when removed
-    events.announce(events.MessageShown(w.message, tuple(service.participants(w.thread))))
+    events.announce(events.MessageShown(w.message, tuple(msg_rules.participants(w.thread))))
     report = moderation.flag(w.message, w.student, "Not appropriate")
     moderation.resolve(report, w.teacher, hide=True, reason="Off topic")
     db.session.commit()

@@ -9,16 +9,15 @@ from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from ..extensions import db
-from ..models import FileStatus, Message, MessageAttachment, MessageState, Thread, User
+from ..models import Message, MessageAttachment, User
 from ..projects import files
 from ..storage import StorageError, TooLarge, copy_stream, storage
+from .errors import AttachmentError
 
 
 def attach(message: Message, user: User, upload: FileStorage) -> MessageAttachment:
     """Store one uploaded file on `message`, checked like a project file. A file that fails the
     checks leaves neither row nor object, and the message is refused (MessagingError)."""
-    from .service import AttachmentError
-
     max_file = current_app.config["MAX_FILE_BYTES"]
     try:
         name = files.clean_filename(upload.filename or "")
@@ -56,18 +55,3 @@ def _discard(row: MessageAttachment) -> None:
     finally:
         db.session.delete(row)
         db.session.flush()
-
-
-def may_download(row: MessageAttachment, user: User, thread: Thread) -> bool:
-    """A stored file of a message the reader sees: visible, their own, or any for the school's
-    staff. (Reading the thread itself is checked by the caller.)"""
-    from .service import is_moderator
-
-    if row.status is not FileStatus.STORED or row.message is None:
-        return False
-    message = row.message
-    return (
-        message.state is MessageState.VISIBLE
-        or message.author_id == user.id
-        or is_moderator(user, thread)
-    )

@@ -25,35 +25,10 @@ from ..models import (
     utcnow,
 )
 from ..privacy import name_for
-from . import service
-from .access import school_staff
+from .errors import AlreadyReviewed, ModerationError
+from .rules import can_flag, can_moderate, participants, thread_staff
 
-
-class ModerationError(Exception):
-    """A refused moderation action; the message says why, for the page."""
-
-
-class AlreadyReviewed(ModerationError):
-    """Someone else decided first (or the same click arrived twice): told, not an error."""
-
-
-# --- who moderates ----------------------------------------------------------------------------
-
-
-def can_moderate(staff: User, thread: Thread) -> bool:
-    """The team's teacher and the staff (teachers, school admins) of the thread's school."""
-    if not staff.is_authenticated:
-        return False
-    if staff.is_staff_of(thread.school_id):
-        return True
-    return thread.team is not None and thread.team.classroom.teacher_id == staff.id
-
-
-def thread_staff(thread: Thread) -> list[User]:
-    """Who is told of a report: the team's teacher; in a school channel, the school's staff."""
-    if thread.team is not None:
-        return service.team_teachers(thread)
-    return school_staff(thread.school_id)
+__all__ = ["AlreadyReviewed", "ModerationError", "flag", "reject", "release", "resolve"]
 
 
 def _path(endpoint: str, **values: Any) -> str:  # passed on to url_for, which takes Any
@@ -87,7 +62,7 @@ def _already(message: Message, viewer: User) -> AlreadyReviewed:
 
 def _review(message: Message, staff: User, state: MessageState, note: str) -> None:
     """Move a held message to `state` if it is still held, or raise who decided first."""
-    if not can_moderate(staff, message.thread):
+    if not can_moderate(message.thread, staff):
         raise ModerationError("Only the thread's teacher or the school's staff can do that.")
     moved = rows_matched(
         sa.update(Message)
@@ -103,7 +78,7 @@ def _review(message: Message, staff: User, state: MessageState, note: str) -> No
 def release(message: Message, staff: User, note: str = "") -> None:
     """Let a held message through: the thread is told of it, and the sender that it went."""
     _review(message, staff, MessageState.VISIBLE, note.strip()[:500])
-    audience = tuple(service.participants(message.thread))
+    audience = tuple(participants(message.thread))
     events.announce(events.MessageShown(message, audience, reviewer=staff))
 
 
@@ -119,21 +94,12 @@ def reject(message: Message, staff: User, reason: str) -> None:
 # --- reports ----------------------------------------------------------------------------------
 
 
-def can_flag(user: User, message: Message) -> bool:
-    """Anyone who can read a visible message, other than its author, may report it."""
-    return (
-        message.state is MessageState.VISIBLE
-        and message.author_id != user.id
-        and service.can_read(user, message.thread)
-    )
-
-
 def flag(message: Message, user: User, reason: str) -> MessageFlag:
     """Report a message to the thread's teacher; once per person."""
     reason = reason.strip()
     if not reason:
         raise ModerationError("Say what is wrong with the message.")
-    if not can_flag(user, message):
+    if not can_flag(message, user):
         raise ModerationError("You cannot report this message.")
     report = MessageFlag(message_id=message.id, user_id=user.id, reason=reason[:500])
     try:
@@ -151,7 +117,7 @@ def resolve(report: MessageFlag, staff: User, hide: bool = False, reason: str = 
     """Close the open reports of a message (optionally removing the message, with a reason the
     sender sees); how many reports were closed."""
     message = report.message
-    if not can_moderate(staff, message.thread):
+    if not can_moderate(message.thread, staff):
         raise ModerationError("Only the thread's teacher or the school's staff can do that.")
     reason = reason.strip()
     if hide and not reason:

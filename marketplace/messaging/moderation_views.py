@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..models import Message, MessageFlag, MessageState
-from ..permissions import load_or_404, staff_required
+from ..models import Message, MessageFlag
+from ..permissions import load_or_404, require, staff_required
 from ..web import is_htmx, safe_next
-from . import contacts, moderation, service
+from . import contacts, moderation, rules, service
 from . import moderation_queries as queries
+from .errors import ModerationError
 from .moderation_forms import (
     FlagForm,
     RejectForm,
@@ -93,8 +94,7 @@ def queue() -> Page:
 def _held_or_404(message_id: int) -> Message:
     """A message of a thread the user moderates (in any state: a late click is told who won)."""
     message = load_or_404(Message, message_id)
-    if not moderation.can_moderate(current_user, message.thread):
-        abort(404)
+    require(rules.can_moderate, message.thread)
     return message
 
 
@@ -131,7 +131,7 @@ def _decide(message: Message, action: Callable[[], object], done: str) -> Page:
     """Run one decision on a held message: commit and show `done`, or say who was first."""
     try:
         action()
-    except moderation.ModerationError as refusal:
+    except ModerationError as refusal:
         db.session.rollback()
         return _outcome(str(refusal), "info", f"held-{message.id}")
     db.session.commit()
@@ -173,14 +173,7 @@ def reject(message_id: int) -> Page:
 
 def _readable_or_404(message_id: int) -> Message:
     """A message the user can read: a visible one of their thread, or their own."""
-    message = load_or_404(Message, message_id)
-    if not service.can_read(current_user, message.thread):
-        abort(404)
-    hidden = message.state is not MessageState.VISIBLE
-    mine = message.author_id == current_user.id
-    if hidden and not mine and not service.is_moderator(current_user, message.thread):
-        abort(404)
-    return message
+    return load_or_404(Message, message_id, rules.can_see)
 
 
 @bp.post("/messages/<int:message_id>/flag")
@@ -200,7 +193,7 @@ def flag(message_id: int) -> Page:
         ), 422
     try:
         moderation.flag(message, current_user, form.reason.data or "")
-    except moderation.ModerationError as refusal:
+    except ModerationError as refusal:
         db.session.rollback()
         text, kind = str(refusal), "info"
     else:
@@ -223,8 +216,7 @@ def resolve(flag_id: int) -> Page:
     """Close a message's reports, optionally removing the message with a reason."""
     report = load_or_404(MessageFlag, flag_id)
     message = report.message
-    if not moderation.can_moderate(current_user, message.thread):
-        abort(404)
+    require(rules.can_moderate, message.thread)
     form = ResolveForm()
     if not form.validate():
         if is_htmx():
@@ -241,7 +233,7 @@ def resolve(flag_id: int) -> Page:
     hide = bool(form.hide.data)
     try:
         moderation.resolve(report, current_user, hide, form.reason.data or "")
-    except moderation.ModerationError as refusal:
+    except ModerationError as refusal:
         db.session.rollback()
         return _outcome(str(refusal), "info", f"report-{message.id}")
     db.session.commit()

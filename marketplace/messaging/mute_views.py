@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -14,7 +14,8 @@ from ..privacy import name_for
 from ..web import safe_next
 from . import moderation_queries as queries
 from . import mutes as muting
-from .moderation import ModerationError
+from . import rules
+from .errors import ModerationError
 from .moderation_forms import MuteForm
 
 bp = Blueprint("mutes", __name__)
@@ -68,9 +69,7 @@ def mute() -> Page:
 @staff_required
 def unmute(mute_id: int) -> Response:
     """Let a muted member post again."""
-    row = load_or_404(MemberMute, mute_id)
-    if not current_user.is_staff_of(row.school_id):
-        abort(404)
+    row = load_or_404(MemberMute, mute_id, rules.can_unmute)
     name = name_for(current_user, row.user)
     muting.unmute(row, current_user)
     db.session.commit()

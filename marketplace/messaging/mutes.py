@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import MemberMute, Role, User
 from ..privacy import name_for
-from .moderation import ModerationError
+from . import rules
+from .errors import ModerationError
 from .moderation_queries import working_with
 
 
@@ -59,6 +60,6 @@ def mute(staff: User, member: User | None, reason: str) -> MemberMute:
 
 def unmute(row: MemberMute, staff: User) -> None:
     """Let a muted member post again."""
-    if not staff.is_staff_of(row.school_id):
+    if not rules.can_unmute(row, staff):
         raise ModerationError("Only the school's staff can unmute.")
     db.session.execute(sa.delete(MemberMute).where(MemberMute.id == row.id))

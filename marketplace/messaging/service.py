@@ -29,43 +29,15 @@ from ..models import (
     utcnow,
 )
 from . import contacts
-from .access import (  # who takes part: re-exported, part of this module's interface
-    can_read,
-    is_moderator,
-    is_participant,
-    may_read_engagement,
-    participants,
-    team_teachers,
-    thread_or_404,
-)
+from .attachments import attach
+from .errors import AttachmentError, MessagingError
+from .mutes import is_muted
+from .rules import is_moderator, is_participant, participants, team_teachers
 
 MAX_BODY = 5_000
 
 
-class MessagingError(Exception):
-    """A message that cannot be sent; the text is shown to the sender."""
-
-
-class AttachmentError(MessagingError):
-    """The attached file was refused (by the same checks as project files)."""
-
-
-__all__ = [
-    "MAX_BODY",
-    "AttachmentError",
-    "MessagingError",
-    "can_read",
-    "engagement_thread",
-    "is_moderator",
-    "is_participant",
-    "may_read_engagement",
-    "participants",
-    "post_message",
-    "school_thread",
-    "team_teachers",
-    "thread_or_404",
-    "visible_to",
-]
+__all__ = ["MAX_BODY", "AttachmentError", "MessagingError", "post_message", "visible_to"]
 
 
 # --- what each reader sees ---------------------------------------------------------------------
@@ -73,7 +45,7 @@ __all__ = [
 
 def visible_clause(user: User, thread: Thread) -> sa.ColumnElement[bool]:
     """The SQL form of what `user` sees of a thread's messages."""
-    if is_moderator(user, thread):
+    if is_moderator(thread, user):
         return sa.true()
     return sa.or_(Message.state == MessageState.VISIBLE, Message.author_id == user.id)
 
@@ -87,7 +59,7 @@ def visible_to(
     from sqlalchemy.orm import selectinload
 
     newer = Message.id > after
-    if released_since is not None and not is_moderator(user, thread):
+    if released_since is not None and not is_moderator(thread, user):
         released = sa.and_(
             Message.id <= after,
             Message.state == MessageState.VISIBLE,
@@ -190,9 +162,7 @@ def check_body(body: str) -> str:
 
 def check_can_post(thread: Thread, author: User) -> None:
     """Refuse a non-participant, a muted member, or a closed engagement."""
-    from .mutes import is_muted  # mutes → moderation → service: imported when asked
-
-    if not is_participant(author, thread):
+    if not is_participant(thread, author):
         raise MessagingError("Only the people in this conversation can write to it.")
     engagement = thread.engagement
     if engagement is not None and engagement.status is EngagementStatus.CLOSED:
@@ -234,8 +204,6 @@ def post_message(
     db.session.add(message)
     db.session.flush()
     if files:
-        from .attachments import attach
-
         for upload in files[:1]:
             attach(message, author, upload)
     thread.last_message_at = message.created_at

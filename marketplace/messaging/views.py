@@ -21,9 +21,9 @@ from ..models import (
 from ..permissions import load_or_404, staff_required
 from ..storage import StorageError, storage
 from ..web import is_htmx
-from . import attachments, queries, service
+from . import queries, rules, service
+from .errors import AttachmentError, MessagingError
 from .forms import MessageForm, NewThreadForm
-from .service import AttachmentError, MessagingError
 
 bp = Blueprint("messaging", __name__)
 bp.add_app_template_global(render_markdown, "render_markdown")
@@ -66,9 +66,9 @@ def _page_context(thread: Thread, form: MessageForm, messages: list) -> dict:
         messages=messages,
         last_id=messages[-1].id if messages else 0,
         form=form,
-        may_post=service.is_participant(current_user, thread) and not closed,
+        may_post=rules.is_participant(thread, current_user) and not closed,
         closed=closed,
-        moderator=service.is_moderator(current_user, thread),
+        moderator=rules.is_moderator(thread, current_user),
     )
 
 
@@ -77,7 +77,7 @@ def _page_context(thread: Thread, form: MessageForm, messages: list) -> dict:
 def thread(thread_id: int) -> str | tuple[str, int]:
     """A thread, oldest first; opening it marks it read. With `after` (the htmx poll) only the
     newer messages the viewer may see, as a fragment."""
-    thread = service.thread_or_404(thread_id, current_user)
+    thread = rules.thread_or_404(thread_id, current_user)
     after = request.args.get("after", type=message_id)
     if after is not None and is_htmx():
         return _newer(thread, after)
@@ -107,7 +107,7 @@ def _newer(thread: Thread, after: int, form: MessageForm | None = None, notice: 
         form=form,
         notice=notice,
         may_post=True,
-        moderator=service.is_moderator(current_user, thread),
+        moderator=rules.is_moderator(thread, current_user),
     )
 
 
@@ -116,8 +116,8 @@ def _newer(thread: Thread, after: int, form: MessageForm | None = None, notice: 
 def post(thread_id: int) -> Response | str | tuple[str, int]:
     """Write into a thread: htmx appends the message and clears the form; without JavaScript a
     POST-redirect-GET. A refusal keeps what was typed."""
-    thread = service.thread_or_404(thread_id, current_user)
-    if not service.is_participant(current_user, thread):
+    thread = rules.thread_or_404(thread_id, current_user)
+    if not rules.is_participant(thread, current_user):
         abort(403)  # the school's other staff read, but only the people in it write
     form = MessageForm()
     after = request.form.get("after", type=message_id)  # the last one the page shows (htmx)
@@ -158,7 +158,7 @@ def _notice(message: Message | None) -> str:
 def engagement_thread(engagement_id: int) -> Response:
     """The engagement's thread, created on first use, for those who may read it."""
     engagement = engagement_or_404(engagement_id)
-    if not service.may_read_engagement(current_user, engagement):
+    if not rules.may_read_engagement(engagement, current_user):
         abort(404)
     thread = service.engagement_thread(engagement, current_user)
     db.session.commit()
@@ -202,12 +202,9 @@ def new_thread() -> Response | tuple[str, int]:
 @login_required
 def download(attachment_id: int) -> Response:
     """A short-lived link to a message's file, for those who may read the message."""
-    row = load_or_404(MessageAttachment, attachment_id)
-    thread = service.thread_or_404(row.thread_id, current_user)
-    if not attachments.may_download(row, current_user, thread):
-        abort(404)
+    row = load_or_404(MessageAttachment, attachment_id, rules.can_download)
     try:
         return redirect(storage().download_url(row.key, row.filename), 303)
     except StorageError as error:
         flash(str(error), "error")
-        return redirect(url_for("messaging.thread", thread_id=thread.id), 303)
+        return redirect(url_for("messaging.thread", thread_id=row.thread_id), 303)

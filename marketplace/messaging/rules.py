@@ -1,4 +1,6 @@
-"""Who takes part in a thread (and may write) and who may read it."""
+"""Who may do what with messages — the one place to look: who takes part in a thread (and may
+write), who reads it, who moderates it (releases or rejects held messages, resolves reports), who
+may report a message, who may mute and unmute, and who is told of what."""
 
 from __future__ import annotations
 
@@ -6,7 +8,20 @@ import sqlalchemy as sa
 from flask import abort
 
 from ..extensions import db
-from ..models import Engagement, Organisation, Role, Thread, ThreadKind, User
+from ..models import (
+    Engagement,
+    FileStatus,
+    MemberMute,
+    Message,
+    MessageAttachment,
+    MessageState,
+    Organisation,
+    Role,
+    Thread,
+    ThreadKind,
+    User,
+)
+from ..permissions import rule
 
 
 def _org_members(organisation_id: int) -> list[User]:
@@ -69,7 +84,8 @@ def participants(thread: Thread) -> list[User]:
     return list(unique.values())
 
 
-def is_participant(user: User | None, thread: Thread) -> bool:
+@rule
+def is_participant(thread: Thread, user: User | None) -> bool:
     """True for someone who takes part (and so may post), without loading everyone."""
     if user is None or not user.is_authenticated or not user.active:
         return False
@@ -86,14 +102,16 @@ def is_participant(user: User | None, thread: Thread) -> bool:
     return False
 
 
-def can_read(user: User | None, thread: Thread) -> bool:
+@rule
+def can_read(thread: Thread, user: User | None) -> bool:
     """Participants read; so does every staff member of the thread's school. Site admins don't."""
     if user is None or not user.is_authenticated:
         return False
-    return is_participant(user, thread) or user.is_staff_of(thread.school_id)
+    return is_participant(thread, user) or user.is_staff_of(thread.school_id)
 
 
-def may_read_engagement(user: User | None, engagement: Engagement) -> bool:
+@rule
+def may_read_engagement(engagement: Engagement, user: User | None) -> bool:
     """Whether `user` may read the engagement's thread (before it exists)."""
     probe = Thread(
         kind=ThreadKind.ENGAGEMENT,
@@ -101,10 +119,11 @@ def may_read_engagement(user: User | None, engagement: Engagement) -> bool:
         organisation_id=engagement.organisation_id,
     )
     probe.team = engagement.team
-    return can_read(user, probe)
+    return can_read(probe, user)
 
 
-def is_moderator(user: User | None, thread: Thread) -> bool:
+@rule
+def is_moderator(thread: Thread, user: User | None) -> bool:
     """The school's staff see every message of the school's threads, held ones included."""
     return user is not None and user.is_authenticated and user.is_staff_of(thread.school_id)
 
@@ -112,6 +131,61 @@ def is_moderator(user: User | None, thread: Thread) -> bool:
 def thread_or_404(thread_id: int, user: User) -> Thread:
     """The thread, if `user` may read it; else 404 (ids of others' threads cannot be probed)."""
     thread = db.session.get(Thread, thread_id)
-    if thread is None or not can_read(user, thread):
+    if thread is None or not can_read(thread, user):
         abort(404)
     return thread
+
+
+@rule
+def can_moderate(thread: Thread, user: User) -> bool:
+    """Who releases or rejects a held message and resolves reports: the team's teacher and the
+    staff (teachers, school admins) of the thread's school."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff_of(thread.school_id):
+        return True
+    return thread.team is not None and thread.team.classroom.teacher_id == user.id
+
+
+@rule
+def can_flag(message: Message, user: User) -> bool:
+    """Anyone who can read a visible message, other than its author, may report it."""
+    return (
+        message.state is MessageState.VISIBLE
+        and message.author_id != user.id
+        and can_read(message.thread, user)
+    )
+
+
+@rule
+def can_see(message: Message, user: User) -> bool:
+    """A message of a thread the reader reads: a visible one, their own (held or rejected), or
+    any for the school's staff."""
+    thread = message.thread
+    return can_read(thread, user) and (
+        message.state is MessageState.VISIBLE
+        or message.author_id == user.id
+        or is_moderator(thread, user)
+    )
+
+
+@rule
+def can_download(attachment: MessageAttachment, user: User) -> bool:
+    """A stored file of a message the reader sees."""
+    message = attachment.message
+    if attachment.status is not FileStatus.STORED or message is None:
+        return False
+    return can_see(message, user)
+
+
+@rule
+def can_unmute(mute: MemberMute, user: User) -> bool:
+    """The staff of the school that muted the member."""
+    return user.is_staff_of(mute.school_id)
+
+
+def thread_staff(thread: Thread) -> list[User]:
+    """Who is told of a report: the team's teacher; in a school channel, the school's staff."""
+    if thread.team is not None:
+        return team_teachers(thread)
+    return school_staff(thread.school_id)
