@@ -1,16 +1,16 @@
-"""Command-line tasks: `flask create-admin`, `flask expire-offers`, `flask storage reconcile`
-(the demo's `flask seed-demo` and `flask demo-logins` live with the demo, in `marketplace.demo`)."""
+"""Command-line tasks: `flask create-admin`, `flask storage reconcile` (the scheduler's
+`flask worker`, `run-scheduled` and `expire-offers` live in `marketplace.notifications.cli`;
+the demo's `flask seed-demo` and `flask demo-logins` in `marketplace.demo`)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
-from .engagements import ladder
 from .extensions import db
 from .models import Role, User, utcnow
 from .notifications import cli as notifications_cli
@@ -45,14 +45,6 @@ def create_admin_command(email: str, first_name: str, last_name: str, password: 
     click.echo(f"Site admin {email} created.")
 
 
-@click.command("expire-offers")
-def expire_offers_command() -> None:
-    """Expire the offers whose deadline to answer has passed (run it daily, e.g. from cron)."""
-    expired = ladder.expire_overdue(date.today())
-    db.session.commit()
-    click.echo(f"{expired} offer(s) expired.")
-
-
 storage_group = AppGroup("storage", help="Uploaded files.")
 
 
@@ -69,7 +61,6 @@ def register(app: Flask) -> None:
     """Add the commands to `flask`."""
     for command in (
         create_admin_command,
-        expire_offers_command,
         storage_group,
     ):
         app.cli.add_command(command)

@@ -9,6 +9,8 @@ import click
 from flask import Flask
 
 from ..mail.outbox import WORKER_NAME
+from ..models import utcnow
+from . import scheduled
 from .worker import Worker, run_scheduled, stop_on_signals
 
 
@@ -47,7 +49,15 @@ def run_scheduled_command() -> None:
         click.echo(f"{job}: {produced}")
 
 
+@click.command("expire-offers")
+def expire_offers_command() -> None:
+    """Expire the offers whose deadline to answer has passed (the scheduler's own job, alone)."""
+    expired = scheduled.run_all(utcnow(), only=["expired_offers"])["expired_offers"]
+    click.echo(f"{expired} offer(s) expired.")
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
     app.cli.add_command(worker_command)
     app.cli.add_command(run_scheduled_command)
+    app.cli.add_command(expire_offers_command)

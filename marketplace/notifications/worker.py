@@ -11,7 +11,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +21,7 @@ from flask import current_app
 from ..extensions import db
 from ..mail.outbox import WORKER_NAME, deliver_due
 from ..models import utcnow
+from . import scheduled
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +92,12 @@ class Worker:
         log.info("worker %s stopped: %d sent, %d failed", self.name, self.sent, self.failed)
 
 
-def run_scheduled(now: datetime | None = None) -> dict[str, int]:
-    """`scheduled.run_all(now)`, committed (rolled back if it raises); what each job produced."""
-    from . import scheduled  # the jobs import the ladder and messaging; the worker need not
-
+def run_scheduled(now: datetime | None = None, only: Iterable[str] | None = None) -> dict[str, int]:
+    """`scheduled.run_all`, committed (rolled back if it raises); what each job produced. The
+    worker's schedule and `flask run-scheduled` come through here (`flask expire-offers` runs
+    the same job table, one job)."""
     try:
-        report = scheduled.run_all(now or utcnow())
+        report = scheduled.run_all(now or utcnow(), only)
         db.session.commit()
     except Exception:
         db.session.rollback()
