@@ -1,17 +1,17 @@
-"""Who may reach what: role decorators, the `@rule` mark, and one load-and-check helper.
+"""Who may reach what: role decorators and one load-and-check helper for rows.
 
 The rules themselves live with their feature, in its `rules.py` (`projects.rules.can_edit`,
-`messaging.rules.can_moderate` …): plain functions `rule(row, user, …) -> bool`, marked with
-`@rule`. A view passes the rule itself to `load_or_404` or `require`, never its name. Every
-answer a rule gives is announced on `rule_asked`, so the route × role matrix can name the rule
-each of its rows exercises and fail if the view stops asking it.
+`messaging.rules.can_moderate` …): plain functions `rule(row, user, …) -> bool`, the one answer
+to "who may do this?". A view passes the rule itself to `load_or_404` or `require`, never its
+name; each answer given there is announced on `rule_required`, so the route × role matrix names
+the rule each of its rows exercises and fails if the view stops asking it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 from blinker import Namespace
 from flask import abort
@@ -22,22 +22,10 @@ from .models import Role
 
 M = TypeVar("M")
 F = TypeVar("F", bound=Callable[..., Any])
-P = ParamSpec("P")
 
-rule_asked = Namespace().signal("rule-asked")  # sender: the rule; allowed: its answer
-
-
-def rule(check: Callable[P, bool]) -> Callable[P, bool]:
-    """Mark `check` as an access rule: who may do something to a row."""
-
-    @wraps(check)
-    def asked(*args: P.args, **kwargs: P.kwargs) -> bool:
-        allowed = check(*args, **kwargs)
-        if rule_asked.receivers:
-            rule_asked.send(asked, allowed=allowed)
-        return allowed
-
-    return asked
+# Every answer a rule gives at a door (load_or_404, require) is announced: sender the rule,
+# `allowed` its answer. The route × role matrix listens, to check each row's rule is asked.
+rule_required = Namespace().signal("rule-required")
 
 
 def roles_required(*roles: Role) -> Callable[[F], F]:
@@ -83,8 +71,11 @@ def load_or_404(
     return row
 
 
-def require(check: Callable[[M, Any], bool], row: M, status: int = 404) -> None:
+def require(check: Callable[..., bool], row: M, *args: Any, status: int = 404) -> None:
     """Answer `status` (404: the row is not there for them; 403: seen, but not theirs to do)
-    unless the rule `check` lets the current user at `row`."""
-    if not check(row, current_user):
+    unless the rule `check(row, user, *args)` lets the current user at `row`."""
+    allowed = check(row, current_user, *args)
+    if rule_required.receivers:
+        rule_required.send(check, allowed=allowed)
+    if not allowed:
         abort(status)

@@ -7,6 +7,8 @@ team's rows check ownership, not just the role.
 Each row states exactly what every role gets (tests/outcomes.py): the page, a redirect to where,
 the log-in page, 403, 404 or 410 — or that the domain refused what the role may otherwise do. A
 form is posted as the role that may act would fill it in (FORMS), so "allowed" means it worked.
+A row about someone's row names the rule its door asks (`rule=projects.can_edit`): the answer to
+"who may do this?" is that function, in its feature's rules.py.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from datetime import date, timedelta
 
 from flask import current_app
 
+from marketplace.challenges import rules as challenges
+from marketplace.engagements import rules as engagements
+from marketplace.messaging import rules as messaging
+from marketplace.organisations import rules as organisations
+from marketplace.projects import rules as projects
+from marketplace.schools import rules as schools
 from marketplace.storage import storage
+from marketplace.teams import rules as teams
 
 from .factories import PASSWORD, birthday_for_age
 from .moderation_rows import mute_of, report_of
@@ -93,6 +102,7 @@ class Route:
     path: str | Callable[[World], str]  # formatted with the world: "/classes/{w.class_a.id}"
     expect: Expect
     data: Callable[[World], dict] | None = None  # this row's own form (else FORMS[endpoint])
+    rule: Callable[..., bool] | None = None  # the rule (a feature's rules.py) the row's door asks
 
     @property
     def id(self) -> str:
@@ -303,6 +313,7 @@ ROUTES: list[Route] = [
         "GET",
         "/classes/{w.class_a.id}",
         roles(LOGIN, PAGE, PAGE, NOT_FOUND, PAGE, NOT_FOUND),
+        rule=teams.can_view_class,
     ),
     Route(
         "teams.classroom",
@@ -310,9 +321,15 @@ ROUTES: list[Route] = [
         "GET",
         "/classes/{w.class_a2.id}",
         roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, PAGE, NOT_FOUND),
+        rule=teams.can_view_class,
     ),
     Route(
-        "teams.classroom", "other school", "GET", "/classes/{w.class_b.id}", signed_in(NOT_FOUND)
+        "teams.classroom",
+        "other school",
+        "GET",
+        "/classes/{w.class_b.id}",
+        signed_in(NOT_FOUND),
+        rule=teams.can_view_class,
     ),
     Route("teams.classroom", "missing", "GET", "/classes/999999", signed_in(NOT_FOUND)),
     Route(
@@ -321,6 +338,7 @@ ROUTES: list[Route] = [
         "POST",
         "/classes/{w.class_a.id}/rename",
         staff(to("/classes/{w.class_a.id}")),
+        rule=teams.can_manage_class,
     ),
     Route(
         "teams.rename_class",
@@ -328,6 +346,7 @@ ROUTES: list[Route] = [
         "POST",
         "/classes/{w.class_a2.id}/rename",
         roles(LOGIN, FORBIDDEN, NOT_FOUND, FORBIDDEN, to("/classes/{w.class_a2.id}"), FORBIDDEN),
+        rule=teams.can_manage_class,
     ),
     Route(
         "teams.rename_class",
@@ -335,6 +354,7 @@ ROUTES: list[Route] = [
         "POST",
         "/classes/{w.class_b.id}/rename",
         staff(NOT_FOUND),
+        rule=teams.can_manage_class,
     ),
     Route(
         "teams.rotate_code",
@@ -342,6 +362,7 @@ ROUTES: list[Route] = [
         "POST",
         "/classes/{w.class_a.id}/code",
         staff(to("/classes/{w.class_a.id}")),
+        rule=teams.can_manage_class,
     ),
     Route(
         "teams.rotate_code",
@@ -349,6 +370,7 @@ ROUTES: list[Route] = [
         "POST",
         "/classes/{w.class_b.id}/code",
         staff(NOT_FOUND),
+        rule=teams.can_manage_class,
     ),
     Route(
         "teams.remove_student",
@@ -356,6 +378,7 @@ ROUTES: list[Route] = [
         "POST",
         "/classes/{w.class_a.id}/students/{w.student.id}/remove",
         staff(to("/classes/{w.class_a.id}")),
+        rule=teams.can_manage_class,
     ),
     Route(
         "teams.remove_student",
@@ -363,6 +386,7 @@ ROUTES: list[Route] = [
         "POST",
         "/classes/{w.class_b.id}/students/{w.student_b.id}/remove",
         staff(NOT_FOUND),
+        rule=teams.can_manage_class,
     ),
     Route(
         "teams.remove_student",
@@ -370,6 +394,7 @@ ROUTES: list[Route] = [
         "POST",
         "/classes/{w.class_a.id}/students/{w.student_b.id}/remove",
         staff(NOT_FOUND),
+        rule=teams.can_manage_class,
     ),
     Route(
         "teams.reset_student_password",
@@ -377,6 +402,7 @@ ROUTES: list[Route] = [
         "POST",
         "/classes/{w.class_a.id}/students/{w.student.id}/password",
         staff(PAGE),
+        rule=teams.can_manage_class,
     ),
     Route(
         "teams.reset_student_password",
@@ -384,6 +410,7 @@ ROUTES: list[Route] = [
         "POST",
         "/classes/{w.class_b.id}/students/{w.student_b.id}/password",
         staff(NOT_FOUND),
+        rule=teams.can_manage_class,
     ),
     Route("teams.join_class", "form", "GET", "/classes/join", only("student", PAGE)),
     Route(
@@ -400,6 +427,7 @@ ROUTES: list[Route] = [
         "POST",
         "/classes/{w.class_a.id}/teams",
         roles(LOGIN, REFUSED, to("/teams/{new}"), NOT_FOUND, to("/teams/{new}"), NOT_FOUND),
+        rule=teams.can_view_class,
     ),
     Route(
         "teams.create_team",
@@ -407,6 +435,7 @@ ROUTES: list[Route] = [
         "POST",
         "/classes/{w.class_b.id}/teams",
         signed_in(NOT_FOUND),
+        rule=teams.can_view_class,
     ),
     Route(
         "teams.team",
@@ -414,14 +443,23 @@ ROUTES: list[Route] = [
         "GET",
         "/teams/{w.team_a.id}",
         roles(LOGIN, PAGE, PAGE, NOT_FOUND, PAGE, NOT_FOUND),
+        rule=teams.can_view_team,
     ),
-    Route("teams.team", "other school's team", "GET", "/teams/{w.team_b.id}", signed_in(NOT_FOUND)),
+    Route(
+        "teams.team",
+        "other school's team",
+        "GET",
+        "/teams/{w.team_b.id}",
+        signed_in(NOT_FOUND),
+        rule=teams.can_view_team,
+    ),
     Route(
         "teams.add_member",
         "own team",
         "POST",
         "/teams/{w.team_a.id}/members",
         staff(to("/teams/{w.team_a.id}")),
+        rule=teams.can_manage_team,
     ),
     Route(
         "teams.add_member",
@@ -429,6 +467,7 @@ ROUTES: list[Route] = [
         "POST",
         "/teams/{w.team_b.id}/members",
         staff(NOT_FOUND),
+        rule=teams.can_manage_team,
     ),
     Route(
         "teams.join_team",
@@ -436,6 +475,7 @@ ROUTES: list[Route] = [
         "POST",
         "/teams/{w.team_a.id}/join",
         only("student", refused("/teams/{w.team_a.id}")),
+        rule=teams.can_view_team,
     ),
     Route(
         "teams.join_team",
@@ -443,6 +483,7 @@ ROUTES: list[Route] = [
         "POST",
         "/teams/{w.team_b.id}/join",
         only("student", NOT_FOUND),
+        rule=teams.can_view_team,
     ),
     Route(
         "teams.remove_member",
@@ -457,6 +498,7 @@ ROUTES: list[Route] = [
             to("/teams/{w.team_a.id}"),
             NOT_FOUND,
         ),
+        rule=teams.can_remove_member,
     ),
     Route(
         "teams.remove_member",
@@ -464,6 +506,7 @@ ROUTES: list[Route] = [
         "POST",
         "/teams/{w.team_b.id}/members/{w.student_b.id}/remove",
         signed_in(NOT_FOUND),
+        rule=teams.can_view_team,
     ),
     # another team, a teammate, a colleague's class
     Route(
@@ -472,6 +515,7 @@ ROUTES: list[Route] = [
         "GET",
         "/teams/{w.colleague_team.id}",
         roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, PAGE, NOT_FOUND),
+        rule=teams.can_view_team,
     ),
     Route(
         "teams.remove_member",
@@ -486,6 +530,7 @@ ROUTES: list[Route] = [
             to("/teams/{w.team_a.id}"),
             NOT_FOUND,
         ),
+        rule=teams.can_remove_member,
     ),
     Route(
         "teams.remove_member",
@@ -500,6 +545,7 @@ ROUTES: list[Route] = [
             to("/teams/{w.other_team.id}"),
             NOT_FOUND,
         ),
+        rule=teams.can_remove_member,
     ),
     Route(
         "teams.add_member",
@@ -510,6 +556,7 @@ ROUTES: list[Route] = [
             LOGIN, FORBIDDEN, NOT_FOUND, FORBIDDEN, to("/teams/{w.colleague_team.id}"), FORBIDDEN
         ),
         data=lambda w: {"student_id": str(w.unteamed_a2.id)},
+        rule=teams.can_manage_team,
     ),
     Route(
         "teams.remove_member",
@@ -519,6 +566,7 @@ ROUTES: list[Route] = [
         roles(
             LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, to("/teams/{w.colleague_team.id}"), NOT_FOUND
         ),
+        rule=teams.can_remove_member,
     ),
     # organisations
     Route(
@@ -548,6 +596,7 @@ ROUTES: list[Route] = [
         "POST",
         "/organisation/requests/{w.join_request.id}/accept",
         only("employer", to("/organisation")),
+        rule=organisations.can_decide_join,
     ),
     Route(
         "organisations.decide_request",
@@ -555,6 +604,7 @@ ROUTES: list[Route] = [
         "POST",
         "/organisation/requests/{w.other_join_request.id}/decline",
         only("employer", NOT_FOUND),
+        rule=organisations.can_decide_join,
     ),
     Route("organisations.profile", "page", "GET", "/organisation", only("employer", PAGE)),
     Route(
@@ -571,6 +621,7 @@ ROUTES: list[Route] = [
         "POST",
         "/partners/verification/{w.pending_a.id}/verify",
         staff(to("/partners/verification")),
+        rule=organisations.can_decide_partnership,
     ),
     Route(
         "organisations.decide",
@@ -578,13 +629,19 @@ ROUTES: list[Route] = [
         "POST",
         "/partners/verification/{w.pending_b.id}/verify",
         staff(NOT_FOUND),
+        rule=organisations.can_decide_partnership,
     ),
     # challenges
     Route("challenges.index", "list", "GET", "/challenges", signed_in(PAGE)),
     Route("challenges.create", "form", "GET", "/challenges/new", staff(PAGE)),
     Route("challenges.create", "post", "POST", "/challenges/new", staff(to("/challenges/{new}"))),
     Route(
-        "challenges.edit", "own school", "GET", "/challenges/{w.challenge_a.id}/edit", staff(PAGE)
+        "challenges.edit",
+        "own school",
+        "GET",
+        "/challenges/{w.challenge_a.id}/edit",
+        staff(PAGE),
+        rule=challenges.can_edit,
     ),
     Route(
         "challenges.edit",
@@ -592,6 +649,7 @@ ROUTES: list[Route] = [
         "POST",
         "/challenges/{w.challenge_a.id}/edit",
         staff(to("/challenges/{w.challenge_a.id}")),
+        rule=challenges.can_edit,
     ),
     Route(
         "challenges.edit",
@@ -599,6 +657,7 @@ ROUTES: list[Route] = [
         "GET",
         "/challenges/{w.challenge_b.id}/edit",
         staff(NOT_FOUND),
+        rule=challenges.can_edit,
     ),
     Route(
         "challenges.edit",
@@ -606,6 +665,7 @@ ROUTES: list[Route] = [
         "POST",
         "/challenges/{w.challenge_b.id}/edit",
         staff(NOT_FOUND),
+        rule=challenges.can_edit,
     ),
     Route(
         "challenges.show",
@@ -613,6 +673,7 @@ ROUTES: list[Route] = [
         "GET",
         "/challenges/{w.challenge_a.id}",
         signed_in(PAGE),
+        rule=challenges.can_view,
     ),
     Route(
         "challenges.show",
@@ -620,6 +681,7 @@ ROUTES: list[Route] = [
         "GET",
         "/challenges/{w.draft_a.id}",
         roles(LOGIN, NOT_FOUND, PAGE, NOT_FOUND, PAGE, PAGE),
+        rule=challenges.can_view,
     ),
     Route(
         "challenges.show",
@@ -627,6 +689,7 @@ ROUTES: list[Route] = [
         "GET",
         "/challenges/{w.challenge_b.id}",
         roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, PAGE),
+        rule=challenges.can_view,
     ),
     Route(
         "challenges.move",
@@ -634,6 +697,7 @@ ROUTES: list[Route] = [
         "POST",
         "/challenges/{w.challenge_a.id}/status/closed",
         staff(to("/challenges/{w.challenge_a.id}")),
+        rule=challenges.can_edit,
     ),
     Route(
         "challenges.move",
@@ -641,6 +705,7 @@ ROUTES: list[Route] = [
         "POST",
         "/challenges/{w.challenge_b.id}/status/closed",
         staff(NOT_FOUND),
+        rule=challenges.can_edit,
     ),
     Route(
         "challenges.adopt",
@@ -648,6 +713,7 @@ ROUTES: list[Route] = [
         "POST",
         "/challenges/{w.challenge_a.id}/adopt",
         only("employer", to("/challenges/{w.challenge_a.id}")),
+        rule=challenges.can_view,
     ),
     Route(
         "challenges.adopt",
@@ -655,6 +721,7 @@ ROUTES: list[Route] = [
         "POST",
         "/challenges/{w.challenge_b.id}/adopt",
         only("employer", NOT_FOUND),
+        rule=challenges.can_view,
     ),
     Route(
         "challenges.decide_adoption",
@@ -662,6 +729,7 @@ ROUTES: list[Route] = [
         "POST",
         "/challenges/adoptions/{w.adoption_a.id}/accept",
         staff(to("/challenges/{w.challenge_a.id}")),
+        rule=challenges.can_decide_adoption,
     ),
     Route(
         "challenges.decide_adoption",
@@ -669,6 +737,7 @@ ROUTES: list[Route] = [
         "POST",
         "/challenges/adoptions/{w.adoption_b.id}/decline",
         staff(NOT_FOUND),
+        rule=challenges.can_decide_adoption,
     ),
     # projects
     Route(
@@ -677,6 +746,7 @@ ROUTES: list[Route] = [
         "GET",
         "/teams/{w.team_a.id}/projects/new",
         only("student", PAGE),
+        rule=projects.can_start_project,
     ),
     Route(
         "projects.create",
@@ -684,6 +754,7 @@ ROUTES: list[Route] = [
         "POST",
         "/teams/{w.team_a.id}/projects/new",
         only("student", to("/projects/{new}")),
+        rule=projects.can_start_project,
     ),
     Route(
         "projects.create",
@@ -691,6 +762,7 @@ ROUTES: list[Route] = [
         "GET",
         "/teams/{w.other_team.id}/projects/new",
         only("student", NOT_FOUND),
+        rule=projects.can_start_project,
     ),
     Route(
         "projects.create",
@@ -698,6 +770,7 @@ ROUTES: list[Route] = [
         "POST",
         "/teams/{w.other_team.id}/projects/new",
         only("student", NOT_FOUND),
+        rule=projects.can_start_project,
     ),
     Route(
         "projects.edit",
@@ -705,6 +778,7 @@ ROUTES: list[Route] = [
         "GET",
         "/projects/{w.draft_project.id}/edit",
         only("student", PAGE),
+        rule=projects.can_edit,
     ),
     Route(
         "projects.edit",
@@ -712,6 +786,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.draft_project.id}/edit",
         only("student", to("/projects/{w.draft_project.id}")),
+        rule=projects.can_edit,
     ),
     Route(
         "projects.edit",
@@ -719,6 +794,7 @@ ROUTES: list[Route] = [
         "GET",
         "/projects/{w.other_draft.id}/edit",
         only("student", NOT_FOUND),
+        rule=projects.can_view,
     ),
     Route(
         "projects.edit",
@@ -726,6 +802,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.other_draft.id}/edit",
         only("student", NOT_FOUND),
+        rule=projects.can_view,
     ),
     Route(
         "projects.show",
@@ -733,6 +810,7 @@ ROUTES: list[Route] = [
         "GET",
         "/projects/{w.draft_project.id}",
         roles(LOGIN, PAGE, PAGE, NOT_FOUND, PAGE, PAGE),
+        rule=projects.can_view,
     ),
     Route(
         "projects.show",
@@ -740,9 +818,15 @@ ROUTES: list[Route] = [
         "GET",
         "/projects/{w.other_draft.id}",
         roles(LOGIN, NOT_FOUND, PAGE, NOT_FOUND, PAGE, PAGE),
+        rule=projects.can_view,
     ),
     Route(
-        "projects.show", "published", "GET", "/projects/{w.published_project.id}", signed_in(PAGE)
+        "projects.show",
+        "published",
+        "GET",
+        "/projects/{w.published_project.id}",
+        signed_in(PAGE),
+        rule=projects.can_view,
     ),
     Route(
         "projects.show",
@@ -750,6 +834,7 @@ ROUTES: list[Route] = [
         "GET",
         "/projects/{w.project_b.id}",
         roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, PAGE),
+        rule=projects.can_view,
     ),
     Route(
         "projects.submit",
@@ -757,6 +842,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.draft_project.id}/submit",
         only("student", to("/projects/{w.draft_project.id}")),
+        rule=projects.is_member,
     ),
     Route(
         "projects.submit",
@@ -764,6 +850,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.other_draft.id}/submit",
         only("student", NOT_FOUND),
+        rule=projects.can_view,
     ),
     Route(
         "projects.review",
@@ -771,6 +858,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.submitted_project.id}/review/publish",
         staff(to("/projects/{w.submitted_project.id}")),
+        rule=projects.can_review,
     ),
     Route(
         "projects.review",
@@ -778,6 +866,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.project_b.id}/review/changes",
         staff(NOT_FOUND),
+        rule=projects.can_view,
     ),
     Route(
         "projects.archive",
@@ -785,6 +874,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.published_project.id}/archive",
         staff(to("/projects/{w.published_project.id}")),
+        rule=projects.can_review,
     ),
     Route(
         "projects.archive",
@@ -792,6 +882,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.project_b.id}/archive",
         staff(NOT_FOUND),
+        rule=projects.can_view,
     ),
     Route("projects.queue", "reviews", "GET", "/reviews", staff(PAGE)),
     Route("projects.index", "browse", "GET", "/projects", signed_in(PAGE)),
@@ -803,6 +894,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.draft_project.id}/files",
         only("student", CREATED),
+        rule=projects.can_edit,
     ),
     Route(
         "files.start",
@@ -810,6 +902,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.other_draft.id}/files",
         only("student", NOT_FOUND),
+        rule=projects.can_view,
     ),
     Route(
         "files.receive",
@@ -825,6 +918,7 @@ ROUTES: list[Route] = [
         "POST",
         lambda w: arrived(w.pending_file),
         only("student", PAGE),
+        rule=projects.can_change_files,
     ),
     Route(
         "files.complete",
@@ -832,6 +926,7 @@ ROUTES: list[Route] = [
         "POST",
         "/files/{w.other_pending.id}/complete",
         only("student", NOT_FOUND),
+        rule=projects.can_change_files,
     ),
     Route(
         "files.upload_form",
@@ -839,6 +934,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.draft_project.id}/files/form",
         only("student", to("/projects/{w.draft_project.id}")),
+        rule=projects.can_edit,
     ),
     Route(
         "files.upload_form",
@@ -846,6 +942,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.other_draft.id}/files/form",
         only("student", NOT_FOUND),
+        rule=projects.can_view,
     ),
     Route(
         "files.download",
@@ -853,6 +950,7 @@ ROUTES: list[Route] = [
         "GET",
         "/files/{w.published_file.id}",
         signed_in(to("/files/download/{signed}")),
+        rule=projects.can_download,
     ),
     Route(
         "files.download",
@@ -867,6 +965,7 @@ ROUTES: list[Route] = [
             to("/files/download/{signed}"),
             to("/files/download/{signed}"),
         ),
+        rule=projects.can_download,
     ),
     Route(
         "files.download",
@@ -874,6 +973,7 @@ ROUTES: list[Route] = [
         "GET",
         "/files/{w.file_b.id}",
         roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, to("/files/download/{signed}")),
+        rule=projects.can_download,
     ),
     Route(
         "files.serve",
@@ -889,6 +989,7 @@ ROUTES: list[Route] = [
         "POST",
         "/files/{w.draft_file.id}/delete",
         only("student", to("/projects/{w.draft_project.id}")),
+        rule=projects.can_change_files,
     ),
     Route(
         "files.delete",
@@ -896,6 +997,7 @@ ROUTES: list[Route] = [
         "POST",
         "/files/{w.other_draft_file.id}/delete",
         only("student", NOT_FOUND),
+        rule=projects.can_change_files,
     ),
     # schools
     Route("schools.admin_schools", "list", "GET", "/admin/schools", only("site_admin", PAGE)),
@@ -923,6 +1025,7 @@ ROUTES: list[Route] = [
         "POST",
         "/school/invitations/{w.invitation_a.id}/revoke",
         only("school_admin", to("/school/staff")),
+        rule=schools.can_revoke,
     ),
     Route(
         "schools.revoke_invitation",
@@ -930,6 +1033,7 @@ ROUTES: list[Route] = [
         "POST",
         "/school/invitations/{w.invitation_b.id}/revoke",
         only("school_admin", NOT_FOUND),
+        rule=schools.can_revoke,
     ),
     # ladder: engagement and offer pages (engagements.*)
     Route(
@@ -938,6 +1042,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.own_published.id}/interest",
         only("employer", to("/projects/{w.own_published.id}")),
+        rule=projects.can_view,
     ),
     Route(
         "engagements.interest",
@@ -945,6 +1050,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.project_b.id}/interest",
         only("employer", NOT_FOUND),
+        rule=projects.can_view,
     ),
     Route(
         "engagements.claim_mentor",
@@ -952,6 +1058,7 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.own_published.id}/mentor",
         only("employer", to("/engagements/{w.engagement.id}/offers/new?rung=mentorship")),
+        rule=projects.can_view,
     ),
     Route(
         "engagements.claim_mentor",
@@ -959,15 +1066,24 @@ ROUTES: list[Route] = [
         "POST",
         "/projects/{w.project_b.id}/mentor",
         only("employer", NOT_FOUND),
+        rule=projects.can_view,
     ),
     Route("engagements.pipeline", "own", "GET", "/pipeline", only("employer", PAGE)),
-    Route("engagements.show", "own", "GET", "/engagements/{w.engagement.id}", signed_in(PAGE)),
+    Route(
+        "engagements.show",
+        "own",
+        "GET",
+        "/engagements/{w.engagement.id}",
+        signed_in(PAGE),
+        rule=engagements.can_view,
+    ),
     Route(
         "engagements.show",
         "another organisation's",
         "GET",
         "/engagements/{w.other_org_engagement.id}",
         roles(LOGIN, NOT_FOUND, PAGE, NOT_FOUND, PAGE, PAGE),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.show",
@@ -975,6 +1091,7 @@ ROUTES: list[Route] = [
         "GET",
         "/engagements/{w.engagement_b.id}",
         roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, PAGE),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.mark_complete",
@@ -982,6 +1099,7 @@ ROUTES: list[Route] = [
         "POST",
         "/engagements/{w.engagement.id}/complete",
         only("employer", refused("/engagements/{w.engagement.id}")),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.mark_complete",
@@ -989,6 +1107,7 @@ ROUTES: list[Route] = [
         "POST",
         "/engagements/{w.other_org_engagement.id}/complete",
         only("employer", NOT_FOUND),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.mark_complete",
@@ -996,6 +1115,7 @@ ROUTES: list[Route] = [
         "POST",
         "/engagements/{w.engagement_b.id}/complete",
         only("employer", NOT_FOUND),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.confirm_complete",
@@ -1003,6 +1123,7 @@ ROUTES: list[Route] = [
         "POST",
         "/engagements/{w.engagement.id}/confirm",
         staff(refused("/engagements/{w.engagement.id}")),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.confirm_complete",
@@ -1010,6 +1131,7 @@ ROUTES: list[Route] = [
         "POST",
         "/engagements/{w.other_org_engagement.id}/confirm",
         staff(refused("/engagements/{w.other_org_engagement.id}")),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.confirm_complete",
@@ -1017,6 +1139,7 @@ ROUTES: list[Route] = [
         "POST",
         "/engagements/{w.engagement_b.id}/confirm",
         staff(NOT_FOUND),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.allow_skip",
@@ -1024,6 +1147,7 @@ ROUTES: list[Route] = [
         "POST",
         "/engagements/{w.engagement.id}/skip",
         staff(to("/engagements/{w.engagement.id}")),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.allow_skip",
@@ -1031,6 +1155,7 @@ ROUTES: list[Route] = [
         "POST",
         "/engagements/{w.other_org_engagement.id}/skip",
         staff(to("/engagements/{w.other_org_engagement.id}")),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.allow_skip",
@@ -1038,6 +1163,7 @@ ROUTES: list[Route] = [
         "POST",
         "/engagements/{w.engagement_b.id}/skip",
         staff(NOT_FOUND),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.close",
@@ -1052,6 +1178,7 @@ ROUTES: list[Route] = [
             to("/engagements/{w.engagement.id}"),
             FORBIDDEN,
         ),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.close",
@@ -1066,6 +1193,7 @@ ROUTES: list[Route] = [
             to("/engagements/{w.other_org_engagement.id}"),
             FORBIDDEN,
         ),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.close",
@@ -1073,6 +1201,7 @@ ROUTES: list[Route] = [
         "POST",
         "/engagements/{w.engagement_b.id}/close",
         roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.new_offer",
@@ -1080,6 +1209,7 @@ ROUTES: list[Route] = [
         "GET",
         "/engagements/{w.engagement.id}/offers/new",
         only("employer", PAGE),
+        rule=engagements.has_part,
     ),
     Route(
         "engagements.new_offer",
@@ -1087,6 +1217,7 @@ ROUTES: list[Route] = [
         "GET",
         "/engagements/{w.other_org_engagement.id}/offers/new",
         only("employer", NOT_FOUND),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.new_offer",
@@ -1094,6 +1225,7 @@ ROUTES: list[Route] = [
         "POST",
         "/engagements/{w.engagement.id}/offers/new",
         only("employer", REFUSED),
+        rule=engagements.has_part,
     ),
     Route(
         "engagements.new_offer",
@@ -1101,6 +1233,7 @@ ROUTES: list[Route] = [
         "POST",
         "/engagements/{w.other_org_engagement.id}/offers/new",
         only("employer", NOT_FOUND),
+        rule=engagements.can_view,
     ),
     Route(
         "engagements.edit_offer",
@@ -1108,6 +1241,7 @@ ROUTES: list[Route] = [
         "GET",
         "/offers/{w.offer.id}/edit",
         only("employer", refused("/offers/{w.offer.id}")),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.edit_offer",
@@ -1115,6 +1249,7 @@ ROUTES: list[Route] = [
         "GET",
         "/offers/{w.other_org_offer.id}/edit",
         only("employer", NOT_FOUND),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.edit_offer",
@@ -1122,6 +1257,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.offer.id}/edit",
         only("employer", refused("/offers/{w.offer.id}")),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.edit_offer",
@@ -1129,14 +1265,23 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.other_org_offer.id}/edit",
         only("employer", NOT_FOUND),
+        rule=engagements.can_view_offer,
     ),
-    Route("engagements.offer", "own", "GET", "/offers/{w.offer.id}", signed_in(PAGE)),
+    Route(
+        "engagements.offer",
+        "own",
+        "GET",
+        "/offers/{w.offer.id}",
+        signed_in(PAGE),
+        rule=engagements.can_view_offer,
+    ),
     Route(
         "engagements.offer",
         "another organisation's",
         "GET",
         "/offers/{w.other_org_offer.id}",
         roles(LOGIN, NOT_FOUND, PAGE, NOT_FOUND, PAGE, PAGE),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.offer",
@@ -1144,6 +1289,7 @@ ROUTES: list[Route] = [
         "GET",
         "/offers/{w.offer_b.id}",
         roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, PAGE),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.propose",
@@ -1151,6 +1297,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.offer.id}/propose",
         only("employer", to("/offers/{w.offer.id}")),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.propose",
@@ -1158,6 +1305,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.other_org_offer.id}/propose",
         only("employer", NOT_FOUND),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.propose",
@@ -1165,6 +1313,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.offer_b.id}/propose",
         only("employer", NOT_FOUND),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.withdraw",
@@ -1172,6 +1321,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.offer.id}/withdraw",
         only("employer", to("/offers/{w.offer.id}")),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.withdraw",
@@ -1179,6 +1329,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.other_org_offer.id}/withdraw",
         only("employer", NOT_FOUND),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.withdraw",
@@ -1186,6 +1337,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.offer_b.id}/withdraw",
         only("employer", NOT_FOUND),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.approve",
@@ -1193,6 +1345,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.offer.id}/approve",
         staff(to("/offers/{w.offer.id}")),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.approve",
@@ -1200,6 +1353,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.other_org_offer.id}/approve",
         staff(to("/offers/{w.other_org_offer.id}")),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.approve",
@@ -1207,6 +1361,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.offer_b.id}/approve",
         staff(NOT_FOUND),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.record_consent",
@@ -1214,6 +1369,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.offer.id}/consent",
         staff(to("/offers/{w.offer.id}")),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.record_consent",
@@ -1226,6 +1382,7 @@ ROUTES: list[Route] = [
             "given_on": TODAY.isoformat(),
             "method": "signed form",
         },
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.record_consent",
@@ -1233,6 +1390,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.offer_b.id}/consent",
         staff(NOT_FOUND),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.accept",
@@ -1240,6 +1398,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.offer.id}/accept",
         only("student", refused("/offers/{w.offer.id}")),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.accept",
@@ -1247,6 +1406,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.other_org_offer.id}/accept",
         only("student", NOT_FOUND),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.accept",
@@ -1254,6 +1414,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.offer_b.id}/accept",
         only("student", NOT_FOUND),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.decline",
@@ -1261,6 +1422,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.offer.id}/decline",
         only("student", refused("/offers/{w.offer.id}")),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.decline",
@@ -1268,6 +1430,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.other_org_offer.id}/decline",
         only("student", NOT_FOUND),
+        rule=engagements.can_view_offer,
     ),
     Route(
         "engagements.decline",
@@ -1275,6 +1438,7 @@ ROUTES: list[Route] = [
         "POST",
         "/offers/{w.offer_b.id}/decline",
         only("student", NOT_FOUND),
+        rule=engagements.can_view_offer,
     ),
     # ladder: team and staff pages (ladder.*)
     Route("ladder.team", "own teams", "GET", "/my/engagements", only("student", PAGE)),
@@ -1434,6 +1598,7 @@ ROUTES: list[Route] = [
         "GET",
         "/messages/{w.thread.id}",
         roles(LOGIN, PAGE, PAGE, PAGE, PAGE, NOT_FOUND),
+        rule=messaging.can_read,
     ),
     Route(
         "messaging.thread",
@@ -1441,6 +1606,7 @@ ROUTES: list[Route] = [
         "GET",
         "/messages/{w.thread_b.id}",
         signed_in(NOT_FOUND),
+        rule=messaging.can_read,
     ),
     Route(
         "messaging.thread",
@@ -1448,6 +1614,7 @@ ROUTES: list[Route] = [
         "GET",
         "/messages/{w.school_thread.id}",
         roles(LOGIN, NOT_FOUND, PAGE, PAGE, PAGE, NOT_FOUND),
+        rule=messaging.can_read,
     ),
     Route(
         "messaging.post",
@@ -1462,6 +1629,7 @@ ROUTES: list[Route] = [
             FORBIDDEN,
             NOT_FOUND,
         ),
+        rule=messaging.is_participant,
     ),
     Route(
         "messaging.post",
@@ -1469,6 +1637,7 @@ ROUTES: list[Route] = [
         "POST",
         "/messages/{w.thread_b.id}",
         signed_in(NOT_FOUND),
+        rule=messaging.can_read,
     ),
     Route(
         "messaging.post",
@@ -1483,6 +1652,7 @@ ROUTES: list[Route] = [
             to("/messages/{w.school_thread.id}#compose"),
             NOT_FOUND,
         ),
+        rule=messaging.is_participant,
     ),
     Route(
         "messaging.thread",
@@ -1490,6 +1660,7 @@ ROUTES: list[Route] = [
         "GET",
         "/messages/{w.thread_b.id}?after=0",
         signed_in(NOT_FOUND),
+        rule=messaging.can_read,
     ),
     Route(
         "messaging.engagement_thread",
@@ -1504,6 +1675,7 @@ ROUTES: list[Route] = [
             to("/messages/{w.thread.id}"),
             NOT_FOUND,
         ),
+        rule=messaging.may_read_engagement,
     ),
     Route(
         "messaging.engagement_thread",
@@ -1511,6 +1683,7 @@ ROUTES: list[Route] = [
         "GET",
         "/engagements/{w.other_org_engagement.id}/messages",
         roles(LOGIN, NOT_FOUND, to("/messages/{new}"), NOT_FOUND, to("/messages/{new}"), NOT_FOUND),
+        rule=messaging.may_read_engagement,
     ),
     Route(
         "messaging.engagement_thread",
@@ -1518,6 +1691,7 @@ ROUTES: list[Route] = [
         "GET",
         "/engagements/{w.engagement_b.id}/messages",
         signed_in(NOT_FOUND),
+        rule=messaging.may_read_engagement,
     ),
     Route("messaging.new_thread", "form", "GET", "/messages/new", staff(PAGE)),
     Route(
@@ -1540,6 +1714,7 @@ ROUTES: list[Route] = [
             to("/files/download/{signed}"),
             NOT_FOUND,
         ),
+        rule=messaging.can_download,
     ),
     # moderation: held messages, flags and mutes (moderation.*)
     Route("moderation.queue", "own school", "GET", "/messages/held", staff(PAGE)),
@@ -1549,6 +1724,7 @@ ROUTES: list[Route] = [
         "POST",
         "/messages/held/{w.held_message.id}/release",
         staff(to("/messages/held")),
+        rule=messaging.can_moderate,
     ),
     Route(
         "moderation.release",
@@ -1556,6 +1732,7 @@ ROUTES: list[Route] = [
         "POST",
         "/messages/held/{w.message.id}/release",
         staff(to("/messages/held")),
+        rule=messaging.can_moderate,
     ),
     Route(
         "moderation.release",
@@ -1563,6 +1740,7 @@ ROUTES: list[Route] = [
         "POST",
         "/messages/held/{w.message_b.id}/release",
         staff(NOT_FOUND),
+        rule=messaging.can_moderate,
     ),
     Route(
         "moderation.reject",
@@ -1570,6 +1748,7 @@ ROUTES: list[Route] = [
         "POST",
         "/messages/held/{w.held_message.id}/reject",
         staff(to("/messages/held")),
+        rule=messaging.can_moderate,
     ),
     Route(
         "moderation.reject",
@@ -1577,6 +1756,7 @@ ROUTES: list[Route] = [
         "POST",
         "/messages/held/{w.message.id}/reject",
         staff(to("/messages/held")),
+        rule=messaging.can_moderate,
     ),
     Route(
         "moderation.reject",
@@ -1584,6 +1764,7 @@ ROUTES: list[Route] = [
         "POST",
         "/messages/held/{w.message_b.id}/reject",
         staff(NOT_FOUND),
+        rule=messaging.can_moderate,
     ),
     Route(
         "moderation.flag",
@@ -1598,6 +1779,7 @@ ROUTES: list[Route] = [
             to("/messages/{w.thread.id}"),
             NOT_FOUND,
         ),
+        rule=messaging.can_see,
     ),
     Route(
         "moderation.flag",
@@ -1612,6 +1794,7 @@ ROUTES: list[Route] = [
             to("/messages/{w.thread.id}"),
             NOT_FOUND,
         ),
+        rule=messaging.can_see,
     ),
     Route(
         "moderation.flag",
@@ -1619,6 +1802,7 @@ ROUTES: list[Route] = [
         "POST",
         "/messages/{w.message_b.id}/flag",
         signed_in(NOT_FOUND),
+        rule=messaging.can_see,
     ),
     Route(
         "moderation.resolve",
@@ -1626,6 +1810,7 @@ ROUTES: list[Route] = [
         "POST",
         lambda w: f"/messages/flags/{report_of(w.message, w.student)}/resolve",
         staff(to("/messages/held")),
+        rule=messaging.can_moderate,
     ),
     Route(
         "moderation.resolve",
@@ -1633,6 +1818,7 @@ ROUTES: list[Route] = [
         "POST",
         lambda w: f"/messages/flags/{report_of(w.message_b, w.student_b)}/resolve",
         staff(NOT_FOUND),
+        rule=messaging.can_moderate,
     ),
     Route("mutes.mutes", "own school", "GET", "/school/mutes", staff(PAGE)),
     Route("mutes.mute", "an employer member", "POST", "/school/mutes", staff(to("/school/mutes"))),
@@ -1642,6 +1828,7 @@ ROUTES: list[Route] = [
         "POST",
         lambda w: f"/school/mutes/{mute_of(w.employer, w.school_a.id, w.teacher)}/unmute",
         staff(to("/school/mutes")),
+        rule=messaging.can_unmute,
     ),
     Route(
         "mutes.unmute",
@@ -1649,5 +1836,6 @@ ROUTES: list[Route] = [
         "POST",
         lambda w: f"/school/mutes/{mute_of(w.message_b.author, w.school_b.id)}/unmute",
         staff(NOT_FOUND),
+        rule=messaging.can_unmute,
     ),
 ]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from marketplace.permissions import rule_required
+
 from .conftest import login_as
+from .outcomes import LOGIN
 from .routes import ROUTES, Route
 from .world import ROLES
 
@@ -44,7 +47,27 @@ def test_route_for_role(client, world, route: Route, role: str):
     if user is not None:
         login_as(client, user)
     url = route.url(world)
-    response = client.open(url, method=route.method, data=route.body(world))
+    asked: list[tuple[object, bool]] = []
+    with rule_required.connected_to(lambda rule, allowed: asked.append((rule, allowed))):
+        response = client.open(url, method=route.method, data=route.body(world))
     assert response.status_code < 500, response.get_data(as_text=True)[:500]
     problem = route.expect[role].problem(response, error_flashes(client), world, url)
     assert problem is None, problem
+    if route.rule is not None:
+        assert_the_rule_decided(route, role, response, asked)
+
+
+def assert_the_rule_decided(route: Route, role: str, response, asked) -> None:
+    """The row's rule was asked at the door and its answer stands, unless the request was
+    turned away before it: to the log-in page, by the role (403 before any rule), or by an
+    earlier rule that said no."""
+    answers = [allowed for rule, allowed in asked if rule is route.rule]
+    if not answers:
+        turned_away = (
+            route.expect[role] is LOGIN
+            or (not asked and response.status_code == 403)
+            or any(not allowed for _, allowed in asked)
+        )
+        assert turned_away, f"{route.rule.__qualname__} was never asked"
+    elif not answers[-1]:
+        assert response.status_code in (403, 404), f"{route.rule.__qualname__} said no"

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from ..models import AdoptionRequest, Challenge, ChallengeStatus, OrganisationStatus, User
-from ..permissions import rule
 
 
-@rule
 def can_edit(challenge: Challenge, user: User) -> bool:
     """The school's teachers and admins curate its challenges."""
     return user.is_staff_of(challenge.school_id)
 
 
-@rule
 def can_view(challenge: Challenge, user: User) -> bool:
     """Staff always; students of the school (and of others, if shared) once it is out;
     employers see open challenges of the schools that verified them."""
@@ -29,7 +26,6 @@ def can_view(challenge: Challenge, user: User) -> bool:
     return False
 
 
-@rule
 def can_request_adoption(challenge: Challenge, user: User) -> bool:
     """An active employer verified by the school may ask to sponsor an unsponsored challenge."""
     return (
@@ -42,7 +38,6 @@ def can_request_adoption(challenge: Challenge, user: User) -> bool:
     )
 
 
-@rule
 def can_decide_adoption(request: AdoptionRequest, user: User) -> bool:
     """Whoever curates the challenge accepts or declines who adopts it."""
     return can_edit(request.challenge, user)

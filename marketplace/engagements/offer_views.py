@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..forms_common import EmptyForm, SelectChoice, required
 from ..models import Engagement, Offer, OfferStatus, Rung, User
-from ..permissions import employer_required, staff_required, student_required
+from ..permissions import employer_required, require, staff_required, student_required
 from ..privacy import name_for
 from ..web import commit_or_refuse, is_htmx
 from . import ladder, rules
@@ -84,8 +84,7 @@ def _offer_form_page(
 def new_offer(engagement_id: int) -> tuple[str, int] | Response | str:
     """Draft the offer for a rung above the current one (and send it to the teacher)."""
     engagement = engagement_or_404(engagement_id)
-    if rules.part_of(engagement, current_user) is not rules.Part.EMPLOYER:
-        abort(404)
+    require(rules.has_part, engagement, rules.Part.EMPLOYER)
     suggested = request.args.get("rung") or (engagement.rung.next or Rung.INTERNSHIP).value
     form = OfferForm(rung=suggested)
     _prepare(form, engagement)

@@ -56,6 +56,12 @@ def part_of(engagement: Engagement, user: User) -> Part | None:
     return None
 
 
+def has_part(engagement: Engagement, user: User, *parts: Part) -> bool:
+    """Whether the user plays one of `parts` in the engagement: each step of the ladder names
+    the parts that may take it (an offer is proposed by the employer, approved by staff …)."""
+    return part_of(engagement, user) in parts
+
+
 def can_view(engagement: Engagement, user: User) -> bool:
     """Everyone with a part reads the engagement and its timeline; so do the school's other
     teachers (the school-wide ladder lists them) and site admins. Only those with a part act."""
@@ -83,6 +89,11 @@ def sees_offer(offer: Offer, user: User) -> bool:
     """An employer's draft is theirs (and the school's) until it is sent: students never see
     it, nor its events."""
     return not (user.is_student and offer.status is OfferStatus.DRAFT)
+
+
+def can_view_offer(offer: Offer, user: User) -> bool:
+    """An offer, for those who read its engagement (students never see a draft)."""
+    return can_view(offer.engagement, user) and sees_offer(offer, user)
 
 
 def is_staff(engagement: Engagement, user: User) -> bool:

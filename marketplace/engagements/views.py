@@ -27,20 +27,12 @@ def back_to(default: str) -> Response:
 
 def engagement_or_404(engagement_id: int) -> Engagement:
     """The engagement, if the user has a part in it (or is a site admin); else 404."""
-    engagement = load_or_404(Engagement, engagement_id)
-    if not rules.can_view(engagement, current_user):
-        abort(404)
-    return engagement
+    return load_or_404(Engagement, engagement_id, rules.can_view)
 
 
 def offer_or_404(offer_id: int) -> Offer:
     """The offer, for those with a part in its engagement; students never see drafts."""
-    offer = load_or_404(Offer, offer_id)
-    if not rules.can_view(offer.engagement, current_user):
-        abort(404)
-    if not rules.sees_offer(offer, current_user):
-        abort(404)
-    return offer
+    return load_or_404(Offer, offer_id, rules.can_view_offer)
 
 
 def to_engagement(engagement: Engagement) -> Response:

@@ -5,7 +5,6 @@ may report a message, who may mute and unmute, and who is told of what."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort
 
 from ..extensions import db
 from ..models import (
@@ -21,7 +20,6 @@ from ..models import (
     ThreadKind,
     User,
 )
-from ..permissions import rule
 
 
 def _org_members(organisation_id: int) -> list[User]:
@@ -84,7 +82,6 @@ def participants(thread: Thread) -> list[User]:
     return list(unique.values())
 
 
-@rule
 def is_participant(thread: Thread, user: User | None) -> bool:
     """True for someone who takes part (and so may post), without loading everyone."""
     if user is None or not user.is_authenticated or not user.active:
@@ -102,7 +99,6 @@ def is_participant(thread: Thread, user: User | None) -> bool:
     return False
 
 
-@rule
 def can_read(thread: Thread, user: User | None) -> bool:
     """Participants read; so does every staff member of the thread's school. Site admins don't."""
     if user is None or not user.is_authenticated:
@@ -110,7 +106,6 @@ def can_read(thread: Thread, user: User | None) -> bool:
     return is_participant(thread, user) or user.is_staff_of(thread.school_id)
 
 
-@rule
 def may_read_engagement(engagement: Engagement, user: User | None) -> bool:
     """Whether `user` may read the engagement's thread (before it exists)."""
     probe = Thread(
@@ -122,21 +117,11 @@ def may_read_engagement(engagement: Engagement, user: User | None) -> bool:
     return can_read(probe, user)
 
 
-@rule
 def is_moderator(thread: Thread, user: User | None) -> bool:
     """The school's staff see every message of the school's threads, held ones included."""
     return user is not None and user.is_authenticated and user.is_staff_of(thread.school_id)
 
 
-def thread_or_404(thread_id: int, user: User) -> Thread:
-    """The thread, if `user` may read it; else 404 (ids of others' threads cannot be probed)."""
-    thread = db.session.get(Thread, thread_id)
-    if thread is None or not can_read(thread, user):
-        abort(404)
-    return thread
-
-
-@rule
 def can_moderate(thread: Thread, user: User) -> bool:
     """Who releases or rejects a held message and resolves reports: the team's teacher and the
     staff (teachers, school admins) of the thread's school."""
@@ -147,7 +132,6 @@ def can_moderate(thread: Thread, user: User) -> bool:
     return thread.team is not None and thread.team.classroom.teacher_id == user.id
 
 
-@rule
 def can_flag(message: Message, user: User) -> bool:
     """Anyone who can read a visible message, other than its author, may report it."""
     return (
@@ -157,7 +141,6 @@ def can_flag(message: Message, user: User) -> bool:
     )
 
 
-@rule
 def can_see(message: Message, user: User) -> bool:
     """A message of a thread the reader reads: a visible one, their own (held or rejected), or
     any for the school's staff."""
@@ -169,7 +152,6 @@ def can_see(message: Message, user: User) -> bool:
     )
 
 
-@rule
 def can_download(attachment: MessageAttachment, user: User) -> bool:
     """A stored file of a message the reader sees."""
     message = attachment.message
@@ -178,7 +160,6 @@ def can_download(attachment: MessageAttachment, user: User) -> bool:
     return can_see(message, user)
 
 
-@rule
 def can_unmute(mute: MemberMute, user: User) -> bool:
     """The staff of the school that muted the member."""
     return user.is_staff_of(mute.school_id)

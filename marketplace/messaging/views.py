@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
@@ -18,7 +18,7 @@ from ..models import (
     Organisation,
     Thread,
 )
-from ..permissions import load_or_404, staff_required
+from ..permissions import load_or_404, require, staff_required
 from ..storage import StorageError, storage
 from ..web import is_htmx
 from . import queries, rules, service
@@ -77,7 +77,7 @@ def _page_context(thread: Thread, form: MessageForm, messages: list) -> dict:
 def thread(thread_id: int) -> str | tuple[str, int]:
     """A thread, oldest first; opening it marks it read. With `after` (the htmx poll) only the
     newer messages the viewer may see, as a fragment."""
-    thread = rules.thread_or_404(thread_id, current_user)
+    thread = load_or_404(Thread, thread_id, rules.can_read)
     after = request.args.get("after", type=message_id)
     if after is not None and is_htmx():
         return _newer(thread, after)
@@ -116,9 +116,8 @@ def _newer(thread: Thread, after: int, form: MessageForm | None = None, notice: 
 def post(thread_id: int) -> Response | str | tuple[str, int]:
     """Write into a thread: htmx appends the message and clears the form; without JavaScript a
     POST-redirect-GET. A refusal keeps what was typed."""
-    thread = rules.thread_or_404(thread_id, current_user)
-    if not rules.is_participant(thread, current_user):
-        abort(403)  # the school's other staff read, but only the people in it write
+    thread = load_or_404(Thread, thread_id, rules.can_read)
+    require(rules.is_participant, thread, status=403)  # staff read; the people in it write
     form = MessageForm()
     after = request.form.get("after", type=message_id)  # the last one the page shows (htmx)
     message = None
@@ -158,8 +157,7 @@ def _notice(message: Message | None) -> str:
 def engagement_thread(engagement_id: int) -> Response:
     """The engagement's thread, created on first use, for those who may read it."""
     engagement = engagement_or_404(engagement_id)
-    if not rules.may_read_engagement(engagement, current_user):
-        abort(404)
+    require(rules.may_read_engagement, engagement)
     thread = service.engagement_thread(engagement, current_user)
     db.session.commit()
     return redirect(url_for("messaging.thread", thread_id=thread.id), 303)

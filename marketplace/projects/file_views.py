@@ -32,7 +32,7 @@ def _problem(message: str, status: int = 422) -> tuple[Response, int]:
 
 def _editable(project_id: int) -> Project:
     project = load_or_404(Project, project_id, rules.can_view)
-    require(rules.can_edit, project, 403)
+    require(rules.can_edit, project, status=403)
     return project
 
 

@@ -4,28 +4,23 @@ from __future__ import annotations
 
 from ..models import FileStatus, Project, ProjectFile, ProjectStatus, Role, Team, User
 from ..models.project import EDITABLE
-from ..permissions import rule
 
 
-@rule
 def can_start_project(team: Team, user: User) -> bool:
     """A team's own students start its projects."""
     return user.is_student and team.has_member(user)
 
 
-@rule
 def is_member(project: Project, user: User) -> bool:
     """The students of the project's team."""
     return user.is_student and project.team.has_member(user)
 
 
-@rule
 def can_edit(project: Project, user: User) -> bool:
     """Any member of the team, while the project is a draft or has changes requested."""
     return project.status in EDITABLE and is_member(project, user)
 
 
-@rule
 def can_review(project: Project, user: User) -> bool:
     """The team's teacher and the school's admins review."""
     if user.role is Role.TEACHER:
@@ -33,7 +28,6 @@ def can_review(project: Project, user: User) -> bool:
     return user.role is Role.SCHOOL_ADMIN and user.school_id == project.school_id
 
 
-@rule
 def can_view(project: Project, user: User) -> bool:
     """The team and its reviewers always; the school once published; verified employers
     once published; nobody sees another team's draft."""
@@ -48,13 +42,11 @@ def can_view(project: Project, user: User) -> bool:
     return False
 
 
-@rule
 def can_download(file: ProjectFile, user: User) -> bool:
     """A stored file, for whoever may see its project."""
     return file.status is FileStatus.STORED and can_view(file.project, user)
 
 
-@rule
 def can_change_files(file: ProjectFile, user: User) -> bool:
     """Whoever may edit the project adds, completes or removes its files."""
     return can_edit(file.project, user)

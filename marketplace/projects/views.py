@@ -59,7 +59,7 @@ def create(team_id: int) -> Response | tuple[str, int]:
 def edit(project_id: int) -> Response | tuple[str, int]:
     """A team member changes a draft, or a project sent back for changes."""
     project = load_or_404(Project, project_id, rules.can_view)
-    require(rules.can_edit, project, 403)
+    require(rules.can_edit, project, status=403)
     form = EditProjectForm(obj=project)
     if not form.is_submitted():
         form.skills.data = ", ".join(project.skills)
@@ -97,7 +97,7 @@ def show(project_id: int) -> str:
 def submit(project_id: int) -> Response:
     """Send the project to the teacher for review."""
     project = load_or_404(Project, project_id, rules.can_view)
-    require(rules.is_member, project, 403)
+    require(rules.is_member, project, status=403)
     commit_or_refuse(
         lambda: services.submit(project, current_user),
         services.ProjectError,
@@ -111,7 +111,7 @@ def submit(project_id: int) -> Response:
 def review(project_id: int, decision: str) -> Response:
     """Publish a submitted project, or send it back with a comment."""
     project = load_or_404(Project, project_id, rules.can_view)
-    require(rules.can_review, project, 403)
+    require(rules.can_review, project, status=403)
     form = ReviewForm()
     if not form.validate_on_submit():
         flash(" ".join(form.comment.errors), "error")
@@ -131,7 +131,7 @@ def review(project_id: int, decision: str) -> Response:
 def archive(project_id: int) -> Response:
     """Archive a published project."""
     project = load_or_404(Project, project_id, rules.can_view)
-    require(rules.can_review, project, 403)
+    require(rules.can_review, project, status=403)
     commit_or_refuse(
         lambda: services.archive(project, current_user), services.ProjectError, "Archived."
     )

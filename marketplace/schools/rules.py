@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from ..models import Invitation, Role, School, User
-from ..permissions import rule
 
 INVITABLE_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN)
 
 
-@rule
 def can_invite(school: School, user: User, role: Role) -> bool:
     """Site admins invite school admins; school admins invite their own school's staff."""
     if role not in INVITABLE_ROLES:
@@ -18,7 +16,6 @@ def can_invite(school: School, user: User, role: Role) -> bool:
     return user.is_school_admin and user.school_id == school.id
 
 
-@rule
 def can_revoke(invitation: Invitation, user: User) -> bool:
     """A school's admins withdraw its pending invitations."""
     return user.is_school_admin and user.school_id == invitation.school_id

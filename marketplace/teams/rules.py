@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from ..models import Classroom, Team, User
-from ..permissions import rule
 
 
-@rule
 def can_manage_class(classroom: Classroom, user: User) -> bool:
     """The class's teacher (and the school's admins) run the class."""
     if user.is_teacher:
@@ -14,25 +12,21 @@ def can_manage_class(classroom: Classroom, user: User) -> bool:
     return user.is_school_admin and user.school_id == classroom.school_id
 
 
-@rule
 def can_view_class(classroom: Classroom, user: User) -> bool:
     """Those who run the class, and its students."""
     return can_manage_class(classroom, user) or (user.is_student and classroom.has_student(user))
 
 
-@rule
 def can_manage_team(team: Team, user: User) -> bool:
     """Those who run the class manage any team of it."""
     return can_manage_class(team.classroom, user)
 
 
-@rule
 def can_view_team(team: Team, user: User) -> bool:
     """Those who run the class, and the students of the same class."""
     return can_manage_team(team, user) or (user.is_student and team.classroom.has_student(user))
 
 
-@rule
 def can_remove_member(team: Team, user: User, student_id: int) -> bool:
     """Those who run the class take anyone off a team; a student takes only themselves off."""
     return can_manage_team(team, user) or user.id == student_id

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from ..extensions import db, limiter
 from ..forms_common import EmptyForm, SelectChoice, add_error, required
 from ..models import Classroom, Enrollment, Role, Team, TeamMembership, User
-from ..permissions import load_or_404, roles_required, staff_required, student_required
+from ..permissions import load_or_404, require, roles_required, staff_required, student_required
 from ..projects import rules as project_rules
 from ..projects.services import projects_of_team
 from ..web import is_htmx
@@ -253,8 +253,7 @@ def join_team(team_id: int) -> Response:
 def remove_member(team_id: int, student_id: int) -> Response:
     """The teacher removes a member, or a student leaves the team."""
     team = load_or_404(Team, team_id, rules.can_view_team)
-    if not rules.can_remove_member(team, current_user, student_id):
-        abort(403)
+    require(rules.can_remove_member, team, student_id, status=403)
     student = db.session.get(User, student_id)
     if student is None or not team.has_member(student):
         abort(404)

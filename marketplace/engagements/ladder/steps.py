@@ -48,9 +48,10 @@ class Expired(LadderError):
 
 def require(engagement: Engagement, user: User, *parts: Part) -> Part:
     """The part the user plays in the engagement, refused unless it is one of `parts`."""
-    part = rules.part_of(engagement, user)
-    if part not in parts:
+    if not rules.has_part(engagement, user, *parts):
         raise LadderError("You have no part in this step of the engagement.")
+    part = rules.part_of(engagement, user)
+    assert part is not None  # has_part said it is one of `parts`
     return part
 
 
