@@ -17,6 +17,7 @@ from . import (
     engagements,
     errors,
     extensions,
+    messaging,
     notifications,
     organisations,
     projects,
@@ -25,9 +26,20 @@ from . import (
     teams,
     web,
 )
-from .messaging import moderation_views, mute_views
-from .messaging import views as messaging_views
-from .notifications import views as notification_views
+
+# The features, each adding its pages (and commands, subscribers) through its own `register`.
+FEATURES = (
+    auth,
+    dashboard,
+    schools,
+    teams,
+    organisations,
+    challenges,
+    projects,
+    engagements,
+    messaging,
+    notifications,
+)
 
 
 class RowIdConverter(IntegerConverter):
@@ -58,15 +70,7 @@ def create_app(config: Config | None = None) -> Flask:
     web.register(app)
     errors.register(app)
     cli.register(app)
+    for feature in FEATURES:
+        feature.register(app)
     demo.register(app)
-    notifications.register(app)
-    blueprints = (auth, dashboard, schools, teams, organisations, challenges, projects, engagements)
-    for blueprint_module in blueprints:
-        app.register_blueprint(blueprint_module.bp)
-    app.register_blueprint(projects.file_views.bp)
-    app.register_blueprint(engagements.staff_views.bp)
-    app.register_blueprint(notification_views.bp)
-    app.register_blueprint(messaging_views.bp)
-    app.register_blueprint(moderation_views.bp)
-    app.register_blueprint(mute_views.bp)
     return app

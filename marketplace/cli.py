@@ -13,7 +13,6 @@ from flask.cli import AppGroup
 
 from .extensions import db
 from .models import Role, User, utcnow
-from .notifications import cli as notifications_cli
 from .projects import files
 from .security import hash_password, password_problem
 
@@ -64,4 +63,3 @@ def register(app: Flask) -> None:
         storage_group,
     ):
         app.cli.add_command(command)
-    notifications_cli.register(app)  # flask worker, flask run-scheduled

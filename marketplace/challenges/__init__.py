@@ -1,5 +1,10 @@
 """Challenges: real problems of local industries, curated by teachers."""
 
-from .views import bp
+from flask import Flask
 
-__all__ = ["bp"]
+from . import views
+
+
+def register(app: Flask) -> None:
+    """Add the feature's pages to the app."""
+    app.register_blueprint(views.bp)

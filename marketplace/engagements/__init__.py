@@ -1,6 +1,12 @@
 """The traction ladder: engagements, offers, their gates, timeline and pages."""
 
-from . import offer_views, staff_views
-from .views import bp
+from flask import Flask
 
-__all__ = ["bp", "offer_views", "staff_views"]
+from . import offer_views as offer_views  # adds its pages to views.bp
+from . import staff_views, views
+
+
+def register(app: Flask) -> None:
+    """Add the feature's pages to the app."""
+    app.register_blueprint(views.bp)
+    app.register_blueprint(staff_views.bp)

@@ -1,5 +1,10 @@
 """Employer organisations and their verification by schools."""
 
-from .views import bp
+from flask import Flask
 
-__all__ = ["bp"]
+from . import views
+
+
+def register(app: Flask) -> None:
+    """Add the feature's pages to the app."""
+    app.register_blueprint(views.bp)

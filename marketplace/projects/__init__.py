@@ -1,6 +1,11 @@
 """Projects: what student teams build for challenges, and the teachers' review."""
 
-from . import file_views
-from .views import bp
+from flask import Flask
 
-__all__ = ["bp", "file_views"]
+from . import file_views, views
+
+
+def register(app: Flask) -> None:
+    """Add the feature's pages to the app."""
+    app.register_blueprint(views.bp)
+    app.register_blueprint(file_views.bp)
