@@ -44,13 +44,13 @@ from .organisation import (
 )
 from .project import (
     PROJECT_TRANSITIONS,
-    FileStatus,
     Project,
     ProjectFile,
     ProjectSnapshot,
     ProjectStatus,
 )
 from .school import School
+from .stored_file import FileStatus
 from .team import Team, TeamMembership
 from .user import STAFF_ROLES, Invitation, Role, User
 

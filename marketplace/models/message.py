@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
-from .project import FileStatus
+from .stored_file import StoredFile
 
 if TYPE_CHECKING:
     from .engagement import Engagement
@@ -88,25 +88,13 @@ class Message(Model):
     )
 
 
-class MessageAttachment(Model):
+class MessageAttachment(StoredFile, Model):
     """A file sent with a message, kept in the same `Storage` with the same checks as projects'
     files. A file whose upload did not finish stays pending and is never shown."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("message.id"), index=True)
     thread_id: Mapped[int] = mapped_column(sa.ForeignKey("thread.id"), index=True)
-    key: Mapped[str] = mapped_column(sa.String(200), unique=True)
-    filename: Mapped[str] = mapped_column(sa.String(200))
-    kind: Mapped[str] = mapped_column(sa.String(20))
-    content_type: Mapped[str] = mapped_column(sa.String(120), default="")
-    size: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    sha256: Mapped[str] = mapped_column(sa.String(64), default="")
-    status: Mapped[FileStatus] = mapped_column(
-        enum_column(FileStatus), default=FileStatus.PENDING, index=True
-    )
-    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    stored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     message: Mapped[Message | None] = relationship(back_populates="attachments")
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
+from .stored_file import StoredFile
 
 if TYPE_CHECKING:
     from .challenge import Challenge
@@ -119,30 +120,11 @@ class ProjectSnapshot(Model):
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
 
 
-class FileStatus(enum.StrEnum):
-    """Two phases: a row is pending until its bytes are checked and stored."""
-
-    PENDING = "pending"
-    STORED = "stored"
-
-
-class ProjectFile(Model):
+class ProjectFile(StoredFile, Model):
     """A file of a project (slides, PDF, image, video, code archive)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id"), index=True)
-    key: Mapped[str] = mapped_column(sa.String(200), unique=True)
-    filename: Mapped[str] = mapped_column(sa.String(200))
-    kind: Mapped[str] = mapped_column(sa.String(20))
-    content_type: Mapped[str] = mapped_column(sa.String(120), default="")
-    size: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    sha256: Mapped[str] = mapped_column(sa.String(64), default="")
-    status: Mapped[FileStatus] = mapped_column(
-        enum_column(FileStatus), default=FileStatus.PENDING, index=True
-    )
-    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    stored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     project: Mapped[Project] = relationship()
     uploaded_by: Mapped[User] = relationship()
