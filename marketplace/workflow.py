@@ -29,6 +29,21 @@ class StaleState(Exception):
     """Someone moved the row first."""
 
 
+def update_if(row: Any, *still: Any, **values: Any) -> bool:
+    """UPDATE `row` to `values` only while the conditions `still` hold (what the caller saw:
+    a state, an unused token, an empty sponsor); whether it did. Of two requests racing, the
+    second finds the conditions gone and changes nothing. The session's copy of `row` is not
+    refreshed: the caller does, once it knows which way it went."""
+    model = type(row)
+    statement = (
+        sa.update(model)
+        .where(model.id == row.id, *still)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return rows_matched(statement) == 1
+
+
 def move(
     row: Any,
     to: enum.Enum,
@@ -43,13 +58,7 @@ def move(
     model = type(row)
     if hasattr(model, "updated_at"):
         values.setdefault("updated_at", utcnow())
-    moved = rows_matched(
-        sa.update(model)
-        .where(model.id == row.id, model.status == current)
-        .values(status=to, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if moved != 1:
+    if not update_if(row, model.status == current, status=to, **values):
         raise StaleState
     db.session.refresh(row)
 

@@ -9,7 +9,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from ..extensions import db, rows_matched
+from .. import workflow
+from ..extensions import db
 from ..mail import compose, enqueue
 from ..models import Classroom, Invitation, Role, User, utcnow
 from ..privacy import new_pseudonym
@@ -141,16 +142,14 @@ def reset_password(token: str, password: str) -> User:
     """Set a new password through a reset link (and confirm the address it was sent to)."""
     user = user_for_reset(token)
     # Claim the link atomically: of two simultaneous uses, only one changes the password.
-    claimed = rows_matched(
-        sa.update(User)
-        .where(User.id == user.id, User.password_hash == user.password_hash)
-        .values(
-            password_hash=hash_password(password),
-            must_change_password=False,
-            session_version=User.session_version + 1,
-        )
+    claimed = workflow.update_if(
+        user,
+        User.password_hash == user.password_hash,
+        password_hash=hash_password(password),
+        must_change_password=False,
+        session_version=User.session_version + 1,
     )
-    if claimed != 1:
+    if not claimed:
         raise AccountError("This reset link is not valid or has already been used.")
     db.session.refresh(user)
     if user.email_confirmed_at is None:
@@ -185,12 +184,7 @@ def accept_invitation(token: str, *, first_name: str, last_name: str, password: 
     if find_login(invitation.email) is not None:
         raise AccountError("An account with this e-mail already exists. Log in instead.")
     # Claim the invitation atomically so two tabs cannot both use it.
-    claimed = rows_matched(
-        sa.update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
-        .values(accepted_at=utcnow())
-    )
-    if claimed != 1:
+    if not workflow.update_if(invitation, Invitation.accepted_at.is_(None), accepted_at=utcnow()):
         raise AccountError("This invitation has already been used. Log in instead.")
     user = User(
         role=invitation.role,

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from .. import workflow
-from ..extensions import db, rows_matched
+from ..extensions import db
 from ..mail import compose, enqueue
 from ..models import (
     CHALLENGE_TRANSITIONS,
@@ -218,13 +218,10 @@ def decide_adoption(request: AdoptionRequest, staff: User, accept: bool) -> None
     except workflow.AlreadyAnswered:
         raise ChallengeError("Someone already answered this request.") from None
     if accept:
-        adopted = rows_matched(
-            sa.update(Challenge)
-            .where(Challenge.id == request.challenge_id, Challenge.sponsor_id.is_(None))
-            .values(sponsor_id=request.organisation_id, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        if adopted != 1:
+        challenge = request.challenge
+        unsponsored = Challenge.sponsor_id.is_(None)
+        sponsor = {"sponsor_id": request.organisation_id, "updated_at": utcnow()}
+        if not workflow.update_if(challenge, unsponsored, **sponsor):
             raise ChallengeError("This challenge already has a sponsor.")
     db.session.refresh(request.challenge)
     address = request.requested_by.email

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from sqlalchemy.exc import IntegrityError
 
-from .. import events
+from .. import events, workflow
 from ..extensions import db, rows_matched
 from ..models import (
     Message,
@@ -64,13 +64,8 @@ def _review(message: Message, staff: User, state: MessageState, note: str) -> No
     """Move a held message to `state` if it is still held, or raise who decided first."""
     if not can_moderate(message.thread, staff):
         raise ModerationError("Only the thread's teacher or the school's staff can do that.")
-    moved = rows_matched(
-        sa.update(Message)
-        .where(Message.id == message.id, Message.state == MessageState.HELD)
-        .values(state=state, reviewed_by_id=staff.id, reviewed_at=utcnow(), review_note=note)
-        .execution_options(synchronize_session=False)
-    )
-    if moved != 1:
+    reviewed = {"reviewed_by_id": staff.id, "reviewed_at": utcnow(), "review_note": note}
+    if not workflow.update_if(message, Message.state == MessageState.HELD, state=state, **reviewed):
         raise _already(message, staff)
     db.session.refresh(message)
 

@@ -7,9 +7,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
-
-from ...extensions import db, rows_matched
+from ... import workflow
+from ...extensions import db
 from ...models import (
     Engagement,
     EngagementStatus,
@@ -78,13 +77,9 @@ def update_offer(
     rung = terms.get("rung", offer.rung)
     if rung is not offer.rung:
         _check_rung(engagement, rung)
-    moved = rows_matched(
-        sa.update(Offer)
-        .where(Offer.id == offer.id, Offer.status == OfferStatus.DRAFT)
-        .values(updated_at=utcnow(), **terms)
-        .execution_options(synchronize_session=False)
-    )
-    if moved != 1:
+    if not workflow.update_if(
+        offer, Offer.status == OfferStatus.DRAFT, updated_at=utcnow(), **terms
+    ):
         raise LadderError("Only a draft can be changed; this offer was sent already.")
     db.session.refresh(offer)
     offer.recipients = [OfferRecipient(student_id=i) for i in ids]

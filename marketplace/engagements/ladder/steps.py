@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from ... import workflow
-from ...extensions import db, rows_matched
+from ...extensions import db
 from ...models import Engagement, EngagementStatus, Offer, OfferStatus, User
 from .. import rules
 from ..rules import Part
@@ -80,15 +78,8 @@ def move_offer(offer: Offer, to: OfferStatus, **values: Any) -> OfferStatus:
 
 def update_engagement(engagement: Engagement, expect: dict[str, Any], **values: Any) -> None:
     """Conditional UPDATE of the engagement on the columns the transition depends on."""
-    query = sa.update(Engagement).where(Engagement.id == engagement.id)
-    for name, value in expect.items():
-        query = query.where(getattr(Engagement, name) == value)
-    moved = rows_matched(
-        query.values(version=Engagement.version + 1, **values).execution_options(
-            synchronize_session=False
-        )
-    )
-    if moved != 1:
+    still = [getattr(Engagement, name) == value for name, value in expect.items()]
+    if not workflow.update_if(engagement, *still, version=Engagement.version + 1, **values):
         db.session.refresh(engagement)
         raise LadderError("Someone changed this engagement a moment ago; look again.")
     db.session.refresh(engagement)
