@@ -381,6 +381,21 @@ def test_the_ladder_filters_by_class_cluster_and_organisation(client, login, mak
     assert "1 engagement match the filters" in by_org
 
 
+def test_the_ladder_pages_by_fifty_keeping_its_filters(client, login, make, w):
+    """Past fifty engagements the ladder has pages; the links keep the filters and swap the list
+    in place; a page past the end shows the last one."""
+    for n in range(50):
+        project = make.project(w["team"], w["challenge"], ProjectStatus.PUBLISHED, title=f"P{n}")
+        make.engagement(project, w["employer"])
+    login(w["admin"])
+    first = text_of(client.get(f"/ladder?class={w['classroom'].id}"))
+    assert "Page 1 of 2" in first and first.count("<tr") == 51  # a header and fifty rows
+    following = f"/ladder?class={w['classroom'].id}&amp;page=2"
+    assert f'href="{following}" rel="next" hx-get="{following}"' in first
+    last = text_of(client.get(f"/ladder?class={w['classroom'].id}&page=9"))
+    assert "Page 2 of 2" in last and last.count("<tr") == 2  # the 51st: the world's own
+
+
 def test_another_schools_ids_in_the_filters_are_ignored(client, login, make, w):
     login(w["teacher"])
     page = text_of(client.get(f"/ladder?organisation={w['elsewhere'].organisation_id}"))

@@ -135,6 +135,7 @@ def test_pages_of_24_sorted_by_recency(client, login, make):
     assert "30 projects" in first and "Page 1 of 2" in first
     second = text_of(client.get("/projects?sort=recent&page=2"))
     assert second.count('class="project-card"') == 6
+    assert "Page 2 of 2" in text_of(client.get("/projects?sort=recent&page=99"))  # the last
 
 
 def test_htmx_gets_only_the_results(client, login, shelf):

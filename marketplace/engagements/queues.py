@@ -7,7 +7,6 @@ team, offers…) eagerly, in a fixed number of statements whatever the number of
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -34,6 +33,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..pagination import Pagination, page_of
 from . import rules
 from .queries import last_events
 
@@ -224,10 +224,12 @@ class SchoolLadder:
     """How many engagements sit on each rung, and one page of them, stalled ones first."""
 
     counts: dict[str, int]
-    engagements: list[Engagement]
+    listing: Pagination  # one page of the engagements
     last: dict[int, EngagementEvent]
-    page: int
-    pages: int
+
+    @property
+    def engagements(self) -> list[Engagement]:
+        return self.listing.items
 
     @property
     def total(self) -> int:
@@ -252,8 +254,6 @@ def school_ladder(school: School, filters: LadderFilters, page: int = 1) -> Scho
     """The school's engagements: stalled ones first (longest silent first), then the other
     active ones and the ended ones, most recently moved first."""
     counts = _counts(school, filters)
-    pages = max(1, math.ceil(sum(counts.values()) / LADDER_PAGE_SIZE))
-    page = min(max(page, 1), pages)
     stalled = sa.and_(
         Engagement.status == EngagementStatus.ACTIVE,
         Engagement.last_event_at < utcnow() - timedelta(days=school.stall_days),
@@ -268,8 +268,6 @@ def school_ladder(school: School, filters: LadderFilters, page: int = 1) -> Scho
             Engagement.last_event_at.desc(),
             Engagement.id,
         )
-        .limit(LADDER_PAGE_SIZE)
-        .offset((page - 1) * LADDER_PAGE_SIZE)
     )
-    engagements = list(db.session.scalars(query).unique())
-    return SchoolLadder(counts, engagements, last_events(engagements), page, pages)
+    listing = page_of(query, page, LADDER_PAGE_SIZE, sum(counts.values()))
+    return SchoolLadder(counts, listing, last_events(listing.items))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Challenge, Project, ProjectStatus, Team
+from ..pagination import Pagination, page_of
 
 SEARCH_OBJECTS = ("project_search", "ix_project_search", "search_vector")
 PER_PAGE = 24
@@ -45,12 +46,25 @@ class Filters:
 
 @dataclass
 class Results:
-    projects: list[Project]
-    total: int
-    page: int
-    pages: int
+    listing: Pagination  # one page of the matching projects
     filters: Filters = field(default_factory=Filters)
     more: bool = False  # more than COUNT_CAP matched
+
+    @property
+    def projects(self) -> list[Project]:
+        return self.listing.items
+
+    @property
+    def total(self) -> int:
+        return self.listing.total or 0
+
+    @property
+    def page(self) -> int:
+        return self.listing.page
+
+    @property
+    def pages(self) -> int:
+        return self.listing.pages
 
 
 def search(filters: Filters, school_ids: list[int], page: int = 1) -> Results:
@@ -77,8 +91,6 @@ def search(filters: Filters, school_ids: list[int], page: int = 1) -> Results:
     # an exact count of every published project on each request does not scale.
     capped = query.with_only_columns(Project.id).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
-    pages = max(1, -(-min(total, COUNT_CAP) // PER_PAGE))
-    page = min(max(page, 1), pages)
     if rank is not None and filters.sort == "relevance":
         query = query.order_by(rank, Project.published_at.desc())
     else:
@@ -87,8 +99,8 @@ def search(filters: Filters, school_ids: list[int], page: int = 1) -> Results:
         selectinload(Project.challenge),
         selectinload(Project.team).selectinload(Team.classroom),
     )
-    projects = list(db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
-    return Results(projects, min(total, COUNT_CAP), page, pages, filters, total > COUNT_CAP)
+    listing = page_of(query, page, PER_PAGE, min(total, COUNT_CAP))
+    return Results(listing, filters, total > COUNT_CAP)
 
 
 def _match(query: sa.Select, words: list[str]) -> tuple[sa.Select, sa.ColumnElement]:
