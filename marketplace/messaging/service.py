@@ -4,11 +4,11 @@ telling the others. Services flush, never commit."""
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
+import nh3
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -174,7 +174,7 @@ def check_can_post(thread: Thread, author: User) -> None:
 def shown_text(text: str) -> str:
     """A message as its readers see it, in plain text: Markdown rendered, tags dropped, entities
     decoded."""
-    return html.unescape(re.sub(r"<[^>]+>", "", str(render_markdown(text))))
+    return html.unescape(nh3.clean(str(render_markdown(text)), tags=set()))
 
 
 def contact_details(text: str, file_names: Sequence[str] = ()) -> list[contacts.ContactDetail]:
