@@ -31,13 +31,15 @@ lock:
 	$(UV_COMPILE) --extra dev -o requirements/dev.txt
 
 ## make run: install, migrate, seed demo data if empty, print demo logins, serve on :5000 (PORT=…)
-## with the mail worker alongside (retries, scheduled jobs); it stops when the web process stops
+## with the mail worker alongside (retries, scheduled jobs); it stops when the web process stops.
+## Without BASE_URL, pages' links follow the address served and the worker's point at PORT.
 PORT ?= 5000
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) demo-logins
-	$(FLASK) worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) worker & \
+	trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## make test: install, lint (ruff), type-check (mypy) and run the whole suite
 ## (set TEST_DATABASE_URL for PostgreSQL)

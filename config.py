@@ -61,6 +61,8 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SECRET_KEY = _env("SECRET_KEY")
         self.BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
+        # Development without BASE_URL: links follow the address actually served (see web.base_url).
+        self.BASE_URL_FROM_REQUEST = _env("BASE_URL") is None and self.ENV_NAME == "development"
 
         # Storage: "local" (files under UPLOAD_DIR) or "s3" (an S3-compatible bucket).
         self.STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")

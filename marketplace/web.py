@@ -43,10 +43,20 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+def base_url() -> str:
+    """Where links in mail and on pages to copy point: BASE_URL, never the request's Host header
+    (which a client chooses, and would let it point reset links at its own site). Only in
+    development with no BASE_URL set do they follow the address the request came to, so
+    `make run PORT=5055` mails links that work."""
+    config = current_app.config
+    if config["BASE_URL_FROM_REQUEST"] and has_request_context():
+        return request.host_url.rstrip("/")
+    return str(config["BASE_URL"]).rstrip("/")
+
+
 def absolute_url(endpoint: str, **values: Any) -> str:  # passed on to url_for, which takes Any
-    """A link for mail and for pages to copy: built on BASE_URL, never on the request's Host
-    header (which a client chooses, and would let it point reset links at its own site)."""
-    base = current_app.config["BASE_URL"].rstrip("/")
+    """A link for mail and for pages to copy, built on `base_url()`."""
+    base = base_url()
     if has_request_context():
         return base + url_for(endpoint, **values)
     with current_app.test_request_context(base_url=base):  # CLI and workers have no request

@@ -3,6 +3,7 @@ sign-up and e-mail confirmation, password resets and changes, and teacher invita
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, timedelta
 
@@ -639,6 +640,46 @@ def test_forgot_password_says_the_same_for_everyone(make, client, outbox):
     assert set(pages.values()) == {"/auth/login"}
     assert [m["To"] for m in outbox.messages] == [teacher.email]
     assert outbox.messages[0]["Subject"] == "Reset your password"
+
+
+def raw_links(outbox, address: str) -> list[str]:
+    """Every address in the mail sent to `address`, whole."""
+    body = outbox.to(address)[-1].get_body(preferencelist=("plain",)).get_content()
+    return re.findall(r"https?://\S+", body)
+
+
+def test_in_development_mailed_links_follow_the_address_served(app_factory, make, outbox):
+    """`make run PORT=5055` without BASE_URL: the reset link leads back to port 5055."""
+    served = app_factory(BASE_URL_FROM_REQUEST=True)
+    teacher = make.teacher()
+    served.test_client().post(
+        "/auth/forgot", data={"email": teacher.email}, base_url="http://127.0.0.1:5055"
+    )
+    assert [link.split("/auth/")[0] for link in raw_links(outbox, teacher.email)] == [
+        "http://127.0.0.1:5055"
+    ]
+
+
+def test_elsewhere_mailed_links_are_built_on_base_url_not_the_host_asked(make, client, outbox):
+    """A request to another Host (a client chooses it) never moves where a reset link points."""
+    teacher = make.teacher()
+    client.post("/auth/forgot", data={"email": teacher.email}, base_url="http://evil.example")
+    assert raw_links(outbox, teacher.email)[0].startswith("http://127.0.0.1:5000/auth/reset/")
+
+
+@pytest.mark.parametrize(
+    ("kind", "base_url", "follows"),
+    [("development", None, True), ("development", "https://wbl.example", False),
+     ("test", None, False)],
+)  # fmt: skip
+def test_development_without_base_url_follows_requests(monkeypatch, kind, base_url, follows):
+    from config import load_config
+
+    monkeypatch.delenv("BASE_URL", raising=False)
+    if base_url:
+        monkeypatch.setenv("BASE_URL", base_url)
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    assert load_config(kind).BASE_URL_FROM_REQUEST is follows
 
 
 def test_reset_link_sets_a_new_password_once(make, client, outbox):

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 import nh3
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
@@ -28,6 +27,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..web import base_url
 from . import contacts
 from .attachments import attach
 from .errors import AttachmentError, MessagingError
@@ -146,7 +146,7 @@ def thread_subject(thread: Thread) -> str:
 
 
 def allowed_hosts() -> tuple[str, ...]:
-    host = urlsplit(current_app.config["BASE_URL"]).hostname
+    host = urlsplit(base_url()).hostname
     return (host,) if host else ()
 
 

@@ -14,7 +14,6 @@ from itertools import groupby
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -33,14 +32,15 @@ from ..models import (
     VerificationStatus,
 )
 from ..projects import search
+from ..web import base_url
 from .service import mail_headers, preferences_url
 
 DIGEST_LIST_LIMIT = 50  # a digest lists this many notifications, then "and N more"
 
 
 def absolute(path: str) -> str:
-    """BASE_URL + path: mails link back to the pages."""
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    """The base URL + path: mails link back to the pages."""
+    return base_url() + path
 
 
 def iso_week(now: datetime) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..mail import compose, enqueue
 from ..models import MailFrequency, Notification, NotificationMail, User, utcnow
+from ..web import base_url
 
 _SALT = "mail-preferences"
 
@@ -34,8 +35,7 @@ def user_for_preferences_token(token: str) -> User | None:
 
 def preferences_url(user: User) -> str:
     """The absolute link to `user`'s e-mail preferences page, which works without logging in."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return f"{base}/notifications/preferences/{preferences_token(user)}"
+    return f"{base_url()}/notifications/preferences/{preferences_token(user)}"
 
 
 def mail_headers(user: User) -> tuple[tuple[str, str], ...]:
@@ -80,7 +80,7 @@ def notify(
     )
     db.session.add(note)
     if route is NotificationMail.QUEUED:
-        base = current_app.config["BASE_URL"].rstrip("/")
+        base = base_url()
         mail = compose(
             person.email or "",
             subject,
