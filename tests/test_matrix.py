@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from marketplace.permissions import rule_required
@@ -71,3 +73,56 @@ def assert_the_rule_decided(route: Route, role: str, response, asked) -> None:
         assert turned_away, f"{route.rule.__qualname__} was never asked"
     elif not answers[-1]:
         assert response.status_code in (403, 404), f"{route.rule.__qualname__} said no"
+
+
+# --- the nav: every link it shows leads somewhere, for every role in every state --------------
+
+
+def _nav_states(world, make) -> dict[str, object]:
+    """A person for each role in each state a new user passes through."""
+    pending_member = world.pending_a.organisation.members[0]
+    return {
+        "anonymous": None,
+        "student": world.student,
+        "student on no team": world.unteamed,
+        "student told to change the password": make.student(
+            world.class_a, must_change_password=True
+        ),
+        "teacher": world.teacher,
+        "teacher with no class yet": make.teacher(school=world.school_a),
+        "school admin": world.school_admin,
+        "site admin": world.site_admin,
+        "employer": world.employer,
+        "employer awaiting verification": pending_member,
+        "employer with no organisation": make.employer(with_organisation=False),
+        "employer not yet confirmed": make.employer(
+            with_organisation=False, email_confirmed_at=None
+        ),
+    }
+
+
+NAV_STATES = [
+    "anonymous", "student", "student on no team", "student told to change the password",
+    "teacher", "teacher with no class yet", "school admin", "site admin", "employer",
+    "employer awaiting verification", "employer with no organisation",
+    "employer not yet confirmed",
+]  # fmt: skip
+
+
+def nav_links(page: str) -> list[str]:
+    """The site's own links in the main nav (its account menu included)."""
+    nav = page.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+    return sorted({href for href in re.findall(r'href="(/[^"]*)"', nav)})
+
+
+@pytest.mark.parametrize("state", NAV_STATES)
+def test_no_nav_link_leads_to_a_refusal(client, world, make, state):
+    """A link the nav shows never answers 403 or 404 (or breaks), whoever follows it."""
+    user = _nav_states(world, make)[state]
+    if user is not None:
+        login_as(client, user)
+    home = client.get("/dashboard" if user is not None else "/", follow_redirects=True)
+    links = nav_links(home.get_data(as_text=True))
+    assert links, "the page has a main nav"
+    answers = {link: client.get(link, follow_redirects=True).status_code for link in links}
+    assert {link: status for link, status in answers.items() if status != 200} == {}
