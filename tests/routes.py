@@ -216,6 +216,7 @@ FORMS: dict[str, Callable[[World], dict | bytes]] = {
     },
     "moderation.reject": lambda w: {"reason": "Contact details stay off the platform."},
     "moderation.flag": lambda w: {"reason": "This reads as pressure on a student."},
+    "moderation.checkers": lambda w: {"checkers": "all"},
     "mutes.mute": lambda w: {"user_id": str(w.employer.id), "reason": "Too pushy with students."},
 }
 
@@ -1819,6 +1820,13 @@ ROUTES: list[Route] = [
         lambda w: f"/messages/flags/{report_of(w.message_b, w.student_b)}/resolve",
         staff(NOT_FOUND),
         rule=messaging.can_moderate,
+    ),
+    Route(
+        "moderation.checkers",
+        "own school",
+        "POST",
+        "/messages/held/checkers",
+        only("school_admin", to("/messages/held")),
     ),
     Route("mutes.mutes", "own school", "GET", "/school/mutes", staff(PAGE)),
     Route("mutes.mute", "an employer member", "POST", "/school/mutes", staff(to("/school/mutes"))),

@@ -208,7 +208,7 @@ def test_the_second_decision_is_told_who_was_first(scene, client, login):
     held = post(scene.thread, scene.student, PHONE)
     login(scene.teacher)
     client.post(f"/messages/held/{held.id}/release")
-    login(scene.other_teacher)
+    login(scene.school_admin)
     response = client.post(f"/messages/held/{held.id}/reject", data={"reason": "no"})
     assert response.status_code == 303
     assert f"This message was already released by {scene.teacher.full_name}." in flashes(
@@ -220,6 +220,40 @@ def test_the_second_decision_is_told_who_was_first(scene, client, login):
     db.session.refresh(held)
     assert held.state is MessageState.VISIBLE and held.reviewed_by_id == scene.teacher.id
     assert kinds(scene.employer).count("message") == 1  # announced once
+
+
+def test_a_teacher_of_another_class_does_not_check_the_teams_held_messages(
+    scene, client, login
+):
+    """By default a team's held messages are checked by its own teacher and the school's
+    admins: a colleague who teaches another class neither sees nor releases them."""
+    held = post(scene.thread, scene.student, PHONE)
+    login(scene.other_teacher)
+    assert client.post(f"/messages/held/{held.id}/release").status_code == 404
+    assert "07700" not in text_of(client.get("/messages/held"))
+    assert "07700" not in thread_page(client, login, scene.other_teacher, scene.thread)
+    assert "to check" not in text_of(client.get("/dashboard")).split("</nav>")[0]
+    db.session.refresh(held)
+    assert held.state is MessageState.HELD
+    for checker in (scene.teacher, scene.school_admin):
+        login(checker)
+        assert "07700" in text_of(client.get("/messages/held"))
+
+
+def test_the_school_admin_can_let_every_teacher_check(scene, client, login):
+    """A school that wants it has every member of staff check every team's held messages."""
+    held = post(scene.thread, scene.student, PHONE)
+    login(scene.teacher)
+    assert client.post("/messages/held/checkers", data={"checkers": "all"}).status_code == 403
+    login(scene.school_admin)
+    response = client.post("/messages/held/checkers", data={"checkers": "all"})
+    assert response.status_code == 303
+    assert "Every teacher and admin now check" in flashes(client.get(response.location))[0]
+    login(scene.other_teacher)
+    assert "07700" in text_of(client.get("/messages/held"))
+    assert client.post(f"/messages/held/{held.id}/release").status_code == 303
+    db.session.refresh(held)
+    assert held.state is MessageState.VISIBLE and held.reviewed_by_id == scene.other_teacher.id
 
 
 def test_another_schools_teacher_cannot_release(scene, client, login):

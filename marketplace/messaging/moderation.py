@@ -20,6 +20,7 @@ from ..models import (
     Message,
     MessageFlag,
     MessageState,
+    School,
     Thread,
     User,
     utcnow,
@@ -28,7 +29,15 @@ from ..privacy import name_for
 from .errors import AlreadyReviewed, ModerationError
 from .rules import can_flag, can_moderate, participants, thread_staff
 
-__all__ = ["AlreadyReviewed", "ModerationError", "flag", "reject", "release", "resolve"]
+__all__ = [
+    "AlreadyReviewed",
+    "ModerationError",
+    "choose_checkers",
+    "flag",
+    "reject",
+    "release",
+    "resolve",
+]
 
 
 def _path(endpoint: str, **values: Any) -> str:  # passed on to url_for, which takes Any
@@ -68,6 +77,15 @@ def _review(message: Message, staff: User, state: MessageState, note: str) -> No
     if not workflow.update_if(message, Message.state == MessageState.HELD, state=state, **reviewed):
         raise _already(message, staff)
     db.session.refresh(message)
+
+
+def choose_checkers(school: School, admin: User, all_staff: bool) -> None:
+    """A school admin decides who checks held messages: the team's own teachers (and the
+    admins), or every member of the school's staff."""
+    if not (admin.is_school_admin and admin.school_id == school.id):
+        raise ModerationError("Only the school's admins decide who checks held messages.")
+    school.held_checked_by_all_staff = all_staff
+    db.session.flush()
 
 
 def release(message: Message, staff: User, note: str = "") -> None:

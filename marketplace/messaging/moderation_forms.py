@@ -5,13 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms_common import optional_int, strip_text
+from ..forms_common import SelectChoice, optional_int, strip_text
 from ..models import Message
 
 NOTE_MAX = 500
+
+
+class CheckersForm(FlaskForm):
+    """Who checks the school's held messages (school admins choose)."""
+
+    checkers = RadioField(
+        "Who checks a team's held messages",
+        choices=[
+            SelectChoice("team", "The team's own teachers, and the school's admins"),
+            SelectChoice("all", "Every teacher and admin of the school"),
+        ],
+        validators=[InputRequired(message="Choose who checks held messages.")],
+    )
 
 
 class ReleaseForm(FlaskForm):

@@ -18,6 +18,7 @@ from ..models import (
     Thread,
     User,
 )
+from .rules import moderated_threads
 
 
 def working_with(school_id: int) -> sa.CompoundSelect[tuple[int]]:
@@ -60,17 +61,13 @@ def mutes(school_id: int) -> list[MemberMute]:
 # --- the queue ---------------------------------------------------------------------------------
 
 
-def _school_threads(staff: User) -> sa.Select:
-    return sa.select(Thread.id).where(Thread.school_id == staff.school_id)
-
-
 def held_queue(staff: User) -> list[Message]:
-    """Held messages of the staff's school's threads, oldest first."""
+    """Held messages of the threads the staff member checks, oldest first."""
     return list(
         db.session.scalars(
             sa.select(Message)
             .where(
-                Message.state == MessageState.HELD, Message.thread_id.in_(_school_threads(staff))
+                Message.state == MessageState.HELD, Message.thread_id.in_(moderated_threads(staff))
             )
             .options(
                 joinedload(Message.author),
@@ -82,11 +79,12 @@ def held_queue(staff: User) -> list[Message]:
 
 
 def open_reports(staff: User) -> list[tuple[Message, list[MessageFlag]]]:
-    """Messages of the staff's school with open reports, oldest report first, and the reports."""
+    """Messages with open reports in the threads the staff member checks, oldest report first,
+    and the reports."""
     flags = db.session.scalars(
         sa.select(MessageFlag)
         .join(Message, MessageFlag.message_id == Message.id)
-        .where(MessageFlag.resolved_at.is_(None), Message.thread_id.in_(_school_threads(staff)))
+        .where(MessageFlag.resolved_at.is_(None), Message.thread_id.in_(moderated_threads(staff)))
         .options(
             joinedload(MessageFlag.user),
             joinedload(MessageFlag.message).options(
@@ -105,7 +103,7 @@ def waiting_counts(user: User) -> tuple[int, int]:
     """Held messages and reported messages waiting for a member of staff (one query)."""
     if not user.is_authenticated or not user.is_staff or user.school_id is None:
         return 0, 0
-    threads = _school_threads(user)
+    threads = moderated_threads(user)
     held = (
         sa.select(sa.func.count(Message.id))
         .where(Message.state == MessageState.HELD, Message.thread_id.in_(threads))

@@ -17,12 +17,13 @@ from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..models import Message, MessageFlag
-from ..permissions import load_or_404, require, staff_required
+from ..permissions import load_or_404, require, school_admin_required, staff_required
 from ..web import is_htmx, safe_next
 from . import contacts, moderation, rules, service
 from . import moderation_queries as queries
 from .errors import ModerationError
 from .moderation_forms import (
+    CheckersForm,
     FlagForm,
     RejectForm,
     ReleaseForm,
@@ -69,19 +70,24 @@ def highlighted(text: str) -> Markup:
     return Markup("").join(out).replace("\n", Markup("<br>\n"))
 
 
-def _queue_page(failed: FlaskForm | None = None, failed_id: int | None = None) -> Page:
+def _queue_page(
+    failed: FlaskForm | None = None, failed_id: int | None = None, checkers: FlaskForm | None = None
+) -> Page:
     held = queries.held_queue(current_user)
     reports = queries.open_reports(current_user)
+    school = current_user.school
     return render_template(
         "messaging/moderation/queue.html",
         held=held,
         reports=reports,
+        checkers_form=checkers
+        or CheckersForm(checkers="all" if school.held_checked_by_all_staff else "team"),
         held_forms={m.id: held_forms(m, failed if m.id == failed_id else None) for m in held},
         report_forms={
             m.id: report_forms(m, failed if m.id == failed_id else None) for m, _ in reports
         },
         highlighted=highlighted,
-    ), (422 if failed is not None else 200)
+    ), (422 if failed is not None or checkers is not None else 200)
 
 
 @bp.get("/messages/held")
@@ -89,6 +95,21 @@ def _queue_page(failed: FlaskForm | None = None, failed_id: int | None = None) -
 def queue() -> Page:
     """Held messages of the school's threads, oldest first, and the reported messages."""
     return _queue_page()
+
+
+@bp.post("/messages/held/checkers")
+@school_admin_required
+def checkers() -> Page:
+    """The school admin chooses who checks a team's held messages."""
+    form = CheckersForm()
+    if not form.validate_on_submit():
+        return _queue_page(checkers=form)
+    all_staff = form.checkers.data == "all"
+    moderation.choose_checkers(current_user.school, current_user, all_staff)
+    db.session.commit()
+    who = "Every teacher and admin" if all_staff else "Each team's own teachers and the admins"
+    flash(f"{who} now check the school's held messages.", "success")
+    return redirect(url_for("moderation.queue"), 303)
 
 
 def _held_or_404(message_id: int) -> Message:

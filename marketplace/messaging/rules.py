@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import (
+    Classroom,
     Engagement,
     FileStatus,
     MemberMute,
@@ -16,6 +17,7 @@ from ..models import (
     MessageState,
     Organisation,
     Role,
+    Team,
     Thread,
     ThreadKind,
     User,
@@ -118,18 +120,30 @@ def may_read_engagement(engagement: Engagement, user: User | None) -> bool:
 
 
 def is_moderator(thread: Thread, user: User | None) -> bool:
-    """The school's staff see every message of the school's threads, held ones included."""
-    return user is not None and user.is_authenticated and user.is_staff_of(thread.school_id)
+    """Who sees a thread's held messages: whoever checks them (`can_moderate`)."""
+    return user is not None and can_moderate(thread, user)
 
 
 def can_moderate(thread: Thread, user: User) -> bool:
-    """Who releases or rejects a held message and resolves reports: the team's teacher and the
-    staff (teachers, school admins) of the thread's school."""
+    """Who reads held messages, releases or rejects them, and resolves reports: in a team's
+    thread its own teachers and the school's admins — every member of the school's staff if the
+    school chose so; in the school's channel with an organisation, its staff."""
     if not user.is_authenticated:
         return False
-    if user.is_staff_of(thread.school_id):
+    if thread.team is not None and thread.team.classroom.teacher_id == user.id:
         return True
-    return thread.team is not None and thread.team.classroom.teacher_id == user.id
+    if not user.is_staff_of(thread.school_id):
+        return False
+    return user.is_school_admin or thread.team is None or thread.school.held_checked_by_all_staff
+
+
+def moderated_threads(user: User) -> sa.Select:
+    """The ids of the threads `user` moderates: `can_moderate` as SQL, for the queue."""
+    threads = sa.select(Thread.id).where(Thread.school_id == user.school_id)
+    if user.is_school_admin or (user.school is not None and user.school.held_checked_by_all_staff):
+        return threads
+    own_teams = sa.select(Team.id).join(Classroom).where(Classroom.teacher_id == user.id)
+    return threads.where(sa.or_(Thread.team_id.is_(None), Thread.team_id.in_(own_teams)))
 
 
 def can_flag(message: Message, user: User) -> bool:

@@ -25,6 +25,11 @@ class School(Model):
     min_age_externship: Mapped[int] = mapped_column(default=16, server_default="16")
     min_age_internship: Mapped[int] = mapped_column(default=16, server_default="16")
     stall_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    # Who checks a held message: the team's own teachers and the school's admins (False), or
+    # every member of staff (True).
+    held_checked_by_all_staff: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
 
     def __repr__(self) -> str:
         return f"<School {self.slug}>"
