@@ -23,6 +23,8 @@ from .models import (
     Partnership,
     Project,
     ProjectSnapshot,
+    Team,
+    TeamJoinRequest,
     User,
 )
 
@@ -59,6 +61,27 @@ class EngagementMoved(Event):
     actor: User | None
     audience: tuple[User, ...]
     subject: str = ""
+
+
+# --- teams -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamJoinAsked(Event):
+    """A student asked to join a team; its students and teacher (`audience`) may answer."""
+
+    request: TeamJoinRequest
+    audience: tuple[User, ...]
+
+
+@dataclass(frozen=True)
+class TeamJoinAnswered(Event):
+    """A teammate or the teacher let a student onto the team (`accepted`), or not."""
+
+    team: Team
+    student: User
+    decider: User
+    accepted: bool
 
 
 # --- projects ----------------------------------------------------------------------------------

@@ -159,6 +159,7 @@ FORMS: dict[str, Callable[[World], dict | bytes]] = {
     "teams.join_class": lambda w: {"class_code": w.class_a2.join_code},
     "teams.create_team": lambda w: {"name": "Rockets"},
     "teams.add_member": lambda w: {"student_id": str(w.unteamed.id)},
+    "teams.team_joining": lambda w: {"joining": "open"},
     "organisations.setup": lambda w: {
         "name": "Lakeside Labs",
         "career_cluster": "Digital Technology",
@@ -220,6 +221,8 @@ FORMS: dict[str, Callable[[World], dict | bytes]] = {
     "mutes.mute": lambda w: {"user_id": str(w.employer.id), "reason": "Too pushy with students."},
 }
 
+
+TEAM_A = to("/teams/{w.team_a.id}")
 
 ROUTES: list[Route] = [
     Route("static", "css", "GET", "/static/css/app.css", everyone(PAGE)),
@@ -568,6 +571,30 @@ ROUTES: list[Route] = [
             LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, to("/teams/{w.colleague_team.id}"), NOT_FOUND
         ),
         rule=teams.can_remove_member,
+    ),
+    Route(
+        "teams.answer_join",
+        "an ask to join own team",
+        "POST",
+        "/teams/join-requests/{w.team_join_request.id}/accept",
+        roles(LOGIN, TEAM_A, TEAM_A, FORBIDDEN, TEAM_A, FORBIDDEN),
+        rule=teams.can_answer_join,
+    ),
+    Route(
+        "teams.team_joining",
+        "own class",
+        "POST",
+        "/classes/{w.class_a.id}/team-joining",
+        staff(to("/classes/{w.class_a.id}")),
+        rule=teams.can_manage_class,
+    ),
+    Route(
+        "teams.team_joining",
+        "other school",
+        "POST",
+        "/classes/{w.class_b.id}/team-joining",
+        staff(NOT_FOUND),
+        rule=teams.can_manage_class,
     ),
     # organisations
     Route(

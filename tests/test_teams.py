@@ -8,7 +8,15 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
-from marketplace.models import Classroom, Enrollment, Team, TeamMembership, User
+from marketplace.models import (
+    Classroom,
+    Enrollment,
+    ProjectStatus,
+    Team,
+    TeamJoinRequest,
+    TeamMembership,
+    User,
+)
 
 from .conftest import login_as
 from .factories import PASSWORD, birthday_for_age
@@ -447,15 +455,84 @@ def test_creating_a_team_without_a_name_shows_the_field_error(client, login, tea
     assert classroom.teams == []
 
 
-def test_student_without_a_team_joins_one(client, login, make, classroom):
-    """Joining adds the student and says so."""
+def test_student_joins_a_team_at_once_where_the_class_allows(client, login, make, classroom):
+    """In a class set to let students join freely, joining adds the student and says so."""
+    classroom.team_joining = "open"
     ada = make.student(classroom, first_name="Ada", last_name="Lovelace")
     team = make.team(classroom, name="Rockets")
     login(ada)
+    assert "Join this team" in text_of(client.get(f"/teams/{team.id}"))
     response = client.post(f"/teams/{team.id}/join")
     assert response.status_code == 303
     assert "You joined Rockets." in flashes(client.get(response.location))
     assert team.has_member(ada)
+
+
+def test_by_default_a_student_asks_and_sees_nothing_of_the_team_until_accepted(
+    client, login, make, classroom
+):
+    """The newcomer asks; until a teammate or the teacher accepts, the team's drafts,
+    engagements and threads stay closed to them."""
+    ada = make.student(classroom, first_name="Ada", last_name="Lovelace")
+    grace = make.student(classroom, first_name="Grace", last_name="Hopper")
+    team = make.team(classroom, [grace], name="Rockets")
+    draft = make.project(team)
+    engagement = make.engagement(make.project(team, status=ProjectStatus.PUBLISHED))
+    login(ada)
+    response = client.post(f"/teams/{team.id}/join")
+    assert "You asked to join Rockets" in flashes(client.get(response.location))[0]
+    assert not team.has_member(ada)
+    assert "You asked to join Rockets" in text_of(client.get(f"/teams/{team.id}"))
+    for closed in (f"/projects/{draft.id}", f"/engagements/{engagement.id}/messages"):
+        assert client.get(closed).status_code == 404, closed
+    again = client.post(f"/teams/{team.id}/join")
+    assert "You already asked to join Rockets" in flashes(client.get(again.location))[0]
+
+    login(grace)  # the teammate is told, and answers on the team's page
+    assert "Ada Lovelace asks to join Rockets" in text_of(client.get("/notifications"))
+    page = text_of(client.get(f"/teams/{team.id}"))
+    assert "Asking to join (1)" in page
+    request_id = db.session.scalars(sa.select(TeamJoinRequest.id)).one()
+    accepted = client.post(f"/teams/join-requests/{request_id}/accept")
+    assert "is on Rockets now." in flashes(client.get(accepted.location))[0]
+    assert team.has_member(ada)
+
+    login(ada)
+    assert client.get(f"/projects/{draft.id}").status_code == 200
+    assert "You are on Rockets" in text_of(client.get("/notifications"))
+
+
+def test_only_the_team_and_its_teacher_answer_an_ask(client, login, make, teacher, classroom):
+    """Another student of the class cannot answer; the teacher can, and may decline."""
+    ada, cleo, grace = (make.student(classroom) for _ in range(3))
+    team = make.team(classroom, [grace], name="Rockets")
+    make.team(classroom, [cleo], name="Bridges")
+    login(ada)
+    client.post(f"/teams/{team.id}/join")
+    request_id = db.session.scalars(sa.select(TeamJoinRequest.id)).one()
+    login(cleo)
+    assert client.post(f"/teams/join-requests/{request_id}/accept").status_code == 404
+    assert "Asking to join" not in text_of(client.get(f"/teams/{team.id}"))
+    login(teacher)
+    declined = client.post(f"/teams/join-requests/{request_id}/decline")
+    assert "You declined" in flashes(client.get(declined.location))[0]
+    assert not team.has_member(ada)
+    assert db.session.scalars(sa.select(TeamJoinRequest)).all() == []
+    login(ada)
+    assert "Rockets did not take you on" in text_of(client.get("/notifications"))
+    assert "Ask to join this team" in text_of(client.get(f"/teams/{team.id}"))
+
+
+def test_the_teacher_chooses_how_students_join_teams(client, login, teacher, classroom):
+    """Asking is the default; the teacher may let students join at once."""
+    login(teacher)
+    page = text_of(client.get(f"/classes/{classroom.id}"))
+    assert "students ask, a teammate or you accept" in page
+    response = client.post(f"/classes/{classroom.id}/team-joining", data={"joining": "open"})
+    assert "Students now join teams at once." in flashes(client.get(response.location))
+    assert classroom.team_joining == "open"
+    bad = client.post(f"/classes/{classroom.id}/team-joining", data={"joining": "everyone"})
+    assert bad.status_code == 422 and classroom.team_joining == "open"
 
 
 def test_student_on_a_team_cannot_join_another_in_the_same_class(client, login, make, classroom):
@@ -481,6 +558,7 @@ def test_student_can_be_on_one_team_in_each_of_their_classes(
     make.team(classroom, [ada], name="Rockets")
     other_class = make.classroom(teacher)
     db.session.add(Enrollment(classroom=other_class, student=ada))
+    other_class.team_joining = "open"
     other_team = make.team(other_class, name="Rockets")
     login(ada)
     client.post(f"/teams/{other_team.id}/join")
@@ -498,7 +576,7 @@ def test_student_leaves_a_team(client, login, make, classroom):
     page = client.get(response.location)
     assert "You left the team." in flashes(page)
     assert team.members == [alan]
-    assert "Join this team" in text_of(page)
+    assert "Ask to join this team" in text_of(page)
 
 
 def test_student_cannot_remove_a_teammate(client, login, make, classroom):

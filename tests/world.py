@@ -27,6 +27,7 @@ from marketplace.models import (
     Role,
     School,
     Team,
+    TeamJoinRequest,
     Thread,
     ThreadKind,
     User,
@@ -55,6 +56,7 @@ class World:
     unteamed: User  # in class_a, on no team yet
     colleague_team: Team  # a team of class_a2
     unteamed_a2: User  # in class_a2, on no team yet
+    team_join_request: TeamJoinRequest  # unteamed asks to join team_a
     class_b: Classroom
     student_b: User
     team_b: Team
@@ -158,6 +160,9 @@ def build_world(make: Factory) -> World:
         unteamed=unteamed,
         colleague_team=colleague_team,
         unteamed_a2=unteamed_a2,
+        team_join_request=make._save(
+            TeamJoinRequest(team_id=team_a.id, classroom_id=class_a.id, student_id=unteamed.id)
+        ),
         class_b=class_b,
         student_b=student_b,
         team_b=team_b,

@@ -51,7 +51,7 @@ from .project import (
 )
 from .school import School
 from .stored_file import FileStatus
-from .team import Team, TeamMembership
+from .team import Team, TeamJoinRequest, TeamMembership
 from .user import STAFF_ROLES, Invitation, Role, User
 
 __all__ = [
@@ -100,6 +100,7 @@ __all__ = [
     "Rung",
     "School",
     "Team",
+    "TeamJoinRequest",
     "TeamMembership",
     "Thread",
     "ThreadKind",

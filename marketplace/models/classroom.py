@@ -40,6 +40,9 @@ class Classroom(Model):
     teacher_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     join_code: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_join_code)
+    # How a student gets onto a team: asks, and a teammate or the teacher accepts ("ask"), or
+    # joins at once ("open").
+    team_joining: Mapped[str] = mapped_column(sa.String(8), default="ask", server_default="ask")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     school: Mapped[School] = relationship()

@@ -62,3 +62,19 @@ class TeamMembership(Model):
 
     team: Mapped[Team] = relationship(back_populates="memberships")
     student: Mapped[User] = relationship(lazy="joined")  # a member is always read with a name
+
+
+class TeamJoinRequest(Model):
+    """A student of the class asking to join a team; a teammate or the teacher answers. Until
+    then the student is not a member and sees nothing of the team's work."""
+
+    __table_args__ = (sa.UniqueConstraint("classroom_id", "student_id"),)  # one ask per class
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    classroom_id: Mapped[int] = mapped_column(sa.ForeignKey("classroom.id"))
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    team: Mapped[Team] = relationship()
+    student: Mapped[User] = relationship()

@@ -17,6 +17,8 @@ from ..events import (
     MessageShown,
     PartnershipDecided,
     ProjectReviewed,
+    TeamJoinAnswered,
+    TeamJoinAsked,
     subscribe,
 )
 from ..extensions import db
@@ -53,6 +55,37 @@ def engagement_moved(moved: EngagementMoved) -> None:
             event_id=event.id,
             key=f"event-{event.id}-user-{person.id}",
         )
+
+
+def team_join_asked(asked: TeamJoinAsked) -> None:
+    """The team's students and teacher hear that someone asks to join, and may answer."""
+    request = asked.request
+    team, student = request.team, request.student
+    for person in asked.audience:
+        notify(
+            person,
+            kind="team_join_asked",
+            subject=f"{name_for(person, student)} asks to join {team.name}",
+            body="Accept or decline on the team's page.",
+            link=f"/teams/{team.id}#join-requests",
+            key=f"team-join-{request.id}-user-{person.id}",
+        )
+
+
+def team_join_answered(answer: TeamJoinAnswered) -> None:
+    """The student hears whether they are on the team."""
+    team, student = answer.team, answer.student
+    outcome = "accepted" if answer.accepted else "declined"
+    notify(
+        student,
+        kind=f"team_join_{outcome}",
+        subject=(
+            f"You are on {team.name}" if answer.accepted else f"{team.name} did not take you on"
+        ),
+        body=f"{name_for(student, answer.decider)} {outcome} your request to join {team.name}.",
+        link=f"/teams/{team.id}",
+        key=f"team-join-{team.id}-{student.id}-{outcome}-{utcnow():%Y%m%d%H%M%S%f}",
+    )
 
 
 def project_reviewed(review: ProjectReviewed) -> None:
@@ -227,6 +260,8 @@ def _forget(message: Message) -> None:
 def subscribe_all() -> None:
     """Connect every subscriber above (again is harmless)."""
     subscribe(EngagementMoved, engagement_moved)
+    subscribe(TeamJoinAsked, team_join_asked)
+    subscribe(TeamJoinAnswered, team_join_answered)
     subscribe(ProjectReviewed, project_reviewed)
     subscribe(PartnershipDecided, partnership_decided)
     subscribe(MessageHeld, message_held)

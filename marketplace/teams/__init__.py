@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from . import joining_views as joining_views  # adds its pages to views.bp
 from . import views
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..extensions import db
-from ..forms_common import strip
+from ..forms_common import SelectChoice, strip
 from ..models import Classroom
 from ..models.classroom import normalise_join_code
 from .services import UNKNOWN_CODE
@@ -49,3 +49,16 @@ class ClassCodeMixin:
 
 class JoinClassForm(ClassCodeMixin, FlaskForm):
     """A logged-in student joins another class."""
+
+
+class TeamJoiningForm(FlaskForm):
+    """How the class's students get onto its teams."""
+
+    joining = RadioField(
+        "Joining a team",
+        choices=[
+            SelectChoice("ask", "Students ask; a teammate or you accept"),
+            SelectChoice("open", "Students join any team at once"),
+        ],
+        validators=[DataRequired(message="Choose how students join teams.")],
+    )

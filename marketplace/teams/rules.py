@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..models import Classroom, Team, User
+from ..models import Classroom, Team, TeamJoinRequest, User
 
 
 def can_manage_class(classroom: Classroom, user: User) -> bool:
@@ -30,3 +30,9 @@ def can_view_team(team: Team, user: User) -> bool:
 def can_remove_member(team: Team, user: User, student_id: int) -> bool:
     """Those who run the class take anyone off a team; a student takes only themselves off."""
     return can_manage_team(team, user) or user.id == student_id
+
+
+def can_answer_join(request: TeamJoinRequest, user: User) -> bool:
+    """The team's students, and those who run the class, answer a student's ask to join."""
+    team = request.team
+    return (user.is_student and team.has_member(user)) or can_manage_team(team, user)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Classroom, Enrollment, Team, TeamMembership, User
+from ..models import Classroom, Enrollment, Team, TeamJoinRequest, TeamMembership, User
 from ..models.classroom import new_join_code
 from ..security import hash_password
 
@@ -134,6 +134,12 @@ def add_member(team: Team, student: User) -> None:
     if current is not None:
         raise TeamError(f"{student.first_name} is already on team {current.name}.")
     db.session.add(TeamMembership(team=team, student=student, classroom_id=team.classroom_id))
+    db.session.execute(  # an ask to join any team of the class is settled by joining one
+        sa.delete(TeamJoinRequest).where(
+            TeamJoinRequest.classroom_id == team.classroom_id,
+            TeamJoinRequest.student_id == student.id,
+        )
+    )
     db.session.flush()
 
 

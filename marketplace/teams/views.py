@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -9,13 +10,13 @@ from werkzeug.wrappers import Response
 
 from ..extensions import db, limiter
 from ..forms_common import EmptyForm, SelectChoice, add_error, required
-from ..models import Classroom, Enrollment, Role, Team, TeamMembership, User
+from ..models import Classroom, Enrollment, Role, Team, TeamJoinRequest, TeamMembership, User
 from ..permissions import load_or_404, require, roles_required, staff_required, student_required
 from ..projects import rules as project_rules
 from ..projects.services import projects_of_team
 from ..web import is_htmx
-from . import rules, services
-from .forms import AddMemberForm, ClassroomForm, JoinClassForm, TeamForm
+from . import joining, rules, services
+from .forms import AddMemberForm, ClassroomForm, JoinClassForm, TeamForm, TeamJoiningForm
 
 bp = Blueprint("teams", __name__)
 bp.add_app_template_global(rules.can_manage_class, "can_manage_class")
@@ -69,6 +70,7 @@ def create_class() -> Response | tuple[str, int]:
 
 def _classroom_page(classroom: Classroom, **forms: object) -> str:
     forms.setdefault("rename_form", ClassroomForm(obj=classroom))
+    forms.setdefault("joining_form", TeamJoiningForm(joining=classroom.team_joining))
     forms.setdefault("team_form", TeamForm())
     return render_template(
         "teams/classroom.html",
@@ -203,13 +205,22 @@ def _member_form(team: Team, form: AddMemberForm | None = None) -> AddMemberForm
 
 def _team_page(team: Team, add_form: AddMemberForm | None = None) -> str:
     add_form = _member_form(team, add_form)
-    my_team = services.team_of(current_user, team.classroom) if current_user.is_student else None
+    student = current_user.is_student
+    my_team = services.team_of(current_user, team.classroom) if student else None
+    asked = joining.pending_request(current_user, team.classroom) if student else None
+    requests = db.session.scalars(
+        sa.select(TeamJoinRequest)
+        .where(TeamJoinRequest.team_id == team.id)
+        .order_by(TeamJoinRequest.created_at)
+    )
     return render_template(
         "teams/team.html",
         team=team,
         add_form=add_form,
         action_form=EmptyForm(),
         my_team=my_team,
+        my_request=asked,
+        join_requests=[r for r in requests if rules.can_answer_join(r, current_user)],
         projects=[p for p in projects_of_team(team) if project_rules.can_view(p, current_user)],
     )
 
@@ -236,15 +247,18 @@ def add_member(team_id: int) -> Response | tuple[str, int]:
 @bp.post("/teams/<int:team_id>/join")
 @student_required
 def join_team(team_id: int) -> Response:
-    """A student of the class joins the team."""
+    """A student of the class asks to join the team (or joins, where the class allows)."""
     team = load_or_404(Team, team_id, rules.can_view_team)
     try:
-        services.add_member(team, current_user)
+        joined = joining.ask_to_join(team, current_user)
     except services.TeamError as error:
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"You joined {team.name}.", "success")
+        if joined:
+            flash(f"You joined {team.name}.", "success")
+        else:
+            flash(f"You asked to join {team.name}: a teammate or your teacher answers.", "success")
     return redirect(url_for("teams.team", team_id=team.id), 303)
 
 
