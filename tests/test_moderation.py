@@ -488,6 +488,7 @@ def pg_app(app_factory) -> Iterator[Flask]:
 @pytest.mark.commits
 def test_two_staff_releasing_at_once_one_wins(pg_app):
     scene = build_scene(Factory())
+    scene.teacher.school.held_checked_by_all_staff = True  # so the other teacher may check it too
     held = post(scene.thread, scene.student, PHONE)
     staff = [scene.teacher.id, scene.school_admin.id, scene.other_teacher.id] * 2
     message_id = held.id
