@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import overload
 
 ROOT = Path(__file__).resolve().parent
+# The zone of people with no school or organisation, and of a new school unless told.
+DEFAULT_TIMEZONE = "America/New_York"
 INSECURE_KEYS = {"", "dev", "change-me", "changeme", "secret", "development"}
 
 
@@ -61,6 +63,7 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SECRET_KEY = _env("SECRET_KEY")
         self.BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
+        self.DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)
         # Development without BASE_URL: links follow the address actually served (see web.base_url).
         self.BASE_URL_FROM_REQUEST = _env("BASE_URL") is None and self.ENV_NAME == "development"
 

@@ -7,13 +7,14 @@ from datetime import date
 from typing import TypeVar
 
 from flask_wtf import FlaskForm
-from wtforms import Field, PasswordField, SelectMultipleField, StringField
+from wtforms import Field, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import (  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
     SelectChoice as SelectChoice,  # a select's option, for the feature forms and views
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from . import clock
 from .models.user import age_on
 from .security import MAX_PASSWORD_LENGTH, password_problem
 
@@ -117,11 +118,26 @@ def name_field(label: str) -> StringField:
     return StringField(label, validators=[DataRequired(), Length(max=60)], filters=[strip])
 
 
+def timezone_field(label: str = "Time zone", blank: str | None = None) -> SelectField:
+    """An IANA time zone to choose ("America/Los_Angeles"); `blank` labels an empty choice
+    (meaning "the deployment's default"); without one, the deployment's zone is chosen first."""
+    choices = [SelectChoice(name, name.replace("_", " ")) for name in clock.zone_choices()]
+    if blank is not None:
+        choices.insert(0, SelectChoice("", blank))
+    return SelectField(
+        label,
+        choices=choices,
+        validate_choice=True,
+        default=(lambda: "") if blank is not None else (lambda: clock.default_zone().key),
+        description="Times are shown, and deadlines end at midnight, in this zone.",
+    )
+
+
 def validate_student_birth_date(born: date | None, today: date | None = None) -> None:
     """A plausible school-age date of birth."""
     if born is None:
         return
-    today = today or date.today()
+    today = today or clock.today_in(clock.default_zone())
     if born >= today:
         raise ValidationError("The date of birth must be in the past.")
     if not MIN_STUDENT_AGE <= age_on(born, today) <= MAX_STUDENT_AGE:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
+from . import clock
 from .models import Role, User
 
 PSEUDONYM_AGE = 13
@@ -33,7 +34,7 @@ def new_pseudonym() -> str:
 
 def uses_pseudonym(student: User, today: date | None = None) -> bool:
     """Students under 13 (or of unknown age) are shown to outsiders only by their pseudonym."""
-    age = student.age_on(today or date.today())
+    age = student.age_on(today or clock.today_for(student))
     return age is None or age < PSEUDONYM_AGE
 
 

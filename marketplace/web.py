@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,8 +22,9 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from . import clock
 from .extensions import db, login_manager
-from .models import Role, User
+from .models import Role, School, User, utcnow
 from .privacy import name_for, public_name
 
 # Endpoints a user who must change their password may still reach.
@@ -157,6 +158,51 @@ def _require_password_change() -> BaseResponse | None:
     return None
 
 
+def local_time(moment: datetime | None) -> str:
+    """A stored instant as its reader's clock shows it: "30 Nov 2026, 14:05"."""
+    if moment is None:
+        return ""
+    seen = clock.local(moment, clock.zone_of(current_user))
+    return f"{seen.day} {seen:%b %Y, %H:%M}"
+
+
+def local_date(moment: datetime | None) -> str:
+    """The day a stored instant fell on where its reader is: "30 Nov 2026"."""
+    if moment is None:
+        return ""
+    seen = clock.local(moment, clock.zone_of(current_user))
+    return f"{seen.day} {seen:%b %Y}"
+
+
+def day(value: date | None) -> str:
+    """A calendar day (a deadline, a start date): "1 Dec 2026"."""
+    return f"{value.day} {value:%b %Y}" if value is not None else ""
+
+
+def deadline(value: date | None, school: School) -> str:
+    """A deadline with the place whose midnight ends it: "1 Dec 2026, end of day Los Angeles
+    time" (an employer or a guardian may read it from another zone)."""
+    if value is None:
+        return ""
+    return f"{day(value)}, end of day {clock.place_name(clock.zone(school.timezone))}"
+
+
+def short_day(value: date | datetime | None) -> str:
+    """A day in this year's lists: "1 Dec" (an instant: its day where the reader is)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = clock.local(value, clock.zone_of(current_user))
+    return f"{value.day} {value:%b}"
+
+
+def time_in(zone_name: str) -> str:
+    """The time it is now in a zone, named: "Monday 30 Nov, 09:05 Los Angeles time"."""
+    where = clock.zone(zone_name or clock.default_zone().key)
+    now = clock.local(utcnow(), where)
+    return f"{now:%A} {now.day} {now:%b, %H:%M} {clock.place_name(where)}"
+
+
 def register(app: Flask) -> None:
     """Install the request hooks and template globals."""
     app.after_request(_security_headers)
@@ -166,6 +212,15 @@ def register(app: Flask) -> None:
         name_for=name_for,
         public_name=public_name,
         Role=Role,
-        today=date.today,
+        today=lambda: clock.today_for(current_user),
         absolute_url=absolute_url,
+        reader_zone=lambda: clock.place_name(clock.zone_of(current_user)),
+        time_in=time_in,
+    )
+    app.jinja_env.filters.update(
+        local_time=local_time,
+        local_date=local_date,
+        day=day,
+        short_day=short_day,
+        deadline=deadline,
     )

@@ -7,6 +7,7 @@ import html
 import re
 import time
 from collections.abc import Callable
+from datetime import date
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
@@ -78,3 +79,8 @@ def field_value(response, name: str) -> str:
     assert tag, f"no input named {name!r} on the page"
     value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
     return html.unescape(value.group(1)) if value else ""
+
+
+def shown_day(day: date) -> str:
+    """A calendar day as the pages write it: "7 Dec 2026"."""
+    return f"{day.day} {day:%b %Y}"

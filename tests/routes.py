@@ -191,6 +191,8 @@ FORMS: dict[str, Callable[[World], dict | bytes]] = {
     "schools.create_school": lambda w: {"name": "Lakeside High", "city": "Lakeside"},
     "schools.admin_invite": lambda w: {"email": "head@lakeside.example", "role": "school_admin"},
     "schools.invite": lambda w: {"email": "new.teacher@example.org", "role": "teacher"},
+    "schools.set_timezone": lambda w: {"timezone": "America/Chicago"},
+    "organisations.set_timezone": lambda w: {"timezone": "America/Chicago"},
     "engagements.new_offer": lambda w: OFFER_TERMS,
     "engagements.edit_offer": lambda w: OFFER_TERMS,
     "engagements.allow_skip": lambda w: {"to": "externship"},
@@ -642,6 +644,13 @@ ROUTES: list[Route] = [
         "/organisation",
         only("employer", to("/organisation")),
     ),
+    Route(
+        "organisations.set_timezone",
+        "post",
+        "POST",
+        "/organisation/timezone",
+        only("employer", to("/organisation")),
+    ),
     Route("organisations.verification", "queue", "GET", "/partners/verification", staff(PAGE)),
     Route(
         "organisations.decide",
@@ -1046,6 +1055,13 @@ ROUTES: list[Route] = [
     Route("schools.staff", "list", "GET", "/school/staff", only("school_admin", PAGE)),
     Route(
         "schools.invite", "post", "POST", "/school/staff", only("school_admin", to("/school/staff"))
+    ),
+    Route(
+        "schools.set_timezone",
+        "post",
+        "POST",
+        "/school/timezone",
+        only("school_admin", to("/school/staff")),
     ),
     Route(
         "schools.revoke_invitation",

@@ -3,7 +3,7 @@ may make the same move) raises AlreadyDone and writes no second timeline or outb
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -101,7 +101,7 @@ def test_expiring_twice_expires_once(make, days):
     assert ladder.expire(offer, late) is True
     after = snapshot()
     assert ladder.expire(offer, late) is False
-    assert ladder.expire_overdue(late) == 0
+    assert ladder.expire_overdue(datetime.combine(late, time(12), tzinfo=UTC)) == 0
     assert snapshot() == after
     assert len(events("offer expired")) == 1
 

@@ -21,7 +21,7 @@ from marketplace.models import (
 )
 
 from .conftest import shared_world
-from .helpers import field_errors, field_value, flashes, text_of
+from .helpers import field_errors, field_value, flashes, shown_day, text_of
 
 TODAY = date.today()
 
@@ -106,7 +106,7 @@ def test_an_offer_waiting_for_the_teacher_shows_every_term_and_the_blocker(clien
     for term in (
         "Junior UX mentee",
         "Mentorship",
-        (TODAY + timedelta(days=14)).strftime("%d %b %Y"),
+        shown_day(TODAY + timedelta(days=14)),
         "1 day a week",
         "2 hours a week",
         "12 Harbor Road, Riverside",
@@ -116,7 +116,7 @@ def test_an_offer_waiting_for_the_teacher_shows_every_term_and_the_blocker(clien
         "Photo ID and a bus pass",
         "Yes, it may continue",
         "Bring a laptop.",
-        (TODAY + timedelta(days=7)).strftime("%d %b %Y"),
+        shown_day(TODAY + timedelta(days=7)),
     ):
         assert term in page, term
     assert "Waiting for the teacher&#39;s approval." in page

@@ -14,7 +14,7 @@ import pytest
 
 from marketplace.engagements import ladder
 from marketplace.engagements.rules import Part
-from marketplace.models import Engagement, Offer, OfferStatus, Rung
+from marketplace.models import Engagement, Offer, OfferStatus, Rung, utcnow
 
 from .factories import Factory
 from .test_ladder_world import (
@@ -207,9 +207,9 @@ def test_expire_overdue_expires_only_unanswered_offers_past_their_deadline(make)
         world.offer(make, rung=Rung.INTERNSHIP, status=S.DRAFT, respond_by=late),
         world.offer(make, rung=Rung.INTERNSHIP, status=S.DECLINED, respond_by=late),
     ]
-    assert ladder.expire_overdue(TODAY) == 2
+    assert ladder.expire_overdue(utcnow()) == 2
     assert [fresh(Offer, o.id)["status"] for o in swept] == [S.EXPIRED, S.EXPIRED]
     assert [fresh(Offer, o.id)["status"] for o in kept] == [S.APPROVED, S.DRAFT, S.DECLINED]
     assert {e.offer_id for e in events("offer expired")} == {o.id for o in swept}
-    assert ladder.expire_overdue(TODAY) == 0
+    assert ladder.expire_overdue(utcnow()) == 0
     assert len(events("offer expired")) == 2

@@ -103,10 +103,11 @@ def test_employer_sees_visible_messages_never_held_ones(client, login, w):
     assert "555-123-4567" not in page
 
 
-def test_times_say_their_zone_like_the_notifications_do(client, login, w):
+def test_times_name_the_readers_zone_like_the_notifications_do(client, login, w):
     login(w.employer)
     for path in ("/messages", f"/messages/{w.thread.id}"):
-        assert " UTC</time>" in text_of(client.get(path)), path
+        page = text_of(client.get(path))
+        assert "New York time" in page and "UTC" not in page, path
 
 
 def test_the_author_sees_their_held_message_marked_and_staff_see_it_highlighted(client, login, w):

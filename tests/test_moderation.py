@@ -222,9 +222,7 @@ def test_the_second_decision_is_told_who_was_first(scene, client, login):
     assert kinds(scene.employer).count("message") == 1  # announced once
 
 
-def test_a_teacher_of_another_class_does_not_check_the_teams_held_messages(
-    scene, client, login
-):
+def test_a_teacher_of_another_class_does_not_check_the_teams_held_messages(scene, client, login):
     """By default a team's held messages are checked by its own teacher and the school's
     admins: a colleague who teaches another class neither sees nor releases them."""
     held = post(scene.thread, scene.student, PHONE)

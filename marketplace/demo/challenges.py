@@ -3,10 +3,11 @@ every status, one shared with other schools and one adoption request waiting."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from .. import clock
 from ..extensions import db
 from ..models import (
     AdoptionRequest,
@@ -59,7 +60,7 @@ _CHALLENGES = [
 
 def seed_challenges() -> None:
     """Create the demo challenges (after the schools, staff and organisations)."""
-    today = date.today()
+    today = clock.today_in(clock.default_zone())
     by_name = {o.name: o for o in db.session.scalars(sa.select(Organisation))}
     for n, row in enumerate(_CHALLENGES):
         slug, email, title, cluster, sponsor, status, shared, skills, statement = row

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from ..engagements import ladder
 from ..extensions import db
-from ..models import Rung, School
+from ..models import Rung, School, utcnow
 
 if TYPE_CHECKING:
     from .engagements import Demo, Later, Story
@@ -231,7 +231,7 @@ def expired(d: Demo) -> Story:
     ladder.approve(offer, e.team.advisor, d.today)
     yield 8, 6  # the nightly `flask expire-offers`
     d.back_date(offer)
-    ladder.expire_overdue(d.today)
+    ladder.expire_overdue(utcnow())
 
 
 def marked(d: Demo) -> Story:

@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 
 import sqlalchemy as sa
 
+from .. import clock
 from ..engagements import ladder, rules
 from ..extensions import db
 from ..models import (
@@ -102,7 +103,7 @@ class Demo:
     """What the stories share: lookups, the story clock, and the offers to back-date."""
 
     def __init__(self) -> None:
-        self.today = date.today()
+        self.today = clock.today_in(clock.default_zone())
         self.days = 0  # how many days ago the running step happens
         self._drafted: dict[int, int] = {}  # offer id → days ago it was drafted
         self._consents = 0

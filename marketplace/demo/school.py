@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from .. import clock
 from ..auth.services import create_student
 from ..extensions import db
 from ..models import (
@@ -102,7 +103,7 @@ DEMO_LOGINS = [
 
 
 def _birthday(age: int, offset_days: int) -> date:
-    today = date.today()
+    today = clock.today_in(clock.default_zone())
     return date(today.year - age, 1, 1) + timedelta(days=offset_days % 200)
 
 

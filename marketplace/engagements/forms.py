@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,6 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from .. import clock
 from ..forms_common import MultiCheckboxField, SelectChoice, strip, strip_text
 from ..models import OFFER_RUNGS
 from .terms import MAX_HOURS_PER_WEEK, TERM_FIELDS, terms_problems
@@ -100,7 +102,11 @@ class OfferForm(FlaskForm):
     details = TextAreaField(
         "Details", validators=[Optional(), Length(max=5000)], filters=[strip_text]
     )
-    respond_by = DateField("Answer by", validators=[Optional()])
+    respond_by = DateField(
+        "Answer by",
+        validators=[Optional()],
+        description="The offer stays open until midnight at the end of this day, school time.",
+    )
     students = MultiCheckboxField(
         "To named students (leave all unticked for the whole team)", coerce=int, choices=[]
     )
@@ -140,13 +146,15 @@ class AcceptForm(FlaskForm):
 class ConsentForm(FlaskForm):
     student_id = SelectField("Student", coerce=int, choices=[], validators=[DataRequired()])
     given_on = DateField(
-        "Consent given on", default=date.today, validators=[DataRequired("Give the date.")]
+        "Consent given on",
+        default=lambda: clock.today_for(current_user),
+        validators=[DataRequired("Give the date.")],
     )
     method = SelectField("How", choices=CONSENT_METHODS, validators=[DataRequired()])
     note = StringField("Note", validators=[Optional(), Length(max=300)], filters=[strip])
 
     def validate_given_on(self, field: DateField) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today_for(current_user):
             raise ValidationError("The consent date cannot be in the future.")
 
 
@@ -171,7 +179,7 @@ class BackgroundCheckForm(FlaskForm):
     )  # fmt: skip
 
     def validate_checked_on(self, field: DateField) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today_for(current_user):
             raise ValidationError("The check date cannot be in the future.")
 
     def validate_valid_until(self, field: DateField) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from .. import clock
 from ..extensions import db
 from ..forms_common import EmptyForm, SelectChoice, required
 from ..models import Engagement, Offer, OfferStatus, Rung, User
@@ -37,7 +36,7 @@ def _prepare(form: OfferForm, engagement: Engagement) -> None:
 def _save_offer(form: OfferForm, engagement: Engagement, offer: Offer | None) -> Offer | None:
     """Save the draft, and send it to the teacher when that button was pressed. On refusal
     nothing is saved and the reason is shown on the form."""
-    today = date.today()
+    today = clock.school_today(engagement.school)
     rung, terms, students = Rung(form.rung.data), form.terms(), form.students.data or []
     sending = request.form.get("action") == "propose"
     try:
@@ -58,7 +57,9 @@ def _save_offer(form: OfferForm, engagement: Engagement, offer: Offer | None) ->
 def _offer_form_page(
     form: OfferForm, engagement: Engagement, offer: Offer | None
 ) -> tuple[str, int] | Response | str:
-    if form.is_submitted() and all([form.validate(), form.check_terms(date.today())]):
+    if form.is_submitted() and all(
+        [form.validate(), form.check_terms(clock.school_today(engagement.school))]
+    ):
         saved = _save_offer(form, engagement, offer)
         if saved is not None:
             sent = saved.status is OfferStatus.PROPOSED
@@ -118,7 +119,7 @@ def offer_page(offer: Offer, consent_form: ConsentForm | None = None) -> str:
     """Render the offer page (with a consent form that failed validation, to show its errors
     and what was typed)."""
     engagement = offer.engagement
-    today = date.today()
+    today = clock.school_today(engagement.school)
     part = rules.part_of(engagement, current_user)
     missing = rules.consents_missing(offer, today)
     if consent_form is None:
@@ -152,7 +153,7 @@ def propose(offer_id: int) -> Response:
     """Send a draft to the teacher for approval."""
     offer = offer_or_404(offer_id)
     commit_or_refuse(
-        lambda: ladder.propose(offer, current_user, date.today()),
+        lambda: ladder.propose(offer, current_user, clock.school_today(offer.engagement.school)),
         ladder.LadderError,
         "Sent to the teacher for approval.",
     )
@@ -174,7 +175,7 @@ def approve(offer_id: int) -> Response:
     """The teacher approves the offer; the students may then answer it."""
     offer = offer_or_404(offer_id)
     commit_or_refuse(
-        lambda: ladder.approve(offer, current_user, date.today()),
+        lambda: ladder.approve(offer, current_user, clock.school_today(offer.engagement.school)),
         ladder.LadderError,
         "Approved: the students can now answer it.",
     )
@@ -191,7 +192,7 @@ def accept(offer_id: int) -> Response:
         flash(" ".join(form.confirm.errors), "error")
         return to_offer(offer)
     commit_or_refuse(
-        lambda: ladder.accept(offer, current_user, date.today()),
+        lambda: ladder.accept(offer, current_user, clock.school_today(offer.engagement.school)),
         ladder.LadderError,
         f"Accepted: your team is now at {offer.rung.label}. Congratulations!",
     )

@@ -8,7 +8,6 @@ The buttons of these pages post to the engagement and offer endpoints (`engageme
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -16,6 +15,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from .. import clock
 from ..clusters import CAREER_CLUSTERS
 from ..extensions import db
 from ..forms_common import EmptyForm, SelectChoice, required
@@ -71,7 +71,7 @@ class OfferCard:
 @student_required
 def team() -> str:
     """A student's engagements and the offers awaiting their answer, with what blocks each."""
-    today = date.today()
+    today = clock.today_for(current_user)
     engagements, last = queues.team_engagements(current_user)
     cards = [
         OfferCard(
@@ -112,7 +112,7 @@ def _skip_form(offer: Offer) -> SkipForm:
 def approvals() -> str:
     """What waits for the teacher: offers to approve, consents to record, skips to allow and
     completions to confirm (a teacher's classes; a school admin's whole school)."""
-    today = date.today()
+    today = clock.today_for(current_user)
     queue = queues.approval_queue(current_user, today)
     return render_template(
         "ladder/approvals.html",
@@ -165,7 +165,7 @@ def school_ladder() -> str:
 
 
 def _checks_page(failed: User | None = None, failed_form: BackgroundCheckForm | None = None) -> str:
-    rows = school_gates.roster(current_user.school_id, date.today())
+    rows = school_gates.roster(current_user.school_id, clock.school_today(current_user.school))
     forms = {
         row.member.id: failed_form
         if failed is not None and row.member.id == failed.id
@@ -238,5 +238,5 @@ def ladder_waiting(user: User) -> int:
     if user.is_student:
         return len(queues.offers_awaiting(user))
     if user.is_staff:
-        return queues.approval_queue(user, date.today()).total
+        return queues.approval_queue(user, clock.today_for(user)).total
     return 0

@@ -95,5 +95,3 @@ class AdoptionRequest(Model):
     challenge: Mapped[Challenge] = relationship()
     organisation: Mapped[Organisation] = relationship()
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
-
-

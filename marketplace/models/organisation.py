@@ -46,6 +46,8 @@ class Organisation(Model):
     career_cluster: Mapped[str] = mapped_column(sa.String(80), default="")
     city: Mapped[str] = mapped_column(sa.String(120), default="")
     size: Mapped[str] = mapped_column(sa.String(20), default="")
+    # Its members read times in this IANA zone ("" until they say: the deployment's default).
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[User]] = relationship(back_populates="organisation")
@@ -116,5 +118,3 @@ class JoinRequest(Model):
 
     organisation: Mapped[Organisation] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
-
-

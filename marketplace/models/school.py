@@ -7,6 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from config import DEFAULT_TIMEZONE
+
 from ..extensions import Model
 from .base import UTCDateTime, utcnow
 
@@ -18,6 +20,11 @@ class School(Model):
     name: Mapped[str] = mapped_column(sa.String(160))
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     city: Mapped[str] = mapped_column(sa.String(120), default="")
+    # The IANA zone the school lives in: its people read times in it, its deadlines end at
+    # midnight in it.
+    timezone: Mapped[str] = mapped_column(
+        sa.String(64), default=DEFAULT_TIMEZONE, server_default=DEFAULT_TIMEZONE
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Ladder settings: the youngest age for each workplace rung, and days without an event
     # after which an engagement counts as stalled.

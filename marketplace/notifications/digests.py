@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import groupby
 from urllib.parse import urlencode
 
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from .. import clock
 from ..extensions import db
 from ..mail import Mail, compose, enqueue
 from ..models import (
@@ -199,8 +200,7 @@ def _digest_items(notes: Iterable[Notification]) -> list[Line]:
 def daily_digests(now: datetime) -> int:
     """Notifications waiting for a digest (made before `now`) → one mail per person per day,
     and they become "digested" in the same transaction. A second run that day sends nothing:
-    later notifications wait for the next day's digest."""
-    day: date = now.date()
+    later notifications wait for the next day's digest. The day is the person's own."""
     notes = db.session.scalars(
         sa.select(Notification)
         .where(
@@ -218,6 +218,7 @@ def daily_digests(now: datetime) -> int:
             _mark(batch, NotificationMail.NONE)
             continue
         count = len(batch)
+        day = clock.today_for(person, now)
         mail = compose_for(
             person,
             f"Your daily digest: {count} update{'s' if count != 1 else ''}",

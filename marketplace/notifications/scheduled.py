@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import clock
 from ..engagements import ladder, rules
 from ..extensions import db
 from ..models import (
@@ -104,27 +105,34 @@ def stalled_reminders(now: datetime) -> int:
 
 
 def expire_offers(now: datetime) -> int:
-    """Expire the unanswered offers past their deadline (the ladder's own sweep)."""
-    return ladder.expire_overdue(now.date())
+    """Expire the unanswered offers whose deadline ended, each at midnight where its school is
+    (the ladder's own sweep)."""
+    return ladder.expire_overdue(now)
+
+
+def days_left(offer: Offer, now: datetime) -> int:
+    """Days until the offer's deadline, counted on its school's calendar (0: it ends today)."""
+    assert offer.respond_by is not None
+    return (offer.respond_by - clock.school_today(offer.engagement.school, now)).days
 
 
 def expiring_offers(now: datetime) -> list[Offer]:
-    """Approved offers of active engagements whose deadline is today or within two days."""
-    today = now.date()
-    return list(
-        db.session.scalars(
-            sa.select(Offer)
-            .join(Engagement, Offer.engagement_id == Engagement.id)
-            .where(
-                Offer.status == OfferStatus.APPROVED,
-                Engagement.status == EngagementStatus.ACTIVE,
-                Offer.respond_by >= today,
-                Offer.respond_by <= today + timedelta(days=DEADLINE_REMINDER_DAYS),
-            )
-            .options(selectinload(Offer.recipients), joinedload(Offer.engagement))
-            .order_by(Offer.respond_by, Offer.id)
-        ).unique()
-    )
+    """Approved offers of active engagements whose deadline is today or within two days where
+    their school is (a day either side of the UTC date is read, then each school decides)."""
+    utc_day = now.date()
+    candidates = db.session.scalars(
+        sa.select(Offer)
+        .join(Engagement, Offer.engagement_id == Engagement.id)
+        .where(
+            Offer.status == OfferStatus.APPROVED,
+            Engagement.status == EngagementStatus.ACTIVE,
+            Offer.respond_by >= utc_day - timedelta(days=1),
+            Offer.respond_by <= utc_day + timedelta(days=DEADLINE_REMINDER_DAYS + 1),
+        )
+        .options(selectinload(Offer.recipients), joinedload(Offer.engagement))
+        .order_by(Offer.respond_by, Offer.id)
+    ).unique()
+    return [o for o in candidates if 0 <= days_left(o, now) <= DEADLINE_REMINDER_DAYS]
 
 
 def offer_deadlines(now: datetime) -> int:
@@ -135,7 +143,7 @@ def offer_deadlines(now: datetime) -> int:
         engagement = offer.engagement
         deadline = offer.respond_by
         assert deadline is not None  # the query keeps only offers with a deadline
-        left = (deadline - now.date()).days
+        left = days_left(offer, now)
         when = {0: "today", 1: "tomorrow"}.get(left, f"on {deadline:%A %d %b}")
         subject = f"The {offer.rung.label} offer from {engagement.organisation.name} expires {when}"
         for person in _active([*rules.participants(offer), engagement.team.advisor]):

@@ -130,8 +130,7 @@ def partnership_decided(decision: PartnershipDecided) -> None:
             body=outcome + note_line,
             link="/organisation",
             key=(
-                f"partnership-{partnership.id}-{partnership.status.value}-{stamp}"
-                f"-user-{member.id}"
+                f"partnership-{partnership.id}-{partnership.status.value}-{stamp}-user-{member.id}"
             ),
         )
 

@@ -10,6 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from .. import clock
 from ..engagements import queues, rules
 from ..extensions import db
 from ..messaging import moderation_queries
@@ -58,7 +59,7 @@ def stalled_in_scope(staff: User, now: datetime) -> list[Engagement]:
 def teacher_summary(staff: User, now: datetime) -> TeacherSummary:
     """What needs `staff` this week: the approval queue, stalled engagements, messages held
     for review and unresolved reports in the school's threads."""
-    queue = queues.approval_queue(staff, now.date())
+    queue = queues.approval_queue(staff, clock.today_for(staff, now))
     approvals = [
         Line(
             f"{o.engagement.organisation.name} offers {o.rung.a} to {o.engagement.team.name}",

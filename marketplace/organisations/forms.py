@@ -7,7 +7,7 @@ from wtforms import SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
 from ..clusters import CAREER_CLUSTERS
-from ..forms_common import MultiCheckboxField, SelectChoice, strip, strip_text
+from ..forms_common import MultiCheckboxField, SelectChoice, strip, strip_text, timezone_field
 
 SIZES = ("1–9", "10–49", "50–249", "250–999", "1000+")
 
@@ -41,6 +41,11 @@ class OrganisationForm(SchoolsMixin, FlaskForm):
         choices=[SelectChoice("", "—"), *(SelectChoice(s) for s in SIZES)],
         validators=[Optional()],
     )
+    timezone = timezone_field("Your time zone")
+
+
+class OrganisationZoneForm(FlaskForm):
+    timezone = timezone_field("Your time zone")
 
 
 class RequestSchoolsForm(SchoolsMixin, FlaskForm):

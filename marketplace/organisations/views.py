@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -15,7 +15,7 @@ from ..models import JoinRequest, Organisation, Partnership, School, Verificatio
 from ..permissions import employer_required, load_or_404, staff_required
 from ..web import commit_or_refuse
 from . import membership, rules, services
-from .forms import DecisionForm, OrganisationForm, RequestSchoolsForm
+from .forms import DecisionForm, OrganisationForm, OrganisationZoneForm, RequestSchoolsForm
 
 bp = Blueprint("organisations", __name__)
 
@@ -51,6 +51,7 @@ def setup() -> Response | tuple[str, int]:
             career_cluster=form.career_cluster.data,
             city=form.city.data or "",
             size=form.size.data or "",
+            timezone=form.timezone.data or "",
         )
         db.session.commit()
         flash("Your organisation is created. The schools you chose will verify it.", "success")
@@ -102,20 +103,50 @@ def profile() -> Response | tuple[str, int]:
     organisation = current_user.organisation
     if organisation is None:
         return redirect(url_for("organisations.setup"))
-    form = RequestSchoolsForm()
-    form.school_ids.choices = _school_choices({p.school_id for p in organisation.partnerships})
+    form = _more_schools_form(organisation)
     if form.validate_on_submit():
         services.request_verification(organisation, _chosen_schools(required(form.school_ids.data)))
         db.session.commit()
         flash("We asked the schools you chose to verify your organisation.", "success")
         return redirect(url_for("organisations.profile"))
+    zone = {"timezone": organisation.timezone} if organisation.timezone else None
+    return _profile_page(organisation, form, OrganisationZoneForm(data=zone))
+
+
+def _more_schools_form(organisation: Organisation, **kwargs: object) -> RequestSchoolsForm:
+    """Asking schools the organisation has not asked yet."""
+    form = RequestSchoolsForm(**kwargs)
+    form.school_ids.choices = _school_choices({p.school_id for p in organisation.partnerships})
+    return form
+
+
+def _profile_page(
+    organisation: Organisation, form: RequestSchoolsForm, zone_form: OrganisationZoneForm
+) -> tuple[str, int]:
     return render_template(
         "organisations/profile.html",
         organisation=organisation,
         form=form,
         requests=membership.pending_requests_for(organisation),
         action_form=EmptyForm(),
-    ), (422 if form.errors else 200)
+        zone_form=zone_form,
+    ), (422 if form.errors or zone_form.errors else 200)
+
+
+@bp.post("/organisation/timezone")
+@employer_required
+def set_timezone() -> Response | tuple[str, int]:
+    """Move the organisation to another time zone: its members read every time there."""
+    organisation = current_user.organisation
+    if organisation is None:
+        abort(404)
+    form = OrganisationZoneForm()
+    if not form.validate_on_submit():
+        return _profile_page(organisation, _more_schools_form(organisation, formdata=None), form)
+    organisation.timezone = form.timezone.data
+    db.session.commit()
+    flash(f"Your organisation now reads times in {form.timezone.data}.", "success")
+    return redirect(url_for("organisations.profile"), 303)
 
 
 @bp.get("/partners/verification")

@@ -6,13 +6,18 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms_common import SelectChoice, lower_strip, strip
+from ..forms_common import SelectChoice, lower_strip, strip, timezone_field
 from ..models import Role
 
 
 class SchoolForm(FlaskForm):
     name = StringField("School name", validators=[DataRequired(), Length(max=160)], filters=[strip])
     city = StringField("City", validators=[Optional(), Length(max=120)], filters=[strip])
+    timezone = timezone_field()
+
+
+class SchoolZoneForm(FlaskForm):
+    timezone = timezone_field("The school's time zone")
 
 
 class InviteForm(FlaskForm):

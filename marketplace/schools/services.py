@@ -8,6 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from .. import clock
 from ..extensions import db
 from ..mail import compose, enqueue
 from ..models import Invitation, Role, School, User, utcnow
@@ -25,14 +26,14 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:70] or "school"
 
 
-def create_school(name: str, city: str = "") -> School:
+def create_school(name: str, city: str = "", timezone: str = "") -> School:
     """A new school (tenant) with a unique slug."""
     base = slugify(name)
     slug, n = base, 1
     while db.session.scalar(sa.select(School.id).filter_by(slug=slug)) is not None:
         n += 1
         slug = f"{base}-{n}"
-    school = School(name=name, city=city, slug=slug)
+    school = School(name=name, city=city, slug=slug, timezone=timezone or clock.default_zone().key)
     db.session.add(school)
     db.session.flush()
     return school

@@ -12,7 +12,7 @@ from ..forms_common import EmptyForm, add_error, required
 from ..models import Invitation, Role, School
 from ..permissions import load_or_404, school_admin_required, site_admin_required
 from . import rules, services
-from .forms import InviteForm, SchoolForm
+from .forms import InviteForm, SchoolForm, SchoolZoneForm
 
 bp = Blueprint("schools", __name__)
 
@@ -46,7 +46,9 @@ def create_school() -> Response | tuple[str, int]:
     form = SchoolForm()
     if not form.validate_on_submit():
         return _schools_page(form=form), 422
-    school = services.create_school(required(form.name.data), form.city.data or "")
+    school = services.create_school(
+        required(form.name.data), form.city.data or "", form.timezone.data or ""
+    )
     db.session.commit()
     flash(f"{school.name} created. Invite its first school admin below.", "success")
     return redirect(url_for("schools.admin_schools"))
@@ -76,12 +78,13 @@ def admin_invite(school_id: int) -> Response | tuple[str, int]:
     return _schools_page(invite_form=form, invite_school=school), 422
 
 
-def _staff_page(form: InviteForm | None = None) -> str:
+def _staff_page(form: InviteForm | None = None, zone_form: SchoolZoneForm | None = None) -> str:
     return render_template(
         "schools/staff.html",
         staff=services.staff_of(current_user.school_id),
         invitations=services.pending_invitations(current_user.school_id),
         form=form or InviteForm(),
+        zone_form=zone_form or SchoolZoneForm(obj=current_user.school),
         action_form=EmptyForm(),
     )
 
@@ -101,6 +104,19 @@ def invite() -> Response | tuple[str, int]:
     if form.validate_on_submit() and _send_invitation(current_user.school, form):
         return redirect(url_for("schools.staff"))
     return _staff_page(form), 422
+
+
+@bp.post("/school/timezone")
+@school_admin_required
+def set_timezone() -> Response | tuple[str, int]:
+    """Move the school to another time zone: its times read, and its deadlines end, there."""
+    form = SchoolZoneForm()
+    if not form.validate_on_submit():
+        return _staff_page(zone_form=form), 422
+    current_user.school.timezone = form.timezone.data
+    db.session.commit()
+    flash(f"Times at {current_user.school.name} now read in {form.timezone.data}.", "success")
+    return redirect(url_for("schools.staff"), 303)
 
 
 @bp.post("/school/invitations/<int:invitation_id>/revoke")

@@ -3,10 +3,11 @@ an offer left unanswered past its deadline expires."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from ... import clock
 from ...extensions import db
 from ...models import Completion, EngagementStatus, Offer, OfferStatus, User, utcnow
 from .. import rules
@@ -77,7 +78,7 @@ def decline(offer: Offer, student: User, note: str = "", today: date | None = No
     require(engagement, student, Part.STUDENT)
     if student.id not in {p.id for p in rules.participants(offer)}:
         raise LadderError("This offer is addressed to other students of the team.")
-    today = today or date.today()
+    today = today or clock.school_today(engagement.school)
     if offer.status is OfferStatus.APPROVED and rules.deadline_passed(offer, today):
         _expire_late(offer, today)
     before = move_offer(
@@ -132,11 +133,17 @@ def _expire_late(offer: Offer, today: date) -> None:
     raise LadderError(f"This offer became {offer.status.value} a moment ago.")
 
 
-def expire_overdue(today: date) -> int:
-    """Expire every unanswered offer past its deadline (run by the scheduler)."""
-    overdue = db.session.scalars(
+def expire_overdue(now: datetime) -> int:
+    """Expire every unanswered offer whose deadline has ended at midnight in its school's zone
+    (run by the scheduler). A day ends, even at UTC+14, no earlier than 10:00 UTC that day, so
+    only deadlines up to the UTC date are read; each school then decides on its own date."""
+    candidates = db.session.scalars(
         sa.select(Offer).where(
-            Offer.status.in_([OfferStatus.PROPOSED, OfferStatus.APPROVED]), Offer.respond_by < today
+            Offer.status.in_([OfferStatus.PROPOSED, OfferStatus.APPROVED]),
+            Offer.respond_by <= now.date(),
         )
     )
-    return sum(expire(offer, today) for offer in list(overdue))
+    return sum(
+        expire(offer, clock.school_today(offer.engagement.school, now))
+        for offer in list(candidates)
+    )

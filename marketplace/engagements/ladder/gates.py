@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
+from ... import clock
 from ...extensions import db
 from ...models import BackgroundCheck, GuardianConsent, Offer, OfferStatus, School, User, utcnow
 from .. import rules
@@ -28,7 +29,7 @@ def record_consent(
         raise LadderError("That student is not one of this offer's students.")
     if offer.consent_for(student.id) is not None:
         raise AlreadyDone("Consent for this student is already recorded.")
-    if given_on > date.today():
+    if given_on > clock.school_today(offer.engagement.school):
         raise LadderError("The consent date cannot be in the future.")
     consent = GuardianConsent(
         offer_id=offer.id,
