@@ -54,12 +54,13 @@ def test_the_nav_counts_unread_messages_and_for_staff_the_messages_to_check(clie
     login(w.teammate)
     nav = text_of(client.get("/dashboard")).split("</nav>")[0]
     assert 'aria-label="Messages, 1 unread"' in nav
+    assert '<span class="badge badge-count">1 unread</span>' in nav  # said, not only read out
     client.get(f"/messages/{w.thread.id}")
     nav = text_of(client.get("/dashboard")).split("</nav>")[0]
     assert 'aria-label="Messages"' in nav and "badge-count" not in nav.split("Messages")[1][:80]
     login(w.teacher)
     nav = text_of(client.get("/dashboard")).split("</nav>")[0]
-    assert "1 to check" in nav  # the student's held message
+    assert '<span class="badge badge-check">1 to check</span>' in nav  # the held message
 
 
 def test_opening_a_thread_reads_its_notifications_under_the_bell(client, login, w):
