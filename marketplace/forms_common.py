@@ -7,11 +7,18 @@ from datetime import date
 from typing import TypeVar
 
 from flask_wtf import FlaskForm
-from wtforms import Field, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    Field,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    URLField,
+)
 from wtforms.fields.choices import (  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
     SelectChoice as SelectChoice,  # a select's option, for the feature forms and views
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import clock
@@ -19,6 +26,11 @@ from .models.user import age_on
 from .security import MAX_PASSWORD_LENGTH, password_problem
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,29}$")
+# "javascript:", "ftp://", "https://" – but not "harborhealth.org:8080", which is a host and port
+SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.-]*):(?!\d)", re.IGNORECASE)
+WEB_SCHEMES = ("http", "https")
+# a host name with a dot, then perhaps a port and a path: what people type for an address
+HOST_FIRST_RE = re.compile(r"^[^\s/?#@:]+\.[^\s/?#@:]+(:\d+)?([/?#]\S*)?$")
 MIN_STUDENT_AGE, MAX_STUDENT_AGE = 5, 25
 T = TypeVar("T")
 
@@ -68,6 +80,38 @@ def strip_text(value: str | None) -> str | None:
 def lower_strip(value: str | None) -> str | None:
     """E-mail addresses and usernames compare in lower case."""
     return value.strip().lower() if isinstance(value, str) else value
+
+
+class WebAddress:
+    """An http(s) address with a real host name; another scheme is refused by name."""
+
+    def __init__(self) -> None:
+        self.url = URL(require_tld=True, message="Enter a web address, such as harborhealth.org.")
+
+    def __call__(self, form: FlaskForm, field: StringField) -> None:
+        scheme = SCHEME_RE.match(field.data or "")
+        if scheme and scheme.group(1).lower() not in WEB_SCHEMES:
+            raise ValidationError(
+                f"Only web addresses (https://…) can be given here, not {scheme.group(1)}: ones."
+            )
+        self.url(form, field)
+
+
+def complete_web_address(value: str | None) -> str | None:
+    """An address typed as "harborhealth.org/team" becomes "https://harborhealth.org/team";
+    one with a scheme, or text that is no host name, stays as typed (the validator says why)."""
+    if isinstance(value, str) and not SCHEME_RE.match(value) and HOST_FIRST_RE.match(value):
+        return f"https://{value}"
+    return value
+
+
+def web_address_field(label: str, max_length: int = 500) -> URLField:
+    """An optional web address; typed without https:// it is completed, as people expect."""
+    return URLField(
+        label,
+        validators=[Optional(), WebAddress(), Length(max=max_length)],
+        filters=[strip, complete_web_address],
+    )
 
 
 class PasswordPolicy:

@@ -52,10 +52,14 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 def render_markdown(text: str | None) -> Markup:
     """Safe HTML for `text`; the only place user Markdown becomes markup."""
-    html = _parser.render(text or "")
+    return sanitise(_parser.render(text or ""))
+
+
+def sanitise(html: str, also_allow: frozenset[str] = frozenset()) -> Markup:
+    """`html` cut down to the allowlist, plus the `also_allow` tags (a diff's <ins>, say)."""
     clean = nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=ALLOWED_TAGS | also_allow,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener noreferrer",

@@ -176,7 +176,9 @@ def test_teacher_requests_changes_then_publishes(page, make):
     log_in(page, teacher.email)
     page.wait_for_url("**/dashboard")
     page.goto(f"/projects/{project.id}")
-    expect(page.locator("pre.diff").first).to_contain_text("+We tested it in the yard")
+    expect(page.locator(".changes .statement ins").first).to_contain_text(
+        "tested it in the yard: 14 of 15"
+    )
     shot(page, "teacher-sees-what-changed")
     page.click("button:has-text('Publish')")
     expect(page.locator(".flash-success")).to_have_text("Published.")

@@ -13,6 +13,7 @@ from PIL import Image
 from marketplace.extensions import db
 from marketplace.models import FileStatus, ProjectFile, ProjectStatus
 from marketplace.projects import files
+from marketplace.projects.file_kinds import human_size
 from marketplace.storage import storage
 
 from . import uploads
@@ -63,14 +64,14 @@ def test_a_pdf_is_stored_with_its_size_and_hash(client, draft):
 @pytest.mark.parametrize(
     ("filename", "data", "message"),
     [
-        ("report.pdf", uploads.png(), "is not what its name says"),  # the extension lies
-        ("logo.svg", uploads.SVG_WITH_SCRIPT, "“.svg” files are not accepted"),
-        ("page.html", uploads.HTML, "“.html” files are not accepted"),
-        ("page.pdf", uploads.HTML, "is not what its name says"),
+        ("report.pdf", uploads.png(), "report.pdf is not a PDF (it looks like a PNG image)"),
+        ("logo.svg", uploads.SVG_WITH_SCRIPT, "logo.svg is a .svg file, which cannot be added"),
+        ("page.html", uploads.HTML, "page.html is a .html file, which cannot be added"),
+        ("page.pdf", uploads.HTML, "page.pdf is not a PDF (we cannot tell what it is)"),
         ("code.zip", uploads.zip_bomb(), "zip bomb"),
         ("huge.png", uploads.png((8000, 6000), mode="1"), "more than 40 million pixels"),
         ("noextension", uploads.PDF, "needs a name with an extension"),
-        ("empty.pdf", b"", "The file is empty."),
+        ("empty.pdf", b"", "empty.pdf is empty."),
     ],
     ids=[
         "lying-extension",
@@ -122,10 +123,17 @@ def test_size_limits_per_file_and_per_project(app, client, draft):
     """Too big a file, or a project past its total, is refused before any byte is sent."""
     app.config.update(MAX_FILE_BYTES=1000, MAX_PROJECT_BYTES=1500)
     big = client.post(f"/projects/{draft.id}/files", data={"filename": "a.pdf", "size": "1001"})
-    assert big.status_code == 422 and "larger than" in big.get_json()["error"]
+    assert big.status_code == 422
+    assert (
+        big.get_json()["error"] == "a.pdf is 1,001 bytes, over the 1,000 bytes limit for one file."
+    )
     assert upload(client, draft, "one.pdf", uploads.PDF + b"x" * 900).status_code == 200
     over = client.post(f"/projects/{draft.id}/files", data={"filename": "b.pdf", "size": "800"})
-    assert over.status_code == 422 and "would pass" in over.get_json()["error"]
+    assert over.status_code == 422
+    assert over.get_json()["error"] == (
+        f"Adding b.pdf (800 bytes) would pass the project's limit of 1.5 KB "
+        f"({len(uploads.PDF) + 900} bytes used); remove a file first."
+    )
 
 
 def test_sending_more_bytes_than_announced_is_cut_off(app, client, draft):
@@ -166,6 +174,63 @@ def test_upload_without_javascript(client, draft):
     )
     assert "notes.pdf is added." in flashes(response)
     assert rows()[0].status is FileStatus.STORED
+
+
+def test_a_refused_upload_without_javascript_says_what_the_file_is_and_leaves_nothing(
+    client, draft
+):
+    """The form post is checked the same way: the refusal names the file, what it really is
+    and what is allowed; neither row nor object is left."""
+    response = client.post(
+        f"/projects/{draft.id}/files/form",
+        data={"file": (io.BytesIO(uploads.png()), "notes.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert flashes(response) == [
+        "notes.pdf is not a PDF (it looks like a PNG image); allowed: PDF, PowerPoint or "
+        "OpenDocument slides (.pptx, .odp), images (.png, .jpg, .jpeg, .gif, .webp), "
+        "video (.mp4, .mov, .webm), zip archives."
+    ]
+    assert rows() == [] and objects() == []
+
+
+def test_a_file_too_large_is_refused_in_megabytes(app, client, draft):
+    """The size and the limit are given in the units people read."""
+    app.config.update(MAX_FILE_BYTES=10 * 1024 * 1024)
+    size = str(int(12.4 * 1024 * 1024))
+    response = client.post(
+        f"/projects/{draft.id}/files", data={"filename": "deck.pdf", "size": size}
+    )
+    assert response.get_json()["error"] == "deck.pdf is 12.4 MB, over the 10 MB limit for one file."
+    assert rows() == []
+
+
+def test_the_file_list_gives_sizes_in_human_units(client, draft):
+    """Sizes read "45 bytes", not "0 KB"; the JSON of a finished upload carries the same words."""
+    done = upload(client, draft, "deck.pdf", uploads.PDF)
+    assert done.get_json()["size_label"] == f"{len(uploads.PDF)} bytes"
+    page = client.get(f"/projects/{draft.id}").get_data(as_text=True)
+    assert f"pdf, {len(uploads.PDF)} bytes" in page
+
+
+@pytest.mark.parametrize(
+    ("size", "said"),
+    [
+        (0, "0 bytes"),
+        (1, "1 byte"),
+        (303, "303 bytes"),
+        (1023, "1,023 bytes"),
+        (1024, "1 KB"),
+        (1536, "1.5 KB"),
+        (int(1.2 * 1024 * 1024), "1.2 MB"),
+        (100 * 1024 * 1024, "100 MB"),
+        (3 * 1024**3, "3 GB"),
+    ],
+)
+def test_human_size(size, said):
+    """Bytes under a kilobyte are counted; above, one decimal at most (1 KB = 1024 bytes)."""
+    assert human_size(size) == said
 
 
 def test_files_are_frozen_once_submitted(client, make, login):

@@ -149,6 +149,16 @@ def test_confirmed_employer_creates_an_organisation(
     assert "Elsewhere College" not in dashboard
 
 
+def test_a_website_typed_without_https_is_completed(client, login, employer, north):
+    """Typed "harborhealth.org", it is kept as "https://harborhealth.org", as everywhere."""
+    login(employer)
+    response = client.post(
+        "/organisation/setup", data=organisation_form(north, website="harborhealth.org")
+    )
+    assert response.status_code == 302
+    assert employer.organisation.website == "https://harborhealth.org"
+
+
 def test_unconfirmed_employer_cannot_create_an_organisation(client, make, outbox, north):
     """Until the e-mail address is confirmed, the set-up page asks for that and creates nothing."""
     employer = make.employer(
@@ -175,8 +185,22 @@ def test_unconfirmed_employer_cannot_create_an_organisation(client, make, outbox
         ({"school_ids": []}, "school_ids", "Choose at least one school."),
         ({"name": ""}, "name", "This field is required."),
         ({"name": "   "}, "name", "This field is required."),
-        ({"website": "not a website"}, "website", "Invalid URL."),
-        ({"website": "https://localhost"}, "website", "Invalid URL."),
+        ({"website": "not a website"}, "website", "Enter a web address, such as harborhealth.org."),
+        (
+            {"website": "https://localhost"},
+            "website",
+            "Enter a web address, such as harborhealth.org.",
+        ),
+        (
+            {"website": "ftp://harborhealth.org"},
+            "website",
+            "Only web addresses (https://…) can be given here, not ftp: ones.",
+        ),
+        (
+            {"website": "javascript:alert(1)"},
+            "website",
+            "Only web addresses (https://…) can be given here, not javascript: ones.",
+        ),
         (
             {"career_cluster": ""},
             "career_cluster",
@@ -190,6 +214,8 @@ def test_unconfirmed_employer_cannot_create_an_organisation(client, make, outbox
         "blank-name",
         "bad-website",
         "no-tld",
+        "ftp-website",
+        "javascript-website",
         "no-cluster",
         "odd-cluster",
     ],

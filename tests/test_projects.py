@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.models import ChallengeStatus, Project, ProjectStatus
-from marketplace.projects import services
+from marketplace.projects import changes, services
 
 from .conftest import shared_world
 from .helpers import field_errors, field_value, flashes, text_of
@@ -114,7 +117,7 @@ def test_submit_review_resubmit_publish(client, login, make, scene, outbox):
     login(teacher)
     page = text_of(client.get(f"/projects/{project.id}"))
     assert "What changed since the previous submission" in page
-    assert "+Version two, with tests." in page and "-Version one." in page
+    assert "Version <del>one.</del> <ins>two, with tests.</ins>" in page
     client.post(f"/projects/{project.id}/review/publish")
     assert project.status is ProjectStatus.PUBLISHED and project.published_at is not None
     assert project.snapshots[-1].outcome is ProjectStatus.PUBLISHED
@@ -175,3 +178,150 @@ def test_archiving_takes_a_project_off_the_school_shelf(client, login, make, sce
     client.post(f"/projects/{project.id}/archive")
     assert project.status is ProjectStatus.ARCHIVED
     assert "Old one" not in text_of(client.get("/projects"))
+
+
+# --- what changed since the previous submission ------------------------------------------------
+
+
+def what_changed(response) -> str:
+    """The "What changed since the previous submission" part of a project page ("" if none)."""
+    found = re.search(
+        r'<details open class="changes">\s*<summary>What changed.*?</details>',
+        text_of(response),
+        re.S,
+    )
+    return found.group(0) if found else ""
+
+
+def resubmitted(client, login, make, scene, first: dict, second: dict):
+    """A project submitted with `first`, sent back, changed to `second` and submitted again;
+    the teacher is logged in. Fields not given are the draft's (see `_draft`)."""
+    classroom, team, ava, _, challenge = scene
+    project = make.project(team, challenge, **{**_draft(skills=["figma"]), **first})
+    login(ava)
+    client.post(f"/projects/{project.id}/submit")
+    services.review(project, classroom.teacher, publish=False, comment="More, please.")
+    client.post(f"/projects/{project.id}/edit", data=_draft(**second))
+    client.post(f"/projects/{project.id}/submit")
+    login(classroom.teacher)
+    return project
+
+
+def test_what_changed_shows_the_changed_fields_as_read_with_words_marked(
+    client, login, make, scene
+):
+    """The story is rendered Markdown with removed words in <del> and added ones in <ins>;
+    no diff hunks, and no section for a field unchanged or empty on both sides."""
+    project = resubmitted(
+        client,
+        login,
+        make,
+        scene,
+        first={"body": "We interviewed **12** patients.", "summary": "", "video_url": ""},
+        second={
+            "body": "We interviewed **15** patients.\n\nThe *tablet* works.",
+            "summary": "",
+            "skills": "Figma",
+            "video_url": "",
+        },
+    )
+    section = what_changed(client.get(f"/projects/{project.id}"))
+    assert "<h4>The whole story</h4>" in section
+    assert "<strong><del>12</del> <ins>15</ins></strong>" in section
+    assert "<p><ins>The</ins> <em><ins>tablet</ins></em> <ins>works.</ins></p>" in section
+    assert "Removed words are <del>struck through</del>" in section  # said in words too
+    assert "@@" not in section and "**" not in section
+    for untouched in ("Title", "Pitch", "Summary", "Skills", "Demo link", "Video link"):
+        assert f"<h4>{untouched}</h4>" not in section
+
+
+def test_what_changed_lists_the_files_added_and_removed(client, login, make, scene):
+    """Files taken out and put in between the two submissions, with their sizes."""
+    classroom, team, ava, _, challenge = scene
+    project = make.project(team, challenge, **_draft(skills=["figma"]))
+    kept = make.project_file(project, "kept.pdf")
+    old = make.project_file(project, "old.pdf", data=b"%PDF-" + b"x" * 298)
+    login(ava)
+    client.post(f"/projects/{project.id}/submit")
+    services.review(project, classroom.teacher, publish=False, comment="Newer slides.")
+    client.post(f"/files/{old.id}/delete")
+    make.project_file(project, "deck.pdf", data=b"%PDF-" + b"x" * (1258291 - 5))
+    client.post(f"/projects/{project.id}/submit")
+    login(classroom.teacher)
+
+    section = what_changed(client.get(f"/projects/{project.id}"))
+    assert 'Added: <ins>deck.pdf</ins> <span class="muted">(1.2 MB)</span>' in section
+    assert 'Removed: <del>old.pdf</del> <span class="muted">(303 bytes)</span>' in section
+    assert kept.filename not in section
+    assert "<h4>The whole story</h4>" not in section  # no field changed
+
+
+def test_what_changed_says_when_only_the_formatting_changed(client, login, make, scene):
+    """Bold taken off a word changes no word: the section says so rather than showing nothing."""
+    project = resubmitted(
+        client,
+        login,
+        make,
+        scene,
+        first={"body": "We interviewed **12** patients."},
+        second={"body": "We interviewed 12 patients."},
+    )
+    section = what_changed(client.get(f"/projects/{project.id}"))
+    assert "<h4>The whole story</h4>" in section and "Only the formatting changed." in section
+
+
+def test_the_marked_changes_stay_sanitised():
+    """Markdown put in by the team is rendered by the sanitising renderer on both sides."""
+    before = changes.as_read("body", "Plain.")
+    after = changes.as_read(
+        "body", "[safe](https://ok.example) [bad](javascript:alert(1)) <script>"
+    )
+    html = str(changes.word_diff(before, after))
+    assert "<del>Plain.</del>" in html
+    assert '<a href="https://ok.example" rel="nofollow noopener noreferrer"><ins>safe</ins>' in html
+    assert 'href="javascript' not in html and "<script" not in html
+
+
+# --- web addresses ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["demo_url", "repo_url", "video_url"])
+def test_a_link_typed_without_https_is_completed(client, login, scene, name):
+    """People type "harborhealth.org/checkin"; it is kept as a full address."""
+    _, team, ava, _, challenge = scene
+    login(ava)
+    response = client.post(
+        f"/teams/{team.id}/projects/new",
+        data=_draft(challenge_id=str(challenge.id), **{name: " harborhealth.org/checkin "}),
+    )
+    assert response.status_code == 303
+    assert getattr(_only_project(), name) == "https://harborhealth.org/checkin"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (
+            "javascript:alert(1)",
+            "Only web addresses (https://…) can be given here, not javascript: ones.",
+        ),
+        (
+            "ftp://files.example.org/demo",
+            "Only web addresses (https://…) can be given here, not ftp: ones.",
+        ),
+        ("not a link", "Enter a web address, such as harborhealth.org."),
+        ("https://localhost", "Enter a web address, such as harborhealth.org."),
+    ],
+    ids=["javascript", "ftp", "words", "no-tld"],
+)
+def test_a_link_that_is_no_web_address_is_refused(client, login, scene, typed, message):
+    """Another scheme is refused by name; what was typed stays in the field."""
+    _, team, ava, _, challenge = scene
+    login(ava)
+    response = client.post(
+        f"/teams/{team.id}/projects/new",
+        data=_draft(challenge_id=str(challenge.id), demo_url=typed),
+    )
+    assert response.status_code == 422
+    assert message in field_errors(response)
+    assert field_value(response, "demo_url") == html.escape(typed)

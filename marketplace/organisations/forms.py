@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, Length, Optional
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..clusters import CAREER_CLUSTERS
-from ..forms_common import MultiCheckboxField, SelectChoice, strip, strip_text, timezone_field
+from ..forms_common import (
+    MultiCheckboxField,
+    SelectChoice,
+    strip,
+    strip_text,
+    timezone_field,
+    web_address_field,
+)
 
 SIZES = ("1–9", "10–49", "50–249", "250–999", "1000+")
 
@@ -26,9 +33,7 @@ class OrganisationForm(SchoolsMixin, FlaskForm):
     name = StringField(
         "Organisation name", validators=[DataRequired(), Length(max=160)], filters=[strip]
     )
-    website = URLField(
-        "Website", validators=[Optional(), URL(require_tld=True), Length(max=255)], filters=[strip]
-    )
+    website = web_address_field("Website", max_length=255)
     industry = StringField("Industry", validators=[Optional(), Length(max=120)], filters=[strip])
     career_cluster = SelectField(
         "Career cluster",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -22,6 +21,7 @@ from ..models import Project, ProjectFile
 from ..permissions import load_or_404, require, student_required
 from ..storage import LocalStorage, StorageError, TooLarge, content_disposition, storage
 from . import files, rules
+from .file_kinds import human_size
 
 bp = Blueprint("files", __name__)
 
@@ -78,7 +78,7 @@ def receive(token: str) -> tuple[Response, int] | tuple[str, int]:
     try:
         files.receive(key, request.stream, max_bytes)
     except TooLarge:
-        return _problem("The file is larger than allowed.", 413)
+        return _problem(f"The file is larger than the {human_size(max_bytes)} limit.", 413)
     return "", 204
 
 
@@ -93,7 +93,9 @@ def complete(file_id: int) -> tuple[Response, int]:
         db.session.commit()  # the discarded row and object stay discarded
         return _problem(str(error))
     db.session.commit()
-    return jsonify(id=row.id, filename=row.filename, size=row.size), 200
+    return jsonify(
+        id=row.id, filename=row.filename, size=row.size, size_label=human_size(row.size)
+    ), 200
 
 
 @bp.post("/projects/<int:project_id>/files/form")
@@ -110,12 +112,10 @@ def upload_form(project_id: int) -> Response:
     size = upload.stream.tell()
     upload.stream.seek(0)
     try:
-        row, _ = files.start_upload(project, current_user, upload.filename, size)
-        files.receive(row.key, upload.stream, current_app.config["MAX_FILE_BYTES"])
-        files.complete_upload(row, current_user)
-    except (files.FileRejected, StorageError, TooLarge) as error:
-        db.session.commit()
-        flash(str(error) or "The file is larger than allowed.", "error")
+        row = files.upload_whole(project, current_user, upload.filename, upload.stream, size)
+    except (files.FileRejected, StorageError) as error:
+        db.session.commit()  # the discarded row and object stay discarded
+        flash(str(error), "error")
         return back
     db.session.commit()
     flash(f"{row.filename} is added.", "success")

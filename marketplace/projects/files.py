@@ -26,26 +26,19 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..extensions import db
 from ..models import FileStatus, MessageAttachment, Project, ProjectFile, User, utcnow
-from ..storage import Readable, StorageError, UploadTarget, copy_stream, storage
+from ..storage import Readable, StorageError, TooLarge, UploadTarget, copy_stream, storage
 from . import rules
+from .file_kinds import (
+    ALLOWED,  # the allowlist; messaging's attachments read it here too
+    ODP,
+    PPTX,
+    allowed_summary,
+    expected_name,
+    human_size,
+    too_large,
+    type_name,
+)
 
-PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-ODP = "application/vnd.oasis.opendocument.presentation"
-# extension → (kind, the types its magic bytes may show)
-ALLOWED: dict[str, tuple[str, frozenset[str]]] = {
-    "pdf": ("pdf", frozenset({"application/pdf"})),
-    "png": ("image", frozenset({"image/png"})),
-    "jpg": ("image", frozenset({"image/jpeg"})),
-    "jpeg": ("image", frozenset({"image/jpeg"})),
-    "gif": ("image", frozenset({"image/gif"})),
-    "webp": ("image", frozenset({"image/webp"})),
-    "mp4": ("video", frozenset({"video/mp4"})),
-    "mov": ("video", frozenset({"video/quicktime"})),
-    "webm": ("video", frozenset({"video/webm"})),
-    "pptx": ("slides", frozenset({PPTX})),
-    "odp": ("slides", frozenset({ODP})),
-    "zip": ("archive", frozenset({"application/zip"})),
-}
 IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
 ZIP_MAX_UNPACKED = 1024 * 1024 * 1024
 ZIP_MAX_RATIO = 100
@@ -86,25 +79,34 @@ def used_bytes(project: Project) -> int:
     )
 
 
+def accepted_name(filename: str) -> tuple[str, str]:
+    """The cleaned file name and its extension, if that extension is on the allowlist."""
+    name = clean_filename(filename)
+    ext = extension(name)
+    if ext not in ALLOWED:
+        raise FileRejected(
+            f"{name} is a .{ext} file, which cannot be added; allowed: {allowed_summary()}."
+        )
+    return name, ext
+
+
 def start_upload(
     project: Project, user: User, filename: str, size: int
 ) -> tuple[ProjectFile, UploadTarget]:
     """Check name and size, write a pending row, and return where the bytes go."""
     if not rules.can_edit(project, user):
         raise PermissionError
-    name = clean_filename(filename)
-    ext = extension(name)
-    if ext not in ALLOWED:
-        allowed = ", ".join(sorted(ALLOWED))
-        raise FileRejected(f"“.{ext}” files are not accepted. Use one of: {allowed}.")
+    name, ext = accepted_name(filename)
     max_file, max_project = _limits()
     if size <= 0:
-        raise FileRejected("The file is empty.")
+        raise FileRejected(f"{name} is empty.")
     if size > max_file:
-        raise FileRejected(f"The file is larger than {max_file // 1024 // 1024} MB.")
-    if used_bytes(project) + size > max_project:
+        raise FileRejected(too_large(name, size, max_file))
+    used = used_bytes(project)
+    if used + size > max_project:
         raise FileRejected(
-            f"The project's files would pass {max_project // 1024 // 1024} MB; remove one first."
+            f"Adding {name} ({human_size(size)}) would pass the project's limit of "
+            f"{human_size(max_project)} ({human_size(used)} used); remove a file first."
         )
     row = ProjectFile(
         project=project,
@@ -125,6 +127,23 @@ def _discard(row: ProjectFile) -> None:
     finally:
         db.session.delete(row)
         db.session.flush()
+
+
+def upload_whole(
+    project: Project, user: User, filename: str, stream: Readable, size: int
+) -> ProjectFile:
+    """Without JavaScript: the three steps in one request; a failure leaves no row behind."""
+    row, _ = start_upload(project, user, filename, size)
+    max_file, _ = _limits()
+    try:
+        receive(row.key, stream, max_file)
+    except TooLarge:
+        _discard(row)
+        raise FileRejected(too_large(row.filename, size, max_file)) from None
+    except StorageError:
+        _discard(row)
+        raise
+    return complete_upload(row, user)
 
 
 def complete_upload(row: ProjectFile, user: User) -> ProjectFile:
@@ -153,7 +172,7 @@ def verify_and_store(row: ProjectFile | MessageAttachment) -> None:
     if arrived is None:
         raise FileRejected("The upload did not arrive; try again.")
     if arrived > max_file:
-        raise FileRejected(f"The file is larger than {max_file // 1024 // 1024} MB.")
+        raise FileRejected(too_large(row.filename, arrived, max_file))
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as local:
         with storage().open(row.key) as source:
             for chunk in copy_stream(source):
@@ -163,9 +182,14 @@ def verify_and_store(row: ProjectFile | MessageAttachment) -> None:
         guess = filetype.guess(head)
         kind, accepted = ALLOWED[extension(row.filename)]
         if guess is None or guess.mime not in accepted:
-            found = guess.mime if guess else "unknown"
+            found = (
+                f"it looks like {type_name(guess.mime, guess.extension)}"
+                if guess
+                else "we cannot tell what it is"
+            )
             raise FileRejected(
-                f"“{row.filename}” is not what its name says (its bytes look like {found})."
+                f"{row.filename} is not {expected_name(extension(row.filename))} ({found}); "
+                f"allowed: {allowed_summary()}."
             )
         local.seek(0)
         if guess.mime in (PPTX, ODP, "application/zip"):

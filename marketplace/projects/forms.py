@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, Length, Optional
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms_common import SkillsMixin, optional_int, strip, strip_text
-
-
-def _url_field(label: str) -> URLField:
-    return URLField(
-        label,
-        validators=[Optional(), URL(require_tld=True, message="Enter a full web address."),
-                    Length(max=500)],
-        filters=[strip],
-    )  # fmt: skip
+from ..forms_common import SkillsMixin, optional_int, strip, strip_text, web_address_field
 
 
 class ProjectForm(SkillsMixin, FlaskForm):
@@ -41,9 +32,9 @@ class ProjectForm(SkillsMixin, FlaskForm):
         filters=[strip_text],
         description="The problem, what you built, how you tested it. Markdown works.",
     )
-    demo_url = _url_field("Demo link")
-    repo_url = _url_field("Code repository link")
-    video_url = _url_field("Video link")
+    demo_url = web_address_field("Demo link")
+    repo_url = web_address_field("Code repository link")
+    video_url = web_address_field("Video link")
 
     def fields_for_save(self) -> dict[str, object]:
         """The project's own text fields, ready for the service (the skills go as `skill_list`)."""

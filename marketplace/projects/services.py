@@ -6,8 +6,6 @@ view commits once. Mail is queued on the transaction.
 
 from __future__ import annotations
 
-import difflib
-import json
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -29,10 +27,9 @@ from ..models import (
     User,
     utcnow,
 )
-from ..models.project import SNAPSHOT_FIELDS
 from ..tags import normalise_skills
 from ..web import absolute_url
-from . import rules
+from . import changes, rules
 
 
 class ProjectError(Exception):
@@ -104,7 +101,7 @@ def submit(project: Project, student: User) -> ProjectSnapshot:
     snapshot = ProjectSnapshot(
         project=project,
         number=len(project.snapshots) + 1,
-        data=project.snapshot_data(),
+        data={**project.snapshot_data(), "files": changes.recorded_files(project)},
         submitted_by=student,
     )
     db.session.add(snapshot)
@@ -205,25 +202,3 @@ def portfolio(student: User) -> list[Project]:
             .order_by(Project.published_at.desc())
         )
     )
-
-
-def _as_lines(value: object) -> list[str]:
-    if isinstance(value, list):
-        return [", ".join(str(v) for v in value)]
-    return str(value or "").splitlines() or [""]
-
-
-def changes_since_last_submission(project: Project) -> list[tuple[str, list[str]]]:
-    """What changed between the last two submissions, field by field (unified diff lines)."""
-    if len(project.snapshots) < 2:
-        return []
-    before, after = project.snapshots[-2].data, project.snapshots[-1].data
-    changed = []
-    for name in SNAPSHOT_FIELDS:
-        if json.dumps(before.get(name)) == json.dumps(after.get(name)):
-            continue
-        diff = difflib.unified_diff(
-            _as_lines(before.get(name)), _as_lines(after.get(name)), lineterm="", n=2
-        )
-        changed.append((name.replace("_", " "), list(diff)[2:]))
-    return changed

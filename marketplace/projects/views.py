@@ -14,12 +14,14 @@ from ..markdown import render_markdown
 from ..models import Challenge, Project, ProjectStatus, School, Team
 from ..permissions import load_or_404, require, staff_required, student_required
 from ..web import commit_or_refuse, is_htmx
-from . import rules, search, services
+from . import changes, rules, search, services
+from .file_kinds import human_size
 from .forms import EditProjectForm, ProjectForm, ReviewForm
 
 bp = Blueprint("projects", __name__)
 bp.add_app_template_global(rules.can_edit, "can_edit_project")
 bp.add_app_template_global(rules.can_review, "can_review_project")
+bp.add_app_template_filter(human_size, "file_size")
 
 
 def _redirect_to(project: Project) -> Response:
@@ -86,7 +88,7 @@ def show(project_id: int) -> str:
         project=project,
         body=render_markdown(project.body),
         inside=inside,
-        changes=services.changes_since_last_submission(project) if inside else [],
+        changes=changes.since_last_submission(project) if inside else None,
         review_form=ReviewForm(),
         action_form=EmptyForm(),
     )
