@@ -107,14 +107,16 @@ def test_interest_then_claim_to_mentor_then_approval_and_acceptance(client, logi
     assert engagement.rung is Rung.MENTORSHIP
 
     timeline = text_of(client.get(f"/engagements/{engagement.id}"))
-    for action in (
-        "interest",
-        "offer proposed",
-        "offer approved",
-        "consent recorded",
-        "offer accepted",
+    org = employer.organisation.name
+    for sentence in (  # what happened, in sentences; no state names
+        f"of {org} showed interest in the project.",
+        f"of {org} sent a mentorship offer to the teacher for approval.",
+        "approved the mentorship offer, and it went to the students.",
+        "recorded a guardian&#39;s consent to the mentorship offer.",
+        "accepted the mentorship offer.",
     ):
-        assert action in timeline
+        assert sentence in timeline, sentence
+    assert "→" not in timeline and "proposed" not in timeline
     assert "Martinez" not in text_of(login(employer).get(f"/engagements/{engagement.id}"))
 
 

@@ -171,6 +171,6 @@ def test_the_admin_nav_and_dashboard_lead_to_the_pages(client, login, s):
     page = text_of(client.get("/dashboard"))
     for href in ("/school/background-checks", "/school/ladder-settings", "/approvals", "/ladder"):
         assert f'href="{href}"' in page
-    account_menu = page.split('class="dropdown"')[1]  # the school's settings, not the main row
+    account_menu = page.split('<ul dir="rtl">')[1]  # the school's settings, not the main row
     for href in ("/school/staff", "/school/background-checks", "/school/ladder-settings"):
         assert f'href="{href}"' in account_menu

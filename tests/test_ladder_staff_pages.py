@@ -164,7 +164,7 @@ def test_a_student_too_young_for_the_rung_is_told_so(client, login, make, w):
     offer_in(make, w["engagement"], rung=Rung.JOB_SHADOWING)
     login(w["ava"])
     page = text_of(client.get("/my/engagements"))
-    assert "A job shadowing is open to students aged 18 and over." in page
+    assert "Job shadowing is open to students aged 18 and over." in page
     assert 'name="confirm"' not in page
 
 

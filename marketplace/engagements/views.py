@@ -9,11 +9,11 @@ from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..forms_common import EmptyForm, SelectChoice
-from ..models import LADDER, Engagement, Offer, Project, Rung
+from ..models import LADDER, Engagement, EngagementEvent, Offer, Project, Rung
 from ..permissions import employer_required, load_or_404, staff_required
 from ..projects import rules as project_rules
 from ..web import commit_or_refuse, safe_next
-from . import ladder, queries, rules
+from . import ladder, queries, rules, story
 from .forms import CloseForm, InterestForm, SkipForm
 
 bp = Blueprint("engagements", __name__)
@@ -202,6 +202,12 @@ def card_response(engagement_id: int, message: str) -> str:
 
 
 bp.add_app_template_global(rules.is_stalled, "is_stalled")
+
+
+@bp.app_template_global("timeline_sentence")
+def timeline_sentence(event: EngagementEvent) -> str:
+    """A timeline step as a sentence for the reader."""
+    return story.sentence(event, current_user)
 
 
 @bp.app_template_global("engagement_panel")

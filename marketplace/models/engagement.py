@@ -40,7 +40,10 @@ class Rung(enum.StrEnum):
 
     @property
     def a(self) -> str:
-        """The label with its article: "a mentorship", "an internship"."""
+        """The label as a sentence says it: "a mentorship", "an internship", and "job
+        shadowing" with none (nobody offers "a job shadowing")."""
+        if self is Rung.JOB_SHADOWING:
+            return self.label
         return ("an " if self.value[0] in "aeiou" else "a ") + self.label
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ..engagements import story
 from ..events import (
     EngagementMoved,
     MessageFlagged,
@@ -45,12 +46,12 @@ def engagement_moved(moved: EngagementMoved) -> None:
         if person.id in told or (actor is not None and person.id == actor.id) or not person.active:
             continue
         told.add(person.id)
-        who = name_for(person, actor) if actor is not None else "The marketplace"
+        said = story.sentence(event, person)
         notify(
             person,
             kind=event.action.replace(" ", "_"),
-            subject=moved.subject or f"{event.action.capitalize()}: {title}",
-            body=f"{who}: {event.action} — {title}. {event.detail}".strip(),
+            subject=moved.subject or f"{said} ({title})",
+            body=f"{said} — {title}. {event.detail}".strip(),
             link=f"/engagements/{engagement.id}",
             event_id=event.id,
             key=f"event-{event.id}-user-{person.id}",
