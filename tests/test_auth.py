@@ -881,15 +881,18 @@ def test_temporary_password_must_be_changed_first(make, client, log_in_with_form
     form_page = text_of(client.get("/auth/password"))
     assert "Your teacher gave you a temporary password." in form_page
     assert "Please choose a new password to continue." in form_page
+    assert 'name="current_password"' not in form_page  # typed a moment ago to log in
+    nav = form_page.split("</nav>")[0]
+    assert "Log out" in nav and not re.findall(r'<a href="(?!/dashboard")[^"]*"', nav), (
+        "nothing but log-out (and the brand) until the password is changed"
+    )
 
 
 def test_changing_temporary_password_frees_the_student(make, client, log_in_with_form):
     """Once the student picks their own password, pages open normally again."""
     student = make.student(must_change_password=True)
     log_in_with_form(student.username)
-    response = client.post(
-        "/auth/password", data=password_data(NEW_PASSWORD, current_password=PASSWORD)
-    )
+    response = client.post("/auth/password", data=password_data(NEW_PASSWORD))
     assert response.location == "/dashboard"
     assert not student.must_change_password
     assert client.get("/dashboard").status_code == 200

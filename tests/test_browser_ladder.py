@@ -102,6 +102,11 @@ def test_the_whole_climb_from_interest_to_internship(tab, climb):
     page.goto("/pipeline")
     page.click(f"#card-{engagement.id} >> text=Claim to mentor")
     page.wait_for_selector("#offer-panel form")
+    page.click("#offer-panel >> text=Cancel")  # changed their mind: the panel empties in place
+    page.wait_for_selector("#offer-panel form", state="detached")
+    assert page.url.endswith("/pipeline")
+    page.click(f"#card-{engagement.id} >> text=Claim to mentor")
+    page.wait_for_selector("#offer-panel form")
     fill_terms(page, Rung.MENTORSHIP)
     page.click("#offer-panel button:has-text('Send to the teacher')")
     page.wait_for_selector("#offer-panel >> text=Sent to the teacher for approval.")

@@ -238,3 +238,36 @@ def test_teacher_dashboard_points_to_waiting_adoption_requests(client, login, ma
     page = text_of(client.get("/dashboard"))
     assert "1 employer request to adopt a challenge" in page
     assert f"/challenges/{challenge.id}" in page
+
+
+def test_a_sponsor_never_asked_is_not_named_to_employers_or_students_until_it_agrees(
+    client, login, make
+):
+    school = make.school()
+    prospect = make.organisation(
+        name="Keystone Builders", industry="Construction", status=OrganisationStatus.PROSPECT
+    )
+    challenge = make.challenge(school, sponsor=prospect)
+    employer = make.employer(make.organisation(verified_by=[school]))
+    student = make.student(make.classroom(make.teacher(school=school)))
+    for reader in (employer, student):
+        login(reader)
+        for path in ("/challenges", f"/challenges/{challenge.id}"):
+            page = text_of(client.get(path))
+            assert "a local construction business" in page and "Keystone" not in page, path
+    login(make.teacher(school=school))
+    assert "Keystone Builders" in text_of(client.get(f"/challenges/{challenge.id}"))
+    prospect.status = OrganisationStatus.ACTIVE  # it said yes: a partner now
+    login(employer)
+    assert "Keystone Builders" in text_of(client.get("/challenges"))
+
+
+def test_archive_is_a_secondary_action_asked_twice(client, login, make):
+    teacher = make.teacher()
+    challenge = make.challenge(teacher.school, status=ChallengeStatus.CLOSED)
+    login(teacher)
+    page = text_of(client.get(f"/challenges/{challenge.id}"))
+    confirm = page.split('<details class="confirm-archive">')[1].split("</details>")[0]
+    assert "<summary" in confirm and "Archive…" in confirm and "Yes, archive it" in confirm
+    before_it = page.split('<details class="confirm-archive">')[0].split("<h2>Workflow</h2>")[1]
+    assert "archived" not in before_it  # no one-click Archive among the main buttons

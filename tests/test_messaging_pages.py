@@ -365,3 +365,11 @@ def test_dashboards_say_what_waits_in_messages(client, login, w):
     assert "1 unread message</a>" in text_of(client.get("/dashboard"))
     login(w.teacher)
     assert "1 message waits for you to check</a>" in text_of(client.get("/dashboard"))
+
+
+def test_only_threads_with_students_say_contact_details_are_held(client, login, w):
+    login(w.teacher)
+    assert "held for the teacher" in text_of(client.get(f"/messages/{w.thread.id}"))
+    for path in (f"/messages/{w.school_thread.id}", "/messages/new"):
+        page = text_of(client.get(path))
+        assert "Markdown works" in page and "held for the teacher" not in page, path

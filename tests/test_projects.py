@@ -325,3 +325,15 @@ def test_a_link_that_is_no_web_address_is_refused(client, login, scene, typed, m
     assert response.status_code == 422
     assert message in field_errors(response)
     assert field_value(response, "demo_url") == html.escape(typed)
+
+
+def test_the_review_queue_says_each_teams_class(client, login, make):
+    """Two classes each have a team called "Team 1": the queue tells them apart."""
+    teacher = make.teacher()
+    for name in ("Period 2", "Period 5"):
+        classroom = make.classroom(teacher, name=name)
+        team = make.team(classroom, [make.student(classroom)], name="Team 1")
+        make.project(team, status=ProjectStatus.SUBMITTED)
+    login(teacher)
+    page = text_of(client.get("/reviews"))
+    assert page.count("Team 1") == 2 and "Period 2" in page and "Period 5" in page

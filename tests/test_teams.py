@@ -675,3 +675,12 @@ def test_only_students_join_classes_with_a_code(client, make, classroom, role):
     """Adults get 403 on the student's join page."""
     login_as(client, getattr(make, role)())
     assert client.post("/classes/join", data={"class_code": classroom.join_code}).status_code == 403
+
+
+def test_the_join_forms_example_code_has_the_real_format(client):
+    from marketplace.models.classroom import CODE_ALPHABET, CODE_LENGTH
+
+    page = text_of(client.get("/auth/join"))
+    example = re.search(r"for example (\S+?)\.<", page)
+    assert example is not None, "the form gives an example code"
+    assert re.fullmatch(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}", example.group(1)), example.group(1)

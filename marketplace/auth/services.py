@@ -164,6 +164,14 @@ def change_password(user: User, current: str, new: str) -> None:
     set_password(user, new)
 
 
+def replace_temporary_password(user: User, new: str) -> None:
+    """A student who just logged in with the temporary password their teacher gave them chooses
+    their own; they are not asked for the temporary one again."""
+    if not user.must_change_password:
+        raise AccountError("Give your current password to change it.")
+    set_password(user, new)
+
+
 def pending_invitation(token: str) -> Invitation:
     """The invitation a link is for, if it can still be accepted."""
     invitation = db.session.scalar(sa.select(Invitation).filter_by(token_hash=token_digest(token)))

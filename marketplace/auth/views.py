@@ -216,12 +216,18 @@ def change_password() -> Response | str:
     """Change one's own password; other sessions end."""
     form = ChangePasswordForm()
     form.password_context = personal_words(current_user)
+    temporary = current_user.must_change_password
+    if temporary:  # they typed the temporary password to log in a moment ago
+        del form.current_password
     if form.validate_on_submit():
         user = current_user._get_current_object()  # login_user() must not be given the proxy
         try:
-            services.change_password(
-                user, required(form.current_password.data), required(form.password.data)
-            )
+            if temporary:
+                services.replace_temporary_password(user, required(form.password.data))
+            else:
+                services.change_password(
+                    user, required(form.current_password.data), required(form.password.data)
+                )
         except services.AccountError as error:
             add_error(form.current_password, str(error))
         else:

@@ -41,3 +41,24 @@ def can_request_adoption(challenge: Challenge, user: User) -> bool:
 def can_decide_adoption(request: AdoptionRequest, user: User) -> bool:
     """Whoever curates the challenge accepts or declines who adopts it."""
     return can_edit(request.challenge, user)
+
+
+def may_see_sponsor_name(challenge: Challenge, user: User) -> bool:
+    """A sponsor named by the school but never asked (a prospect) is not named to employers
+    or students: only to the school's staff and to the organisation itself. Once it is a
+    partner that agreed or adopted the challenge, everyone who sees the challenge sees it."""
+    sponsor = challenge.sponsor
+    if sponsor is None or sponsor.status is not OrganisationStatus.PROSPECT:
+        return True
+    return can_edit(challenge, user) or user.is_site_admin or user.organisation_id == sponsor.id
+
+
+def sponsor_label(challenge: Challenge, user: User) -> str:
+    """The sponsor as `user` may read it: its name, or "a local construction business"."""
+    sponsor = challenge.sponsor
+    if sponsor is None:
+        return ""
+    if may_see_sponsor_name(challenge, user):
+        return sponsor.name
+    trade = sponsor.industry.strip().lower()
+    return f"a local {trade} business" if trade else "a local business"

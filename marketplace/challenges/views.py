@@ -20,6 +20,7 @@ from .forms import AdoptForm, ChallengeForm
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
 bp.add_app_template_global(rules.can_edit, "can_edit_challenge")
 bp.add_app_template_global(rules.can_request_adoption, "can_adopt_challenge")
+bp.add_app_template_global(rules.sponsor_label, "sponsor_label")
 
 ACTION_LABELS = {
     ChallengeStatus.OPEN: "Open for projects",

@@ -113,7 +113,7 @@ def inbox(user: User, limit: int = INBOX_LIMIT) -> list[InboxRow]:
             query.options(
                 joinedload(Thread.school),
                 joinedload(Thread.organisation),
-                joinedload(Thread.team),
+                joinedload(Thread.team).joinedload(Team.classroom),
             )
             .order_by(Thread.last_message_at.desc(), Thread.id.desc())
             .limit(limit)

@@ -86,7 +86,8 @@ def thread(thread_id: int) -> str | tuple[str, int]:
         queries.mark_read(thread, current_user, messages[-1].id)
     db.session.commit()
     return render_template(
-        "messaging/thread.html", **_page_context(thread, MessageForm(formdata=None), messages)
+        "messaging/thread.html",
+        **_page_context(thread, MessageForm.for_thread(thread, formdata=None), messages),
     )
 
 
@@ -118,7 +119,7 @@ def post(thread_id: int) -> Response | str | tuple[str, int]:
     POST-redirect-GET. A refusal keeps what was typed."""
     thread = load_or_404(Thread, thread_id, rules.can_read)
     require(rules.is_participant, thread, status=403)  # staff read; the people in it write
-    form = MessageForm()
+    form = MessageForm.for_thread(thread)
     after = request.form.get("after", type=message_id)  # the last one the page shows (htmx)
     message = None
     if form.validate():
@@ -134,7 +135,7 @@ def post(thread_id: int) -> Response | str | tuple[str, int]:
             db.session.commit()
     notice = _notice(message)
     if is_htmx():
-        fresh = MessageForm(formdata=None) if message is not None else form
+        fresh = MessageForm.for_thread(thread, formdata=None) if message is not None else form
         return _newer(thread, after if after is not None else 0, fresh, notice)
     if message is not None:
         flash(notice or "Sent.", "info" if notice else "success")

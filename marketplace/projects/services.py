@@ -154,7 +154,10 @@ def review_queue(staff: User) -> list[Project]:
         .join(Team)
         .join(Classroom)
         .where(Project.status == ProjectStatus.SUBMITTED)
-        .options(selectinload(Project.team), selectinload(Project.challenge))
+        .options(
+            selectinload(Project.team).selectinload(Team.classroom),
+            selectinload(Project.challenge),
+        )
         .order_by(Project.updated_at)
     )
     if staff.is_teacher:

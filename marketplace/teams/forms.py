@@ -38,7 +38,9 @@ class ClassCodeMixin:
         "Class code",
         validators=[DataRequired(), Length(max=20)],
         filters=[lambda v: normalise_join_code(v) if v else v],
-        description="Your teacher gives you this code, for example K7QP-M2XA.",
+        description=(
+            "Your teacher gives you this code: eight letters and digits, for example K7QPM2XA."
+        ),
     )
 
     def validate_class_code(self, field: StringField) -> None:
