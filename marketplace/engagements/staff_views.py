@@ -7,7 +7,9 @@ The buttons of these pages post to the engagement and offer endpoints (`engageme
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -94,10 +96,40 @@ def team() -> str:
 # --- the approval queue -----------------------------------------------------------------------
 
 
-def _consent_form(offer: Offer, missing: list[User]) -> ConsentForm:
-    form = own_ids(ConsentForm(formdata=None), f"consent-{offer.id}")
-    form.student_id.choices = [SelectChoice(s.id, name_for(current_user, s)) for s in missing]
+def _consent_form(offer: Offer, student: User) -> ConsentForm:
+    """One student's consent to one offer: the student is named, not chosen."""
+    form = own_ids(ConsentForm(formdata=None), f"consent-{offer.id}-{student.id}")
+    form.student_id.choices = [SelectChoice(student.id, name_for(current_user, student))]
+    form.student_id.data = student.id
     return form
+
+
+@dataclass
+class WaitingOffer:
+    """Everything that waits on one offer, so its actions sit together: a skip to allow, the
+    approval, then a consent form per student still missing one."""
+
+    offer: Offer
+    approve: bool = False
+    problems: list[str] = dataclasses.field(default_factory=list)
+    skip_form: SkipForm | None = None
+    consents: list[tuple[User, ConsentForm]] = dataclasses.field(default_factory=list)
+
+
+def _waiting_offers(queue: queues.ApprovalQueue, today: date) -> list[WaitingOffer]:
+    items: dict[int, WaitingOffer] = {}
+
+    def item(offer: Offer) -> WaitingOffer:
+        return items.setdefault(offer.id, WaitingOffer(offer))
+
+    for offer in queue.to_approve:
+        waiting = item(offer)
+        waiting.approve, waiting.problems = True, rules.proposal_problems(offer, today)
+    for offer in queue.skips:
+        item(offer).skip_form = _skip_form(offer)
+    for offer, missing in queue.consents:
+        item(offer).consents = [(s, _consent_form(offer, s)) for s in missing]
+    return sorted(items.values(), key=lambda w: (w.offer.created_at, w.offer.id))
 
 
 def _skip_form(offer: Offer) -> SkipForm:
@@ -117,10 +149,7 @@ def approvals() -> str:
     return render_template(
         "ladder/approvals.html",
         queue=queue,
-        problems={o.id: rules.proposal_problems(o, today) for o in queue.to_approve},
-        missing={o.id: m for o, m in queue.consents},
-        consent_forms={o.id: _consent_form(o, m) for o, m in queue.consents},
-        skip_forms={o.id: _skip_form(o) for o in queue.skips},
+        offers=_waiting_offers(queue, today),
         action_form=EmptyForm(),
     )
 

@@ -113,7 +113,7 @@ def rotate_code(classroom_id: int) -> Response | str:
     db.session.commit()
     if is_htmx():
         return render_template(
-            "teams/_join_code.html", classroom=classroom, action_form=EmptyForm()
+            "teams/_join_code.html", classroom=classroom, action_form=EmptyForm(), rotated=True
         )
     flash(f"The new class code is {classroom.join_code}.", "success")
     return redirect(url_for("teams.classroom", classroom_id=classroom.id))
