@@ -207,7 +207,9 @@ def stalled(d: Demo) -> Story:
 def withdrawn(d: Demo) -> Story:
     """Metro Transit and Digital Media's Trailblazers: an offer withdrawn, a new one proposed."""
     yield 30, 16
-    e = ladder.show_interest(d.project(MEDIA, TRAIL, 0), d.user(TRANSIT), "Wayfinding signs?")
+    e = ladder.show_interest(
+        d.project(MEDIA, TRAIL, 0), d.user(TRANSIT), "Could these signs work at the downtown hub?"
+    )
     yield 16, 15
     offer = d.offer(e, Rung.MENTORSHIP, "Wayfinding design mentor")
     ladder.propose(offer, e.opened_by, d.today)
@@ -223,7 +225,9 @@ def withdrawn(d: Demo) -> Story:
 def expired(d: Demo) -> Story:
     """Bright Circuit and Digital Media's Trailblazers: a mentorship offer left unanswered."""
     yield 23, 17
-    e = ladder.show_interest(d.project(MEDIA, TRAIL, 1), d.user(BRIGHT), "")
+    e = ladder.show_interest(
+        d.project(MEDIA, TRAIL, 1), d.user(BRIGHT), "We need short films of our robots too."
+    )
     yield 16, 15
     offer = d.offer(e, Rung.MENTORSHIP, "Product-video mentor")
     ladder.propose(offer, e.opened_by, d.today)
@@ -237,7 +241,11 @@ def expired(d: Demo) -> Story:
 def marked(d: Demo) -> Story:
     """Keystone and Digital Media's Night Owls: the shadow day marked done, to be confirmed."""
     yield 50, 15
-    e = ladder.show_interest(d.project(MEDIA, OWLS, 0), d.user(KEYSTONE), "")
+    e = ladder.show_interest(
+        d.project(MEDIA, OWLS, 0),
+        d.user(KEYSTONE),
+        "We ship parts in boxes all day; your crates fold better than ours.",
+    )
     aiden = d.user("aiden.j")
     yield from d.climb(e, Rung.MENTORSHIP, aiden, "Packaging design mentor", (48, 47, 46), (20, 19))
     yield from d.climb(

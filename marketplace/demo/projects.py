@@ -1,4 +1,5 @@
-"""Demo projects for `flask seed-demo`: about forty, in every lifecycle state."""
+"""Demo projects for `flask seed-demo`: forty, in every lifecycle state (what each team built
+is in `project_ideas`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from PIL import Image
 from ..extensions import db
 from ..models import (
     Challenge,
-    ChallengeStatus,
     FileStatus,
     Project,
     ProjectFile,
@@ -24,34 +24,7 @@ from ..models import (
     utcnow,
 )
 from ..storage import storage
-
-_IDEAS = [
-    ("CheckIn Buddy", "A tablet check-in an 80-year-old can finish in two minutes.",
-     ["user research", "figma", "accessibility"]),
-    ("Dock Sentinel", "Ultrasonic sensors that flash a light when a forklift nears a walkway.",
-     ["arduino", "sensors", "safety"]),
-    ("Van Route Planner", "A spreadsheet add-on that orders delivery stops by drive time.",
-     ["spreadsheets", "maps", "python"]),
-    ("Market Stories", "A brand and thirty posts that tell the farmers' story.",
-     ["design", "social media", "writing"]),
-    ("Roll Picker", "A cardboard-and-servo arm that packs six rolls a minute.",
-     ["robotics", "cad", "arduino"]),
-    ("Budget Quest", "A board game where 10-year-olds plan a week of pocket money.",
-     ["games", "money", "design"]),
-    ("Quiet Queue", "Text-message alerts so patients wait outside, not in a crowded room.",
-     ["sms", "python", "user research"]),
-    ("Safe Steps", "Painted floor paths and a poster campaign for the loading dock.",
-     ["safety", "design", "signage"]),
-]  # fmt: skip
-
-# Per team: the states of its projects (40 projects over 10 teams).
-_STATES = [
-    ProjectStatus.PUBLISHED,
-    ProjectStatus.PUBLISHED,
-    ProjectStatus.SUBMITTED,
-    ProjectStatus.DRAFT,
-]
-_ALSO = [ProjectStatus.CHANGES_REQUESTED, ProjectStatus.ARCHIVED]
+from .project_ideas import TEAM_PROJECTS, Idea
 
 
 def tiny_pdf(title: str) -> bytes:
@@ -111,40 +84,36 @@ def _attach(
     )
 
 
+def _body(challenge: Challenge, idea: Idea) -> str:
+    """The project's story in Markdown: the problem (the challenge's first paragraph), what the
+    team built, how they tested it."""
+    problem = challenge.statement.split("\n\n", 1)[0]
+    return (
+        f"## The problem\n\n{problem}\n\n## What we built\n\n{idea.summary}\n\n"
+        f"## How we tested it\n\n{idea.tested}\n"
+    )
+
+
 def seed_projects() -> None:
     """Create the demo projects (after teams and challenges)."""
+    challenges = {c.title: c for c in db.session.scalars(sa.select(Challenge))}
     teams = list(db.session.scalars(sa.select(Team).order_by(Team.id)))
     now = utcnow()
     n = 0
-    for t, team in enumerate(teams):
-        challenges = list(
-            db.session.scalars(
-                sa.select(Challenge)
-                .where(
-                    Challenge.status.in_((ChallengeStatus.OPEN, ChallengeStatus.CLOSED)),
-                    sa.or_(Challenge.school_id == team.school_id, Challenge.shared.is_(True)),
-                )
-                .order_by(Challenge.id)
-            )
-        )
-        states = [*_STATES[:3], _ALSO[t % 2] if t % 3 == 0 else ProjectStatus.DRAFT]
-        for s, status in enumerate(states):
-            title, pitch, skills = _IDEAS[n % len(_IDEAS)]
-            challenge = challenges[(t + s) % len(challenges)]
+    for team in teams:
+        for idea in TEAM_PROJECTS[(team.classroom.name, team.name)]:
+            challenge = challenges[idea.challenge]
+            status = idea.status
             n += 1
             project = Project(
                 team=team,
                 challenge=challenge,
                 school_id=team.school_id,
-                title=f"{title} {n}" if n > len(_IDEAS) else title,
-                pitch=pitch,
-                summary=f"Team {team.name}'s answer to “{challenge.title}”.",
-                body=(
-                    f"## The problem\n\n{challenge.title}: we visited the site and talked to "
-                    f"the people who live with it.\n\n## What we built\n\n{pitch}\n\n"
-                    "## How we tested it\n\n- Five users tried it\n- We timed every step\n"
-                ),
-                skills=skills,
+                title=idea.title,
+                pitch=idea.pitch,
+                summary=idea.summary,
+                body=_body(challenge, idea),
+                skills=idea.skills,
                 demo_url="https://example.org/demo",
                 status=status,
                 published_at=(
