@@ -166,11 +166,14 @@ def test_employers_see_open_challenges_of_schools_that_verified_them(client, log
 
 
 def test_unverified_employer_sees_no_challenge(client, login, make):
-    """Before any school verifies the organisation, there is nothing to see."""
+    """Before any school verifies the organisation, there is nothing to see, and the page
+    says why."""
     school = make.school()
     challenge = make.challenge(school)
     login(make.employer(make.organisation(pending_with=[school])))
-    assert "No challenges to show yet." in text_of(client.get("/challenges"))
+    page = text_of(client.get("/challenges"))
+    assert f"Your organisation is awaiting verification by {school.name}; once verified" in page
+    assert challenge.title not in page
     assert client.get(f"/challenges/{challenge.id}").status_code == 404
 
 

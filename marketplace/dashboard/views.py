@@ -1,19 +1,20 @@
-"""The landing page, and a "what to do next" dashboard per role."""
+"""The landing page, and a "what waits for you" dashboard per role."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from .. import clock
 from ..challenges.services import waiting_adoptions
-from ..extensions import db
 from ..forms_common import EmptyForm
-from ..models import Classroom, Enrollment, Role, School, VerificationStatus
+from ..models import Role, VerificationStatus
 from ..organisations.membership import pending_request_of
 from ..organisations.services import partnerships_for_school
-from ..teams.services import classrooms_run_by, team_of
+from ..privacy import public_name, uses_pseudonym
+from ..teams.services import classrooms_run_by
+from . import awaiting, employer, site_admin, student
 
 bp = Blueprint("dashboard", __name__)
 
@@ -27,13 +28,14 @@ def index() -> Response | str:
 
 
 def _student_context() -> dict:
-    classrooms = db.session.scalars(
-        sa.select(Classroom)
-        .join(Enrollment)
-        .where(Enrollment.student_id == current_user.id)
-        .order_by(Classroom.name)
-    )
-    return {"rows": [(c, team_of(current_user, c)) for c in classrooms]}
+    today = clock.today_for(current_user)
+    return {
+        "board": student.for_student(current_user),
+        # Under 13 (or of unknown age), employers only ever see the pseudonym.
+        "nickname": public_name(current_user, today)
+        if uses_pseudonym(current_user, today)
+        else None,
+    }
 
 
 def _staff_context() -> dict:
@@ -45,11 +47,16 @@ def _staff_context() -> dict:
 
 
 def _employer_context() -> dict:
-    return {"join_request": pending_request_of(current_user)}
+    organisation = employer.organisation_of(current_user)
+    if organisation is None:
+        return {"org": None, "join_request": pending_request_of(current_user)}
+    if not organisation.is_verified_anywhere:
+        return {"org": organisation, "awaiting": awaiting.for_awaiting(organisation)}
+    return {"org": organisation, "board": employer.for_employer(current_user, organisation)}
 
 
 def _site_admin_context() -> dict:
-    return {"school_count": db.session.scalar(sa.select(sa.func.count(School.id)))}
+    return {"site": site_admin.overview()}
 
 
 _CONTEXT = {
@@ -64,7 +71,7 @@ _CONTEXT = {
 @bp.get("/dashboard")
 @login_required
 def home() -> str:
-    """What this user should do next, by role."""
+    """What waits for this user, by role: each count links to where it is dealt with."""
     context = _CONTEXT[current_user.role]()
     return render_template(
         f"dashboard/{current_user.role.value}.html", action_form=EmptyForm(), **context
