@@ -112,6 +112,9 @@ class Config:
         self.LOGIN_LIMIT_PER_ADDRESS = _env("LOGIN_LIMIT_PER_ADDRESS", "100 per 15 minutes")
         self.JOIN_LIMIT_PER_ADDRESS = _env("JOIN_LIMIT_PER_ADDRESS", "100 per hour")
         self.MAIL_LIMIT_PER_ADDRESS = _env("MAIL_LIMIT_PER_ADDRESS", "10 per hour")
+        # Sign-up, joining a class and "forgot password" answer no sooner than this, whether the
+        # address or username has an account or not: their timing tells nothing either.
+        self.EVEN_ANSWER_SECONDS = float(_env("EVEN_ANSWER_SECONDS", "0.35"))
 
         # Password hashing (argon2id); tests lower the cost, production keeps the library default.
         self.ARGON2_TIME_COST = int(_env("ARGON2_TIME_COST", "3"))
@@ -178,6 +181,7 @@ class TestConfig(Config):
         self.ARGON2_TIME_COST = 1
         self.ARGON2_MEMORY_COST = 1024
         self.SERVER_NAME = None
+        self.EVEN_ANSWER_SECONDS = 0.0  # the timing test turns it on
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "test": TestConfig}

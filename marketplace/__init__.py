@@ -26,6 +26,7 @@ from . import (
     teams,
     web,
 )
+from .forms_common import MAX_ID
 
 # The features, each adding its pages (and commands, subscribers) through its own `register`.
 FEATURES = (
@@ -46,7 +47,7 @@ class RowIdConverter(IntegerConverter):
     """`<int:…>` in URLs, bounded to what an id column holds: a huge number is a 404, not a 500."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound; `create_app` binds them. Nothing here imports the app."""
 
-from typing import TYPE_CHECKING
+import sqlite3
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from flask_limiter import Limiter
@@ -9,7 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import CursorResult, Delete, MetaData, Update
+from sqlalchemy import CursorResult, Delete, Engine, MetaData, Update, event
 from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
@@ -28,6 +29,21 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_for_a_classroom(connection: Any, _record: Any) -> None:
+    """The embedded default under a class's load: write-ahead logging, so readers never block
+    the writer nor it them, and a writer waits its turn (up to 15 s) instead of failing at once
+    with "database is locked". PostgreSQL connections are left alone."""
+    if isinstance(connection, sqlite3.Connection):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
 
 # The models' base class. Flask-SQLAlchemy builds db.Model from Base when it starts (adding the
 # table-name and bind mixins), which a type checker cannot follow; it checks against Base.

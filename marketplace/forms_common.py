@@ -62,9 +62,22 @@ class EmptyForm(FlaskForm):
     """
 
 
+MAX_ID = 2**31 - 1  # what an id column (and a page number) holds
+
+
+def bounded_int(value: str | int) -> int:
+    """An id or a page number from a form or a query string: a whole number from 1 to MAX_ID.
+    Anything else (a 30-digit number, -1, "x") is a ValueError, which forms and
+    `request.args.get(type=…)` turn into an error message or the default, never a 500."""
+    number = int(value)
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(f"{value!r} is not an id")
+    return number
+
+
 def optional_int(value: str | int | None) -> int | None:
     """Coerce a select's value to an id, "" meaning none chosen."""
-    return int(value) if value not in (None, "", "None") else None
+    return bounded_int(value) if value not in (None, "", "None") else None
 
 
 def strip(value: str | None) -> str | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -103,6 +105,18 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+@contextmanager
+def even_time() -> Iterator[None]:
+    """Answer no sooner than EVEN_ANSWER_SECONDS after the request began work here, so a page
+    that must not reveal whether an account exists takes as long either way."""
+    floor = current_app.config["EVEN_ANSWER_SECONDS"]
+    started = time.perf_counter()
+    yield
+    left = floor - (time.perf_counter() - started)
+    if left > 0:
+        time.sleep(left)
+
+
 def csp_nonce() -> str:
     """The nonce of this response's Content-Security-Policy, for the rare inline script."""
     if "csp_nonce" not in g:
@@ -120,17 +134,21 @@ def _storage_origin() -> str:
 
 def _security_headers(response: Response) -> Response:
     nonce = csp_nonce()
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; "
-        f"script-src 'self' 'nonce-{nonce}'; "
-        "style-src 'self'; "
-        "img-src 'self' data:; "
-        "font-src 'self'; "
-        f"connect-src 'self'{_storage_origin()}; "
-        "object-src 'none'; "
-        "base-uri 'self'; "
-        "form-action 'self'; "
-        "frame-ancestors 'none'"
+    # A response that set its own, stricter policy keeps it (a file download: sandboxed).
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self'; "
+            "img-src 'self' data:; "
+            "font-src 'self'; "
+            f"connect-src 'self'{_storage_origin()}; "
+            "object-src 'none'; "
+            "base-uri 'self'; "
+            "form-action 'self'; "
+            "frame-ancestors 'none'"
+        ),
     )
     response.vary.add("HX-Request")  # a page and its htmx fragment share a URL
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -276,7 +276,7 @@ ROUTES: list[Route] = [
         ),
     ),
     Route("auth.signup", "form", "GET", "/auth/signup", everyone(PAGE)),
-    Route("auth.signup", "post", "POST", "/auth/signup", everyone(to("/dashboard"))),
+    Route("auth.signup", "post", "POST", "/auth/signup", everyone(to("/auth/login"))),
     Route(
         "auth.resend_confirmation",
         "post",

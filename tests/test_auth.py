@@ -15,7 +15,8 @@ from marketplace.extensions import db
 from marketplace.models import Enrollment, Role, User, utcnow
 
 from .factories import PASSWORD, birthday_for_age
-from .helpers import field_value, text_of
+from .conftest import login_as
+from .helpers import field_value, flashes, text_of
 
 NEW_PASSWORD = "a quiet walk by the river"
 WRONG_LOGIN = "The username/e-mail or the password is not correct."
@@ -489,7 +490,7 @@ def test_join_ignores_fields_a_student_may_not_set(make, client):
 def test_employer_signs_up_and_confirms_email(client, outbox):
     """Sign-up makes an unconfirmed employer, mails a link, and the link confirms the address."""
     response = client.post("/auth/signup", data=signup_data(email="Alex@ACME.example"))
-    assert response.location == "/dashboard"
+    assert response.location == "/auth/login"  # the same answer as for a taken address
     employer = user_by(email="alex@acme.example")
     assert employer.role is Role.EMPLOYER
     assert employer.email_confirmed_at is None
@@ -504,6 +505,7 @@ def test_employer_signs_up_and_confirms_email(client, outbox):
         in mail.get_body(preferencelist=("html",)).get_content()
     )
 
+    login_as(client, employer)
     dashboard = text_of(client.get("/dashboard"))
     assert "confirm your e-mail address" in dashboard
     assert "Set up your organisation" not in dashboard
@@ -560,14 +562,24 @@ def test_confirmation_link_of_another_purpose_is_refused(make, client, outbox):
     assert teacher.email_confirmed_at is None
 
 
-def test_duplicate_employer_email_is_refused(make, client, outbox):
-    """Signing up with an address that has an account (any case) is refused, no mail sent."""
-    make.employer(email="alex@acme.example")
-    response = client.post("/auth/signup", data=signup_data(email="ALEX@acme.example"))
-    assert response.status_code == 422
-    assert "An account with this e-mail exists. Log in or reset the password." in text_of(response)
-    assert field_value(response, "first_name") == "Alex"
-    assert outbox.to("alex@acme.example") == []
+def test_signing_up_with_a_taken_address_answers_the_same_and_tells_its_owner(
+    make, client, outbox
+):
+    """Sign-up does not say which addresses have accounts: the page answers as for a new one,
+    and the address's owner is mailed that someone tried (any case of the address)."""
+    make.employer(email="alex@acme.example", first_name="Alexandra")
+    taken = client.post("/auth/signup", data=signup_data(email="ALEX@acme.example"))
+    fresh = client.post("/auth/signup", data=signup_data(email="sam@acme.example"))
+    assert (taken.status_code, taken.location) == (fresh.status_code, fresh.location)
+    said = flashes(client.get("/auth/login"))
+    assert said == [
+        "We sent a link to alex@acme.example: open it to confirm your address, then log in.",
+        "We sent a link to sam@acme.example: open it to confirm your address, then log in.",
+    ]
+    [mail] = outbox.to("alex@acme.example")
+    assert mail["Subject"] == "You already have an account"
+    assert db.session.query(User).filter_by(email="alex@acme.example").count() == 1
+    assert user_by(email="alex@acme.example").first_name == "Alexandra"  # nothing changed
 
 
 def test_signup_refuses_bad_email_and_weak_password(client, outbox):
@@ -597,6 +609,7 @@ def test_signup_ignores_fields_an_employer_may_not_set(make, client):
 def test_resend_confirmation_sends_another_link(client, outbox):
     """'Send the link again' mails a new link, which works."""
     client.post("/auth/signup", data=signup_data())
+    login_as(client, user_by(email="alex@acme.example"))
     response = client.post("/auth/confirm/resend", follow_redirects=True)
     assert "We sent a new confirmation link to alex@acme.example." in text_of(response)
     assert len(outbox.to("alex@acme.example")) == 2
@@ -939,3 +952,37 @@ def test_new_password_cannot_be_ones_own_username(make, client, login):
     )
     assert response.status_code == 200
     assert "Do not use your name, username or e-mail address" in text_of(response)
+
+
+def test_a_wrong_class_code_does_not_reveal_taken_usernames(make, client):
+    make.student(username="ava.m")
+    response = client.post(
+        "/auth/join",
+        data={
+            "class_code": "WRONG123",
+            "first_name": "Ava",
+            "last_name": "M",
+            "username": "ava.m",
+            "date_of_birth": "2010-05-01",
+            "password": "violet kettle orbit 42",
+            "confirm": "violet kettle orbit 42",
+        },
+    )
+    assert response.status_code == 422
+    assert "taken" not in text_of(response)
+
+
+@pytest.mark.parametrize("path", ["/auth/forgot", "/auth/signup"])
+def test_account_probing_pages_answer_no_sooner_than_the_floor_either_way(
+    app, client, make, path
+):
+    """Whether the address has an account or not, the answer waits for the same floor, so its
+    timing tells nothing (the work done is shorter than the floor in both cases)."""
+    app.config["EVEN_ANSWER_SECONDS"] = 0.25
+    teacher = make.teacher(email="rivera@riverside.example")
+    for email in (teacher.email, "nobody@riverside.example"):
+        data = {"email": email} if path == "/auth/forgot" else signup_data(email=email)
+        started = time.perf_counter()
+        response = client.post(path, data=data)
+        assert response.status_code == 302
+        assert time.perf_counter() - started >= 0.25, email

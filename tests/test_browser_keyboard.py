@@ -96,7 +96,7 @@ def test_the_offer_form_takes_focus_and_sending_lands_on_its_message(page, scene
     )
     page.keyboard.press("Enter")
     page.wait_for_selector("#offer-panel form")
-    page.wait_for_function("document.activeElement.tagName === 'H2'")
+    page.wait_for_function("() => document.activeElement.tagName === 'H2'")
     heading = focused(page)
     assert heading["text"].startswith("A new offer to team Trailblazers"), heading
     assert_seen(heading)
@@ -126,7 +126,7 @@ def test_the_offer_form_takes_focus_and_sending_lands_on_its_message(page, scene
     page.locator("#offer-panel button:has-text('Send to the teacher')").focus()
     page.keyboard.press("Enter")
     page.wait_for_selector("#offer-panel >> text=Sent to the teacher for approval.")
-    page.wait_for_function("document.activeElement.getAttribute('role') === 'status'")
+    page.wait_for_function("() => document.activeElement.getAttribute('role') === 'status'")
     message = focused(page)
     assert message["text"] == "Sent to the teacher for approval.", message
     assert_seen(message)

@@ -172,3 +172,55 @@ def test_unexpected_error_is_a_friendly_500_and_rolls_back(app_factory, make):
     assert "IntegrityError" not in body and "Traceback" not in body
     with app.app_context():
         assert db.session.query(School).filter_by(slug="half-saved").count() == 0
+
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("teacher", f"/notifications?page={'9' * 21}"),
+        ("teacher", f"/notifications?page=-{HUGE}"),
+        ("employer", f"/projects?page={HUGE}&school={HUGE}&challenge={HUGE}"),
+        ("teacher", f"/ladder?page={HUGE}&class={HUGE}&organisation={HUGE}"),
+        ("teacher", f"/messages/new?organisation={HUGE}"),
+        ("teacher", f"/projects/new?challenge={HUGE}"),
+    ],
+)
+def test_a_huge_number_in_a_query_string_is_ignored_not_a_500(client, world, role, path):
+    """Every integer read from a query string is bounded like the ids in URLs."""
+    login_as(client, world.user(role))
+    assert client.get(path).status_code < 500
+
+
+def test_a_huge_id_in_a_form_is_a_message_not_a_500(client, world):
+    login_as(client, world.school_admin)
+    response = client.post("/school/mutes", data={"user_id": HUGE, "reason": "spam"})
+    assert response.status_code == 422
+    for value in (HUGE, "-1", "0", "x"):
+        assert forms_common_id(value) is None
+
+
+def forms_common_id(value: str) -> int | None:
+    from marketplace.forms_common import bounded_int
+
+    try:
+        return bounded_int(value)
+    except ValueError:
+        return None
+
+
+def test_a_file_download_keeps_its_sandbox_policy(client, app):
+    """The global header hook does not replace the stricter policy of a download."""
+    from marketplace.storage import storage
+
+    local = storage()
+    local.write("probe/evil.html", [b"<script>alert(1)</script>"], 1024)
+    with app.test_request_context():
+        url = local.download_url("probe/evil.html", "evil.html")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response.headers["Content-Type"] == "application/octet-stream"
+    local.delete("probe/evil.html")

@@ -19,8 +19,6 @@ from ..forms_common import (
 from ..models import User
 from ..teams.forms import ClassCodeMixin
 
-EMAIL_TAKEN = "An account with this e-mail exists. Log in or reset the password."
-
 
 class LoginForm(FlaskForm):
     login = StringField(
@@ -54,6 +52,8 @@ class StudentJoinForm(ClassCodeMixin, FlaskForm):
     def validate_username(self, field: StringField) -> None:
         if not USERNAME_RE.match(field.data or ""):
             raise ValidationError("Use 3–30 letters, digits, dots, dashes or underscores.")
+        if getattr(self, "classroom", None) is None:
+            return  # a wrong class code says only that: usernames are not probed without one
         if db.session.scalar(sa.select(User.id).filter_by(username=field.data)) is not None:
             raise ValidationError("This username is taken; try adding a number.")
 
@@ -75,10 +75,6 @@ class EmployerSignupForm(EmailMixin, FlaskForm):
     last_name = name_field("Last name")
     password = new_password_field("Password", "email", "first_name", "last_name")
     confirm = confirm_password_field()
-
-    def validate_email(self, field: EmailField) -> None:
-        if db.session.scalar(sa.select(User.id).filter_by(email=field.data)) is not None:
-            raise ValidationError(EMAIL_TAKEN)
 
 
 class ForgotPasswordForm(FlaskForm):

@@ -78,11 +78,29 @@ def create_student(
     return student
 
 
-def register_employer(*, email: str, first_name: str, last_name: str, password: str) -> User:
-    """A new employer account; it must confirm its e-mail before joining an organisation."""
+def register_employer(*, email: str, first_name: str, last_name: str, password: str) -> User | None:
+    """A new employer account; it must confirm its e-mail before joining an organisation. An
+    address that already has an account gets a note instead (and None comes back): the page
+    says the same either way, so sign-up tells nobody which addresses have accounts."""
+    email = email.lower()
+    existing = find_login(email)
+    if existing is not None:
+        hash_password(password)  # the same work, so the answer takes as long
+        if existing.active and existing.email:
+            enqueue(
+                compose(
+                    existing.email,
+                    "You already have an account",
+                    "account_exists",
+                    user=existing,
+                    login=absolute_url("auth.login"),
+                    reset=absolute_url("auth.forgot_password"),
+                )
+            )
+        return None
     user = User(
         role=Role.EMPLOYER,
-        email=email.lower(),
+        email=email,
         first_name=first_name,
         last_name=last_name,
         password_hash=hash_password(password),

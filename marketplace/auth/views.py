@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import (
     Blueprint,
     abort,
@@ -22,10 +24,9 @@ from ..extensions import db, limiter
 from ..forms_common import add_error, required
 from ..models import User
 from ..security import personal_words
-from ..web import safe_next
+from ..web import even_time, safe_next
 from . import services
 from .forms import (
-    EMAIL_TAKEN,
     AcceptInvitationForm,
     ChangePasswordForm,
     EmployerSignupForm,
@@ -101,6 +102,11 @@ def join() -> Response | tuple[str, int]:
         flash("You are logged in. Log out first to create a student account.", "info")
         return redirect(url_for("dashboard.home"))
     form = StudentJoinForm(class_code=request.args.get("code", ""))
+    with even_time() if request.method == "POST" else nullcontext():
+        return _join(form)
+
+
+def _join(form: StudentJoinForm) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         classroom = required(form.classroom)  # its code's validator found it
         try:
@@ -127,22 +133,26 @@ def join() -> Response | tuple[str, int]:
 def signup() -> Response | tuple[str, int]:
     """An employer signs up with a work e-mail address."""
     form = EmployerSignupForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        return render_template("auth/signup.html", form=form), (422 if form.errors else 200)
+    # The same answer, in the same time, whether the address already has an account or not:
+    # a new account confirms its address by the link mailed; an old one's owner is told.
+    with even_time():
         try:
-            user = services.register_employer(
+            services.register_employer(
                 email=required(form.email.data),
                 first_name=required(form.first_name.data),
                 last_name=required(form.last_name.data),
                 password=required(form.password.data),
             )
-            _start_session(user)
+            db.session.commit()
         except IntegrityError:  # the same address, signed up a moment ago
             db.session.rollback()
-            add_error(form.email, EMAIL_TAKEN)
-        else:
-            flash(f"We sent a confirmation link to {user.email}.", "success")
-            return redirect(url_for("dashboard.home"))
-    return render_template("auth/signup.html", form=form), (422 if form.errors else 200)
+    flash(
+        f"We sent a link to {form.email.data}: open it to confirm your address, then log in.",
+        "success",
+    )
+    return redirect(url_for("auth.login"))
 
 
 @bp.post("/confirm/resend")
@@ -177,8 +187,9 @@ def forgot_password() -> Response | str:
     """Ask for a password-reset link (adults; students ask their teacher)."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(required(form.email.data))
-        db.session.commit()
+        with even_time():
+            services.request_password_reset(required(form.email.data))
+            db.session.commit()
         flash(
             "If an account uses that address, we sent it a link to reset the password. "
             "It is valid for one hour.",

@@ -26,7 +26,7 @@ from wtforms.validators import (
 )
 
 from .. import clock
-from ..forms_common import MultiCheckboxField, SelectChoice, strip, strip_text
+from ..forms_common import MultiCheckboxField, SelectChoice, bounded_int, strip, strip_text
 from ..models import OFFER_RUNGS
 from .terms import MAX_HOURS_PER_WEEK, TERM_FIELDS, terms_problems
 
@@ -108,7 +108,7 @@ class OfferForm(FlaskForm):
         description="The offer stays open until midnight at the end of this day, school time.",
     )
     students = MultiCheckboxField(
-        "To named students (leave all unticked for the whole team)", coerce=int, choices=[]
+        "To named students (leave all unticked for the whole team)", coerce=bounded_int, choices=[]
     )
 
     def terms(self) -> dict[str, Any]:
@@ -144,7 +144,7 @@ class AcceptForm(FlaskForm):
 
 
 class ConsentForm(FlaskForm):
-    student_id = SelectField("Student", coerce=int, choices=[], validators=[DataRequired()])
+    student_id = SelectField("Student", coerce=bounded_int, choices=[], validators=[DataRequired()])
     given_on = DateField(
         "Consent given on",
         default=lambda: clock.today_for(current_user),

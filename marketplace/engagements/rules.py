@@ -92,8 +92,19 @@ def sees_offer(offer: Offer, user: User) -> bool:
 
 
 def can_view_offer(offer: Offer, user: User) -> bool:
-    """An offer, for those who read its engagement (students never see a draft)."""
-    return can_view(offer.engagement, user) and sees_offer(offer, user)
+    """An offer, for those who read its engagement (students never see a draft); not for an
+    organisation the school stopped working with."""
+    return (
+        can_view(offer.engagement, user)
+        and sees_offer(offer, user)
+        and not withdrawn_by_school(offer.engagement, user)
+    )
+
+
+def withdrawn_by_school(engagement: Engagement, user: User) -> bool:
+    """An employer whose organisation the engagement's school declined or stopped verifying:
+    from then on they see only that the school closed it, nothing of the students."""
+    return user.is_employer and not engagement.organisation.is_verified_by(engagement.school_id)
 
 
 def is_staff(engagement: Engagement, user: User) -> bool:

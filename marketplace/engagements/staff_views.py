@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from .. import clock
 from ..clusters import CAREER_CLUSTERS
 from ..extensions import db
-from ..forms_common import EmptyForm, SelectChoice, required
+from ..forms_common import EmptyForm, SelectChoice, bounded_int, required
 from ..models import Offer, OfferStatus, Rung, User
 from ..permissions import school_admin_required, staff_required, student_required
 from ..privacy import name_for
@@ -167,7 +167,10 @@ def school_ladder() -> str:
         abort(404)
     classrooms, organisations = queues.filter_choices(school)
     args = request.args
-    classroom_id, organisation_id = args.get("class", type=int), args.get("organisation", type=int)
+    classroom_id, organisation_id = (
+        args.get("class", type=bounded_int),
+        args.get("organisation", type=bounded_int),
+    )
     filters = queues.LadderFilters(
         classroom_id=classroom_id if classroom_id in {c.id for c in classrooms} else None,
         cluster=args.get("cluster", "") if args.get("cluster") in CAREER_CLUSTERS else "",
@@ -178,7 +181,7 @@ def school_ladder() -> str:
     context = {
         "school": school,
         "filters": filters,
-        "board": queues.school_ladder(school, filters, args.get("page", 1, type=int) or 1),
+        "board": queues.school_ladder(school, filters, args.get("page", 1, type=bounded_int) or 1),
         "classrooms": classrooms,
         "organisations": organisations,
         "clusters": CAREER_CLUSTERS,

@@ -24,6 +24,7 @@ SENTENCES = {
     "rung marked complete": "{who} marked the {rung} as done",
     "rung completed": "{who} confirmed the {rung} is complete",
     "engagement closed": "{who} closed the engagement",
+    "engagement closed by the school": "{who} closed the engagement for the school",
 }
 
 

@@ -90,6 +90,8 @@ def claim_mentor(project_id: int) -> Response:
 def show(engagement_id: int) -> str:
     """An engagement: where it stands on the ladder, its offers, the next step, the timeline."""
     engagement = engagement_or_404(engagement_id)
+    if rules.withdrawn_by_school(engagement, current_user):
+        return render_template("engagements/withdrawn.html", engagement=engagement)
     part = rules.part_of(engagement, current_user)
     offers = [o for o in engagement.offers if rules.sees_offer(o, current_user)]
     skip_form = SkipForm()
@@ -204,6 +206,7 @@ def card_response(engagement_id: int, message: str) -> str:
 
 
 bp.add_app_template_global(rules.is_stalled, "is_stalled")
+bp.add_app_template_global(rules.withdrawn_by_school, "withdrawn_by_school")
 
 
 @bp.app_template_global("timeline_sentence")

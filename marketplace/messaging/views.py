@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..engagements.views import engagement_or_404
 from ..extensions import db
+from ..forms_common import bounded_int
 from ..markdown import render_markdown
 from ..models import (
     EngagementStatus,
@@ -173,7 +174,7 @@ def new_thread() -> Response | tuple[str, int]:
     form.organisation.choices = [(None, "Choose an organisation")] + [
         (o.id, o.name) for o in partners
     ]
-    chosen = request.args.get("organisation", type=int)
+    chosen = request.args.get("organisation", type=bounded_int)
     if request.method == "GET" and chosen:
         form.organisation.data = chosen
     if form.validate_on_submit():

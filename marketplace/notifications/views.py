@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..extensions import csrf, db, login_manager
-from ..forms_common import EmptyForm
+from ..forms_common import EmptyForm, bounded_int
 from ..models import MailFrequency, User
 from ..web import is_htmx, safe_next
 from . import inbox
@@ -53,7 +53,7 @@ def index() -> str:
     """The user's notifications, newest first, 30 a page; the unread ones marked."""
     return render_template(
         "notifications/index.html",
-        page=inbox.page_of(current_user, request.args.get("page", 1, type=int)),
+        page=inbox.page_of(current_user, request.args.get("page", 1, type=bounded_int)),
         form=EmptyForm(),
     )
 

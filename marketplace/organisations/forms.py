@@ -10,6 +10,7 @@ from ..clusters import CAREER_CLUSTERS
 from ..forms_common import (
     MultiCheckboxField,
     SelectChoice,
+    bounded_int,
     strip,
     strip_text,
     timezone_field,
@@ -22,7 +23,7 @@ SIZES = ("1–9", "10–49", "50–249", "250–999", "1000+")
 class SchoolsMixin:
     school_ids = MultiCheckboxField(  # type: ignore[call-arg]  # stubs predate WTForms 3.3
         "Schools you want to work with",
-        coerce=int,
+        coerce=bounded_int,
         validators=[DataRequired(message="Choose at least one school.")],
         invalid_choice_message="Choose among the schools listed.",
         description="Each school checks your organisation before you can contact its students.",

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..clusters import CAREER_CLUSTERS
 from ..extensions import db
-from ..forms_common import EmptyForm, SelectChoice, add_error
+from ..forms_common import EmptyForm, SelectChoice, add_error, bounded_int
 from ..markdown import render_markdown
 from ..models import Challenge, Project, ProjectStatus, School, Team
 from ..permissions import load_or_404, require, staff_required, student_required
@@ -33,7 +33,7 @@ def _redirect_to(project: Project) -> Response:
 def create(team_id: int) -> Response | tuple[str, int]:
     """A team member starts a project for an open challenge."""
     team = load_or_404(Team, team_id, rules.can_start_project)
-    form = ProjectForm(challenge_id=request.args.get("challenge", type=int))
+    form = ProjectForm(challenge_id=request.args.get("challenge", type=bounded_int))
     choices = services.challenges_for(team)
     form.challenge_id.choices = [
         SelectChoice("", "Choose…"),
@@ -169,11 +169,13 @@ def index() -> str | tuple[str, int]:
         query=args.get("q", "")[:300],
         cluster=args.get("cluster", "") if args.get("cluster") in CAREER_CLUSTERS else "",
         skill=args.get("skill", "")[:40],
-        school_id=args.get("school", type=int) if args.get("school", type=int) in schools else None,
-        challenge_id=args.get("challenge", type=int),
+        school_id=args.get("school", type=bounded_int)
+        if args.get("school", type=bounded_int) in schools
+        else None,
+        challenge_id=args.get("challenge", type=bounded_int),
         sort="recent" if args.get("sort") == "recent" else "relevance",
     )
-    results = search.search(filters, schools, page=args.get("page", 1, type=int) or 1)
+    results = search.search(filters, schools, page=args.get("page", 1, type=bounded_int) or 1)
     context = {
         "results": results,
         "clusters": CAREER_CLUSTERS,

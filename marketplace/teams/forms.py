@@ -8,7 +8,7 @@ from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..extensions import db
-from ..forms_common import SelectChoice, strip
+from ..forms_common import SelectChoice, bounded_int, strip
 from ..models import Classroom
 from ..models.classroom import normalise_join_code
 from .services import UNKNOWN_CODE
@@ -28,7 +28,7 @@ class TeamForm(FlaskForm):
 
 
 class AddMemberForm(FlaskForm):
-    student_id = SelectField("Student", coerce=int, validators=[DataRequired()])
+    student_id = SelectField("Student", coerce=bounded_int, validators=[DataRequired()])
 
 
 class ClassCodeMixin:

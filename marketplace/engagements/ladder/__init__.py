@@ -13,7 +13,14 @@ and deadlines) and `gates` (consent and background checks); callers use the name
 from .answers import accept, decline, expire, expire_overdue
 from .gates import attest_background_check, record_consent
 from .offers import approve, draft_offer, propose, update_offer, withdraw
-from .progress import allow_skip, close, confirm_complete, mark_complete, show_interest
+from .progress import (
+    allow_skip,
+    close,
+    close_for_school,
+    confirm_complete,
+    mark_complete,
+    show_interest,
+)
 from .steps import OFFER_TRANSITIONS, AlreadyDone, Expired, LadderError
 
 __all__ = [
@@ -26,6 +33,7 @@ __all__ = [
     "approve",
     "attest_background_check",
     "close",
+    "close_for_school",
     "confirm_complete",
     "decline",
     "draft_offer",

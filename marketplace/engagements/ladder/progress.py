@@ -178,6 +178,24 @@ def close(engagement: Engagement, user: User, reason: str = "") -> None:
     if engagement.status is EngagementStatus.CLOSED:
         raise AlreadyDone("This engagement is already closed.")
     require_active(engagement)
+    _close(engagement, user, reason, "engagement closed")
+
+
+def close_for_school(engagement: Engagement, staff: User) -> None:
+    """The school stopped working with the organisation (declined or withdrew its
+    verification): the engagement ends there, said to be the school's doing. The decision was
+    the school's to take (its partnership rule), so no part in the engagement is asked."""
+    if engagement.status is not EngagementStatus.ACTIVE:
+        return
+    _close(
+        engagement,
+        staff,
+        f"{engagement.school.name} no longer works with {engagement.organisation.name}.",
+        "engagement closed by the school",
+    )
+
+
+def _close(engagement: Engagement, user: User, reason: str, action: str) -> None:
     # The open offers first, then the engagement: the order accept() locks them in (offer, then
     # engagement), so a close racing an acceptance waits for it instead of deadlocking.
     withdrawn = [offer for offer in engagement.offers if offer.status.is_open]
@@ -189,7 +207,7 @@ def close(engagement: Engagement, user: User, reason: str = "") -> None:
     record(
         engagement,
         user,
-        "engagement closed",
+        action,
         from_state=EngagementStatus.ACTIVE.value,
         to_state=EngagementStatus.CLOSED.value,
         detail="\n".join(
