@@ -107,9 +107,14 @@ class Config:
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = False
-        # A whole class often shares one school address: per-address limits are generous.
-        self.LOGIN_LIMIT_PER_ACCOUNT = _env("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
-        self.LOGIN_LIMIT_PER_ADDRESS = _env("LOGIN_LIMIT_PER_ADDRESS", "100 per 15 minutes")
+        # Failed log-ins only, and never from a browser that logged in to the account before
+        # (so nobody can lock an owner out of their own device). A whole class often shares
+        # one school address: the per-address limit is generous.
+        self.LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS = _env(
+            "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS", "10 per 15 minutes"
+        )
+        self.LOGIN_LIMIT_PER_ACCOUNT = _env("LOGIN_LIMIT_PER_ACCOUNT", "30 per hour")
+        self.LOGIN_LIMIT_PER_ADDRESS = _env("LOGIN_LIMIT_PER_ADDRESS", "300 per 15 minutes")
         self.JOIN_LIMIT_PER_ADDRESS = _env("JOIN_LIMIT_PER_ADDRESS", "100 per hour")
         self.MAIL_LIMIT_PER_ADDRESS = _env("MAIL_LIMIT_PER_ADDRESS", "10 per hour")
         # Sign-up, joining a class and "forgot password" answer no sooner than this, whether the

@@ -181,9 +181,12 @@ def test_next_pointing_elsewhere_is_ignored(make, log_in_with_form, next_url):
 
 @pytest.fixture
 def strict_app(app, app_factory):
-    """An app allowing 3 failed log-ins per account and 4 per address; DB work goes to it."""
+    """An app allowing 3 failed log-ins per account (any address), 2 per account and address,
+    and 4 per address; DB work goes to it."""
     other = app_factory(
-        LOGIN_LIMIT_PER_ACCOUNT="3 per minute", LOGIN_LIMIT_PER_ADDRESS="4 per minute"
+        LOGIN_LIMIT_PER_ACCOUNT="3 per minute",
+        LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS="2 per minute",
+        LOGIN_LIMIT_PER_ADDRESS="4 per minute",
     )
     with other.app_context():
         yield other
@@ -229,12 +232,50 @@ def test_successful_logins_are_not_counted(strict_app, make):
 
 
 def test_default_limit_per_account_applies(make, client):
-    """With the shipped per-account limit used up, even the right password is refused."""
+    """With the shipped per-account limit used up, even the right password is refused to a
+    browser that never logged in to the account."""
     student = make.student()
     limit = int(client.application.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
     for n in range(limit):
         assert log_in(client, student.username, "guess", address=f"10.1.0.{n}").status_code == 200
     assert log_in(client, student.username, PASSWORD, address="10.1.1.1").status_code == 429
+
+
+def test_one_address_guessing_one_account_is_stopped_before_the_account_is(strict_app, make):
+    student = make.student(username="target")
+    client = strict_app.test_client()
+    for _ in range(2):
+        assert log_in(client, "target", "guess", address="10.2.2.2").status_code == 200
+    assert log_in(client, "target", "guess", address="10.2.2.2").status_code == 429
+    # The owner at another address (a new device) still gets in: the account is not locked.
+    assert log_in(client, student.username, PASSWORD, address="10.3.3.3").status_code == 302
+
+
+def test_guessing_never_locks_the_owner_out_of_a_device_they_logged_in_from(strict_app, make):
+    """Throttling cannot be turned against the person it protects."""
+    student = make.student(username="owner")
+    own_laptop, attacker = strict_app.test_client(), strict_app.test_client()
+    assert log_in(own_laptop, "owner", PASSWORD, address="10.4.4.4").status_code == 302
+    own_laptop.post("/auth/logout")
+    for n in range(8):  # the account's and the address's limits, used up by someone else
+        log_in(attacker, "owner", "guess", address="10.4.4.4" if n % 2 else f"10.5.5.{n}")
+    assert log_in(attacker, "owner", PASSWORD, address="10.6.6.6").status_code == 429
+    assert log_in(own_laptop, "owner", PASSWORD, address="10.4.4.4").status_code == 302
+    assert is_logged_in(own_laptop)
+
+
+def test_a_classmate_behind_the_same_address_as_a_guesser_still_logs_in(strict_app, make):
+    """A whole school shares one address: a guesser there does not lock out students whose
+    browsers logged in before."""
+    victims = [make.student() for _ in range(5)]
+    classmate = make.student(username="classmate")
+    device, guesser = strict_app.test_client(), strict_app.test_client()
+    assert log_in(device, "classmate", PASSWORD, address="10.7.0.1").status_code == 302
+    device.post("/auth/logout")
+    for victim in victims:
+        log_in(guesser, victim.username, "guess", address="10.7.0.1")
+    assert log_in(guesser, victims[0].username, PASSWORD, address="10.7.0.1").status_code == 429
+    assert log_in(device, classmate.username, PASSWORD, address="10.7.0.1").status_code == 302
 
 
 # --- logging out and ending sessions -------------------------------------------------------

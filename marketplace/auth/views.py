@@ -16,7 +16,9 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -43,8 +45,61 @@ def _login_failed(response: Response) -> bool:
     return bool(g.get("login_failed"))
 
 
+def _login_name() -> str:
+    return (request.form.get("login") or "").strip().lower()
+
+
 def _login_account_key() -> str:
-    return "login:" + (request.form.get("login") or "").strip().lower()
+    return "login:" + _login_name()
+
+
+def _login_pair_key() -> str:
+    return f"login:{_login_name()}:{get_remote_address()}"
+
+
+# A browser that logged in to an account before carries a signed note of it: failed guesses by
+# others never lock that account's owner out of their own device (only unknown devices are
+# throttled), so throttling cannot be turned against the person it protects.
+DEVICE_COOKIE = "known_device"
+DEVICE_DAYS = 180
+
+
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="known-device")
+
+
+def _known_device() -> bool:
+    """Whether this browser logged in before to the account the form names."""
+    token = request.cookies.get(DEVICE_COOKIE)
+    if not token:
+        return False
+    try:
+        known = _device_signer().loads(token, max_age=DEVICE_DAYS * 86400)
+    except BadSignature:
+        return False
+    user = services.find_login(_login_name()) if _login_name() else None
+    return user is not None and user.id in known
+
+
+def _remember_device(response: Response, user: User) -> Response:
+    """Add `user` to this browser's known-device note (a shared computer may know several)."""
+    known: list[int] = []
+    token = request.cookies.get(DEVICE_COOKIE)
+    if token:
+        try:
+            known = list(_device_signer().loads(token, max_age=DEVICE_DAYS * 86400))
+        except BadSignature:
+            known = []
+    known = [user.id, *(i for i in known if i != user.id)][:10]
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_signer().dumps(known),
+        max_age=DEVICE_DAYS * 86400,
+        httponly=True,
+        secure=request.is_secure,
+        samesite="Lax",
+    )
+    return response
 
 
 def _start_session(user: User) -> None:
@@ -55,16 +110,25 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
+@limiter.limit(  # one address guessing many accounts (a whole school shares one: generous)
     lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
     methods=["POST"],
     deduct_when=_login_failed,
+    exempt_when=_known_device,
 )
-@limiter.limit(
+@limiter.limit(  # one account guessed from many addresses
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     key_func=_login_account_key,
     methods=["POST"],
     deduct_when=_login_failed,
+    exempt_when=_known_device,
+)
+@limiter.limit(  # one account guessed from one address
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"],
+    key_func=_login_pair_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    exempt_when=_known_device,
 )
 def login() -> Response | str:
     """Log in with a username (students) or an e-mail address (adults)."""
@@ -74,8 +138,9 @@ def login() -> Response | str:
         if user is not None:
             _start_session(user)
             if user.must_change_password:
-                return redirect(url_for("auth.change_password"))
-            return redirect(safe_next(form.next.data) or url_for("dashboard.home"))
+                return _remember_device(redirect(url_for("auth.change_password")), user)
+            target = safe_next(form.next.data) or url_for("dashboard.home")
+            return _remember_device(redirect(target), user)
         g.login_failed = True
         add_error(form.password, "The username/e-mail or the password is not correct.")
     return render_template("auth/login.html", form=form)
