@@ -117,6 +117,12 @@ class Config:
         self.LOGIN_LIMIT_PER_ADDRESS = _env("LOGIN_LIMIT_PER_ADDRESS", "300 per 15 minutes")
         self.JOIN_LIMIT_PER_ADDRESS = _env("JOIN_LIMIT_PER_ADDRESS", "100 per hour")
         self.MAIL_LIMIT_PER_ADDRESS = _env("MAIL_LIMIT_PER_ADDRESS", "10 per hour")
+        # Messages a person may send: a flood is stopped (and its notifications fold, below).
+        self.MESSAGE_LIMIT_PER_THREAD = _env("MESSAGE_LIMIT_PER_THREAD", "20 per 10 minutes")
+        self.MESSAGE_LIMIT_PER_SENDER = _env("MESSAGE_LIMIT_PER_SENDER", "100 per hour")
+        # New messages in a thread within this many minutes of an unread notice of it update
+        # that notice instead of mailing another.
+        self.MESSAGE_FOLD_MINUTES = int(_env("MESSAGE_FOLD_MINUTES", "15"))
         # Sign-up, joining a class and "forgot password" answer no sooner than this, whether the
         # address or username has an account or not: their timing tells nothing either.
         self.EVEN_ANSWER_SECONDS = float(_env("EVEN_ANSWER_SECONDS", "0.35"))

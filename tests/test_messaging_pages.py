@@ -18,6 +18,7 @@ from marketplace.models import (
     Message,
     MessageAttachment,
     MessageState,
+    Notification,
     Thread,
     ThreadRead,
 )
@@ -373,3 +374,37 @@ def test_only_threads_with_students_say_contact_details_are_held(client, login, 
     for path in (f"/messages/{w.school_thread.id}", "/messages/new"):
         page = text_of(client.get(path))
         assert "Markdown works" in page and "held for the teacher" not in page, path
+
+
+# --- a flood ----------------------------------------------------------------------------------
+
+
+def test_a_burst_of_messages_is_one_notice_and_one_mail(client, login, w, outbox):
+    """Five messages in a row reach the team as one notice that counts them, mailed once."""
+    login(w.employer)
+    for n in range(5):
+        response = client.post(f"/messages/{w.thread.id}", data={"body": f"Update {n}."})
+        assert response.status_code in (302, 303), n
+    notes = (
+        db.session.query(Notification)
+        .filter_by(user_id=w.student.id, kind="message", read_at=None)
+        .filter(Notification.link.like(f"/messages/{w.thread.id}#%"))
+        .all()
+    )
+    assert len(notes) == 1
+    assert notes[0].subject.startswith("5 new messages in")
+    assert "Update 4." in notes[0].body
+    mails = [m for m in outbox.to(w.student.email or "") if "message" in m["Subject"].lower()]
+    assert len(mails) <= 1
+
+
+def test_a_flood_of_messages_is_stopped(app, client, login, w):
+    app.config["MESSAGE_LIMIT_PER_THREAD"] = "3 per minute"
+    login(w.employer)
+    answers = [
+        client.post(f"/messages/{w.thread.id}", data={"body": f"Spam {n}"}).status_code
+        for n in range(4)
+    ]
+    assert all(answer in (302, 303) for answer in answers[:3]), answers
+    assert answers[3] == 429
+    assert db.session.query(Message).filter(Message.body.like("Spam %")).count() == 3

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from ..engagements.views import engagement_or_404
-from ..extensions import db
+from ..extensions import db, limiter
 from ..forms_common import bounded_int
 from ..markdown import render_markdown
 from ..models import (
@@ -113,8 +122,18 @@ def _newer(thread: Thread, after: int, form: MessageForm | None = None, notice: 
     )
 
 
+def _sender_key() -> str:
+    return f"message-sender:{current_user.get_id()}"
+
+
+def _thread_key() -> str:
+    return f"message-thread:{current_user.get_id()}:{(request.view_args or {}).get('thread_id')}"
+
+
 @bp.post("/messages/<int:thread_id>")
 @login_required
+@limiter.limit(lambda: current_app.config["MESSAGE_LIMIT_PER_THREAD"], key_func=_thread_key)
+@limiter.limit(lambda: current_app.config["MESSAGE_LIMIT_PER_SENDER"], key_func=_sender_key)
 def post(thread_id: int) -> Response | str | tuple[str, int]:
     """Write into a thread: htmx appends the message and clears the form; without JavaScript a
     POST-redirect-GET. A refusal keeps what was typed."""

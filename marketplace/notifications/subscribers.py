@@ -7,7 +7,10 @@ announces an event; the words live here.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
+from flask import current_app
 
 from ..engagements import story
 from ..events import (
@@ -28,9 +31,11 @@ from ..messaging.service import message_excerpt, message_link, thread_subject
 from ..models import (
     MailState,
     Message,
+    MessageState,
     Notification,
     NotificationMail,
     OutgoingMail,
+    User,
     utcnow,
 )
 from ..privacy import name_for
@@ -162,6 +167,8 @@ def message_shown(shown: MessageShown) -> None:
     for person in shown.audience:
         if person.id in (author.id, reviewer.id if reviewer else None):
             continue
+        if _fold_into_unread(message, person):
+            continue
         notify(
             person,
             kind="message",
@@ -180,6 +187,40 @@ def message_shown(shown: MessageShown) -> None:
             link=message_link(message),
             key=f"message-{message.id}-released",
         )
+
+
+def _fold_into_unread(message: Message, person: User) -> bool:
+    """A burst of messages in one thread is one notice: while `person` has an unread notice of
+    the thread from the last few minutes, it is updated ("3 new messages …") and no other mail
+    goes out. False when there is none to fold into."""
+    since = utcnow() - timedelta(minutes=current_app.config["MESSAGE_FOLD_MINUTES"])
+    note = db.session.scalar(
+        sa.select(Notification)
+        .where(
+            Notification.user_id == person.id,
+            Notification.kind == "message",
+            Notification.read_at.is_(None),
+            Notification.created_at >= since,
+            Notification.link.like(f"/messages/{message.thread_id}#%"),
+        )
+        .order_by(Notification.created_at.desc())
+        .limit(1)
+    )
+    if note is None:
+        return False
+    count = db.session.scalar(
+        sa.select(sa.func.count(Message.id)).where(
+            Message.thread_id == message.thread_id,
+            Message.author_id != person.id,
+            Message.state == MessageState.VISIBLE,
+            Message.id >= int(note.link.rsplit("-", 1)[1]),  # since the first one told
+        )
+    )
+    subject = f"{max(count or 0, 2)} new messages in “{thread_subject(message.thread)}”"
+    note.subject = subject[:200]
+    latest = name_for(person, message.author)
+    note.body = f"The latest, from {latest}:\n\n{message_excerpt(message)}"
+    return True
 
 
 def message_rejected(rejected: MessageRejected) -> None:
