@@ -337,3 +337,28 @@ def test_the_review_queue_says_each_teams_class(client, login, make):
     login(teacher)
     page = text_of(client.get("/reviews"))
     assert page.count("Team 1") == 2 and "Period 2" in page and "Period 5" in page
+
+
+def test_the_ask_is_written_by_the_team_and_shown_beside_im_interested(client, login, make):
+    """What the team would like from a partner: saved with the project, and on the published
+    page beside "I'm interested", so an employer knows what they say yes to."""
+    school = make.school()
+    classroom = make.classroom(make.teacher(school=school))
+    student = make.student(classroom)
+    team = make.team(classroom, [student])
+    project = make.project(team, status=ProjectStatus.DRAFT)
+    login(student)
+    form = text_of(client.get(f"/projects/{project.id}/edit"))
+    assert "What we&#39;d like from a partner" in form
+    data = {
+        "title": project.title,
+        "pitch": "A check-in kiosk for small clinics.",
+        "ask": "A mentor in clinic operations, and a morning at a front desk to test it.",
+    }
+    assert client.post(f"/projects/{project.id}/edit", data=data).status_code in (302, 303)
+    assert project.ask.startswith("A mentor in clinic operations")
+    project.status = ProjectStatus.PUBLISHED
+    login(make.employer(make.organisation(verified_by=[school])))
+    page = text_of(client.get(f"/projects/{project.id}"))
+    panel = page.split('id="engagement"')[1]
+    assert panel.index("A mentor in clinic operations") < panel.index("I'm interested")

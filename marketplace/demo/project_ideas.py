@@ -37,6 +37,23 @@ FAIR, FESTIVAL, RECYCLING = (
 )
 
 
+# "The ask" of every project answering a challenge: what its team would like from a partner.
+ASKS = {
+    CHECK_IN: "A clinic manager to mentor us, and one morning at a front desk to test the kiosk.",
+    DOCK: "Feedback from a warehouse safety lead, and a visit to a real dock before we build v2.",
+    ROUTES: "A dispatcher's real delivery list to test on, and a mentor who plans routes daily.",
+    MARKET: "Ten minutes with the market's vendors, and a designer's feedback on our logo.",
+    BAKERY: "A look at a real bakery line, and an engineer to check our gripper design.",
+    SUPPLIES: "A nurse to walk us through a supply room, and feedback on our restock alerts.",
+    PAYCHECK: "A credit-union mentor to check our numbers, and a class visit to try it out.",
+    BUS_STOPS: "Access to the stop data, and a rider-services mentor to review our signs.",
+    BUDGET: "Feedback from a financial educator, and a pilot with one elementary class.",
+    FAIR: "A printer's advice on sizes and costs, and the fair committee's feedback.",
+    FESTIVAL: "A creative director's critique, and the festival's brand rules.",
+    RECYCLING: "A facilities contact to install the sorter for a week, and their bin data.",
+}
+
+
 class Idea(NamedTuple):
     """One project: its state, the challenge (by title) it answers, and what the team wrote."""
 

@@ -24,7 +24,7 @@ from ..models import (
     utcnow,
 )
 from ..storage import storage
-from .project_ideas import TEAM_PROJECTS, Idea
+from .project_ideas import ASKS, TEAM_PROJECTS, Idea
 
 
 def tiny_pdf(title: str) -> bytes:
@@ -111,6 +111,7 @@ def seed_projects() -> None:
                 school_id=team.school_id,
                 title=idea.title,
                 pitch=idea.pitch,
+                ask=ASKS.get(idea.challenge, ""),
                 summary=idea.summary,
                 body=_body(challenge, idea),
                 skills=idea.skills,

@@ -51,6 +51,7 @@ SNAPSHOT_FIELDS = (
     "demo_url",
     "repo_url",
     "video_url",
+    "ask",
 )
 
 
@@ -72,6 +73,8 @@ class Project(Model):
     demo_url: Mapped[str] = mapped_column(sa.String(500), default="")
     repo_url: Mapped[str] = mapped_column(sa.String(500), default="")
     video_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    # "The ask": what the team would like from a partner, shown beside "I'm interested".
+    ask: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     status: Mapped[ProjectStatus] = mapped_column(
         enum_column(ProjectStatus, length=24), default=ProjectStatus.DRAFT, index=True
     )

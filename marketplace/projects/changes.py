@@ -29,6 +29,7 @@ FIELD_LABELS = {
     "demo_url": "Demo link",
     "repo_url": "Code repository link",
     "video_url": "Video link",
+    "ask": "What we'd like from a partner",
 }
 MARKDOWN_FIELDS = frozenset({"body"})
 DIFF_TAGS = frozenset({"ins", "u"})

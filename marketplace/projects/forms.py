@@ -32,6 +32,16 @@ class ProjectForm(SkillsMixin, FlaskForm):
         filters=[strip_text],
         description="The problem, what you built, how you tested it. Markdown works.",
     )
+    ask = TextAreaField(
+        "What we'd like from a partner",
+        validators=[Optional(), Length(max=300)],
+        filters=[strip_text],
+        description=(
+            "At most 300 characters: a mentor in …, access to …, feedback on … — what an "
+            "employer says yes to when they press “I'm interested”."
+        ),
+        render_kw={"rows": 2},
+    )
     demo_url = web_address_field("Demo link")
     repo_url = web_address_field("Code repository link")
     video_url = web_address_field("Video link")
@@ -46,6 +56,7 @@ class ProjectForm(SkillsMixin, FlaskForm):
             "demo_url": self.demo_url.data or "",
             "repo_url": self.repo_url.data or "",
             "video_url": self.video_url.data or "",
+            "ask": self.ask.data or "",
         }
 
 
