@@ -192,6 +192,7 @@ FORMS: dict[str, Callable[[World], dict | bytes]] = {
     "schools.admin_invite": lambda w: {"email": "head@lakeside.example", "role": "school_admin"},
     "schools.invite": lambda w: {"email": "new.teacher@example.org", "role": "teacher"},
     "schools.set_timezone": lambda w: {"timezone": "America/Chicago"},
+    "challenges.mark_interest": lambda w: {"want": "yes"},
     "organisations.set_timezone": lambda w: {"timezone": "America/Chicago"},
     "engagements.new_offer": lambda w: OFFER_TERMS,
     "engagements.edit_offer": lambda w: OFFER_TERMS,
@@ -758,6 +759,14 @@ ROUTES: list[Route] = [
         "POST",
         "/challenges/{w.challenge_b.id}/adopt",
         only("employer", NOT_FOUND),
+        rule=challenges.can_view,
+    ),
+    Route(
+        "challenges.mark_interest",
+        "own school",
+        "POST",
+        "/challenges/{w.challenge_a.id}/interest",
+        only("student", to("/challenges/{w.challenge_a.id}")),
         rule=challenges.can_view,
     ),
     Route(

@@ -11,6 +11,7 @@ from marketplace.models import (
     CHALLENGE_TRANSITIONS,
     AdoptionRequest,
     Challenge,
+    ChallengeInterest,
     ChallengeStatus,
     OrganisationStatus,
     VerificationStatus,
@@ -274,3 +275,54 @@ def test_archive_is_a_secondary_action_asked_twice(client, login, make):
     assert "<summary" in confirm and "Archive…" in confirm and "Yes, archive it" in confirm
     before_it = page.split('<details class="confirm-archive">')[0].split("<h2>Workflow</h2>")[1]
     assert "archived" not in before_it  # no one-click Archive among the main buttons
+
+
+# --- students' interest ------------------------------------------------------------------------
+
+
+def test_students_say_they_would_like_a_challenge_teacher_sees_who_sponsor_how_many(
+    client, login, make
+):
+    school = make.school()
+    teacher = make.teacher(school=school)
+    classroom = make.classroom(teacher, name="Period 3")
+    ava, ben = (make.student(classroom, first_name=n, last_name="Kim") for n in ("Ava", "Ben"))
+    sponsor = make.organisation(verified_by=[school], name="Harbor Health")
+    challenge = make.challenge(school, sponsor=sponsor, author=teacher)
+    for student in (ava, ben):
+        login(student)
+        response = client.post(f"/challenges/{challenge.id}/interest", data={"want": "yes"})
+        assert response.status_code == 303
+    client.post(f"/challenges/{challenge.id}/interest", data={"want": "yes"})  # twice: once
+    assert "You'd like to work on this" in text_of(client.get(f"/challenges/{challenge.id}"))
+
+    login(teacher)
+    page = text_of(client.get(f"/challenges/{challenge.id}"))
+    assert "2 students would like to work on this" in page and "Ava Kim" in page
+    assert "Ben Kim" in text_of(client.get(f"/classes/{classroom.id}"))
+    assert "2 students interested" in text_of(client.get("/challenges"))
+
+    login(make.employer(sponsor))
+    page = text_of(client.get(f"/challenges/{challenge.id}"))
+    assert "2 students would like to work on this" in page
+    assert "Ava" not in page and "Kim" not in page  # a count, never names
+
+    login(make.employer(make.organisation(verified_by=[school])))  # not the sponsor
+    assert "would like to work on this" not in text_of(client.get(f"/challenges/{challenge.id}"))
+
+
+def test_a_student_takes_their_interest_back_and_only_open_challenges_take_it(client, login, make):
+    school = make.school()
+    classroom = make.classroom(make.teacher(school=school))
+    student = make.student(classroom)
+    challenge = make.challenge(school)
+    closed = make.challenge(school, status=ChallengeStatus.CLOSED)
+    login(student)
+    client.post(f"/challenges/{challenge.id}/interest", data={"want": "yes"})
+    client.post(f"/challenges/{challenge.id}/interest", data={"want": "no"})
+    assert db.session.query(ChallengeInterest).count() == 0
+    assert client.post(f"/challenges/{closed.id}/interest", data={"want": "yes"}).status_code in (
+        403,
+        404,
+    )
+    assert db.session.query(ChallengeInterest).count() == 0

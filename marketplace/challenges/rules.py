@@ -62,3 +62,24 @@ def sponsor_label(challenge: Challenge, user: User) -> str:
         return sponsor.name
     trade = sponsor.industry.strip().lower()
     return f"a local {trade} business" if trade else "a local business"
+
+
+def can_mark_interest(challenge: Challenge, user: User) -> bool:
+    """A student may say "we'd like to work on this" about an open challenge they see."""
+    return (
+        user.is_student and challenge.status is ChallengeStatus.OPEN and can_view(challenge, user)
+    )
+
+
+def sees_interest_count(challenge: Challenge, user: User) -> bool:
+    """How many students want it: the school's staff, and the sponsor's members (a count,
+    never names: the first signal that draws a prospect in)."""
+    return (
+        can_edit(challenge, user)
+        or user.is_site_admin
+        or (
+            user.is_employer
+            and challenge.sponsor_id is not None
+            and user.organisation_id == challenge.sponsor_id
+        )
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -14,13 +14,15 @@ from ..permissions import employer_required, load_or_404, staff_required
 from ..projects import rules as project_rules
 from ..projects.services import projects_for_challenge
 from ..web import commit_or_refuse
-from . import rules, services
+from . import interest, rules, services
 from .forms import AdoptForm, ChallengeForm
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
 bp.add_app_template_global(rules.can_edit, "can_edit_challenge")
 bp.add_app_template_global(rules.can_request_adoption, "can_adopt_challenge")
 bp.add_app_template_global(rules.sponsor_label, "sponsor_label")
+# For the class page (forming teams): the challenges its students would like to work on.
+bp.add_app_template_global(interest.demand_in_class, "challenge_demand")
 
 ACTION_LABELS = {
     ChallengeStatus.OPEN: "Open for projects",
@@ -35,9 +37,13 @@ def index() -> str:
     """The challenges this user may see; staff filter theirs by status."""
     status = request.args.get("status")
     chosen = ChallengeStatus(status) if status in set(ChallengeStatus) else None
+    challenges = services.visible_challenges(current_user, chosen)
     return render_template(
         "challenges/index.html",
-        challenges=services.visible_challenges(current_user, chosen),
+        challenges=challenges,
+        interest_counts=interest.counts(
+            [c.id for c in challenges if rules.sees_interest_count(c, current_user)]
+        ),
         status=chosen,
         statuses=list(ChallengeStatus),
     )
@@ -132,7 +138,36 @@ def show(challenge_id: int) -> str:
             p for p in projects_for_challenge(challenge) if project_rules.can_view(p, current_user)
         ],
         action_form=EmptyForm(),
+        marked=current_user.is_student and interest.has_marked(challenge, current_user),
+        interested=(
+            interest.interested_students(challenge, current_user)
+            if rules.can_edit(challenge, current_user)
+            else []
+        ),
+        interest_count=(
+            interest.counts([challenge.id]).get(challenge.id, 0)
+            if rules.sees_interest_count(challenge, current_user)
+            else None
+        ),
     )
+
+
+@bp.post("/<int:challenge_id>/interest")
+@login_required
+def mark_interest(challenge_id: int) -> Response:
+    """A student says "we'd like to work on this" (or takes it back)."""
+    challenge = load_or_404(Challenge, challenge_id, rules.can_view)
+    if request.form.get("want") == "no":
+        interest.withdraw(challenge, current_user)
+        flash("Taken back: your teacher no longer counts you for this challenge.", "info")
+    else:
+        try:
+            interest.mark(challenge, current_user)
+        except interest.InterestError as refusal:
+            abort(403, str(refusal))
+        flash("Your teacher now knows you'd like to work on this challenge.", "success")
+    db.session.commit()
+    return redirect(url_for("challenges.show", challenge_id=challenge.id), 303)
 
 
 @bp.post("/<int:challenge_id>/status/<any(open, closed, archived):to>")

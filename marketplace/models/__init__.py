@@ -6,6 +6,7 @@ from .challenge import (
     DELIVERABLES,
     AdoptionRequest,
     Challenge,
+    ChallengeInterest,
     ChallengeStatus,
 )
 from .classroom import Classroom, Enrollment
@@ -65,6 +66,7 @@ __all__ = [
     "AdoptionRequest",
     "BackgroundCheck",
     "Challenge",
+    "ChallengeInterest",
     "ChallengeStatus",
     "Classroom",
     "Completion",

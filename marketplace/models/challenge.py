@@ -95,3 +95,18 @@ class AdoptionRequest(Model):
     challenge: Mapped[Challenge] = relationship()
     organisation: Mapped[Organisation] = relationship()
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+
+
+class ChallengeInterest(Model):
+    """A student saying "we'd like to work on this" about an open challenge: the teacher sees
+    who, when forming teams; the sponsor sees only how many."""
+
+    __table_args__ = (sa.UniqueConstraint("challenge_id", "student_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenge.id"), index=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    challenge: Mapped[Challenge] = relationship()
+    student: Mapped[User] = relationship()
