@@ -45,6 +45,7 @@ def _sqlite_for_a_classroom(connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+
 # The models' base class. Flask-SQLAlchemy builds db.Model from Base when it starts (adding the
 # table-name and bind mixins), which a type checker cannot follow; it checks against Base.
 if TYPE_CHECKING:

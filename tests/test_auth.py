@@ -14,8 +14,8 @@ from itsdangerous import TimestampSigner
 from marketplace.extensions import db
 from marketplace.models import Enrollment, Role, User, utcnow
 
-from .factories import PASSWORD, birthday_for_age
 from .conftest import login_as
+from .factories import PASSWORD, birthday_for_age
 from .helpers import field_value, flashes, text_of
 
 NEW_PASSWORD = "a quiet walk by the river"
@@ -253,7 +253,7 @@ def test_one_address_guessing_one_account_is_stopped_before_the_account_is(stric
 
 def test_guessing_never_locks_the_owner_out_of_a_device_they_logged_in_from(strict_app, make):
     """Throttling cannot be turned against the person it protects."""
-    student = make.student(username="owner")
+    make.student(username="owner")
     own_laptop, attacker = strict_app.test_client(), strict_app.test_client()
     assert log_in(own_laptop, "owner", PASSWORD, address="10.4.4.4").status_code == 302
     own_laptop.post("/auth/logout")
@@ -603,9 +603,7 @@ def test_confirmation_link_of_another_purpose_is_refused(make, client, outbox):
     assert teacher.email_confirmed_at is None
 
 
-def test_signing_up_with_a_taken_address_answers_the_same_and_tells_its_owner(
-    make, client, outbox
-):
+def test_signing_up_with_a_taken_address_answers_the_same_and_tells_its_owner(make, client, outbox):
     """Sign-up does not say which addresses have accounts: the page answers as for a new one,
     and the address's owner is mailed that someone tried (any case of the address)."""
     make.employer(email="alex@acme.example", first_name="Alexandra")
@@ -1014,9 +1012,7 @@ def test_a_wrong_class_code_does_not_reveal_taken_usernames(make, client):
 
 
 @pytest.mark.parametrize("path", ["/auth/forgot", "/auth/signup"])
-def test_account_probing_pages_answer_no_sooner_than_the_floor_either_way(
-    app, client, make, path
-):
+def test_account_probing_pages_answer_no_sooner_than_the_floor_either_way(app, client, make, path):
     """Whether the address has an account or not, the answer waits for the same floor, so its
     timing tells nothing (the work done is shorter than the floor in both cases)."""
     app.config["EVEN_ANSWER_SECONDS"] = 0.25
