@@ -23,6 +23,7 @@ from .models import (
     Partnership,
     Project,
     ProjectSnapshot,
+    SponsorQuestion,
     Team,
     TeamJoinRequest,
     User,
@@ -145,3 +146,24 @@ class MessageFlagged(Event):
 
     report: MessageFlag
     staff: tuple[User, ...]
+
+
+# --- challenges --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionAsked(Event):
+    """A team's question to a challenge's sponsor: held for `checkers` (contact details), or
+    open for `answerers` (the sponsor's members, or the teacher for a prospect)."""
+
+    question: SponsorQuestion
+    checkers: tuple[User, ...]
+    answerers: tuple[User, ...]
+
+
+@dataclass(frozen=True)
+class QuestionAnswered(Event):
+    """A sponsor's answer, published to every team of the challenge (`audience`)."""
+
+    question: SponsorQuestion
+    audience: tuple[User, ...]

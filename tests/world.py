@@ -24,8 +24,10 @@ from marketplace.models import (
     Project,
     ProjectFile,
     ProjectStatus,
+    QuestionState,
     Role,
     School,
+    SponsorQuestion,
     Team,
     TeamJoinRequest,
     Thread,
@@ -71,6 +73,9 @@ class World:
     draft_a: Challenge  # a draft of school_a
     challenge_b: Challenge  # open, not shared, school_b
     adoption_a: AdoptionRequest  # waiting for school_a
+    sponsored_a: Challenge  # open, school_a, sponsored by org; team_a has a draft for it
+    question_a: SponsorQuestion  # team_a's open question to org
+    question_held: SponsorQuestion  # team_a's question held for the teacher
     adoption_b: AdoptionRequest  # waiting for school_b
     draft_project: Project  # team_a's draft
     submitted_project: Project  # team_a's, waiting for review
@@ -141,6 +146,23 @@ def build_world(make: Factory) -> World:
     engagement = make.engagement(own_published, employer)
     other_org_engagement = make.engagement(published_project)
     engagement_b = make.engagement(project_b)
+    sponsored_a = make.challenge(author=teacher, sponsor=org)
+    make.project(team_a, sponsored_a, title="For the sponsor")
+    questions = {
+        name: make._save(
+            SponsorQuestion(
+                challenge_id=sponsored_a.id,
+                team_id=team_a.id,
+                asked_by_id=student.id,
+                body=body,
+                state=state,
+            )
+        )
+        for name, body, state in (
+            ("question_a", "Which clinics would test it?", QuestionState.OPEN),
+            ("question_held", "Call me on 555-201-7788", QuestionState.HELD),
+        )
+    }
     threads = _threads(make, engagement, engagement_b, school_a, org, employer, student, teacher)
     return World(
         school_a=school_a,
@@ -179,6 +201,8 @@ def build_world(make: Factory) -> World:
         challenge_b=challenge_b,
         adoption_a=make.adoption(challenge_a, asker_a),
         adoption_b=make.adoption(challenge_b, asker_b),
+        sponsored_a=sponsored_a,
+        **questions,
         draft_project=draft_project,
         submitted_project=make.project(team_a, challenge_a, ProjectStatus.SUBMITTED),
         other_draft=other_draft,

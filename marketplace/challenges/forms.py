@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..clusters import CAREER_CLUSTERS
 from ..forms_common import (
@@ -52,6 +65,12 @@ class ChallengeForm(SkillsMixin, FlaskForm):
         description="A local business you have not contacted yet: it becomes a prospect.",
     )
     shared = BooleanField("Share with the other schools of the deployment while it is open")
+    question_quota = IntegerField(
+        "Questions each team may ask the sponsor",
+        default=3,
+        validators=[Optional(), NumberRange(0, 20)],
+        description="Answers are published to every team of the challenge.",
+    )
 
     def validate_due_on(self, field: DateField) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
@@ -68,4 +87,24 @@ class AdoptForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
         filters=[strip_text],
         description="How could your team help? Who would mentor?",
+    )
+
+
+class QuestionForm(FlaskForm):
+    body = TextAreaField(
+        "Your team's question to the sponsor",
+        validators=[DataRequired(message="Write the question first."), Length(max=1000)],
+        filters=[strip_text],
+        description="Every team of the challenge will read the answer. No contact details.",
+        render_kw={"rows": 3},
+    )
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(
+        "Your answer",
+        validators=[DataRequired(message="Write the answer first."), Length(max=4000)],
+        filters=[strip_text],
+        description="Every team of the challenge reads it; leave contact details out.",
+        render_kw={"rows": 3},
     )

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from ..models import AdoptionRequest, Challenge, ChallengeStatus, OrganisationStatus, User
+from ..models import (
+    AdoptionRequest,
+    Challenge,
+    ChallengeStatus,
+    OrganisationStatus,
+    SponsorQuestion,
+    User,
+)
 
 
 def can_edit(challenge: Challenge, user: User) -> bool:
@@ -83,3 +90,8 @@ def sees_interest_count(challenge: Challenge, user: User) -> bool:
             and user.organisation_id == challenge.sponsor_id
         )
     )
+
+
+def can_check_question(question: SponsorQuestion, user: User) -> bool:
+    """A held question to the sponsor is checked by the challenge's school's staff."""
+    return can_edit(question.challenge, user)

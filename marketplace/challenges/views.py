@@ -9,13 +9,20 @@ from werkzeug.wrappers import Response
 from ..extensions import db
 from ..forms_common import EmptyForm, SelectChoice, add_error
 from ..markdown import render_markdown
-from ..models import CHALLENGE_TRANSITIONS, AdoptionRequest, Challenge, ChallengeStatus
+from ..models import (
+    CHALLENGE_TRANSITIONS,
+    AdoptionRequest,
+    Challenge,
+    ChallengeStatus,
+    QuestionState,
+    SponsorQuestion,
+)
 from ..permissions import employer_required, load_or_404, staff_required
 from ..projects import rules as project_rules
 from ..projects.services import projects_for_challenge
 from ..web import commit_or_refuse
-from . import interest, rules, services
-from .forms import AdoptForm, ChallengeForm
+from . import interest, questions, rules, services
+from .forms import AdoptForm, AnswerForm, ChallengeForm, QuestionForm
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
 bp.add_app_template_global(rules.can_edit, "can_edit_challenge")
@@ -23,6 +30,7 @@ bp.add_app_template_global(rules.can_request_adoption, "can_adopt_challenge")
 bp.add_app_template_global(rules.sponsor_label, "sponsor_label")
 # For the class page (forming teams): the challenges its students would like to work on.
 bp.add_app_template_global(interest.demand_in_class, "challenge_demand")
+bp.add_app_template_global(questions.can_answer, "can_answer_question")
 
 ACTION_LABELS = {
     ChallengeStatus.OPEN: "Open for projects",
@@ -81,6 +89,9 @@ def _save(form: ChallengeForm, challenge: Challenge) -> Response | tuple[str, in
             due_on=form.due_on.data,
             sponsor_id=sponsor_id,
             shared=form.shared.data,
+            question_quota=(
+                form.question_quota.data if form.question_quota.data is not None else 3
+            ),
         )
     except services.ChallengeError as error:
         db.session.rollback()
@@ -118,7 +129,15 @@ def edit(challenge_id: int) -> Response | tuple[str, int]:
 @login_required
 def show(challenge_id: int) -> str:
     """A challenge: its statement, sponsor and dates; workflow and adoption for those who may."""
-    challenge = load_or_404(Challenge, challenge_id, rules.can_view)
+    return _show_page(load_or_404(Challenge, challenge_id, rules.can_view))
+
+
+def _show_page(
+    challenge: Challenge,
+    question_form: QuestionForm | None = None,
+    answer_form: tuple[int, AnswerForm] | None = None,
+) -> str:
+    team = questions.asking_team(challenge, current_user)
     own_request = (
         services.pending_adoption(challenge, current_user.organisation_id)
         if current_user.is_employer and current_user.organisation_id
@@ -149,7 +168,78 @@ def show(challenge_id: int) -> str:
             if rules.sees_interest_count(challenge, current_user)
             else None
         ),
+        questions=questions.for_page(challenge, current_user),
+        asking_team=team,
+        questions_left=(
+            challenge.question_quota - questions.asked_by_team(challenge, team) if team else 0
+        ),
+        question_form=question_form or QuestionForm(formdata=None),
+        answer_form=answer_form,
     )
+
+
+@bp.post("/<int:challenge_id>/questions")
+@login_required
+def ask(challenge_id: int) -> Response | tuple[str, int]:
+    """A team asks the sponsor; a question with contact details waits for the teacher."""
+    challenge = load_or_404(Challenge, challenge_id, rules.can_view)
+    if not current_user.is_student:
+        abort(403)  # teams ask; their teachers check and the sponsor answers
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            question = questions.ask(challenge, current_user, form.body.data or "")
+        except questions.QuestionError as refusal:
+            db.session.rollback()
+            add_error(form.body, str(refusal))
+        else:
+            db.session.commit()
+            if question.state is QuestionState.HELD:
+                flash(f"{question.hold_reason} Your teacher checks it first.", "info")
+            else:
+                flash("Asked: the sponsor is told, and every team will read the answer.", "success")
+            return redirect(_question_anchor(question), 303)
+    return _show_page(challenge, question_form=form), 422
+
+
+def _question_anchor(question: SponsorQuestion) -> str:
+    return url_for("challenges.show", challenge_id=question.challenge_id) + (
+        f"#question-{question.id}"
+    )
+
+
+@bp.post("/questions/<int:question_id>/answer")
+@login_required
+def answer(question_id: int) -> Response | tuple[str, int]:
+    """The sponsor (or the teacher, for a prospect) answers for every team of the challenge."""
+    question = load_or_404(SponsorQuestion, question_id, questions.can_answer)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            questions.answer(question, current_user, form.answer.data or "")
+        except questions.QuestionError as refusal:
+            db.session.rollback()
+            add_error(form.answer, str(refusal))
+        else:
+            db.session.commit()
+            flash("Answered: every team of the challenge reads it.", "success")
+            return redirect(_question_anchor(question), 303)
+    return _show_page(question.challenge, answer_form=(question.id, form)), 422
+
+
+@bp.post("/questions/<int:question_id>/<any(release, reject):decision>")
+@staff_required
+def check_question(question_id: int, decision: str) -> Response:
+    """The teacher lets a held question through to the sponsor, or keeps it back."""
+    question = load_or_404(SponsorQuestion, question_id, rules.can_check_question)
+    commit_or_refuse(
+        lambda: (questions.release if decision == "release" else questions.reject)(
+            question, current_user
+        ),
+        questions.QuestionError,
+        "Sent to the sponsor." if decision == "release" else "Kept back; the team may ask again.",
+    )
+    return redirect(_question_anchor(question), 303)
 
 
 @bp.post("/<int:challenge_id>/interest")

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from .. import clock
+from ..challenges import questions
 from ..challenges.services import waiting_adoptions
 from ..forms_common import EmptyForm
 from ..models import Role, VerificationStatus
@@ -43,6 +44,7 @@ def _staff_context() -> dict:
         "classrooms": classrooms_run_by(current_user),
         "pending": partnerships_for_school(current_user.school_id, VerificationStatus.PENDING),
         "adoptions": waiting_adoptions(current_user.school_id),
+        "held_questions": questions.held_for(current_user),
     }
 
 
@@ -52,7 +54,11 @@ def _employer_context() -> dict:
         return {"org": None, "join_request": pending_request_of(current_user)}
     if not organisation.is_verified_anywhere:
         return {"org": organisation, "awaiting": awaiting.for_awaiting(organisation)}
-    return {"org": organisation, "board": employer.for_employer(current_user, organisation)}
+    return {
+        "org": organisation,
+        "board": employer.for_employer(current_user, organisation),
+        "questions": questions.unanswered_for(organisation.id),
+    }
 
 
 def _site_admin_context() -> dict:

@@ -8,6 +8,8 @@ from .challenge import (
     Challenge,
     ChallengeInterest,
     ChallengeStatus,
+    QuestionState,
+    SponsorQuestion,
 )
 from .classroom import Classroom, Enrollment
 from .engagement import (
@@ -98,9 +100,11 @@ __all__ = [
     "ProjectFile",
     "ProjectSnapshot",
     "ProjectStatus",
+    "QuestionState",
     "Role",
     "Rung",
     "School",
+    "SponsorQuestion",
     "Team",
     "TeamJoinRequest",
     "TeamMembership",

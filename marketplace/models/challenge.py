@@ -16,6 +16,7 @@ from .organisation import VerificationStatus
 if TYPE_CHECKING:
     from .organisation import Organisation
     from .school import School
+    from .team import Team
     from .user import User
 
 
@@ -62,6 +63,8 @@ class Challenge(Model):
     due_on: Mapped[date | None] = mapped_column(sa.Date)
     sponsor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     shared: Mapped[bool] = mapped_column(default=False)
+    # How many questions each team may ask the sponsor (set by the teacher).
+    question_quota: Mapped[int] = mapped_column(default=3, server_default="3")
     status: Mapped[ChallengeStatus] = mapped_column(
         enum_column(ChallengeStatus), default=ChallengeStatus.DRAFT, index=True
     )
@@ -110,3 +113,36 @@ class ChallengeInterest(Model):
 
     challenge: Mapped[Challenge] = relationship()
     student: Mapped[User] = relationship()
+
+
+class QuestionState(enum.StrEnum):
+    """A team's question to a challenge's sponsor."""
+
+    HELD = "held"  # it carried contact details: the teacher checks it first
+    OPEN = "open"  # waiting for the sponsor's answer
+    ANSWERED = "answered"  # answered: every team of the challenge reads it
+    REJECTED = "rejected"  # the teacher did not let it through
+
+
+class SponsorQuestion(Model):
+    """A question a team working on a challenge asks its sponsor. The answer is published to
+    every team of the challenge, so each question helps the whole class."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenge.id"), index=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    asked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    state: Mapped[QuestionState] = mapped_column(
+        enum_column(QuestionState), default=QuestionState.OPEN, index=True
+    )
+    hold_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    answer: Mapped[str] = mapped_column(sa.Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    challenge: Mapped[Challenge] = relationship()
+    team: Mapped[Team] = relationship()
+    asked_by: Mapped[User] = relationship(foreign_keys=[asked_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])

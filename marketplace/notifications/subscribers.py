@@ -21,6 +21,8 @@ from ..events import (
     MessageShown,
     PartnershipDecided,
     ProjectReviewed,
+    QuestionAnswered,
+    QuestionAsked,
     TeamJoinAnswered,
     TeamJoinAsked,
     subscribe,
@@ -298,6 +300,48 @@ def _forget(message: Message) -> None:
     )
 
 
+def question_asked(asked: QuestionAsked) -> None:
+    """A held question: the team's teacher checks it. An open one: whoever answers for the
+    sponsor hears of it (the team is named, never its students)."""
+    question = asked.question
+    challenge = question.challenge
+    link = f"/challenges/{challenge.id}#question-{question.id}"
+    for teacher in asked.checkers:
+        notify(
+            teacher,
+            kind="question_held",
+            subject=f"A question to the sponsor of “{challenge.title}” waits for your check",
+            body=f"{question.hold_reason} Let it through or keep it back.",
+            key=f"question-held-{question.id}-user-{teacher.id}",
+            link=link,
+        )
+    for person in asked.answerers:
+        notify(
+            person,
+            kind="question",
+            subject=f"Team {question.team.name} asks about “{challenge.title}”",
+            body=question.body[:500],
+            key=f"question-{question.id}-user-{person.id}",
+            link=link,
+        )
+
+
+def question_answered(answered: QuestionAnswered) -> None:
+    """Every team of the challenge reads the answer: each question helps the whole class."""
+    question = answered.question
+    challenge = question.challenge
+    sponsor = challenge.sponsor.name if challenge.sponsor else "The sponsor"
+    for person in answered.audience:
+        notify(
+            person,
+            kind="question_answered",
+            subject=f"{sponsor} answered a question about “{challenge.title}”",
+            body=f"Q: {question.body[:300]}\n\nA: {question.answer[:1000]}",
+            key=f"question-answered-{question.id}-user-{person.id}",
+            link=f"/challenges/{challenge.id}#question-{question.id}",
+        )
+
+
 def subscribe_all() -> None:
     """Connect every subscriber above (again is harmless)."""
     subscribe(EngagementMoved, engagement_moved)
@@ -309,3 +353,5 @@ def subscribe_all() -> None:
     subscribe(MessageShown, message_shown)
     subscribe(MessageRejected, message_rejected)
     subscribe(MessageFlagged, message_flagged)
+    subscribe(QuestionAsked, question_asked)
+    subscribe(QuestionAnswered, question_answered)
