@@ -5,11 +5,20 @@ Pure function tests: no app, no database.
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
 
-from marketplace.messaging.contacts import ContactDetail, find_contact_details, reason
+from marketplace.messaging import contact_links, contact_text
+from marketplace.messaging.contacts import (
+    ContactDetail,
+    find_contact_details,
+    find_contact_details_in_burst,
+    reason,
+)
+
+from .contact_corpus import Figures, conversations, disguises, measure
 
 # (id, message, the one kind of detail it holds)
 POSITIVE = [
@@ -280,3 +289,139 @@ def test_long_messages_stay_fast() -> None:
     for text in ["a dot " * 2000, "a at b dot " * 2000, "1 " * 5000, "a." * 5000]:
         find_contact_details(text)
     assert time.perf_counter() - start < 2
+
+
+# --- disguises: look-alike characters, spelled numbers, any public suffix, platforms ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        pytest.param("ava@gmаil.com", "email", id="cyrillic-a-in-domain"),
+        pytest.param("ava@gmαil.cοm", "email", id="greek-letters"),
+        pytest.param("a v a @ g m a i l . c o m", "email", id="spaced-letters"),
+        pytest.param("5five5 2o1 77eight8", "phone", id="mixed-digit-words"),
+        pytest.param("5️⃣5️⃣5️⃣ 2️⃣0️⃣1️⃣ 7️⃣7️⃣8️⃣8️⃣", "phone", id="keycaps"),
+        pytest.param("٥٥٥ ١٢٣ ٤٥٦٧", "phone", id="arabic-indic-digits"),
+        pytest.param("555 l23 4567", "phone", id="l-for-one"),
+        pytest.param("five fifty five, two oh one, seventy seven eighty eight", "phone", id="tens"),
+        pytest.param("555 🔥 123 🔥 4567", "phone", id="emoji-separators"),
+        pytest.param("call me on 555-123-2019", "phone", id="ends-like-a-year"),
+        pytest.param("my phone is 5 5 5, 4 4 4, 1 2 1 2", "phone", id="any-shape-after-phone"),
+        pytest.param("add me on snapchat avamakes", "handle", id="invitation"),
+        pytest.param("avamakes on the gram", "handle", id="name-on-the-gram"),
+        pytest.param("sc: avam22", "handle", id="weak-nickname-with-handle"),
+        pytest.param("my gmail is avamakes", "email", id="provider-named"),
+        pytest.param("check out avamakes.shop", "url", id="uncommon-tld"),
+        pytest.param("avamakes dot store", "url", id="uncommon-tld-dot-word"),
+        pytest.param("avamakes (dot) lol", "url", id="uncommon-tld-bracketed-dot"),
+        pytest.param("ava.ai", "url", id="ai-domain"),
+        pytest.param("portfolio: ava.me", "url", id="personal-me-domain"),
+    ],
+)
+def test_finds_disguised_details(text: str, kind: str) -> None:
+    assert kinds(text) == [kind]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("We used Discord to plan the launch.", id="discord-to-plan"),
+        pytest.param("I watched a YouTube tutorial about soldering.", id="youtube-tutorial"),
+        pytest.param("Could you add me on LinkedIn please?", id="linkedin-no-name"),
+        pytest.param("Pictures on Instagram got 300 likes.", id="sentence-on-instagram"),
+        pytest.param("We posted the 10 gram weights on the shelf.", id="gram-unit"),
+        pytest.param("Please read report.pdf and notes.md.", id="file-names"),
+        pytest.param("Run main.py, then setup.sh; the clip is demo.mov.", id="files-on-tlds"),
+        pytest.param("The logo files are logo.ai, logo.eps and logo.png.", id="illustrator-file"),
+        pytest.param("Set user.name first, then call app.run().", id="code"),
+        pytest.param("That's done.Next is the budget.", id="sentence-run-together"),
+        pytest.param("Meet at 3:30 in Room 204, v2.1 of the deck, slide 7.", id="times-rooms"),
+        pytest.param("Can we do nine thirty, ten fifteen or eleven?", id="times-in-words"),
+        pytest.param("Term runs 09/01/2025-12/15/2025.", id="dates-with-slashes"),
+        pytest.param("Can you call on 11/24/2026 or text by 2026-11-30?", id="dates-by-a-call"),
+        pytest.param("The part number is 10045-33-B.", id="part-number"),
+        pytest.param("Click the red dot in the corner.", id="dot-in-prose"),
+    ],
+)
+def test_leaves_lookalike_ordinary_text_alone(text: str) -> None:
+    assert find_contact_details(text) == []
+
+
+def test_reports_a_disguise_as_written() -> None:
+    (detail,) = find_contact_details("mail аvа@gmаil.com now")
+    assert detail == ContactDetail("email", "аvа@gmаil.com")
+
+
+def test_lists_and_lookalikes_load_without_the_network(monkeypatch) -> None:
+    """The public suffixes and the confusables ship in their packages; nothing is fetched."""
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the detector tried to use the network")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    contact_links._suffix_list.cache_clear()
+    contact_text._lookalikes.cache_clear()
+    assert contact_links.public_suffix("ava.shop") == "shop"
+    assert contact_links.public_suffix("bbc.co.uk") == "co.uk"
+    assert contact_links.public_suffix("report.pdf") is None
+    assert contact_text.plain("gmаil")[0] == "gmail"
+
+
+# --- a burst: the same sender's messages just before ------------------------------------------
+
+
+def test_a_number_sent_in_three_messages_is_found_in_the_third() -> None:
+    assert find_contact_details_in_burst([], "555") == []
+    assert find_contact_details_in_burst(["555"], "123") == []
+    (detail,) = find_contact_details_in_burst(["555", "123"], "4567")
+    assert (detail.kind, detail.across) == ("phone", True)
+    assert reason([detail]).startswith("Read with the messages sent just before it, it looks")
+
+
+@pytest.mark.parametrize(
+    ("earlier", "text", "kind"),
+    [
+        pytest.param(["ava@gm"], "ail", "email", id="cut-inside-a-word"),
+        pytest.param(["ava.makes22", "@"], "gmail", "email", id="at-on-its-own"),
+        pytest.param(["add me on snapchat"], "avamakes", "handle", id="platform-then-name"),
+        pytest.param(["a", "v", "a", "@", "gmail"], ".com", "email", id="letter-by-letter"),
+    ],
+)
+def test_details_split_over_messages(earlier: list[str], text: str, kind: str) -> None:
+    assert [d.kind for d in find_contact_details_in_burst(earlier, text)] == [kind]
+
+
+def test_a_burst_reports_only_what_reaches_the_new_message() -> None:
+    assert find_contact_details_in_burst(["call 555-123-4567"], "thanks!") == []
+    found = find_contact_details_in_burst(["hi"], "ava@gmail.com")
+    assert found == [ContactDetail("email", "ava@gmail.com")]  # found alone: not "across"
+
+
+def test_sentences_are_not_run_together_across_messages() -> None:
+    earlier = ["We tested the ponds on the farm.", "Results next week"]
+    assert find_contact_details_in_burst(earlier, "pH 7.2, 7.8 and 8.4.") == []
+
+
+# --- the corpora: share held per category, share of ordinary messages wrongly held -----------
+
+
+@pytest.fixture(scope="module")
+def figures() -> Figures:
+    return measure()
+
+
+def test_the_corpora_are_large_enough() -> None:
+    assert sum(len(bursts) for bursts in disguises().values()) >= 150
+    assert sum(len(messages) for _, messages in conversations()) >= 500
+
+
+@pytest.mark.parametrize("category", list(disguises()))
+def test_disguises_are_held(figures: Figures, category: str) -> None:
+    missed = [text for cat, text in figures.missed if cat == category]
+    assert figures.share(category) >= 0.95, missed
+
+
+def test_ordinary_messages_are_rarely_held(figures: Figures) -> None:
+    assert figures.false_hold_share <= 0.02, figures.wrongly_held

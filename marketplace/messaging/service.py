@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import nh3
@@ -35,6 +35,7 @@ from .mutes import is_muted
 from .rules import is_moderator, is_participant, participants, team_teachers
 
 MAX_BODY = 5_000
+BURST_WINDOW = timedelta(minutes=10)  # a sender's messages this close are read together
 
 
 __all__ = ["MAX_BODY", "AttachmentError", "MessagingError", "post_message", "visible_to"]
@@ -177,14 +178,33 @@ def shown_text(text: str) -> str:
     return html.unescape(nh3.clean(str(render_markdown(text)), tags=set()))
 
 
-def contact_details(text: str, file_names: Sequence[str] = ()) -> list[contacts.ContactDetail]:
+def contact_details(
+    text: str, file_names: Sequence[str] = (), earlier: Sequence[str] = ()
+) -> list[contacts.ContactDetail]:
     """Contact details in a message as typed, as its readers see it (Markdown rendered, entities
-    decoded: `ava&#64;gmail&#46;com`, `5**5**5-…`), and in the names of its files."""
-    shown = shown_text(text)
-    found: list[contacts.ContactDetail] = []
-    for part in (text, shown, *file_names):
-        found += contacts.find_contact_details(part, allowed_hosts=allowed_hosts())
+    decoded: `ava&#64;gmail&#46;com`, `5**5**5-…`), and in the names of its files; each read
+    after the `earlier` messages of the same sender, so a number sent in pieces is found."""
+    hosts = allowed_hosts()
+    found = contacts.find_contact_details_in_burst(earlier, text, hosts)
+    shown, shown_earlier = shown_text(text), [shown_text(body) for body in earlier]
+    if [*shown_earlier, shown] != [*earlier, text]:
+        found += contacts.find_contact_details_in_burst(shown_earlier, shown, hosts)
+    for name in file_names:
+        found += contacts.find_contact_details(name, allowed_hosts=hosts)
     return found
+
+
+def recent_bodies(thread: Thread, author: User, now: datetime) -> list[str]:
+    """The bodies of `author`'s last messages in `thread` within the burst window, oldest first
+    (whatever became of them: one held or rejected is still read with the next)."""
+    bodies = db.session.scalars(
+        sa.select(Message.body)
+        .where(Message.thread_id == thread.id, Message.author_id == author.id)
+        .where(Message.created_at >= now - BURST_WINDOW)
+        .order_by(Message.id.desc())
+        .limit(contacts.BURST_MESSAGES)
+    )
+    return list(bodies)[::-1]
 
 
 def post_message(
@@ -197,7 +217,8 @@ def post_message(
     message = Message(thread_id=thread.id, author_id=author.id, body=text, created_at=utcnow())
     found = []
     if thread.kind is ThreadKind.ENGAGEMENT and not author.is_staff:
-        found = contact_details(text, [upload.filename or "" for upload in files[:1]])
+        earlier = recent_bodies(thread, author, message.created_at)
+        found = contact_details(text, [upload.filename or "" for upload in files[:1]], earlier)
     if found:
         message.state = MessageState.HELD
         message.hold_reason = contacts.reason(found)[:300]
