@@ -362,3 +362,16 @@ def test_the_ask_is_written_by_the_team_and_shown_beside_im_interested(client, l
     page = text_of(client.get(f"/projects/{project.id}"))
     panel = page.split('id="engagement"')[1]
     assert panel.index("A mentor in clinic operations") < panel.index("I'm interested")
+
+
+def test_a_card_without_a_cover_shows_its_clusters_colour_and_initials(client, login, make):
+    school = make.school()
+    classroom = make.classroom(make.teacher(school=school))
+    team = make.team(classroom, [make.student(classroom)])
+    challenge = make.challenge(school, career_cluster="Digital Technology")
+    make.project(team, challenge, ProjectStatus.PUBLISHED, title="CheckIn Buddy")
+    login(make.employer(make.organisation(verified_by=[school])))
+    page = text_of(client.get("/projects"))
+    assert '<div class="cover cover-placeholder cluster-4" aria-hidden="true"><span>CB</span>' in (
+        page
+    )

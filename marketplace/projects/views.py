@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -206,3 +208,16 @@ STATUS_BADGES = {
 def status_badge(status: ProjectStatus) -> str:
     """The badge class of a project status."""
     return STATUS_BADGES.get(status, "")
+
+
+@bp.app_template_filter("cluster_class")
+def cluster_class(cluster: str) -> str:
+    """A career cluster's colour class for a card without a cover ("cluster-4")."""
+    return f"cluster-{CAREER_CLUSTERS.index(cluster)}" if cluster in CAREER_CLUSTERS else ""
+
+
+@bp.app_template_filter("initials")
+def initials(title: str) -> str:
+    """A project's initials for its placeholder cover: "CheckIn Buddy" → "CB"."""
+    words = [w for w in re.split(r"[^\w]+", title) if w and w[0].isalnum()]
+    return "".join(w[0] for w in words[:2]).upper() or "?"
