@@ -3,14 +3,20 @@
 Both hand the browser a short-lived, signed upload target (an S3 presigned POST, or a signed
 PUT URL of this app in local mode), so the app never buffers a whole file, and both hand out
 short-lived signed download URLs that serve the file as an attachment.
+
+A file has two keys. The browser's target only ever points at its *staging* key
+(`staging_key`), for exactly the announced number of bytes; `promote` then moves what arrived
+to the file's own key, which no client ever had a URL for and which is the only key served.
+So bytes sent again with an old upload target never reach what was checked and published.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -18,9 +24,17 @@ from flask import Flask, current_app, url_for
 from itsdangerous import URLSafeTimedSerializer
 
 if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
     from types_boto3_s3 import S3Client
 
 CHUNK = 64 * 1024
+UPLOAD_EXPIRES = 900  # seconds an upload target stays valid
+STAGING = "staging/"
+
+
+def staging_key(key: str) -> str:
+    """Where the browser's bytes for `key` land until they are checked (never served)."""
+    return STAGING + key
 
 
 class StorageError(Exception):
@@ -50,7 +64,13 @@ class Storage(ABC):
     """Objects addressed by key."""
 
     @abstractmethod
-    def upload_target(self, key: str, max_bytes: int, expires: int = 900) -> UploadTarget: ...
+    def upload_target(self, key: str, size: int, expires: int = UPLOAD_EXPIRES) -> UploadTarget:
+        """Where the browser sends the `size` bytes of `key`: its staging key, never `key`."""
+
+    @abstractmethod
+    def promote(self, key: str) -> None:
+        """Move the staged bytes of `key`, if any, to `key` (replacing what was there); the
+        staging object is gone afterwards. Nothing staged later can reach `key`."""
 
     @abstractmethod
     def write(self, key: str, chunks: Iterable[bytes], max_bytes: int) -> int:
@@ -68,7 +88,8 @@ class Storage(ABC):
     def delete(self, key: str) -> None: ...
 
     @abstractmethod
-    def keys(self, prefix: str = "") -> Iterator[str]: ...
+    def keys(self, prefix: str = "", before: datetime | None = None) -> Iterator[str]:
+        """The keys under `prefix`; with `before`, only objects last written before then."""
 
     @abstractmethod
     def download_url(self, key: str, filename: str, expires: int = 60) -> str: ...
@@ -91,12 +112,14 @@ class LocalStorage(Storage):
             raise StorageError("Invalid file key.")
         return path
 
-    def upload_target(self, key: str, max_bytes: int, expires: int = 900) -> UploadTarget:
-        token = _signer("upload").dumps({"k": key, "m": max_bytes})
+    def upload_target(self, key: str, size: int, expires: int = UPLOAD_EXPIRES) -> UploadTarget:
+        # the token names the file's key; files.receive writes only to its staging key
+        token = _signer("upload").dumps({"k": key, "m": size})
         return UploadTarget("PUT", url_for("files.receive", token=token))
 
     @staticmethod
-    def read_upload_token(token: str, expires: int = 900) -> tuple[str, int]:
+    def read_upload_token(token: str, expires: int = UPLOAD_EXPIRES) -> tuple[str, int]:
+        """The file's key and the most bytes its upload may send."""
         data = _signer("upload").loads(token, max_age=expires)
         return data["k"], data["m"]
 
@@ -117,6 +140,12 @@ class LocalStorage(Storage):
             partial.unlink(missing_ok=True)
         return written
 
+    def promote(self, key: str) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with suppress(FileNotFoundError):  # nothing staged: what is at `key` stays
+            self.path(staging_key(key)).replace(target)  # atomic: one whole upload or another
+
     def size(self, key: str) -> int | None:
         path = self.path(key)
         return path.stat().st_size if path.is_file() else None
@@ -129,13 +158,15 @@ class LocalStorage(Storage):
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
-    def keys(self, prefix: str = "") -> Iterator[str]:
+    def keys(self, prefix: str = "", before: datetime | None = None) -> Iterator[str]:
         if not self.root.exists():
             return
         for path in self.root.rglob("*"):
             if path.is_file() and not path.name.endswith(".part"):
                 key = path.relative_to(self.root).as_posix()
-                if key.startswith(prefix):
+                if not key.startswith(prefix):
+                    continue
+                if before is None or datetime.fromtimestamp(path.stat().st_mtime, UTC) < before:
                     yield key
 
     def download_url(self, key: str, filename: str, expires: int = 60) -> str:
@@ -185,15 +216,31 @@ class S3Storage(Storage):
         except (BotoCoreError, ClientError) as error:
             raise StorageError("File storage is unreachable right now; try again later.") from error
 
-    def upload_target(self, key: str, max_bytes: int, expires: int = 900) -> UploadTarget:
+    def upload_target(self, key: str, size: int, expires: int = UPLOAD_EXPIRES) -> UploadTarget:
         with self._errors():
             post = self.client.generate_presigned_post(
                 self.bucket,
-                key,
-                Conditions=[["content-length-range", 1, max_bytes]],
+                staging_key(key),
+                Conditions=[["content-length-range", size, size]],  # exactly what was announced
                 ExpiresIn=expires,
             )
         return UploadTarget("POST", post["url"], dict(post["fields"]))
+
+    def promote(self, key: str) -> None:
+        from botocore.exceptions import ClientError
+
+        staged = staging_key(key)
+        try:
+            with self._errors():
+                self.client.copy_object(  # server-side: the bytes never pass through the app
+                    Bucket=self.bucket, Key=key, CopySource={"Bucket": self.bucket, "Key": staged}
+                )
+        except StorageError as error:
+            cause = error.__cause__
+            if isinstance(cause, ClientError) and _missing(cause):
+                return
+            raise
+        self.delete(staged)
 
     def write(self, key: str, chunks: Iterable[bytes], max_bytes: int) -> int:
         data = b""
@@ -213,10 +260,7 @@ class S3Storage(Storage):
                 head = self.client.head_object(Bucket=self.bucket, Key=key)
         except StorageError as error:
             cause = error.__cause__
-            if isinstance(cause, ClientError) and cause.response["Error"]["Code"] in (
-                "404",
-                "NoSuchKey",
-            ):
+            if isinstance(cause, ClientError) and _missing(cause):
                 return None
             raise
         return int(head["ContentLength"])
@@ -234,14 +278,15 @@ class S3Storage(Storage):
         with self._errors():
             self.client.delete_object(Bucket=self.bucket, Key=key)
 
-    def keys(self, prefix: str = "") -> Iterator[str]:
+    def keys(self, prefix: str = "", before: datetime | None = None) -> Iterator[str]:
         with self._errors():
             pages = self.client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket, Prefix=prefix
             )
             for page in pages:
                 for item in page.get("Contents", []):
-                    yield item["Key"]
+                    if before is None or item["LastModified"] < before:
+                        yield item["Key"]
 
     def download_url(self, key: str, filename: str, expires: int = 60) -> str:
         with self._errors():
@@ -255,6 +300,11 @@ class S3Storage(Storage):
                 },
                 ExpiresIn=expires,
             )
+
+
+def _missing(error: ClientError) -> bool:
+    """The S3 error of a key with no object."""
+    return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey")
 
 
 def content_disposition(filename: str) -> str:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import time
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from PIL import Image
 
 from marketplace.extensions import db
-from marketplace.models import FileStatus, ProjectFile, ProjectStatus
+from marketplace.models import FileStatus, ProjectFile, ProjectStatus, School, utcnow
 from marketplace.projects import files
 from marketplace.projects.file_kinds import human_size
-from marketplace.storage import storage
+from marketplace.storage import UPLOAD_EXPIRES, staging_key, storage
 
 from . import uploads
 from .helpers import flashes
@@ -26,6 +28,17 @@ def draft(make, login):
     project = make.project()
     login(project.team.memberships[0].student)
     return project
+
+
+def start(client, project, filename: str, size: int) -> dict:
+    """Ask for an upload target, as upload.js does first; the ticket it answers."""
+    started = client.post(
+        f"/projects/{project.id}/files", data={"filename": filename, "size": str(size)}
+    )
+    assert started.status_code == 201, started.get_data(as_text=True)
+    ticket = started.get_json()
+    assert ticket["method"] == "PUT"
+    return ticket
 
 
 def upload(client, project, filename: str, data: bytes):
@@ -43,11 +56,22 @@ def upload(client, project, filename: str, data: bytes):
 
 
 def rows() -> list[ProjectFile]:
+    db.session.expire_all()  # what the requests wrote, not what this session remembers
     return list(db.session.scalars(sa.select(ProjectFile)))
 
 
 def objects() -> list[str]:
-    return list(storage().keys("projects/"))
+    """Every object in storage, staged ones included."""
+    return sorted(storage().keys())
+
+
+def downloaded(client, row: ProjectFile) -> bytes:
+    """What someone who clicks the file's link gets."""
+    link = client.get(f"/files/{row.id}")
+    assert link.status_code == 303
+    served = client.get(link.location)
+    assert served.status_code == 200
+    return served.data
 
 
 def test_a_pdf_is_stored_with_its_size_and_hash(client, draft):
@@ -137,13 +161,116 @@ def test_size_limits_per_file_and_per_project(app, client, draft):
 
 
 def test_sending_more_bytes_than_announced_is_cut_off(app, client, draft):
-    """The signed target refuses a body past the file limit, and complete then keeps nothing."""
+    """The signed target refuses a body past the announced size, and complete keeps nothing."""
     app.config.update(MAX_FILE_BYTES=1000)
-    ticket = client.post(
-        f"/projects/{draft.id}/files", data={"filename": "a.pdf", "size": "10"}
-    ).get_json()
-    assert client.put(ticket["url"], data=uploads.PDF + b"x" * 2000).status_code == 413
+    ticket = start(client, draft, "a.pdf", 10)
+    sent = client.put(ticket["url"], data=uploads.PDF)
+    assert sent.status_code == 413
+    assert sent.get_json()["error"] == "The file is larger than the 10 bytes announced."
     assert client.post(ticket["complete"]).status_code == 422
+    assert rows() == [] and objects() == []
+
+
+def test_sending_fewer_bytes_than_announced_is_refused_at_complete(client, draft):
+    """A body shorter than announced is not kept either: the sizes must agree."""
+    ticket = start(client, draft, "a.pdf", len(uploads.PDF) + 100)
+    assert client.put(ticket["url"], data=uploads.PDF).status_code == 204
+    refused = client.post(ticket["complete"])
+    assert refused.status_code == 422
+    assert refused.get_json()["error"] == (
+        f"a.pdf arrived as {len(uploads.PDF)} bytes, not the {len(uploads.PDF) + 100} bytes "
+        "announced; send it again."
+    )
+    assert rows() == [] and objects() == []
+
+
+def test_what_is_served_is_what_was_checked_however_often_its_target_is_used_again(
+    client, draft, make, login
+):
+    """The review's case: a real PNG is checked and the project published; sending other bytes
+    to the same upload link (as often as you like) is refused, and an employer still downloads
+    the checked image: its hash, with the row's size and hash unchanged."""
+    cover = uploads.png()
+    ticket = start(client, draft, "clean-cover.png", len(cover))
+    assert client.put(ticket["url"], data=cover).status_code == 204
+    assert client.post(ticket["complete"]).status_code == 200
+    [row] = rows()
+    checked = (row.key, row.size, row.sha256, row.content_type)
+    assert row.status is FileStatus.STORED and objects() == [row.key]
+
+    def send_other_bytes() -> None:
+        again = client.put(ticket["url"], data=uploads.executable_like(len(cover)))
+        assert again.status_code == 409
+        assert again.get_json()["error"] == (
+            "clean-cover.png is already added; upload it again to replace it."
+        )
+
+    for _ in range(3):
+        send_other_bytes()
+        assert client.post(ticket["complete"]).status_code == 200  # nothing to check again
+    draft.status = ProjectStatus.PUBLISHED
+    db.session.flush()
+    for _ in range(3):
+        send_other_bytes()
+    assert objects() == [row.key]  # nothing was even staged
+    school = db.session.get(School, draft.school_id)
+    login(make.employer(make.organisation(verified_by=[school])))
+    served = downloaded(client, row)
+    assert hashlib.sha256(served).hexdigest() == row.sha256
+    [row] = rows()
+    assert (row.key, row.size, row.sha256, row.content_type) == checked
+
+
+def test_the_target_of_a_refused_upload_is_gone(client, draft):
+    """Once an upload was refused (its row and objects deleted), its link takes nothing more."""
+    ticket = start(client, draft, "report.pdf", len(uploads.png()))
+    assert client.put(ticket["url"], data=uploads.png()).status_code == 204
+    assert client.post(ticket["complete"]).status_code == 422
+    again = client.put(ticket["url"], data=uploads.png())
+    assert again.status_code == 410
+    assert rows() == [] and objects() == []
+
+
+def test_staged_bytes_are_never_served(app, client, draft):
+    """Even a correctly signed download link of a staging key finds nothing."""
+    storage().write(staging_key("projects/1/x.pdf"), [uploads.PDF], 100)
+    with app.test_request_context():
+        link = storage().download_url(staging_key("projects/1/x.pdf"), "x.pdf")
+    assert client.get(link).status_code == 404
+
+
+def test_the_project_limit_counts_checked_bytes_not_announced_ones(app, client, draft):
+    """The review's case: uploads announced as 1 byte cannot carry more. The link takes no
+    more than announced, completing keeps nothing, and the project holds nothing."""
+    app.config.update(MAX_PROJECT_BYTES=300)
+    for n in range(21):
+        ticket = start(client, draft, f"part{n}.pdf", 1)
+        assert client.put(ticket["url"], data=uploads.PDF).status_code == 413
+        assert client.post(ticket["complete"]).status_code == 422
+    assert rows() == [] and objects() == []
+    assert files.used_bytes(draft) == 0
+
+
+def test_bytes_that_reach_the_staging_key_some_other_way_are_measured(client, draft):
+    """Had a storage taken more than announced, completing measures and refuses it."""
+    ticket = start(client, draft, "deck.pdf", 1)
+    [row] = rows()
+    storage().write(staging_key(row.key), [uploads.PDF], 10_000)
+    refused = client.post(ticket["complete"])
+    assert refused.status_code == 422
+    assert "deck.pdf arrived as 48 bytes, not the 1 byte announced" in refused.get_json()["error"]
+    assert rows() == [] and objects() == []
+
+
+def test_a_file_past_the_project_limit_once_checked_is_refused_at_complete(app, client, draft):
+    """The limit counts the checked size: a JPEG that grows when re-encoded past what the
+    project may hold is refused when completed, leaving nothing."""
+    grainy = uploads.grainy_jpeg()
+    app.config.update(MAX_PROJECT_BYTES=len(grainy) + 10)
+    response = upload(client, draft, "grain.jpg", grainy)
+    assert response.status_code == 422
+    assert response.get_json()["error"].startswith("Adding grain.jpg (")
+    assert "would pass the project's limit" in response.get_json()["error"]
     assert rows() == [] and objects() == []
 
 
@@ -255,3 +382,20 @@ def test_reconcile_removes_abandoned_uploads_and_orphans(app, make, draft):
     assert {r.id for r in rows()} == {fresh.id, kept.id}
     assert set(objects()) == {kept.key}
     assert files.reconcile() == (0, 0)
+
+
+def test_reconcile_removes_bytes_staged_for_no_pending_upload_once_links_expire(make, draft):
+    """Bytes sent after a file was checked (or for no file) go once their link has expired;
+    a pending upload's staged bytes and anything recent stay."""
+    stored = make.project_file(draft)
+    pending = make.project_file(draft, status=FileStatus.PENDING)
+    late, waiting = staging_key(stored.key), staging_key(pending.key)
+    recent = staging_key(f"projects/{draft.id}/just-sent.pdf")
+    expired = (utcnow() - timedelta(seconds=UPLOAD_EXPIRES + 60)).timestamp()
+    for key in (late, waiting, recent):
+        storage().write(key, [b"sent"], 10)
+        if key != recent:
+            os.utime(storage().path(key), (expired, expired))
+    db.session.commit()
+    assert files.reconcile() == (0, 1)
+    assert objects() == sorted([stored.key, waiting, recent])

@@ -28,6 +28,20 @@ def jpeg_with_gps() -> bytes:
     return out.getvalue()
 
 
+def grainy_jpeg() -> bytes:
+    """A noisy JPEG saved at very low quality: re-encoding it (at the usual quality) makes
+    it larger, so the checked size is more than the size announced."""
+    image = Image.effect_noise((64, 48), 80).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=5)
+    return out.getvalue()
+
+
+def executable_like(size: int) -> bytes:
+    """`size` bytes that start like a Windows program: what must never replace a checked file."""
+    return (b"MZ\x90\x00" + b"\x00" * size)[:size]
+
+
 def zip_bomb() -> bytes:
     """50 MB of zeros that pack into a few dozen kilobytes."""
     out = io.BytesIO()

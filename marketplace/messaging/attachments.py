@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 from ..extensions import db
 from ..models import Message, MessageAttachment, User
 from ..projects import files
-from ..storage import StorageError, TooLarge, copy_stream, storage
+from ..storage import StorageError, TooLarge, copy_stream, staging_key, storage
 from .errors import AttachmentError
 
 
@@ -38,9 +38,10 @@ def attach(message: Message, user: User, upload: FileStorage) -> MessageAttachme
     db.session.add(row)
     db.session.flush()
     try:
-        row.size = storage().write(row.key, copy_stream(upload.stream), max_file)
-        if row.size == 0:
+        staged = storage().write(staging_key(row.key), copy_stream(upload.stream), max_file)
+        if staged == 0:
             raise files.FileRejected("The file is empty.")
+        row.size = staged
         files.verify_and_store(row)  # the one check shared with project files
     except (files.FileRejected, StorageError, TooLarge) as error:
         _discard(row)
@@ -51,7 +52,7 @@ def attach(message: Message, user: User, upload: FileStorage) -> MessageAttachme
 
 def _discard(row: MessageAttachment) -> None:
     try:
-        storage().delete(row.key)
+        files.delete_objects(row.key)
     finally:
         db.session.delete(row)
         db.session.flush()

@@ -14,12 +14,20 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..models import Project, ProjectFile
 from ..permissions import load_or_404, require, student_required
-from ..storage import LocalStorage, StorageError, TooLarge, content_disposition, storage
+from ..storage import (
+    STAGING,
+    LocalStorage,
+    StorageError,
+    TooLarge,
+    content_disposition,
+    storage,
+)
 from . import files, rules
 from .file_kinds import human_size
 
@@ -67,18 +75,24 @@ def start(project_id: int) -> tuple[Response, int]:
 @bp.put("/files/upload/<token>")
 @student_required
 def receive(token: str) -> tuple[Response, int] | tuple[str, int]:
-    """Local mode: the signed target of an upload; the body is streamed to disk in chunks."""
+    """Local mode: the signed target of a pending upload; the body (at most the size that was
+    announced) is streamed in chunks to the file's staging key, never to the key served."""
     if not isinstance(storage(), LocalStorage):
         abort(404)
     try:
         key, max_bytes = LocalStorage.read_upload_token(token)
     except BadSignature:
         return _problem("This upload link has expired; start the upload again.", 403)
+    too_large = f"The file is larger than the {human_size(max_bytes)} announced."
+    if (request.content_length or 0) > max_bytes:
+        return _problem(too_large, 413)  # refused before a byte is read
     request.max_content_length = max_bytes
     try:
         files.receive(key, request.stream, max_bytes)
-    except TooLarge:
-        return _problem(f"The file is larger than the {human_size(max_bytes)} limit.", 413)
+    except files.UploadClosed as error:
+        return _problem(str(error), 410 if error.gone else 409)
+    except (TooLarge, RequestEntityTooLarge):
+        return _problem(too_large, 413)
     return "", 204
 
 
@@ -144,7 +158,7 @@ def serve(token: str) -> Response:
         key, filename = LocalStorage.read_download_token(token)
     except BadSignature:
         abort(404)
-    if local.size(key) is None:
+    if key.startswith(STAGING) or local.size(key) is None:  # staged bytes are never served
         abort(404)
     response = send_file(local.path(key), mimetype="application/octet-stream", max_age=0)
     response.headers["Content-Disposition"] = content_disposition(filename)

@@ -1,10 +1,14 @@
 """Project files: two-phase uploads, checked by their bytes, and cleaned up when abandoned.
 
-1. `start_upload` writes a pending row and returns a short-lived upload target.
+1. `start_upload` writes a pending row and returns a short-lived upload target for exactly the
+   announced size, pointing at the file's staging key (see `storage`).
 2. The browser sends the bytes straight to storage (S3 presigned POST, or a signed local PUT).
-3. `complete_upload` reads what arrived: size, SHA-256, type by magic bytes against the
-   allowlist (and against the file name's extension), zip-bomb and pixel-bomb limits; images
-   are re-encoded without their EXIF/GPS data. Anything wrong deletes the object and the row.
+3. `complete_upload` moves what arrived to the file's own key (which no client can write), then
+   reads it there: size, SHA-256, type by magic bytes against the allowlist (and against the
+   file name's extension), zip-bomb and pixel-bomb limits; images are re-encoded without their
+   EXIF/GPS data; the project's limit counts what was checked. Anything wrong deletes the
+   objects and the row. Bytes sent later with the same target are refused (local) or land
+   only on the staging key (S3), which is never served and which `reconcile` removes.
 """
 
 from __future__ import annotations
@@ -26,7 +30,17 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..extensions import db
 from ..models import FileStatus, MessageAttachment, Project, ProjectFile, User, utcnow
-from ..storage import Readable, StorageError, TooLarge, UploadTarget, copy_stream, storage
+from ..storage import (
+    STAGING,
+    UPLOAD_EXPIRES,
+    Readable,
+    StorageError,
+    TooLarge,
+    UploadTarget,
+    copy_stream,
+    staging_key,
+    storage,
+)
 from . import rules
 from .file_kinds import (
     ALLOWED,  # the allowlist; messaging's attachments read it here too
@@ -49,6 +63,14 @@ class FileRejected(Exception):
     """An upload that cannot be kept; the message is shown to the user."""
 
 
+class UploadClosed(Exception):
+    """Bytes sent to the target of a file already checked (or no longer there)."""
+
+    def __init__(self, message: str, gone: bool) -> None:
+        super().__init__(message)
+        self.gone = gone
+
+
 def clean_filename(raw: str) -> str:
     """A safe display name: no path, no control characters (NUL included), at most 120 chars."""
     name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -68,14 +90,21 @@ def _limits() -> tuple[int, int]:
     return current_app.config["MAX_FILE_BYTES"], current_app.config["MAX_PROJECT_BYTES"]
 
 
-def used_bytes(project: Project) -> int:
-    """Bytes the project's files take, pending uploads included."""
-    return int(
-        db.session.execute(
-            sa.select(sa.func.coalesce(sa.func.sum(ProjectFile.size), 0)).where(
-                ProjectFile.project_id == project.id
-            )
-        ).scalar_one()  # an aggregate: always one row, never NULL (coalesce)
+def used_bytes(project: Project, *, stored_only: bool = False) -> int:
+    """Bytes the project's files take: the checked size of stored files, plus (unless
+    `stored_only`) the size announced by pending uploads, which their targets hold them to."""
+    query = sa.select(sa.func.coalesce(sa.func.sum(ProjectFile.size), 0)).where(
+        ProjectFile.project_id == project.id
+    )
+    if stored_only:
+        query = query.where(ProjectFile.status == FileStatus.STORED)
+    return int(db.session.execute(query).scalar_one())  # an aggregate: one row, never NULL
+
+
+def _over_limit(name: str, size: int, used: int, max_project: int) -> FileRejected:
+    return FileRejected(
+        f"Adding {name} ({human_size(size)}) would pass the project's limit of "
+        f"{human_size(max_project)} ({human_size(used)} used); remove a file first."
     )
 
 
@@ -104,26 +133,31 @@ def start_upload(
         raise FileRejected(too_large(name, size, max_file))
     used = used_bytes(project)
     if used + size > max_project:
-        raise FileRejected(
-            f"Adding {name} ({human_size(size)}) would pass the project's limit of "
-            f"{human_size(max_project)} ({human_size(used)} used); remove a file first."
-        )
+        raise _over_limit(name, size, used, max_project)
     row = ProjectFile(
         project=project,
         key=f"projects/{project.id}/{uuid.uuid4().hex}.{ext}",
         filename=name,
         kind=ALLOWED[ext][0],
-        size=size,  # what was announced; replaced by what arrived
+        size=size,  # what was announced (and all the target takes); then what was checked
         uploaded_by=user,
     )
     db.session.add(row)
     db.session.flush()
-    return row, storage().upload_target(row.key, max_file)
+    return row, storage().upload_target(row.key, size)
+
+
+def delete_objects(key: str) -> None:
+    """Remove a file's object and anything still staged for it."""
+    try:
+        storage().delete(staging_key(key))
+    finally:
+        storage().delete(key)
 
 
 def _discard(row: ProjectFile) -> None:
     try:
-        storage().delete(row.key)
+        delete_objects(row.key)
     finally:
         db.session.delete(row)
         db.session.flush()
@@ -147,32 +181,52 @@ def upload_whole(
 
 
 def complete_upload(row: ProjectFile, user: User) -> ProjectFile:
-    """Check what arrived and keep it, or delete object and row and say why."""
+    """Check what arrived and keep it, or delete objects and row and say why."""
+    try:
+        db.session.refresh(row, with_for_update=True)  # one completion at a time per file
+    except sa.exc.InvalidRequestError:  # refused meanwhile by another request
+        raise FileRejected("This upload was cancelled; start it again.") from None
     if row.status is FileStatus.STORED:
         return row
     if not rules.can_change_files(row, user):
         raise PermissionError
     try:
         verify_and_store(row)
-    except FileRejected:
-        _discard(row)
-        raise
-    except StorageError:
+        _check_room(row)
+    except (FileRejected, StorageError):
         _discard(row)
         raise
     return row
 
 
+def _check_room(row: ProjectFile) -> None:
+    """The project's limit, counted in checked bytes; concurrent completions of one project
+    wait for each other (a row lock on the project, held until the request commits)."""
+    db.session.execute(sa.select(Project.id).where(Project.id == row.project_id).with_for_update())
+    _, max_project = _limits()
+    used = used_bytes(row.project, stored_only=True)  # this file's checked size included
+    if used > max_project:
+        raise _over_limit(row.filename, row.size, used - row.size, max_project)
+
+
 def verify_and_store(row: ProjectFile | MessageAttachment) -> None:
-    """Check an uploaded object against its name (type by its bytes, zip bombs, images
-    re-encoded), then record its size, hash and type and mark it stored; FileRejected if not.
-    The one check for every file a user sends: projects' files and messages' attachments."""
+    """Move the staged bytes to the row's key, check them there against the name and the
+    announced size (type by its bytes, zip bombs, images re-encoded), then record size, hash
+    and type and mark it stored; FileRejected if not. The one check for every file a user
+    sends: projects' files and messages' attachments."""
     max_file, _ = _limits()
+    # Checked where no client can write, so what is checked is what is served.
+    storage().promote(row.key)
     arrived = storage().size(row.key)
     if arrived is None:
         raise FileRejected("The upload did not arrive; try again.")
     if arrived > max_file:
         raise FileRejected(too_large(row.filename, arrived, max_file))
+    if arrived != row.size:
+        raise FileRejected(
+            f"{row.filename} arrived as {human_size(arrived)}, not the "
+            f"{human_size(row.size)} announced; send it again."
+        )
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as local:
         with storage().open(row.key) as source:
             for chunk in copy_stream(source):
@@ -251,22 +305,33 @@ def _reencode_image(handle: IO[bytes], mime: str) -> bytes:
 
 
 def receive(key: str, stream: Readable, max_bytes: int) -> int:
-    """Local mode: write an uploaded body to storage in chunks."""
-    return storage().write(key, copy_stream(stream), max_bytes)
+    """Local mode: write the body sent for the file `key` to its staging key, in chunks and at
+    most `max_bytes`; UploadClosed once the file is checked (or gone)."""
+    row = db.session.scalar(sa.select(ProjectFile).where(ProjectFile.key == key))
+    if row is None:
+        raise UploadClosed("This upload was cancelled; start it again.", gone=True)
+    if row.status is not FileStatus.PENDING:
+        raise UploadClosed(
+            f"{row.filename} is already added; upload it again to replace it.", gone=False
+        )
+    return storage().write(staging_key(key), copy_stream(stream), max_bytes)
 
 
 def delete_file(row: ProjectFile, user: User) -> None:
     """A team member removes a file while the project can be edited."""
     if not rules.can_change_files(row, user):
         raise PermissionError
-    storage().delete(row.key)
+    delete_objects(row.key)
     db.session.delete(row)
     db.session.flush()
 
 
 def reconcile(older_than: timedelta = timedelta(hours=1)) -> tuple[int, int]:
-    """Delete abandoned pending uploads and objects without a row; returns (rows, objects)."""
-    cutoff = utcnow() - older_than
+    """Delete abandoned pending uploads, objects without a row, and staged bytes nothing will
+    check (sent after their file was checked, or for no file) once their target has expired;
+    returns (rows, objects)."""
+    now = utcnow()
+    cutoff = now - older_than
     stale = list(
         db.session.scalars(
             sa.select(ProjectFile).where(
@@ -275,11 +340,22 @@ def reconcile(older_than: timedelta = timedelta(hours=1)) -> tuple[int, int]:
         )
     )
     for row in stale:
-        storage().delete(row.key)
+        delete_objects(row.key)
         db.session.delete(row)
     db.session.flush()
     known = set(db.session.scalars(sa.select(ProjectFile.key)))
     orphans = [key for key in storage().keys("projects/") if key not in known]
+    pending = set(
+        db.session.scalars(
+            sa.select(ProjectFile.key).where(ProjectFile.status == FileStatus.PENDING)
+        )
+    )
+    expired = now - timedelta(seconds=UPLOAD_EXPIRES)
+    orphans += [
+        key
+        for key in storage().keys(STAGING, before=expired)
+        if key.removeprefix(STAGING) not in pending
+    ]
     for key in orphans:
         storage().delete(key)
     return len(stale), len(orphans)
