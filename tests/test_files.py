@@ -6,8 +6,10 @@ import hashlib
 import io
 import os
 import time
+import zipfile
 from datetime import timedelta
 
+import pikepdf
 import pytest
 import sqlalchemy as sa
 from PIL import Image
@@ -151,12 +153,13 @@ def test_size_limits_per_file_and_per_project(app, client, draft):
     assert (
         big.get_json()["error"] == "a.pdf is 1,001 bytes, over the 1,000 bytes limit for one file."
     )
-    assert upload(client, draft, "one.pdf", uploads.PDF + b"x" * 900).status_code == 200
+    padded = uploads.PDF + b"x" * (900 - len(uploads.PDF))  # 900 bytes in all
+    assert upload(client, draft, "one.pdf", padded).status_code == 200
     over = client.post(f"/projects/{draft.id}/files", data={"filename": "b.pdf", "size": "800"})
     assert over.status_code == 422
     assert over.get_json()["error"] == (
-        f"Adding b.pdf (800 bytes) would pass the project's limit of 1.5 KB "
-        f"({len(uploads.PDF) + 900} bytes used); remove a file first."
+        "Adding b.pdf (800 bytes) would pass the project's limit of 1.5 KB "
+        "(900 bytes used); remove a file first."
     )
 
 
@@ -233,7 +236,7 @@ def test_the_target_of_a_refused_upload_is_gone(client, draft):
 
 def test_staged_bytes_are_never_served(app, client, draft):
     """Even a correctly signed download link of a staging key finds nothing."""
-    storage().write(staging_key("projects/1/x.pdf"), [uploads.PDF], 100)
+    storage().write(staging_key("projects/1/x.pdf"), [uploads.PDF], 10_000)
     with app.test_request_context():
         link = storage().download_url(staging_key("projects/1/x.pdf"), "x.pdf")
     assert client.get(link).status_code == 404
@@ -258,7 +261,8 @@ def test_bytes_that_reach_the_staging_key_some_other_way_are_measured(client, dr
     storage().write(staging_key(row.key), [uploads.PDF], 10_000)
     refused = client.post(ticket["complete"])
     assert refused.status_code == 422
-    assert "deck.pdf arrived as 48 bytes, not the 1 byte announced" in refused.get_json()["error"]
+    said = refused.get_json()["error"]
+    assert f"deck.pdf arrived as {len(uploads.PDF)} bytes, not the 1 byte announced" in said
     assert rows() == [] and objects() == []
 
 
@@ -399,3 +403,39 @@ def test_reconcile_removes_bytes_staged_for_no_pending_upload_once_links_expire(
     db.session.commit()
     assert files.reconcile() == (0, 1)
     assert objects() == sorted([stored.key, waiting, recent])
+
+
+def test_a_pdfs_author_and_metadata_are_not_kept(client, draft):
+    """A word processor writes the student's name into the PDF: it is not served to anyone."""
+    assert (
+        upload(client, draft, "pitch.pdf", uploads.pdf_with_author("Ava Martinez")).status_code
+        == 200
+    )
+    [row] = rows()
+    with storage().open(row.key) as handle:
+        stored = handle.read()
+    assert b"Ava" not in stored and b"Martinez" not in stored
+    with pikepdf.open(io.BytesIO(stored)) as document:
+        assert "/Author" not in document.docinfo and "/Metadata" not in document.Root
+        assert len(document.pages) == 1  # the document itself is kept
+    assert row.sha256 == hashlib.sha256(stored).hexdigest() and row.size == len(stored)
+
+
+def test_a_decks_author_and_last_editor_are_not_kept(client, draft):
+    deck = uploads.pptx_with_author("Ava Martinez")
+    assert upload(client, draft, "pitch.pptx", deck).status_code == 200
+    [row] = rows()
+    with storage().open(row.key) as handle, zipfile.ZipFile(io.BytesIO(handle.read())) as stored:
+        for part in stored.namelist():
+            assert b"Martinez" not in stored.read(part), part
+        assert "ppt/presentation.xml" in stored.namelist()
+
+
+def test_a_pdf_that_cannot_be_read_is_refused_and_leaves_nothing(client, draft):
+    broken = b"%PDF-1.7\n" + b"\x00garbage" * 200
+    response = upload(client, draft, "broken.pdf", broken)
+    assert response.status_code == 422
+    assert (
+        response.get_json()["error"] == "broken.pdf could not be read; export it again and send it."
+    )
+    assert rows() == [] and objects() == []

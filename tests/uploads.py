@@ -5,9 +5,27 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pikepdf
 from PIL import Image
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+def pdf_with_author(author: str | None = "Ava Martinez", pages: int = 1) -> bytes:
+    """A real PDF; unless `author` is None, its document information and XMP name its author
+    (as word processors write them)."""
+    document = pikepdf.new()
+    for _ in range(pages):
+        document.add_blank_page(page_size=(200, 100))
+    if author is not None:
+        document.docinfo["/Author"] = author
+        document.docinfo["/Title"] = "Our pitch"
+        with document.open_metadata() as meta:
+            meta["dc:creator"] = [author]
+    out = io.BytesIO()
+    document.save(out, static_id=True)
+    return out.getvalue()
+
+
+PDF = pdf_with_author(None)  # nothing personal in it: kept byte for byte
 
 
 def png(size: tuple[int, int] = (40, 30), mode: str = "RGB") -> bytes:
@@ -60,3 +78,34 @@ def code_zip() -> bytes:
 
 SVG_WITH_SCRIPT = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
+
+
+def pptx_with_author(author: str = "Ava Martinez") -> bytes:
+    """A small deck shaped like PowerPoint's: its core and app properties name the author and
+    the last editor, and its comment authors list them."""
+    core = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+        'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:creator>{author}</dc:creator><cp:lastModifiedBy>{author}</cp:lastModifiedBy>"
+        "</cp:coreProperties>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as deck:
+        deck.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Override PartName="/ppt/presentation.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/></Types>',
+        )
+        deck.writestr("_rels/.rels", "<Relationships/>")
+        deck.writestr("docProps/core.xml", core)
+        deck.writestr(
+            "docProps/app.xml", f"<Properties><Company>{author} Ltd</Company></Properties>"
+        )
+        deck.writestr("ppt/presentation.xml", "<p:presentation/>")
+        deck.writestr(
+            "ppt/commentAuthors.xml",
+            f'<p:cmAuthorLst><p:cmAuthor name="{author}" initials="AM"/></p:cmAuthorLst>',
+        )
+    return out.getvalue()

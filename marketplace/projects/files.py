@@ -41,7 +41,7 @@ from ..storage import (
     staging_key,
     storage,
 )
-from . import rules
+from . import rules, scrub
 from .file_kinds import (
     ALLOWED,  # the allowlist; messaging's attachments read it here too
     ODP,
@@ -248,12 +248,11 @@ def verify_and_store(row: ProjectFile | MessageAttachment) -> None:
         local.seek(0)
         if guess.mime in (PPTX, ODP, "application/zip"):
             _check_zip(local)
-        if kind == "image":
-            data = _reencode_image(local, guess.mime)
+        data = _without_personal_metadata(local, kind, guess.mime, row.filename)
+        if data is not None:
             storage().write(row.key, [data], max_file)
         else:
             local.seek(0)
-            data = None
         digest = hashlib.sha256()
         size = 0
         kept: IO[bytes] = io.BytesIO(data) if data is not None else local
@@ -282,6 +281,23 @@ def _check_zip(handle: IO[bytes]) -> None:
         raise FileRejected("The archive unpacks to too much; send a smaller one.")
     if unpacked / packed > ZIP_MAX_RATIO:
         raise FileRejected("The archive compresses suspiciously well (a zip bomb?).")
+
+
+def _without_personal_metadata(
+    handle: IO[bytes], kind: str, mime: str, filename: str
+) -> bytes | None:
+    """The bytes to keep instead of those sent, when they carry who made them or where: an
+    image re-encoded (EXIF, GPS), a PDF or a deck without its authors; None: keep as sent."""
+    try:
+        if kind == "image":
+            return _reencode_image(handle, mime)
+        if mime == "application/pdf":
+            return scrub.pdf(handle)
+        if mime in (PPTX, ODP):
+            return scrub.office(handle)
+    except scrub.Unreadable:
+        raise FileRejected(f"{filename} could not be read; export it again and send it.") from None
+    return None
 
 
 def _reencode_image(handle: IO[bytes], mime: str) -> bytes:
