@@ -48,6 +48,8 @@ from marketplace.privacy import new_pseudonym
 from marketplace.security import hash_password, new_secret_token
 from marketplace.storage import storage
 
+from . import uploads
+
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 _hashes: dict[str, str] = {}
@@ -256,7 +258,7 @@ class Factory:
         self,
         project: Project,
         filename: str = "slides.pdf",
-        data: bytes = b"%PDF-1.4\n% a tiny test pdf\n",
+        data: bytes = uploads.PDF,
         status: FileStatus = FileStatus.STORED,
     ) -> ProjectFile:
         """A file of `project`, its bytes really in storage (unless it is a pending upload)."""

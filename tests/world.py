@@ -36,6 +36,7 @@ from marketplace.models import (
 )
 from marketplace.storage import storage
 
+from . import uploads
 from .factories import Factory
 
 
@@ -225,7 +226,7 @@ def build_world(make: Factory) -> World:
     )
 
 
-PDF = b"%PDF-1.4\n% a tiny test pdf\n"
+PDF = uploads.PDF  # a real one: a PDF that cannot be read is refused
 
 
 def _threads(make: Factory, engagement, engagement_b, school_a, org, employer, student, teacher):
