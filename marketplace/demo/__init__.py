@@ -16,6 +16,7 @@ from .challenges import seed_challenges
 from .conversations import seed_threads
 from .engagements import seed_engagements
 from .projects import seed_projects
+from .questions import seed_questions
 from .school import DEMO_LOGINS, DEMO_PASSWORD, database_is_empty, seed_school
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "register", "seed_demo"]
@@ -28,6 +29,7 @@ def seed_demo() -> None:
     seed_projects()
     seed_engagements()
     seed_threads()
+    seed_questions()
 
 
 @click.command("seed-demo")
