@@ -114,3 +114,10 @@ def log_in(page, login: str, password: str = PASSWORD) -> None:
     page.fill("input[name=login]", login)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]:has-text('Log in')")
+
+
+def once_per_ci() -> None:
+    """For a browser test of layout or focus only, which no database changes: run it on the
+    SQLite pass of the suite and skip it on the PostgreSQL one (it costs seconds each time)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("layout and focus do not depend on the database: checked on the SQLite pass")

@@ -10,7 +10,7 @@ import pytest
 from marketplace.extensions import db
 from marketplace.models import OfferStatus, ProjectStatus, Rung
 
-from .browsing import log_in, shot
+from .browsing import log_in, once_per_ci, shot
 
 pytestmark = [
     pytest.mark.browser,
@@ -55,6 +55,7 @@ def tab_to(page, predicate, limit: int = 80) -> int:
 
 @pytest.fixture
 def scene(make):
+    once_per_ci()
     school = make.school(name="Riverside High School")
     teacher = make.teacher(school=school, first_name="Maria", last_name="Rivera")
     classroom = make.classroom(teacher=teacher, name="Engineering Design")
