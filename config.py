@@ -115,6 +115,8 @@ class Config:
         )
         self.LOGIN_LIMIT_PER_ACCOUNT = _env("LOGIN_LIMIT_PER_ACCOUNT", "30 per hour")
         self.LOGIN_LIMIT_PER_ADDRESS = _env("LOGIN_LIMIT_PER_ADDRESS", "300 per 15 minutes")
+        # A browser that logged in to the account before (with its present password).
+        self.LOGIN_LIMIT_KNOWN_DEVICE = _env("LOGIN_LIMIT_KNOWN_DEVICE", "30 per hour")
         self.JOIN_LIMIT_PER_ADDRESS = _env("JOIN_LIMIT_PER_ADDRESS", "100 per hour")
         self.MAIL_LIMIT_PER_ADDRESS = _env("MAIL_LIMIT_PER_ADDRESS", "10 per hour")
         # Messages a person may send: a flood is stopped (and its notifications fold, below).

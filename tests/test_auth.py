@@ -13,6 +13,7 @@ from itsdangerous import TimestampSigner
 
 from marketplace.extensions import db
 from marketplace.models import Enrollment, Role, User, utcnow
+from marketplace.security import set_password
 
 from .conftest import login_as
 from .factories import PASSWORD, birthday_for_age
@@ -1023,3 +1024,26 @@ def test_account_probing_pages_answer_no_sooner_than_the_floor_either_way(app, c
         response = client.post(path, data=data)
         assert response.status_code == 302
         assert time.perf_counter() - started >= 0.25, email
+
+
+def test_a_known_device_has_its_own_allowance_and_a_reset_forgets_it(app, app_factory, make):
+    other = app_factory(
+        LOGIN_LIMIT_PER_ACCOUNT="3 per minute",
+        LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS="2 per minute",
+        LOGIN_LIMIT_PER_ADDRESS="4 per minute",
+        LOGIN_LIMIT_KNOWN_DEVICE="2 per minute",
+    )
+    with other.app_context():
+        student = make.student(username="labpc")
+        shared_pc = other.test_client()
+        assert log_in(shared_pc, "labpc", PASSWORD, address="10.9.0.1").status_code == 302
+        shared_pc.post("/auth/logout")
+        for _ in range(2):  # someone else at the lab computer guesses
+            assert log_in(shared_pc, "labpc", "guess", address="10.9.0.1").status_code == 200
+        assert log_in(shared_pc, "labpc", "guess", address="10.9.0.1").status_code == 429
+        set_password(student, "a brand new passphrase 7")
+        db.session.commit()
+        # The note was earned with the old password: the browser is an unknown device again,
+        # held to the per-account limits (not refused at once by the used-up allowance).
+        assert log_in(shared_pc, "labpc", "guess", address="10.9.0.1").status_code == 200
+        db.session.rollback()

@@ -439,3 +439,30 @@ def test_a_pdf_that_cannot_be_read_is_refused_and_leaves_nothing(client, draft):
         response.get_json()["error"] == "broken.pdf could not be read; export it again and send it."
     )
     assert rows() == [] and objects() == []
+
+
+def test_a_damaged_deck_is_refused_not_a_500(client, draft):
+    deck = bytearray(uploads.pptx_with_author())
+    at = deck.find(b"docProps/core.xml") + 40  # inside that entry's deflated bytes
+    deck[at : at + 20] = b"\xff" * 20
+    response = upload(client, draft, "broken.pptx", bytes(deck))
+    assert response.status_code == 422
+    assert rows() == [] and objects() == []
+
+
+def test_modern_comment_authors_lose_their_names_and_sign_in_addresses(client, draft):
+    source = io.BytesIO(uploads.pptx_with_author())
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as deck, zipfile.ZipFile(out, "w") as copy:
+        for entry in deck.infolist():
+            copy.writestr(entry, deck.read(entry))
+        copy.writestr(
+            "ppt/authors.xml",
+            '<p188:authorLst><p188:author name="Ava Martinez" initials="AM" '
+            'userId="ava.martinez@example.org" providerId="AD"/></p188:authorLst>',
+        )
+    assert upload(client, draft, "pitch.pptx", out.getvalue()).status_code == 200
+    [row] = rows()
+    with storage().open(row.key) as handle, zipfile.ZipFile(io.BytesIO(handle.read())) as stored:
+        authors = stored.read("ppt/authors.xml")
+    assert b"Martinez" not in authors and b"example.org" not in authors

@@ -66,3 +66,17 @@ def test_the_team_and_teacher_read_that_the_school_closed_it(client, login, make
     page = text_of(client.get(f"/engagements/{s['engagement'].id}"))
     assert "closed the engagement for the school" in page
     assert "Riverside High no longer works with Harbor Health." in page
+
+
+def test_a_declined_employer_gets_no_offer_form_and_no_thread_in_the_inbox(client, login, make):
+    from marketplace.messaging import service as messaging
+
+    s = scene(make)
+    messaging.engagement_thread(s["engagement"])
+    db.session.commit()
+    login(s["teacher"])
+    client.post(f"/partners/verification/{s['partnership'].id}/decline", data={"note": ""})
+    login(s["employer"])
+    assert client.get(f"/engagements/{s['engagement'].id}/offers/new").status_code == 404
+    inbox = text_of(client.get("/messages"))
+    assert "Nightjars" not in inbox and "Avalon" not in inbox

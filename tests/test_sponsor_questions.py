@@ -13,6 +13,7 @@ from marketplace.models import (
     ProjectStatus,
     QuestionState,
     SponsorQuestion,
+    VerificationStatus,
 )
 
 from .helpers import field_errors, text_of
@@ -143,3 +144,35 @@ def test_the_sponsor_sees_unanswered_questions_on_the_dashboard(client, login, m
     login(s["member"])
     page = text_of(client.get("/dashboard"))
     assert "Questions from student teams (1)" in page and "Which clinics would test it?" in page
+
+
+def test_a_declined_sponsor_no_longer_answers_nor_sees_the_questions(client, login, make):
+    s = scene(make)
+    ask(client, login, s, "ava", "Which clinics would test it?")
+    question = db.session.scalar(sa.select(SponsorQuestion))
+    s["sponsor"].partnership_with(s["school"].id).status = VerificationStatus.DECLINED
+    login(s["member"])
+    response = client.post(f"/challenges/questions/{question.id}/answer", data={"answer": "Hi"})
+    assert response.status_code == 404 and question.state is QuestionState.OPEN
+    assert "Questions from student teams" not in text_of(client.get("/dashboard"))
+
+
+def test_a_held_question_is_checked_once_by_the_teams_own_school(client, login, make):
+    s = scene(make)
+    s["challenge"].shared = True
+    other_school = make.school()
+    their_teacher = make.teacher(school=other_school)
+    classroom = make.classroom(their_teacher)
+    dee = make.student(classroom, first_name="Dee", last_name="Quinn")
+    make.project(make.team(classroom, [dee], name="Finches"), s["challenge"])
+    ask(client, login, s, "ava", "ok")  # keep the scene's own flow working
+    login(dee)
+    client.post(f"/challenges/{s['challenge'].id}/questions", data={"body": "Text 555 201 7788"})
+    held = db.session.scalar(sa.select(SponsorQuestion).filter_by(state=QuestionState.HELD))
+    login(s["teacher"])  # the challenge's school, not the student's
+    assert client.post(f"/challenges/questions/{held.id}/release").status_code in (403, 404)
+    assert "Quinn" not in text_of(client.get(f"/challenges/{s['challenge'].id}"))
+    login(their_teacher)
+    assert client.post(f"/challenges/questions/{held.id}/release").status_code == 303
+    again = client.post(f"/challenges/questions/{held.id}/reject", follow_redirects=True)
+    assert "already checked" in text_of(again) and held.state is QuestionState.OPEN

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from contextlib import nullcontext
 
 from flask import (
@@ -68,29 +69,42 @@ def _device_signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="known-device")
 
 
-def _known_device() -> bool:
-    """Whether this browser logged in before to the account the form names."""
+def _fingerprint(user: User) -> str:
+    """Ties a known-device note to the password it was earned with: a reset forgets it."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def _known_devices() -> dict[str, str]:
     token = request.cookies.get(DEVICE_COOKIE)
     if not token:
-        return False
+        return {}
     try:
         known = _device_signer().loads(token, max_age=DEVICE_DAYS * 86400)
     except BadSignature:
-        return False
+        return {}
+    return known if isinstance(known, dict) else {}
+
+
+def _known_device() -> bool:
+    """Whether this browser logged in before to the account the form names, with its present
+    password."""
     user = services.find_login(_login_name()) if _login_name() else None
-    return user is not None and user.id in known
+    return user is not None and _known_devices().get(str(user.id)) == _fingerprint(user)
+
+
+def _not_known_device() -> bool:
+    return not _known_device()
+
+
+def _known_device_key() -> str:
+    return f"login-known:{_login_name()}"
 
 
 def _remember_device(response: Response, user: User) -> Response:
     """Add `user` to this browser's known-device note (a shared computer may know several)."""
-    known: list[int] = []
-    token = request.cookies.get(DEVICE_COOKIE)
-    if token:
-        try:
-            known = list(_device_signer().loads(token, max_age=DEVICE_DAYS * 86400))
-        except BadSignature:
-            known = []
-    known = [user.id, *(i for i in known if i != user.id)][:10]
+    known = {str(user.id): _fingerprint(user)}
+    known.update(list(_known_devices().items())[:9])
+    known[str(user.id)] = _fingerprint(user)
     response.set_cookie(
         DEVICE_COOKIE,
         _device_signer().dumps(known),
@@ -129,6 +143,13 @@ def _start_session(user: User) -> None:
     methods=["POST"],
     deduct_when=_login_failed,
     exempt_when=_known_device,
+)
+@limiter.limit(  # a known device has its own, separate allowance: slower, never unlimited
+    lambda: current_app.config["LOGIN_LIMIT_KNOWN_DEVICE"],
+    key_func=_known_device_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    exempt_when=_not_known_device,
 )
 def login() -> Response | str:
     """Log in with a username (students) or an e-mail address (adults)."""

@@ -17,6 +17,7 @@ from ..models import (
     ChallengeStatus,
     Classroom,
     OrganisationStatus,
+    Partnership,
     Project,
     QuestionState,
     Role,
@@ -24,6 +25,7 @@ from ..models import (
     Team,
     TeamMembership,
     User,
+    VerificationStatus,
     utcnow,
 )
 from . import rules
@@ -70,6 +72,8 @@ def answerers(challenge: Challenge) -> list[User]:
         return []
     if sponsor.status is OrganisationStatus.PROSPECT:
         return [challenge.created_by] if challenge.created_by.active else []
+    if not sponsor.is_verified_by(challenge.school_id):
+        return []  # the school does not work with it (any more)
     return [m for m in sponsor.members if m.active]
 
 
@@ -91,6 +95,8 @@ def ask(challenge: Challenge, student: User, body: str) -> SponsorQuestion:
         raise QuestionError("Write the question first.")
     if len(body) > MAX_QUESTION:
         raise QuestionError(f"A question can be at most {MAX_QUESTION:,} characters.")
+    # Teammates asking at once count one after the other (the team's row is the lock).
+    db.session.execute(sa.select(Team.id).where(Team.id == team.id).with_for_update())
     if asked_by_team(challenge, team) >= challenge.question_quota:
         raise QuestionError(
             f"Your team has asked its {challenge.question_quota} questions for this challenge."
@@ -119,11 +125,7 @@ def ask(challenge: Challenge, student: User, body: str) -> SponsorQuestion:
 
 def release(question: SponsorQuestion, staff: User) -> None:
     """The teacher lets a held question through to the sponsor."""
-    _require_checker(question, staff)
-    if question.state is not QuestionState.HELD:
-        raise QuestionError("This question was already checked.")
-    question.state = QuestionState.OPEN
-    db.session.flush()
+    _check(question, staff, QuestionState.OPEN)
     events.announce(
         events.QuestionAsked(question, checkers=(), answerers=tuple(answerers(question.challenge)))
     )
@@ -131,16 +133,25 @@ def release(question: SponsorQuestion, staff: User) -> None:
 
 def reject(question: SponsorQuestion, staff: User) -> None:
     """The teacher keeps a held question back (the team gets its place back)."""
-    _require_checker(question, staff)
-    if question.state is not QuestionState.HELD:
-        raise QuestionError("This question was already checked.")
-    question.state = QuestionState.REJECTED
-    db.session.flush()
+    _check(question, staff, QuestionState.REJECTED)
 
 
 def _require_checker(question: SponsorQuestion, staff: User) -> None:
-    if not rules.can_edit(question.challenge, staff):
+    if not rules.can_check_question(question, staff):
         raise PermissionError
+
+
+def _check(question: SponsorQuestion, staff: User, to: QuestionState) -> None:
+    """Move a held question on, once: of two teachers checking at once, one wins."""
+    _require_checker(question, staff)
+    moved = db.session.execute(
+        sa.update(SponsorQuestion)
+        .where(SponsorQuestion.id == question.id, SponsorQuestion.state == QuestionState.HELD)
+        .values(state=to)
+    )
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        raise QuestionError("This question was already checked.")
+    db.session.expire(question)
 
 
 def answer(question: SponsorQuestion, user: User, text: str) -> None:
@@ -182,7 +193,12 @@ def can_answer(question: SponsorQuestion, user: User) -> bool:
         return False
     if sponsor.status is OrganisationStatus.PROSPECT:
         return rules.can_edit(challenge, user)
-    return user.is_employer and user.organisation_id == sponsor.id
+    return (
+        user.is_employer
+        and user.organisation_id == sponsor.id
+        and sponsor.is_verified_by(challenge.school_id)
+        and challenge.status is ChallengeStatus.OPEN
+    )
 
 
 def readers_of_answers(challenge: Challenge) -> list[User]:
@@ -205,6 +221,12 @@ def for_page(challenge: Challenge, user: User) -> list[SponsorQuestion]:
     query = sa.select(SponsorQuestion).where(SponsorQuestion.challenge_id == challenge.id)
     if rules.can_edit(challenge, user):
         pass
+    elif user.is_staff:  # a shared challenge: another school's staff see their own teams'
+        query = (
+            query.join(Team, Team.id == SponsorQuestion.team_id)
+            .join(Classroom, Classroom.id == Team.classroom_id)
+            .where(Classroom.school_id == user.school_id)
+        )
     elif user.is_employer and challenge.sponsor_id == user.organisation_id:
         query = query.where(SponsorQuestion.state.in_([QuestionState.OPEN, QuestionState.ANSWERED]))
     elif (team := asking_team(challenge, user)) is not None:
@@ -231,8 +253,17 @@ def unanswered_for(organisation_id: int) -> list[SponsorQuestion]:
         db.session.scalars(
             sa.select(SponsorQuestion)
             .join(Challenge, Challenge.id == SponsorQuestion.challenge_id)
+            .join(
+                Partnership,
+                sa.and_(
+                    Partnership.school_id == Challenge.school_id,
+                    Partnership.organisation_id == organisation_id,
+                ),
+            )
             .where(
                 Challenge.sponsor_id == organisation_id,
+                Challenge.status == ChallengeStatus.OPEN,
+                Partnership.status == VerificationStatus.VERIFIED,
                 SponsorQuestion.state == QuestionState.OPEN,
             )
             .options(

@@ -93,5 +93,6 @@ def sees_interest_count(challenge: Challenge, user: User) -> bool:
 
 
 def can_check_question(question: SponsorQuestion, user: User) -> bool:
-    """A held question to the sponsor is checked by the challenge's school's staff."""
-    return can_edit(question.challenge, user)
+    """A held question is checked by the asking team's school's staff (on a shared challenge,
+    not the challenge's school: the students are theirs)."""
+    return user.is_staff_of(question.team.school_id)

@@ -31,6 +31,7 @@ bp.add_app_template_global(rules.sponsor_label, "sponsor_label")
 # For the class page (forming teams): the challenges its students would like to work on.
 bp.add_app_template_global(interest.demand_in_class, "challenge_demand")
 bp.add_app_template_global(questions.can_answer, "can_answer_question")
+bp.add_app_template_global(rules.can_check_question, "can_check_question")
 
 ACTION_LABELS = {
     ChallengeStatus.OPEN: "Open for projects",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -85,6 +85,8 @@ def _offer_form_page(
 def new_offer(engagement_id: int) -> tuple[str, int] | Response | str:
     """Draft the offer for a rung above the current one (and send it to the teacher)."""
     engagement = engagement_or_404(engagement_id)
+    if rules.withdrawn_by_school(engagement, current_user):
+        abort(404)  # the school no longer works with them: nothing of the team is shown
     require(rules.has_part, engagement, rules.Part.EMPLOYER)
     suggested = request.args.get("rung") or (engagement.rung.next or Rung.INTERNSHIP).value
     form = OfferForm(rung=suggested)

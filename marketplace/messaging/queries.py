@@ -42,7 +42,16 @@ def _threads_for(user: User) -> sa.Select | None:
     school's channels."""
     query = sa.select(Thread)
     if user.is_employer and user.organisation_id is not None:
-        return query.where(Thread.organisation_id == user.organisation_id)
+        # Engagement threads only with schools that verify the organisation (a school that
+        # declines it takes its teams' threads away); the schools' own channels always.
+        verifying = sa.select(Partnership.school_id).where(
+            Partnership.organisation_id == user.organisation_id,
+            Partnership.status == VerificationStatus.VERIFIED,
+        )
+        return query.where(
+            Thread.organisation_id == user.organisation_id,
+            sa.or_(Thread.kind == ThreadKind.SCHOOL, Thread.school_id.in_(verifying)),
+        )
     if user.is_student:
         teams = sa.select(TeamMembership.team_id).where(TeamMembership.student_id == user.id)
         return query.where(Thread.kind == ThreadKind.ENGAGEMENT, Thread.team_id.in_(teams))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from typing import IO
 
 import pikepdf
@@ -23,14 +24,21 @@ OFFICE_PEOPLE_PARTS = {
         b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
         b'extended-properties"/>'
     ),
+    "docProps/custom.xml": (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'custom-properties"/>'
+    ),
     "meta.xml": (
         b'<?xml version="1.0" encoding="UTF-8"?>\n'
         b'<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
         b' office:version="1.2"><office:meta/></office:document-meta>'
     ),
 }
-# Comments and their authors (PowerPoint keeps them apart from the slides).
-OFFICE_COMMENT_AUTHORS = "ppt/commentAuthors.xml"
+# Comments' authors: PowerPoint's classic and modern comments keep them apart from the slides
+# (the modern ones with a sign-in address); OpenDocument writes them into the content.
+OFFICE_COMMENT_AUTHORS = frozenset({"ppt/commentAuthors.xml", "ppt/authors.xml"})
+ODF_CONTENT = frozenset({"content.xml", "styles.xml"})
 
 
 class Unreadable(Exception):
@@ -68,11 +76,21 @@ def office(handle: IO[bytes]) -> bytes:
                 data = source.read(entry)
                 if entry.filename in OFFICE_PEOPLE_PARTS:
                     data = OFFICE_PEOPLE_PARTS[entry.filename]
-                elif entry.filename == OFFICE_COMMENT_AUTHORS:
+                elif entry.filename in OFFICE_COMMENT_AUTHORS:
                     data = _anonymous_comment_authors(data)
+                elif entry.filename in ODF_CONTENT:
+                    data = re.sub(rb"<dc:creator>[^<]*</dc:creator>", b"<dc:creator/>", data)
                 # ODF needs its "mimetype" first and stored: keep each entry's own settings.
                 target.writestr(entry, data, compress_type=entry.compress_type)
-    except (zipfile.BadZipFile, KeyError) as error:
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        zlib.error,
+        RuntimeError,
+        NotImplementedError,
+        EOFError,
+        ValueError,
+    ) as error:  # damaged, encrypted or oddly compressed entries
         raise Unreadable(str(error)) from error
     return out.getvalue()
 
@@ -80,4 +98,5 @@ def office(handle: IO[bytes]) -> bytes:
 def _anonymous_comment_authors(data: bytes) -> bytes:
     """PowerPoint's comment authors with their names and initials blanked."""
     data = re.sub(rb'name="[^"]*"', b'name="Author"', data)
+    data = re.sub(rb'userId="[^"]*"', b'userId=""', data)
     return re.sub(rb'initials="[^"]*"', b'initials="A"', data)
