@@ -1047,3 +1047,13 @@ def test_a_known_device_has_its_own_allowance_and_a_reset_forgets_it(app, app_fa
         # held to the per-account limits (not refused at once by the used-up allowance).
         assert log_in(shared_pc, "labpc", "guess", address="10.9.0.1").status_code == 200
         db.session.rollback()
+
+
+def test_a_log_in_keeps_the_one_before_for_since_your_last_visit(make, client):
+    student = make.student(username="twice")
+    log_in(client, "twice", PASSWORD)
+    first = db.session.get(User, student.id).last_login_at
+    client.post("/auth/logout")
+    log_in(client, "twice", PASSWORD)
+    again = db.session.get(User, student.id)
+    assert again.previous_login_at == first and again.last_login_at >= first

@@ -225,7 +225,7 @@ def test_new_projects_in_the_organisations_cluster_since_the_last_visit(
     client, login, make, harbor
 ):
     school, _, jordan, team = harbor
-    jordan.last_login_at = utcnow() - timedelta(days=20)
+    jordan.previous_login_at = utcnow() - timedelta(days=20)
     health = make.challenge(school, career_cluster="Health Science")
     other = make.challenge(school, career_cluster="Manufacturing")
     published = utcnow() - timedelta(days=12)
@@ -237,7 +237,7 @@ def test_new_projects_in_the_organisations_cluster_since_the_last_visit(
     login(jordan)
     page = dashboard(client)
     assert "New projects in Health Science" in page
-    assert f"1 project published since {shown_date(jordan.last_login_at)}" in page
+    assert f"1 project published since {shown_date(jordan.previous_login_at)}" in page
     assert "Ward Runner" in page and f'href="/projects/{new.id}"' in page
     assert "Old Wheels" not in page and "Line Balancer" not in page
 

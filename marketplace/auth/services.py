@@ -48,7 +48,7 @@ def authenticate(login: str, password: str) -> User | None:
         return None
     if not check_password(user, password):
         return None
-    user.last_login_at = utcnow()
+    user.previous_login_at, user.last_login_at = user.last_login_at, utcnow()
     return user
 
 

@@ -186,11 +186,11 @@ def join_requests(organisation: Organisation) -> list[JoinRequest]:
 
 
 def new_projects_since(user: User, now: datetime) -> datetime:
-    """When "new" starts: the member's last log-in, or a week ago if that is more recent (a
-    log-in records its own time, so right after one it says nothing about the last visit)."""
-    week_ago = now - timedelta(days=NEW_PROJECTS_DAYS)
-    last = user.last_login_at
-    return min(last, week_ago) if last is not None else week_ago
+    """When "new" starts: the member's previous visit (the log-in before this one), or a week
+    ago for a first visit."""
+    if user.previous_login_at is not None:
+        return user.previous_login_at
+    return now - timedelta(days=NEW_PROJECTS_DAYS)
 
 
 def new_projects(organisation: Organisation, since: datetime) -> tuple[list[Project], int]:

@@ -64,6 +64,8 @@ class User(UserMixin, Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The log-in before the last: "new since your last visit" starts there.
+    previous_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # How notifications reach this person by e-mail (the bell shows every one regardless).
     mail_frequency: Mapped[MailFrequency] = mapped_column(
         enum_column(MailFrequency), default=MailFrequency.IMMEDIATELY
