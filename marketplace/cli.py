@@ -19,8 +19,8 @@ from .security import hash_password, password_problem
 
 @click.command("create-admin")
 @click.option("--email", prompt=True)
-@click.option("--first-name", default="Site")
-@click.option("--last-name", default="Admin")
+@click.option("--first-name", prompt=True, help="The admin's own name: the account menu shows it.")
+@click.option("--last-name", prompt=True)
 @click.password_option()
 def create_admin_command(email: str, first_name: str, last_name: str, password: str) -> None:
     """Create a site admin, who creates schools and invites their admins."""

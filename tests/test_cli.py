@@ -107,12 +107,21 @@ def test_create_admin(app, client):
     """`flask create-admin` makes a site admin who can log in; weak passwords are refused."""
     runner = app.test_cli_runner()
     weak = runner.invoke(
-        args=["create-admin", "--email", "root@example.org"], input="password\npassword\n"
+        args=[
+            "create-admin",
+            "--email",
+            "root@example.org",
+            "--first-name",
+            "Robin",
+            "--last-name",
+            "Hale",
+        ],
+        input="password\npassword\n",
     )
     assert weak.exit_code != 0 and "common" in weak.output
     result = runner.invoke(
         args=["create-admin", "--email", "Root@Example.org"],
-        input="a long admin phrase\na long admin phrase\n",
+        input="Robin\nHale\na long admin phrase\na long admin phrase\n",
     )
     assert result.exit_code == 0, result.output
     admin = db.session.scalar(sa.select(User).filter_by(email="root@example.org"))

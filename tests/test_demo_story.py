@@ -176,3 +176,11 @@ def test_jordan_sees_the_harbor_health_engagements_on_the_browse_page(client, lo
     assert "Engagement completed · internship" in _card(page, "Clipboard Zero")
     assert "You're engaged · interest" in _card(page, "Paycheck Planner")
     assert "engaged" not in _card(page, "CheckIn Buddy").lower()
+
+
+def test_every_demo_person_has_a_name_of_their_own(seeded):
+    """The account menu shows a first name: no "Site Admin" placeholder person."""
+    from marketplace.models import User
+
+    names = {(u.first_name, u.last_name) for u in db.session.query(User)}
+    assert ("Site", "Admin") not in names and not any(first == "Site" for first, _ in names)

@@ -131,7 +131,7 @@ def database_is_empty() -> bool:
 def seed_school() -> None:
     """Create the demo's schools, staff, classes, students and organisations."""
     password_hash = hash_password(DEMO_PASSWORD)
-    _adult(Role.SITE_ADMIN, "admin@marketplace.example", "Site", "Admin", password_hash)
+    _adult(Role.SITE_ADMIN, "admin@marketplace.example", "Robin", "Hale", password_hash)
     schools = []
     for name, city, (admin_email, admin_first, admin_last), teachers in _SCHOOLS:
         school = create_school(name, city)
