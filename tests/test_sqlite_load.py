@@ -4,7 +4,6 @@ write-ahead logging and a busy timeout, so nobody meets "database is locked"."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -70,7 +69,6 @@ def test_many_writers_at_once_meet_no_lock_error(engine):
                     )
             except sa.exc.OperationalError as error:
                 errors.append(str(error))
-            time.sleep(0)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
     for thread in threads:

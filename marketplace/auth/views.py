@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from contextlib import nullcontext
 
 from flask import (
@@ -17,9 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -28,7 +25,7 @@ from ..forms_common import add_error, required
 from ..models import User
 from ..security import personal_words
 from ..web import even_time, safe_next
-from . import services
+from . import services, throttle
 from .forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -42,80 +39,6 @@ from .forms import (
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _login_failed(response: Response) -> bool:
-    return bool(g.get("login_failed"))
-
-
-def _login_name() -> str:
-    return (request.form.get("login") or "").strip().lower()
-
-
-def _login_account_key() -> str:
-    return "login:" + _login_name()
-
-
-def _login_pair_key() -> str:
-    return f"login:{_login_name()}:{get_remote_address()}"
-
-
-# A browser that logged in to an account before carries a signed note of it: failed guesses by
-# others never lock that account's owner out of their own device (only unknown devices are
-# throttled), so throttling cannot be turned against the person it protects.
-DEVICE_COOKIE = "known_device"
-DEVICE_DAYS = 180
-
-
-def _device_signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="known-device")
-
-
-def _fingerprint(user: User) -> str:
-    """Ties a known-device note to the password it was earned with: a reset forgets it."""
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
-
-
-def _known_devices() -> dict[str, str]:
-    token = request.cookies.get(DEVICE_COOKIE)
-    if not token:
-        return {}
-    try:
-        known = _device_signer().loads(token, max_age=DEVICE_DAYS * 86400)
-    except BadSignature:
-        return {}
-    return known if isinstance(known, dict) else {}
-
-
-def _known_device() -> bool:
-    """Whether this browser logged in before to the account the form names, with its present
-    password."""
-    user = services.find_login(_login_name()) if _login_name() else None
-    return user is not None and _known_devices().get(str(user.id)) == _fingerprint(user)
-
-
-def _not_known_device() -> bool:
-    return not _known_device()
-
-
-def _known_device_key() -> str:
-    return f"login-known:{_login_name()}"
-
-
-def _remember_device(response: Response, user: User) -> Response:
-    """Add `user` to this browser's known-device note (a shared computer may know several)."""
-    known = {str(user.id): _fingerprint(user)}
-    known.update(list(_known_devices().items())[:9])
-    known[str(user.id)] = _fingerprint(user)
-    response.set_cookie(
-        DEVICE_COOKIE,
-        _device_signer().dumps(known),
-        max_age=DEVICE_DAYS * 86400,
-        httponly=True,
-        secure=request.is_secure,
-        samesite="Lax",
-    )
-    return response
-
-
 def _start_session(user: User) -> None:
     """Commit, then log `user` in (a failed commit must not leave a session behind)."""
     db.session.commit()
@@ -124,32 +47,16 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(  # one address guessing many accounts (a whole school shares one: generous)
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-    methods=["POST"],
-    deduct_when=_login_failed,
-    exempt_when=_known_device,
+# One address guessing many accounts (a whole school shares one: generous).
+@throttle.failed_login_limit("LOGIN_LIMIT_PER_ADDRESS", None, throttle.known_device)
+# One account guessed from many addresses, then from one.
+@throttle.failed_login_limit("LOGIN_LIMIT_PER_ACCOUNT", throttle.account_key, throttle.known_device)
+@throttle.failed_login_limit(
+    "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS", throttle.pair_key, throttle.known_device
 )
-@limiter.limit(  # one account guessed from many addresses
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_login_account_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    exempt_when=_known_device,
-)
-@limiter.limit(  # one account guessed from one address
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"],
-    key_func=_login_pair_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    exempt_when=_known_device,
-)
-@limiter.limit(  # a known device has its own, separate allowance: slower, never unlimited
-    lambda: current_app.config["LOGIN_LIMIT_KNOWN_DEVICE"],
-    key_func=_known_device_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    exempt_when=_not_known_device,
+# A known device has its own, separate allowance: slower, never unlimited.
+@throttle.failed_login_limit(
+    "LOGIN_LIMIT_KNOWN_DEVICE", throttle.known_device_key, throttle.unknown_device
 )
 def login() -> Response | str:
     """Log in with a username (students) or an e-mail address (adults)."""
@@ -159,9 +66,9 @@ def login() -> Response | str:
         if user is not None:
             _start_session(user)
             if user.must_change_password:
-                return _remember_device(redirect(url_for("auth.change_password")), user)
+                return throttle.remember_device(redirect(url_for("auth.change_password")), user)
             target = safe_next(form.next.data) or url_for("dashboard.home")
-            return _remember_device(redirect(target), user)
+            return throttle.remember_device(redirect(target), user)
         g.login_failed = True
         add_error(form.password, "The username/e-mail or the password is not correct.")
     return render_template("auth/login.html", form=form)

@@ -70,12 +70,16 @@ def counts(challenge_ids: list[int]) -> dict[int, int]:
     return {challenge_id: count for challenge_id, count in rows}
 
 
-def _students_of(staff: User) -> sa.Select:
-    """The students a staff member sees: a teacher's classes, a school admin's school."""
-    query = sa.select(Enrollment.student_id).join(Classroom)
+def classes_of(staff: User) -> sa.ColumnElement[bool]:
+    """The classes a staff member looks after: a teacher's own, a school admin's school's."""
     if staff.role is Role.TEACHER:
-        return query.where(Classroom.teacher_id == staff.id)
-    return query.where(Classroom.school_id == staff.school_id)
+        return Classroom.teacher_id == staff.id
+    return Classroom.school_id == staff.school_id
+
+
+def _students_of(staff: User) -> sa.Select:
+    """The students a staff member sees, in the classes they look after."""
+    return sa.select(Enrollment.student_id).join(Classroom).where(classes_of(staff))
 
 
 def interested_students(challenge: Challenge, staff: User) -> list[User]:

@@ -20,7 +20,6 @@ from ..models import (
     Partnership,
     Project,
     QuestionState,
-    Role,
     SponsorQuestion,
     Team,
     TeamMembership,
@@ -28,7 +27,7 @@ from ..models import (
     VerificationStatus,
     utcnow,
 )
-from . import rules
+from . import interest, rules
 
 MAX_QUESTION, MAX_ANSWER = 1000, 4000
 
@@ -241,7 +240,8 @@ def for_page(challenge: Challenge, user: User) -> list[SponsorQuestion]:
     return list(
         db.session.scalars(
             query.order_by(SponsorQuestion.created_at, SponsorQuestion.id).options(
-                joinedload(SponsorQuestion.team).joinedload(Team.classroom)
+                joinedload(SponsorQuestion.team).joinedload(Team.classroom),
+                joinedload(SponsorQuestion.asked_by),
             )
         )
     )
@@ -281,10 +281,6 @@ def held_for(staff: User) -> int:
         sa.select(sa.func.count(SponsorQuestion.id))
         .join(Team, Team.id == SponsorQuestion.team_id)
         .join(Classroom, Classroom.id == Team.classroom_id)
-        .where(SponsorQuestion.state == QuestionState.HELD)
+        .where(SponsorQuestion.state == QuestionState.HELD, interest.classes_of(staff))
     )
-    if staff.role is Role.TEACHER:
-        query = query.where(Classroom.teacher_id == staff.id)
-    else:
-        query = query.where(Classroom.school_id == staff.school_id)
     return db.session.scalar(query) or 0

@@ -129,7 +129,10 @@ def expiring_offers(now: datetime) -> list[Offer]:
             Offer.respond_by >= utc_day - timedelta(days=1),
             Offer.respond_by <= utc_day + timedelta(days=DEADLINE_REMINDER_DAYS + 1),
         )
-        .options(selectinload(Offer.recipients), joinedload(Offer.engagement))
+        .options(
+            selectinload(Offer.recipients),
+            joinedload(Offer.engagement).joinedload(Engagement.school),
+        )
         .order_by(Offer.respond_by, Offer.id)
     ).unique()
     return [o for o in candidates if 0 <= days_left(o, now) <= DEADLINE_REMINDER_DAYS]

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from ... import clock
 from ...extensions import db
-from ...models import Completion, EngagementStatus, Offer, OfferStatus, User, utcnow
+from ...models import Completion, Engagement, EngagementStatus, Offer, OfferStatus, User, utcnow
 from .. import rules
 from ..rules import Part
 from ..timeline import record
@@ -138,10 +139,12 @@ def expire_overdue(now: datetime) -> int:
     (run by the scheduler). A day ends, even at UTC+14, no earlier than 10:00 UTC that day, so
     only deadlines up to the UTC date are read; each school then decides on its own date."""
     candidates = db.session.scalars(
-        sa.select(Offer).where(
+        sa.select(Offer)
+        .where(
             Offer.status.in_([OfferStatus.PROPOSED, OfferStatus.APPROVED]),
             Offer.respond_by <= now.date(),
         )
+        .options(joinedload(Offer.engagement).joinedload(Engagement.school))
     )
     return sum(
         expire(offer, clock.school_today(offer.engagement.school, now))
