@@ -1,8 +1,7 @@
 """Delivering the outbox: claim due rows, send each under its idempotency key, mark it sent.
 
-Several workers can run side by side: a claim is one UPDATE over a sub-select that PostgreSQL
-runs `FOR UPDATE SKIP LOCKED` (SQLite serialises writers instead), so each row goes to one
-worker; the claim is a lease, so the rows of a worker that died are claimed again once
+Several workers can run side by side: the outbox is a `leases.Queue`, so each row goes to one
+worker under a lease, and the rows of a worker that died are claimed again once
 `MAIL_CLAIM_SECONDS` have passed. A live worker renews its lease while a batch lasts, and
 never sends a row it no longer holds. Each row is marked sent in its own commit right after
 it is sent. A worker killed between the two sends the row again after the lease, with the same
@@ -24,13 +23,14 @@ import socket
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from ..extensions import db, rows_matched
+from ..extensions import db
+from ..leases import Queue, backoff
 from ..models import MailState, OutgoingMail, utcnow
 from .message import mail_of
 from .transport import connection
@@ -56,67 +56,23 @@ class Batch:
     released: int = 0  # claimed but not tried (stopping, or the lease ran out)
 
 
-def _due(now: datetime) -> sa.ColumnElement[bool]:
-    pending = sa.and_(
-        OutgoingMail.state == MailState.PENDING.value, OutgoingMail.next_attempt_at <= now
-    )
-    abandoned = sa.and_(
-        OutgoingMail.state == MailState.SENDING.value, OutgoingMail.claimed_until < now
-    )
-    return sa.or_(pending, abandoned)
+MAIL = Queue(OutgoingMail, pending=MailState.PENDING.value, working=MailState.SENDING.value)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
 
 
 def claim(
     session: Session, *, worker: str, limit: int, ids: Iterable[int] | None = None
 ) -> list[int]:
     """Lease up to `limit` due rows to `worker` (committed); returns their ids, oldest first."""
-    now = utcnow()
-    lease = timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
-    due = sa.select(OutgoingMail.id).where(_due(now)).order_by(OutgoingMail.id).limit(limit)
-    if ids is not None:
-        due = due.where(OutgoingMail.id.in_(list(ids)))
-    if session.scalar(due.limit(1)) is None:  # a read, so an idle worker takes no write lock
-        session.commit()
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        # Lock the rows first, in their own statement: as a sub-select of the UPDATE, PostgreSQL
-        # may run it again per row, and each run skips the rows it just updated (claiming all).
-        locked = session.scalars(due.with_for_update(skip_locked=True)).all()
-        where = OutgoingMail.id.in_(locked)
-    else:  # SQLite: one statement under the database's single write lock
-        where = OutgoingMail.id.in_(due.scalar_subquery())
-    claimed = session.scalars(
-        sa.update(OutgoingMail)
-        .where(where, _due(now))
-        .values(state=MailState.SENDING.value, claimed_by=worker, claimed_until=now + lease)
-        .returning(OutgoingMail.id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    session.commit()
-    return sorted(claimed)
+    return MAIL.claim(session, worker=worker, limit=limit, lease=_lease(), ids=ids)
 
 
 def _backoff(attempts: int) -> timedelta:
     config = current_app.config
-    seconds = config["MAIL_RETRY_BASE_SECONDS"] * 2 ** min(max(attempts - 1, 0), 30)
-    return timedelta(seconds=min(seconds, config["MAIL_RETRY_MAX_SECONDS"]))
-
-
-def _finish(session: Session, row_id: int, worker: str, **values: object) -> bool:
-    """Update a row this worker still holds (a row re-claimed by another is left alone)."""
-    done = rows_matched(
-        sa.update(OutgoingMail)
-        .where(
-            OutgoingMail.id == row_id,
-            OutgoingMail.state == MailState.SENDING.value,
-            OutgoingMail.claimed_by == worker,
-        )
-        .values(claimed_until=None, **values)
-        .execution_options(synchronize_session=False),
-        session,
-    )
-    session.commit()
-    return done == 1
+    return backoff(attempts, config["MAIL_RETRY_BASE_SECONDS"], config["MAIL_RETRY_MAX_SECONDS"])
 
 
 def _failed(
@@ -125,7 +81,7 @@ def _failed(
     attempts = row.attempts + 1
     last = may_give_up and attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
     log.warning("mail %s to %s failed (attempt %d): %s", row.id, row.to_address, attempts, error)
-    _finish(
+    MAIL.finish(
         session,
         row.id,
         worker,
@@ -136,41 +92,10 @@ def _failed(
     )
 
 
-def _release(session: Session, rows: list[OutgoingMail], worker: str) -> int:
-    """Hand back claimed rows that were not tried: due again at once, no attempt counted."""
-    released = rows_matched(
-        sa.update(OutgoingMail)
-        .where(
-            OutgoingMail.id.in_([row.id for row in rows]),
-            OutgoingMail.state == MailState.SENDING.value,
-            OutgoingMail.claimed_by == worker,
-        )
-        .values(state=MailState.PENDING.value, claimed_by=None, claimed_until=None)
-        .execution_options(synchronize_session=False),
-        session,
-    )
-    session.commit()
-    return released
-
-
 def _renew(session: Session, rows: list[OutgoingMail], worker: str) -> list[OutgoingMail]:
     """Extend the lease on the rows this worker still holds; returns those (a row whose lease
     ran out may have been claimed by another worker meanwhile: it is that worker's now)."""
-    until = utcnow() + timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
-    held = set(
-        session.scalars(
-            sa.update(OutgoingMail)
-            .where(
-                OutgoingMail.id.in_([row.id for row in rows]),
-                OutgoingMail.state == MailState.SENDING.value,
-                OutgoingMail.claimed_by == worker,
-            )
-            .values(claimed_until=until)
-            .returning(OutgoingMail.id)
-            .execution_options(synchronize_session=False)
-        )
-    )
-    session.commit()
+    held, until = MAIL.renew(session, [row.id for row in rows], worker, _lease())
     kept = [row for row in rows if row.id in held]
     for row in kept:
         row.claimed_until = until
@@ -187,7 +112,7 @@ def send_claimed(
     ).all()
     session.commit()
     session.expunge_all()
-    lease = timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
+    lease = _lease()
     batch = Batch(claimed=len(rows))
     in_hand = list(rows)  # claimed and not yet marked
     try:
@@ -212,7 +137,9 @@ def send_claimed(
                     batch.failed += 1
                     continue
                 in_hand.pop(0)
-                if _finish(session, row.id, worker, state=MailState.SENT.value, sent_at=utcnow()):
+                if MAIL.finish(
+                    session, row.id, worker, state=MailState.SENT.value, sent_at=utcnow()
+                ):
                     batch.sent += 1
     except OSError as error:  # could not connect, or the connection broke
         for row in in_hand:
@@ -220,7 +147,7 @@ def send_claimed(
         batch.failed += len(in_hand)
         return batch
     if in_hand:
-        batch.released = _release(session, in_hand, worker)
+        batch.released = MAIL.release(session, [row.id for row in in_hand], worker)
     return batch
 
 
