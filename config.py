@@ -79,6 +79,16 @@ class Config:
         self.MAX_FILE_BYTES = int(_env("MAX_FILE_BYTES", str(100 * 1024 * 1024)))
         self.MAX_PROJECT_BYTES = int(_env("MAX_PROJECT_BYTES", str(300 * 1024 * 1024)))
         self.MAX_IMAGE_PIXELS = int(_env("MAX_IMAGE_PIXELS", str(40_000_000)))
+        # Media jobs (covers' thumbnails, decks' slides, videos' posters), made by the worker in
+        # a process limited to MEDIA_MEMORY_MB of memory and MEDIA_CPU_SECONDS of CPU time.
+        self.MEDIA_BATCH_SIZE = int(_env("MEDIA_BATCH_SIZE", "10"))
+        self.MEDIA_CLAIM_SECONDS = int(_env("MEDIA_CLAIM_SECONDS", "900"))
+        self.MEDIA_MAX_ATTEMPTS = int(_env("MEDIA_MAX_ATTEMPTS", "5"))
+        self.MEDIA_RETRY_BASE_SECONDS = float(_env("MEDIA_RETRY_BASE_SECONDS", "30"))
+        self.MEDIA_RETRY_MAX_SECONDS = float(_env("MEDIA_RETRY_MAX_SECONDS", "3600"))
+        self.MEDIA_MEMORY_MB = int(_env("MEDIA_MEMORY_MB", "1024"))
+        self.MEDIA_CPU_SECONDS = int(_env("MEDIA_CPU_SECONDS", "300"))
+        self.MEDIA_TIMEOUT_SECONDS = int(_env("MEDIA_TIMEOUT_SECONDS", "600"))
 
         # Mail: "outbox" (files under instance/outbox, nothing leaves the machine) or "smtp".
         self.MAIL_BACKEND = _env("MAIL_BACKEND", "outbox")

@@ -12,6 +12,7 @@ So bytes sent again with an old upload target never reach what was checked and p
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from flask import Flask, current_app, url_for
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 if TYPE_CHECKING:
     from botocore.exceptions import ClientError
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 CHUNK = 64 * 1024
 UPLOAD_EXPIRES = 900  # seconds an upload target stays valid
+MEDIA_EXPIRES = 3600  # a media link lives one to two hours (a video is watched, and sought, in it)
 STAGING = "staging/"
 
 
@@ -93,6 +95,18 @@ class Storage(ABC):
 
     @abstractmethod
     def download_url(self, key: str, filename: str, expires: int = 60) -> str: ...
+
+    @abstractmethod
+    def media_url(self, key: str, content_type: str) -> str:
+        """A link that shows the object in the page (an image, a video, a captions track),
+        answering byte ranges so a video can be sought; it lasts one to two hours."""
+
+
+def _media_expiry(now: float | None = None) -> int:
+    """When a media link made now expires: the end of the next hour, so every page of the
+    hour gets the same link and the browser's cache serves it again."""
+    now = time.time() if now is None else now
+    return (int(now) // MEDIA_EXPIRES + 2) * MEDIA_EXPIRES
 
 
 def _signer(purpose: str) -> URLSafeTimedSerializer:
@@ -177,6 +191,21 @@ class LocalStorage(Storage):
     def read_download_token(token: str, expires: int = 60) -> tuple[str, str]:
         data = _signer("download").loads(token, max_age=expires)
         return data["k"], data["f"]
+
+    def media_url(self, key: str, content_type: str) -> str:
+        token = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="storage.media").dumps(
+            {"k": key, "t": content_type, "e": _media_expiry()}
+        )
+        return url_for("files.media", token=token)
+
+    @staticmethod
+    def read_media_token(token: str) -> tuple[str, str]:
+        """The key and type a media link names; BadSignature when forged or expired."""
+        serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="storage.media")
+        data = serializer.loads(token)
+        if data["e"] < time.time():
+            raise BadSignature("expired")
+        return data["k"], data["t"]
 
 
 class S3Storage(Storage):
@@ -299,6 +328,21 @@ class S3Storage(Storage):
                     "ResponseContentType": "application/octet-stream",
                 },
                 ExpiresIn=expires,
+            )
+
+    def media_url(self, key: str, content_type: str) -> str:
+        # The bucket answers byte ranges itself; the page's origin reads it by the bucket's CORS.
+        with self._errors():
+            return self.client.generate_presigned_url(
+                "get_object",
+                Params={
+                    "Bucket": self.bucket,
+                    "Key": key,
+                    "ResponseContentType": content_type,
+                    "ResponseContentDisposition": "inline",
+                    "ResponseCacheControl": f"private, max-age={MEDIA_EXPIRES}",
+                },
+                ExpiresIn=2 * MEDIA_EXPIRES,
             )
 
 

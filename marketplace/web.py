@@ -125,7 +125,8 @@ def csp_nonce() -> str:
 
 
 def _storage_origin() -> str:
-    """In S3 mode the browser uploads straight to the bucket: allow that origin to be reached."""
+    """In S3 mode the browser uploads to, and shows pictures and videos from, the bucket: allow
+    that origin to be reached."""
     if current_app.config["STORAGE_BACKEND"] != "s3" or not current_app.config["S3_ENDPOINT_URL"]:
         return ""
     parts = urlsplit(current_app.config["S3_ENDPOINT_URL"])
@@ -141,7 +142,8 @@ def _security_headers(response: Response) -> Response:
             "default-src 'self'; "
             f"script-src 'self' 'nonce-{nonce}'; "
             "style-src 'self'; "
-            "img-src 'self' data:; "
+            f"img-src 'self' data:{_storage_origin()}; "
+            f"media-src 'self'{_storage_origin()}; "
             "font-src 'self'; "
             f"connect-src 'self'{_storage_origin()}; "
             "object-src 'none'; "
@@ -158,7 +160,9 @@ def _security_headers(response: Response) -> Response:
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if current_user.is_authenticated:
+    # Pages of a logged-in user are never stored; a media link that marked itself private
+    # (its content never changes under its key) may be kept by that browser.
+    if current_user.is_authenticated and not response.cache_control.private:
         response.headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")
     return response

@@ -64,6 +64,12 @@ def download_link(row) -> str:
         return storage().download_url(row.key, row.filename)
 
 
+def media_link(row) -> str:
+    """The signed local media URL of a stored file (what a page's <video> or <img> points at)."""
+    with current_app.test_request_context():
+        return storage().media_url(row.key, row.content_type)
+
+
 def arrived(row) -> str:
     """The completion URL of a pending upload whose bytes have arrived in storage."""
     storage().write(row.key, [PDF], len(PDF))
@@ -904,6 +910,30 @@ ROUTES: list[Route] = [
         rule=projects.can_view,
     ),
     Route(
+        "projects.pitch_fragment",
+        "own draft",
+        "GET",
+        "/projects/{w.draft_project.id}/pitch",
+        roles(LOGIN, PAGE, PAGE, NOT_FOUND, PAGE, PAGE),
+        rule=projects.can_view,
+    ),
+    Route(
+        "projects.pitch_fragment",
+        "another team's draft",
+        "GET",
+        "/projects/{w.other_draft.id}/pitch",
+        roles(LOGIN, NOT_FOUND, PAGE, NOT_FOUND, PAGE, PAGE),
+        rule=projects.can_view,
+    ),
+    Route(
+        "projects.pitch_fragment",
+        "published",
+        "GET",
+        "/projects/{w.published_project.id}/pitch",
+        signed_in(PAGE),
+        rule=projects.can_view,
+    ),
+    Route(
         "projects.show",
         "other school's published",
         "GET",
@@ -1058,6 +1088,54 @@ ROUTES: list[Route] = [
         everyone(PAGE),
     ),
     Route("files.serve", "forged link", "GET", "/files/download/forged", everyone(NOT_FOUND)),
+    Route(
+        "files.media",
+        "signed link",
+        "GET",
+        lambda w: media_link(w.published_file),
+        everyone(PAGE),
+    ),
+    Route("files.media", "forged link", "GET", "/media/forged", everyone(NOT_FOUND)),
+    Route(
+        "files.choose_role",
+        "own draft",
+        "POST",
+        "/files/{w.draft_file.id}/pitch/deck",
+        only("student", to("/projects/{w.draft_project.id}#pitch")),
+        rule=projects.can_change_files,
+    ),
+    Route(
+        "files.choose_role",
+        "another team's draft",
+        "POST",
+        "/files/{w.other_draft_file.id}/pitch/deck",
+        only("student", NOT_FOUND),
+        rule=projects.can_change_files,
+    ),
+    Route(
+        "files.choose_role",
+        "published project",
+        "POST",
+        "/files/{w.published_file.id}/pitch/deck",
+        only("student", NOT_FOUND),
+        rule=projects.can_change_files,
+    ),
+    Route(
+        "files.step_back",
+        "own draft",
+        "POST",
+        "/files/{w.draft_file.id}/pitch/none",
+        only("student", to("/projects/{w.draft_project.id}#pitch")),
+        rule=projects.can_change_files,
+    ),
+    Route(
+        "files.step_back",
+        "another team's draft",
+        "POST",
+        "/files/{w.other_draft_file.id}/pitch/none",
+        only("student", NOT_FOUND),
+        rule=projects.can_change_files,
+    ),
     Route(
         "files.delete",
         "own draft",

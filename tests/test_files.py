@@ -321,7 +321,7 @@ def test_a_refused_upload_without_javascript_says_what_the_file_is_and_leaves_no
     assert flashes(response) == [
         "notes.pdf is not a PDF (it looks like a PNG image); allowed: PDF, PowerPoint or "
         "OpenDocument slides (.pptx, .odp), images (.png, .jpg, .jpeg, .gif, .webp), "
-        "video (.mp4, .mov, .webm), zip archives."
+        "video (.mp4, .mov, .webm), zip archives, WebVTT captions."
     ]
     assert rows() == [] and objects() == []
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import random
+import subprocess
+import tempfile
 import zipfile
+from pathlib import Path
 
 import pikepdf
 from PIL import Image
@@ -109,3 +114,98 @@ def pptx_with_author(author: str = "Ava Martinez") -> bytes:
             f'<p:cmAuthorLst><p:cmAuthor name="{author}" initials="AM"/></p:cmAuthorLst>',
         )
     return out.getvalue()
+
+
+def pdf_deck(texts: tuple[str, ...] = ("The problem", "Our solution", "What we ask")) -> bytes:
+    """A real slide-shaped PDF, one page per text, each page saying its text."""
+    document = pikepdf.new()
+    font = document.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont="/Helvetica"
+        )
+    )
+    for text in texts:
+        page = document.add_blank_page(page_size=(720, 405))
+        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+        page.Contents = document.make_stream(f"BT /F1 36 Tf 60 200 Td ({text}) Tj ET".encode())
+    out = io.BytesIO()
+    document.save(out, static_id=True)
+    return out.getvalue()
+
+
+def pdf_with_javascript() -> bytes:
+    """A PDF that would run a script when opened, on a page, and from a link, and carries an
+    embedded file: what a hostile "deck" looks like."""
+    document = pikepdf.new()
+    page = document.add_blank_page(page_size=(720, 405))
+    script = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    document.Root.OpenAction = document.make_indirect(script)
+    document.Root.AA = pikepdf.Dictionary(WC=script)
+    page.obj.AA = pikepdf.Dictionary(O=script)
+    link = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Link,
+        Rect=[0, 0, 100, 100],
+        A=pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("calc.exe")),
+    )
+    page.obj.Annots = document.make_indirect(pikepdf.Array([document.make_indirect(link)]))
+    embedded = document.make_stream(b"MZ not really a program")
+    spec = pikepdf.Dictionary(
+        Type=pikepdf.Name.Filespec, F=pikepdf.String("run.exe"), EF=pikepdf.Dictionary(F=embedded)
+    )
+    document.Root.Names = pikepdf.Dictionary(
+        JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("a"), script])),
+        EmbeddedFiles=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("run.exe"), spec])),
+    )
+    out = io.BytesIO()
+    document.save(out, static_id=True)
+    return out.getvalue()
+
+
+def pdf_without_pages() -> bytes:
+    """A PDF with an empty page tree: it opens, and there is nothing to show."""
+    document = pikepdf.new()
+    out = io.BytesIO()
+    document.save(out, static_id=True)
+    return out.getvalue()
+
+
+@functools.cache
+def video(codec: str = "h264", seconds: float = 2.0, size: str = "320x240") -> bytes:
+    """A real short video made by the wheel's ffmpeg: h264 (MP4 with AAC sound), vp8 (WebM),
+    hevc (an MP4 most browsers cannot play) or mpeg4 (MPEG-4 Part 2 in an MP4)."""
+    import imageio_ffmpeg
+
+    settings = {
+        "h264": (["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac"], "mp4", True),
+        "vp8": (["-c:v", "libvpx", "-b:v", "300k", "-c:a", "libvorbis"], "webm", True),
+        "hevc": (["-c:v", "libx265", "-pix_fmt", "yuv420p", "-tag:v", "hvc1"], "mp4", False),
+        "mpeg4": (["-c:v", "mpeg4"], "mp4", False),
+    }
+    arguments, container, sound = settings[codec]
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / f"clip.{container}"
+        command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin"]
+        command += ["-f", "lavfi", "-i", f"testsrc=duration={seconds}:size={size}:rate=15"]
+        if sound:
+            command += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
+        command += [*arguments, "-shortest", "-movflags", "+faststart", str(out)]
+        subprocess.run(command, check=True, capture_output=True)  # noqa: S603
+        return out.read_bytes()
+
+
+def lying_video() -> bytes:
+    """An MP4 whose container says H.264 and whose frames are noise: it fails when played."""
+    data = bytearray(video("h264"))
+    start = data.find(b"mdat") + 200
+    noise = random.Random(7)
+    for index in range(start, len(data) - 100):
+        data[index] = noise.randrange(256)
+    return bytes(data)
+
+
+CAPTIONS = (
+    b"WEBVTT\n\n"
+    b"00:00:00.000 --> 00:00:01.500\nWe are Team Orbit.\n\n"
+    b"00:00:01.500 --> 00:00:02.000\nCheckIn Buddy reminds patients.\n"
+)

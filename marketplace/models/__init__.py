@@ -27,6 +27,7 @@ from .engagement import (
     OfferStatus,
     Rung,
 )
+from .media import MediaJob, MediaState
 from .message import (
     MemberMute,
     Message,
@@ -47,6 +48,7 @@ from .organisation import (
 )
 from .project import (
     PROJECT_TRANSITIONS,
+    PitchRole,
     Project,
     ProjectFile,
     ProjectSnapshot,
@@ -82,6 +84,8 @@ __all__ = [
     "JoinRequest",
     "MailFrequency",
     "MailState",
+    "MediaJob",
+    "MediaState",
     "MemberMute",
     "Message",
     "MessageAttachment",
@@ -96,6 +100,7 @@ __all__ = [
     "OrganisationStatus",
     "OutgoingMail",
     "Partnership",
+    "PitchRole",
     "Project",
     "ProjectFile",
     "ProjectSnapshot",

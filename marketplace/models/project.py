@@ -15,6 +15,7 @@ from .stored_file import StoredFile
 
 if TYPE_CHECKING:
     from .challenge import Challenge
+    from .school import School
     from .team import Team
     from .user import User
 
@@ -81,9 +82,13 @@ class Project(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The card's cover thumbnail (a storage key), once the worker has made it: the browse
+    # page shows covers without another statement. Kept by `projects.pitch`.
+    cover_key: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
 
     team: Mapped[Team] = relationship()
     challenge: Mapped[Challenge] = relationship()
+    school: Mapped[School] = relationship()
     # Only the stored files: a pending row is an upload in flight.
     files: Mapped[list[ProjectFile]] = relationship(
         order_by="ProjectFile.created_at",
@@ -123,11 +128,23 @@ class ProjectSnapshot(Model):
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
 
 
+class PitchRole(enum.StrEnum):
+    """What a file is in the project's pitch; a project has at most one file in each role."""
+
+    COVER = "cover"  # an image: the card's and the page's picture
+    DECK = "deck"  # a PDF: shown as its slides
+    VIDEO = "video"  # an MP4 or WebM: played inline
+    CAPTIONS = "captions"  # a WebVTT file: the video's captions track
+
+
 class ProjectFile(StoredFile, Model):
-    """A file of a project (slides, PDF, image, video, code archive)."""
+    """A file of a project (slides, PDF, image, video, captions, code archive)."""
+
+    __table_args__ = (sa.UniqueConstraint("project_id", "pitch_role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    pitch_role: Mapped[PitchRole | None] = mapped_column(enum_column(PitchRole, length=12))
 
     project: Mapped[Project] = relationship()
     uploaded_by: Mapped[User] = relationship()

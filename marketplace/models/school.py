@@ -37,6 +37,9 @@ class School(Model):
     held_checked_by_all_staff: Mapped[bool] = mapped_column(
         default=False, server_default=sa.false()
     )
+    # Pitch videos: the longest (seconds) and largest (megabytes) a team may show.
+    video_max_seconds: Mapped[int] = mapped_column(default=180, server_default="180")
+    video_max_mb: Mapped[int] = mapped_column(default=200, server_default="200")
 
     def __repr__(self) -> str:
         return f"<School {self.slug}>"

@@ -17,7 +17,7 @@ from .worker import Worker, run_scheduled, stop_on_signals
 def _log_to_stderr() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in ("marketplace.notifications", "marketplace.mail"):
+    for name in ("marketplace.notifications", "marketplace.mail", "marketplace.media"):
         logger = logging.getLogger(name)
         logger.setLevel(logging.INFO)
         if not logger.handlers:
@@ -28,14 +28,21 @@ def _log_to_stderr() -> None:
 @click.option("--once", is_flag=True, help="Deliver what is due, run the jobs once, and exit.")
 @click.option("--batch", type=click.IntRange(min=1), help="Rows per claim (MAIL_BATCH_SIZE).")
 @click.option("--no-schedule", is_flag=True, help="Only deliver mail; no scheduled jobs.")
+@click.option("--no-media", is_flag=True, help="Leave the media jobs to another worker.")
 @click.option("--name", default=WORKER_NAME, show_default=True, help="Recorded on claimed rows.")
-def worker_command(once: bool, batch: int | None, no_schedule: bool, name: str) -> None:
-    """Deliver pending mail with retries and run the scheduled jobs, until SIGTERM/Ctrl-C."""
+def worker_command(
+    once: bool, batch: int | None, no_schedule: bool, no_media: bool, name: str
+) -> None:
+    """Deliver pending mail with retries, prepare the media jobs and run the scheduled jobs,
+    until SIGTERM/Ctrl-C."""
     _log_to_stderr()
-    worker = Worker(name=name, batch=batch, schedule=not no_schedule)
+    worker = Worker(name=name, batch=batch, schedule=not no_schedule, media=not no_media)
     with stop_on_signals(worker.stop):
         worker.run(once=once)
-    click.echo(f"Worker {name} stopped: {worker.sent} sent, {worker.failed} failed attempt(s).")
+    click.echo(
+        f"Worker {name} stopped: {worker.sent} sent, {worker.failed} failed attempt(s), "
+        f"{worker.prepared} media job(s)."
+    )
 
 
 @click.command("run-scheduled")

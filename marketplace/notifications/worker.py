@@ -1,4 +1,5 @@
-"""The mail worker behind `flask worker`: delivers due mail in batches, sleeps, and now and
+"""The worker behind `flask worker`: delivers due mail in batches, prepares the media jobs
+(covers' thumbnails, decks' slides, videos' posters: `marketplace.media`), sleeps, and now and
 then runs the scheduled jobs (`marketplace.notifications.scheduled.run_all`).
 
 SIGTERM or SIGINT stops it gently: the message being sent is finished and marked, the rest of
@@ -18,6 +19,7 @@ from datetime import datetime
 
 from flask import current_app
 
+from .. import media
 from ..extensions import db
 from ..mail.outbox import WORKER_NAME, deliver_due
 from ..models import utcnow
@@ -33,9 +35,11 @@ class Worker:
     name: str = WORKER_NAME
     batch: int | None = None
     schedule: bool = True
+    media: bool = True
     stopping: threading.Event = field(default_factory=threading.Event)
     sent: int = 0
     failed: int = 0
+    prepared: int = 0
 
     def stop(self, *_: object) -> None:
         """Ask the loop to finish the message in hand and exit."""
@@ -63,6 +67,21 @@ class Worker:
                 break
         return sent
 
+    def prepare_media(self) -> int:
+        """Prepare the due media jobs, batch after batch (a refused file counts as done)."""
+        batch = media.drain(worker=self.name, stop=self.stopping.is_set)
+        if batch.claimed:
+            log.info(
+                "worker %s: %d media job(s), %d prepared, %d refused, %d to retry",
+                self.name,
+                batch.claimed,
+                batch.done,
+                batch.failed,
+                batch.retried,
+            )
+        self.prepared += batch.done + batch.failed
+        return batch.done + batch.failed
+
     def run_scheduled(self) -> None:
         """Run the scheduled jobs once; a failure is logged and they run again next time."""
         try:
@@ -79,6 +98,9 @@ class Worker:
         while not self.stopping.is_set():
             try:
                 self.drain()
+                if self.media:
+                    self.prepare_media()
+                    self.drain()  # mail written meanwhile goes out before the nap
             except Exception:  # the database went away, say: log it and try again after a nap
                 log.exception("worker %s: delivering failed; trying again", self.name)
                 db.session.remove()
@@ -89,7 +111,13 @@ class Worker:
             if once:
                 break
             self.stopping.wait(poll)
-        log.info("worker %s stopped: %d sent, %d failed", self.name, self.sent, self.failed)
+        log.info(
+            "worker %s stopped: %d sent, %d failed, %d media job(s)",
+            self.name,
+            self.sent,
+            self.failed,
+            self.prepared,
+        )
 
 
 def run_scheduled(now: datetime | None = None, only: Iterable[str] | None = None) -> dict[str, int]:

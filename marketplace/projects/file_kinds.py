@@ -23,6 +23,7 @@ ALLOWED: dict[str, tuple[str, frozenset[str]]] = {
     "mov": ("video", frozenset({"video/quicktime"})),
     "webm": ("video", frozenset({"video/webm"})),
     "zip": ("archive", frozenset({"application/zip"})),
+    "vtt": ("captions", frozenset({"text/vtt"})),
 }
 KIND_NAMES = {
     "pdf": "PDF",
@@ -30,6 +31,7 @@ KIND_NAMES = {
     "image": "images",
     "video": "video",
     "archive": "zip archives",
+    "captions": "WebVTT captions",
 }
 # what a file of each accepted type is, in a sentence: "notes.pdf is not a PDF"
 TYPE_NAMES = {
@@ -44,6 +46,7 @@ TYPE_NAMES = {
     "video/quicktime": "a QuickTime (.mov) video",
     "video/webm": "a WebM video",
     "application/zip": "a zip archive",
+    "text/vtt": "a WebVTT captions file",
 }
 UNITS = ("KB", "MB", "GB", "TB")
 

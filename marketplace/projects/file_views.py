@@ -18,9 +18,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..models import Project, ProjectFile
+from ..models import PitchRole, Project, ProjectFile
 from ..permissions import load_or_404, require, student_required
 from ..storage import (
+    MEDIA_EXPIRES,
     STAGING,
     LocalStorage,
     StorageError,
@@ -28,7 +29,8 @@ from ..storage import (
     content_disposition,
     storage,
 )
-from . import files, rules
+from ..web import commit_or_refuse
+from . import files, pitch, rules
 from .file_kinds import human_size
 
 bp = Blueprint("files", __name__)
@@ -164,6 +166,56 @@ def serve(token: str) -> Response:
     response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@bp.get("/media/<token>")
+def media(token: str) -> Response:
+    """Local mode: a signed media link (an image, a video, a captions track), shown in the page
+    rather than downloaded; byte ranges are answered (206), so a video can be sought."""
+    local = storage()
+    if not isinstance(local, LocalStorage):  # S3 hands out its own signed links
+        abort(404)
+    try:
+        key, content_type = LocalStorage.read_media_token(token)
+    except BadSignature:
+        abort(404)
+    if key.startswith(STAGING) or local.size(key) is None:
+        abort(404)
+    response = send_file(
+        local.path(key), mimetype=content_type, conditional=True, max_age=MEDIA_EXPIRES
+    )
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
+
+
+@bp.post("/files/<int:file_id>/pitch/<any(cover, deck, video, captions):role>")
+@student_required
+def choose_role(file_id: int, role: str) -> Response:
+    """A team member puts a file forward as the project's cover, deck, video or captions."""
+    row = load_or_404(ProjectFile, file_id, rules.can_change_files)
+    chosen = PitchRole(role)
+    commit_or_refuse(
+        lambda: pitch.choose(row, chosen, current_user),
+        pitch.PitchError,
+        f"{row.filename} is now the {pitch.ROLE_LABELS[chosen]}.",
+    )
+    return redirect(url_for("projects.show", project_id=row.project_id, _anchor="pitch"), 303)
+
+
+@bp.post("/files/<int:file_id>/pitch/none")
+@student_required
+def step_back(file_id: int) -> Response:
+    """The file is no longer part of the pitch; it stays among the project's files."""
+    row = load_or_404(ProjectFile, file_id, rules.can_change_files)
+    was = row.pitch_role
+    pitch.step_back(row, current_user)
+    db.session.commit()
+    if was is not None:
+        flash(f"{row.filename} is no longer the {pitch.ROLE_LABELS[was]}.", "success")
+    return redirect(url_for("projects.show", project_id=row.project_id, _anchor="pitch"), 303)
 
 
 @bp.post("/files/<int:file_id>/delete")

@@ -28,8 +28,9 @@ import sqlalchemy as sa
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .. import media
 from ..extensions import db
-from ..models import FileStatus, MessageAttachment, Project, ProjectFile, User, utcnow
+from ..models import FileStatus, MessageAttachment, PitchRole, Project, ProjectFile, User, utcnow
 from ..storage import (
     STAGING,
     UPLOAD_EXPIRES,
@@ -90,6 +91,21 @@ def _limits() -> tuple[int, int]:
     return current_app.config["MAX_FILE_BYTES"], current_app.config["MAX_PROJECT_BYTES"]
 
 
+def max_bytes(kind: str, project: Project | None) -> int:
+    """The most one file may hold: a project's video, what its school allows for a pitch video;
+    anything else, MAX_FILE_BYTES."""
+    if kind == "video" and project is not None:
+        return project.school.video_max_mb * 1024 * 1024
+    return _limits()[0]
+
+
+def _too_large(name: str, kind: str, size: int, limit: int) -> str:
+    if kind == "video":
+        said = human_size(size)
+        return f"{name} is {said}, over the {human_size(limit)} your school allows for a video."
+    return too_large(name, size, limit)
+
+
 def used_bytes(project: Project, *, stored_only: bool = False) -> int:
     """Bytes the project's files take: the checked size of stored files, plus (unless
     `stored_only`) the size announced by pending uploads, which their targets hold them to."""
@@ -126,11 +142,12 @@ def start_upload(
     if not rules.can_edit(project, user):
         raise PermissionError
     name, ext = accepted_name(filename)
-    max_file, max_project = _limits()
+    _, max_project = _limits()
+    max_file = max_bytes(ALLOWED[ext][0], project)
     if size <= 0:
         raise FileRejected(f"{name} is empty.")
     if size > max_file:
-        raise FileRejected(too_large(name, size, max_file))
+        raise FileRejected(_too_large(name, ALLOWED[ext][0], size, max_file))
     used = used_bytes(project)
     if used + size > max_project:
         raise _over_limit(name, size, used, max_project)
@@ -168,12 +185,12 @@ def upload_whole(
 ) -> ProjectFile:
     """Without JavaScript: the three steps in one request; a failure leaves no row behind."""
     row, _ = start_upload(project, user, filename, size)
-    max_file, _ = _limits()
+    max_file = max_bytes(row.kind, project)
     try:
         receive(row.key, stream, max_file)
     except TooLarge:
         _discard(row)
-        raise FileRejected(too_large(row.filename, size, max_file)) from None
+        raise FileRejected(_too_large(row.filename, row.kind, size, max_file)) from None
     except StorageError:
         _discard(row)
         raise
@@ -196,6 +213,7 @@ def complete_upload(row: ProjectFile, user: User) -> ProjectFile:
     except (FileRejected, StorageError):
         _discard(row)
         raise
+    media.enqueue(row)  # its thumbnails, slides or poster: made by the worker, never here
     return row
 
 
@@ -214,14 +232,14 @@ def verify_and_store(row: ProjectFile | MessageAttachment) -> None:
     announced size (type by its bytes, zip bombs, images re-encoded), then record size, hash
     and type and mark it stored; FileRejected if not. The one check for every file a user
     sends: projects' files and messages' attachments."""
-    max_file, _ = _limits()
+    max_file = max_bytes(row.kind, getattr(row, "project", None))
     # Checked where no client can write, so what is checked is what is served.
     storage().promote(row.key)
     arrived = storage().size(row.key)
     if arrived is None:
         raise FileRejected("The upload did not arrive; try again.")
     if arrived > max_file:
-        raise FileRejected(too_large(row.filename, arrived, max_file))
+        raise FileRejected(_too_large(row.filename, row.kind, arrived, max_file))
     if arrived != row.size:
         raise FileRejected(
             f"{row.filename} arrived as {human_size(arrived)}, not the "
@@ -231,24 +249,12 @@ def verify_and_store(row: ProjectFile | MessageAttachment) -> None:
         with storage().open(row.key) as source:
             for chunk in copy_stream(source):
                 local.write(chunk)
+        kind, _ = ALLOWED[extension(row.filename)]
+        mime = _captions(local, row.filename) if kind == "captions" else _by_bytes(local, row)
         local.seek(0)
-        head = local.read(8192)
-        guess = filetype.guess(head)
-        kind, accepted = ALLOWED[extension(row.filename)]
-        if guess is None or guess.mime not in accepted:
-            found = (
-                f"it looks like {type_name(guess.mime, guess.extension)}"
-                if guess
-                else "we cannot tell what it is"
-            )
-            raise FileRejected(
-                f"{row.filename} is not {expected_name(extension(row.filename))} ({found}); "
-                f"allowed: {allowed_summary()}."
-            )
-        local.seek(0)
-        if guess.mime in (PPTX, ODP, "application/zip"):
+        if mime in (PPTX, ODP, "application/zip"):
             _check_zip(local)
-        data = _without_personal_metadata(local, kind, guess.mime, row.filename)
+        data = _without_personal_metadata(local, kind, mime, row.filename)
         if data is not None:
             storage().write(row.key, [data], max_file)
         else:
@@ -262,10 +268,48 @@ def verify_and_store(row: ProjectFile | MessageAttachment) -> None:
             size += len(chunk)
     row.size = size
     row.sha256 = digest.hexdigest()
-    row.content_type = guess.mime
+    row.content_type = mime
     row.status = FileStatus.STORED
     row.stored_at = utcnow()
     db.session.flush()
+
+
+def _by_bytes(handle: IO[bytes], row: ProjectFile | MessageAttachment) -> str:
+    """The type the file's first bytes show, if its name's extension allows it."""
+    handle.seek(0)
+    guess = filetype.guess(handle.read(8192))
+    ext = extension(row.filename)
+    if guess is None or guess.mime not in ALLOWED[ext][1]:
+        found = (
+            f"it looks like {type_name(guess.mime, guess.extension)}"
+            if guess
+            else "we cannot tell what it is"
+        )
+        raise FileRejected(
+            f"{row.filename} is not {expected_name(ext)} ({found}); allowed: {allowed_summary()}."
+        )
+    return guess.mime
+
+
+CAPTIONS_MAX_BYTES = 512 * 1024
+WEBVTT_HEADER = re.compile(r"\AWEBVTT(?:[ \t][^\n]*)?(?:\r?\n|\Z)")
+
+
+def _captions(handle: IO[bytes], filename: str) -> str:
+    """A WebVTT captions file: UTF-8 text that begins `WEBVTT` (what a <track> accepts)."""
+    handle.seek(0)
+    data = handle.read(CAPTIONS_MAX_BYTES + 1)
+    if len(data) > CAPTIONS_MAX_BYTES:
+        raise FileRejected(f"{filename} is too long for a captions file.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileRejected(f"{filename} is not UTF-8 text; save it as UTF-8.") from None
+    if "\x00" in text or not WEBVTT_HEADER.match(text):
+        raise FileRejected(
+            f"{filename} is not {expected_name('vtt')}: its first line must be WEBVTT."
+        )
+    return "text/vtt"
 
 
 def _check_zip(handle: IO[bytes]) -> None:
@@ -334,12 +378,16 @@ def receive(key: str, stream: Readable, max_bytes: int) -> int:
 
 
 def delete_file(row: ProjectFile, user: User) -> None:
-    """A team member removes a file while the project can be edited."""
+    """A team member removes a file while the project can be edited; its images go with it
+    unless another file holds the same bytes, and a cover gone leaves the card's placeholder."""
     if not rules.can_change_files(row, user):
         raise PermissionError
     delete_objects(row.key)
+    if row.pitch_role is PitchRole.COVER:
+        row.project.cover_key = ""
     db.session.delete(row)
     db.session.flush()
+    media.forget_unused([row.sha256])
 
 
 def reconcile(older_than: timedelta = timedelta(hours=1)) -> tuple[int, int]:
@@ -359,6 +407,8 @@ def reconcile(older_than: timedelta = timedelta(hours=1)) -> tuple[int, int]:
         delete_objects(row.key)
         db.session.delete(row)
     db.session.flush()
+    for sha in media.orphan_prefixes():  # images left by a job removed mid-way
+        media.forget_unused([sha])
     known = set(db.session.scalars(sa.select(ProjectFile.key)))
     orphans = [key for key in storage().keys("projects/") if key not in known]
     pending = set(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import media
 from ..models import FileStatus, Project, ProjectFile, ProjectStatus, Role, Team, User
 from ..models.project import EDITABLE
 
@@ -43,8 +44,14 @@ def can_view(project: Project, user: User) -> bool:
 
 
 def can_download(file: ProjectFile, user: User) -> bool:
-    """A stored file, for whoever may see its project."""
-    return file.status is FileStatus.STORED and can_view(file.project, user)
+    """A stored file, for whoever may see its project; a file the worker refused to show (a
+    damaged or hostile PDF or video), only for its team and their teachers."""
+    if file.status is not FileStatus.STORED or not can_view(file.project, user):
+        return False
+    if is_member(file.project, user) or can_review(file.project, user):
+        return True
+    job = media.job_for(file)
+    return job is None or not job.failed
 
 
 def can_change_files(file: ProjectFile, user: User) -> bool:

@@ -1,6 +1,7 @@
 """Personal metadata out of the documents students send: a PDF's author, creator tool and
 XMP packet, and an office deck's author and last editor, are not served to employers (images
-lose their EXIF by being re-encoded, in files.py). What stays is the document itself."""
+lose their EXIF by being re-encoded, in files.py). A PDF also loses whatever it would run by
+itself (JavaScript, launched programs, embedded files). What stays is the document itself."""
 
 from __future__ import annotations
 
@@ -45,19 +46,67 @@ class Unreadable(Exception):
     """The document could not be read (damaged, or not what it claims)."""
 
 
+# Actions a viewer may run on its own: scripts, programs launched, data sent or fetched.
+ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE"})
+
+
+def _neutralise(document: pikepdf.Pdf) -> bool:
+    """Remove what a PDF would run or open by itself: the opening action, additional actions
+    (document, pages, annotations), document-level scripts, embedded files, XFA forms and
+    annotation actions that run scripts or programs. True if anything was removed."""
+    removed = False
+    root = document.Root
+    for name in ("/OpenAction", "/AA"):
+        if name in root:
+            del root[name]
+            removed = True
+    names = root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary):
+        for name in ("/JavaScript", "/EmbeddedFiles"):
+            if name in names:
+                del names[name]
+                removed = True
+    form = root.get("/AcroForm")
+    if isinstance(form, pikepdf.Dictionary) and "/XFA" in form:
+        del form["/XFA"]
+        removed = True
+    for page in document.pages:
+        if "/AA" in page.obj:
+            del page.obj["/AA"]
+            removed = True
+        for annotation in page.obj.get("/Annots", []):
+            if not isinstance(annotation, pikepdf.Dictionary):
+                continue
+            if "/AA" in annotation:
+                del annotation["/AA"]
+                removed = True
+            action = annotation.get("/A")
+            if isinstance(action, pikepdf.Dictionary) and str(action.get("/S")) in ACTIVE_ACTIONS:
+                del annotation["/A"]
+                removed = True
+            if annotation.get("/Subtype") == pikepdf.Name.FileAttachment:
+                annotation.Subtype = pikepdf.Name.Text  # the note stays, its file goes
+                if "/FS" in annotation:
+                    del annotation["/FS"]
+                removed = True
+    return removed
+
+
 def pdf(handle: IO[bytes]) -> bytes | None:
-    """The PDF without its document information (Author, Creator, Producer, Title…) and its
-    XMP metadata, its pages untouched; None when it carries neither (kept as sent)."""
+    """The PDF without its document information (Author, Creator, Producer, Title…), its XMP
+    metadata and anything it would run by itself (scripts, launched programs, embedded files),
+    its pages untouched; None when it carries none of these (kept as sent)."""
     handle.seek(0)
     try:
         with pikepdf.open(io.BytesIO(handle.read())) as document:
             personal = "/Info" in document.trailer or "/Metadata" in document.Root
-            if not personal:
-                return None
             if "/Info" in document.trailer:
                 del document.trailer["/Info"]
             if "/Metadata" in document.Root:
                 del document.Root["/Metadata"]
+            active = _neutralise(document)
+            if not (personal or active):
+                return None
             out = io.BytesIO()
             document.save(out, fix_metadata_version=False, deterministic_id=True)
     except pikepdf.PdfError as error:

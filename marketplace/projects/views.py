@@ -13,10 +13,11 @@ from ..clusters import CAREER_CLUSTERS
 from ..extensions import db
 from ..forms_common import EmptyForm, SelectChoice, add_error, bounded_int
 from ..markdown import render_markdown
-from ..models import Challenge, Project, ProjectStatus, School, Team
+from ..models import Challenge, PitchRole, Project, ProjectStatus, School, Team
 from ..permissions import load_or_404, require, staff_required, student_required
+from ..storage import storage
 from ..web import commit_or_refuse, is_htmx
-from . import changes, rules, search, services
+from . import changes, pitch, rules, search, services
 from .file_kinds import human_size
 from .forms import EditProjectForm, ProjectForm, ReviewForm
 
@@ -24,6 +25,29 @@ bp = Blueprint("projects", __name__)
 bp.add_app_template_global(rules.can_edit, "can_edit_project")
 bp.add_app_template_global(rules.can_review, "can_review_project")
 bp.add_app_template_filter(human_size, "file_size")
+bp.add_app_template_global(pitch.roles_for, "pitch_roles")
+
+
+@bp.app_template_global("role_label")
+def role_label(role: PitchRole) -> str:
+    """What a pitch role is called in a sentence: "pitch deck"."""
+    return pitch.ROLE_LABELS[role]
+
+
+@bp.app_template_global("media_url")
+def media_url(key: str, content_type: str = "image/webp") -> str:
+    """A link that shows a stored image, video or captions track in the page."""
+    return storage().media_url(key, content_type)
+
+
+@bp.app_template_filter("duration")
+def duration(seconds: float | int | None) -> str:
+    """A length people read: "45 s", "3 min", "2 min 05 s"."""
+    whole = round(seconds or 0)
+    minutes, rest = divmod(whole, 60)
+    if not minutes:
+        return f"{rest} s"
+    return f"{minutes} min" if not rest else f"{minutes} min {rest:02d} s"
 
 
 def _redirect_to(project: Project) -> Response:
@@ -88,11 +112,23 @@ def show(project_id: int) -> str:
     return render_template(
         "projects/show.html",
         project=project,
+        pitch=pitch.of(project),
         body=render_markdown(project.body),
         inside=inside,
         changes=changes.since_last_submission(project) if inside else None,
         review_form=ReviewForm(),
         action_form=EmptyForm(),
+    )
+
+
+@bp.get("/projects/<int:project_id>/pitch")
+@login_required
+def pitch_fragment(project_id: int) -> str:
+    """The pitch section alone: what the page asks for while a file is being prepared."""
+    project = load_or_404(Project, project_id, rules.can_view)
+    inside = rules.is_member(project, current_user) or rules.can_review(project, current_user)
+    return render_template(
+        "projects/_pitch.html", project=project, pitch=pitch.of(project), inside=inside
     )
 
 
