@@ -33,6 +33,7 @@ from .browsing import browser, live_server, page, tab  # noqa: F401  (fixtures)
 from .factories import PASSWORD, Factory
 from .helpers import Outbox
 from .isolation import SharedTransaction, empty_all_tables, rows_left, transactional_engine
+from .s3 import bucket, s3, s3_server  # noqa: F401  (fixtures)
 from .world import World, build_world
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")

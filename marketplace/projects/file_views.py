@@ -109,8 +109,20 @@ def complete(file_id: int) -> tuple[Response, int]:
         db.session.commit()  # the discarded row and object stay discarded
         return _problem(str(error))
     db.session.commit()
+    roles = [
+        {
+            "role": role.value,
+            "label": f"Use as {pitch.ROLE_LABELS[role]}",
+            "url": url_for("files.choose_role", file_id=row.id, role=role.value),
+        }
+        for role in pitch.roles_for(row)
+    ]
     return jsonify(
-        id=row.id, filename=row.filename, size=row.size, size_label=human_size(row.size)
+        id=row.id,
+        filename=row.filename,
+        size=row.size,
+        size_label=human_size(row.size),
+        roles=roles,
     ), 200
 
 

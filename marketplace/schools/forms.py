@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from ..forms_common import SelectChoice, lower_strip, strip, timezone_field
 from ..models import Role
@@ -18,6 +18,19 @@ class SchoolForm(FlaskForm):
 
 class SchoolZoneForm(FlaskForm):
     timezone = timezone_field("The school's time zone")
+
+
+class PitchVideoForm(FlaskForm):
+    video_max_seconds = IntegerField(
+        "Longest pitch video, in seconds",
+        validators=[InputRequired(), NumberRange(10, 1200)],
+        description="180 seconds is 3 minutes: a pitch should be short.",
+    )
+    video_max_mb = IntegerField(
+        "Largest pitch video, in MB",
+        validators=[InputRequired(), NumberRange(5, 2000)],
+        description="A 3-minute video from a phone is usually 50 to 200 MB.",
+    )
 
 
 class InviteForm(FlaskForm):

@@ -12,7 +12,7 @@ from ..forms_common import EmptyForm, add_error, required
 from ..models import Invitation, Role, School
 from ..permissions import load_or_404, school_admin_required, site_admin_required
 from . import rules, services
-from .forms import InviteForm, SchoolForm, SchoolZoneForm
+from .forms import InviteForm, PitchVideoForm, SchoolForm, SchoolZoneForm
 
 bp = Blueprint("schools", __name__)
 
@@ -78,13 +78,18 @@ def admin_invite(school_id: int) -> Response | tuple[str, int]:
     return _schools_page(invite_form=form, invite_school=school), 422
 
 
-def _staff_page(form: InviteForm | None = None, zone_form: SchoolZoneForm | None = None) -> str:
+def _staff_page(
+    form: InviteForm | None = None,
+    zone_form: SchoolZoneForm | None = None,
+    video_form: PitchVideoForm | None = None,
+) -> str:
     return render_template(
         "schools/staff.html",
         staff=services.staff_of(current_user.school_id),
         invitations=services.pending_invitations(current_user.school_id),
         form=form or InviteForm(),
         zone_form=zone_form or SchoolZoneForm(obj=current_user.school),
+        video_form=video_form or PitchVideoForm(obj=current_user.school),
         action_form=EmptyForm(),
     )
 
@@ -117,6 +122,25 @@ def set_timezone() -> Response | tuple[str, int]:
     db.session.commit()
     flash(f"Times at {current_user.school.name} now read in {form.timezone.data}.", "success")
     return redirect(url_for("schools.staff"), 303)
+
+
+@bp.post("/school/pitch-videos")
+@school_admin_required
+def set_video_limits() -> Response | tuple[str, int]:
+    """How long, and how large, a team's pitch video may be at this school."""
+    form = PitchVideoForm()
+    if not form.validate_on_submit():
+        return _staff_page(video_form=form), 422
+    school = current_user.school
+    school.video_max_seconds = form.video_max_seconds.data
+    school.video_max_mb = form.video_max_mb.data
+    db.session.commit()
+    flash(
+        f"Pitch videos at {school.name} may now last {school.video_max_seconds} seconds "
+        f"and take {school.video_max_mb} MB.",
+        "success",
+    )
+    return redirect(url_for("schools.staff", _anchor="pitch-videos"), 303)
 
 
 @bp.post("/school/invitations/<int:invitation_id>/revoke")

