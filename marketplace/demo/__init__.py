@@ -15,6 +15,7 @@ from ..extensions import db
 from .challenges import seed_challenges
 from .conversations import seed_threads
 from .engagements import seed_engagements
+from .pitches import seed_pitches
 from .projects import seed_projects
 from .questions import seed_questions
 from .school import DEMO_LOGINS, DEMO_PASSWORD, database_is_empty, seed_school
@@ -27,6 +28,7 @@ def seed_demo() -> None:
     seed_school()
     seed_challenges()
     seed_projects()
+    seed_pitches()
     seed_engagements()
     seed_threads()
     seed_questions()
