@@ -8,13 +8,21 @@ database, serves the app with gunicorn, and measures requests/s and p50/p95 late
 page, a search and a project page, next to a bare Flask page rendering the same 24 cards from
 memory (bench/ceiling.py). It also counts the SQL statements of each page on the large data set
 and on a small one: a count that grows with the data is an N+1.
+
+Then the covers phase (skipped with --no-covers): 1,000 distinct 640x360 WebP thumbnails are
+written into the app's UPLOAD_DIR, one UPDATE gives every published project a cover_key (round
+robin), and the browse page is measured again with the same threads and seconds, so each card
+signs its cover's media URL; printed next to the browse figures without covers, with the
+statement count, which must not grow (the cover comes from the project row itself).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextvars
+import hashlib
 import http.client
+import io
 import os
 import re
 import signal
@@ -26,11 +34,13 @@ import tempfile
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 import flask_migrate
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from PIL import Image, ImageDraw
 from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +50,7 @@ from config import TestConfig  # noqa: E402
 from marketplace import create_app  # noqa: E402
 from marketplace.clusters import CAREER_CLUSTERS  # noqa: E402
 from marketplace.extensions import db  # noqa: E402
+from marketplace.storage import storage  # noqa: E402
 
 PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway account in a throwaway database
 EMPLOYER = "bench@employer.example"
@@ -63,6 +74,7 @@ WORDS = (
 )
 SKILLS = ("python", "figma", "cad", "arduino", "user research", "design", "spreadsheets", "sms")
 BATCH = 5000
+COVERS = 1000  # distinct cover thumbnails, assigned to the projects round robin
 
 
 def _config(url: str, workdir: Path) -> TestConfig:
@@ -70,6 +82,7 @@ def _config(url: str, workdir: Path) -> TestConfig:
     config.TESTING = False
     config.SQLALCHEMY_DATABASE_URI = url
     config.INSTANCE_PATH = workdir
+    config.STORAGE_BACKEND = "local"
     config.UPLOAD_DIR = str(workdir / "uploads")
     config.MAIL_OUTBOX_DIR = str(workdir / "outbox")
     config.WTF_CSRF_ENABLED = False
@@ -307,6 +320,66 @@ def seed(url: str, workdir: Path, projects: int, students: int, organisations: i
         db.engine.dispose()
 
 
+@cache
+def thumbnails(count: int) -> tuple[bytes, ...]:
+    """`count` distinct 640x360 WebP thumbnails, like the worker's (a gradient, a label)."""
+    shade = Image.linear_gradient("L").resize((640, 360))
+    saturation = Image.new("L", shade.size, 160)
+    made = []
+    for n in range(count):
+        hue = Image.new("L", shade.size, n * 37 % 256)
+        image = Image.merge("HSV", (hue, saturation, shade)).convert("RGB")
+        ImageDraw.Draw(image).text((24, 24), f"Bench cover {n}", fill="white")
+        out = io.BytesIO()
+        image.save(out, format="WEBP", quality=80, method=0)
+        made.append(out.getvalue())
+    assert len(set(made)) == count
+    return tuple(made)
+
+
+def add_covers(url: str, workdir: Path, count: int) -> tuple[int, float]:
+    """Store the thumbnails under media/<sha256>/thumb.webp in the app's storage, then give
+    every published project one of them with a single UPDATE; (rows updated, seconds)."""
+    app = create_app(_config(url, workdir))
+    with app.app_context():
+        keys = []
+        for data in thumbnails(count):
+            key = f"media/{hashlib.sha256(data).hexdigest()}/thumb.webp"
+            storage().write(key, [data], len(data))
+            keys.append(key)
+        project = db.metadata.tables["project"]
+        started = time.monotonic()
+        updated = db.session.execute(
+            sa.update(project)
+            .where(project.c.status == "published")
+            .values(cover_key=sa.case(dict(enumerate(keys)), value=project.c.id % count))
+        ).rowcount
+        db.session.commit()
+        seconds = time.monotonic() - started
+        if db.engine.dialect.name == "postgresql":  # no dead row versions left from the UPDATE
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(sa.text("VACUUM ANALYZE project"))
+        db.engine.dispose()
+    return updated, seconds
+
+
+def check_covers(port: int, cookie: str, thumbs: tuple[bytes, ...]) -> int:
+    """The browse page shows cover images only, and the first one is served as the WebP
+    written; returns how many the page has."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    connection.request("GET", "/projects", headers={"Cookie": cookie})
+    page = connection.getresponse().read().decode()
+    sources = re.findall(r'<img class="cover cover-image" src="([^"]+)"', page)
+    assert sources and "cover-placeholder" not in page, "the browse page shows no covers"
+    connection.request("GET", sources[0].replace("&amp;", "&"), headers={"Cookie": cookie})
+    response = connection.getresponse()
+    body = response.read()
+    assert response.status == 200, response.status
+    assert response.getheader("Content-Type") == "image/webp", response.getheader("Content-Type")
+    assert body in thumbs
+    return len(sources)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -345,13 +418,19 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=20)
 
 
+def _cookies(response: http.client.HTTPResponse) -> str:
+    """Every cookie the response sets, as a Cookie header (the session and, after a log-in,
+    the known-device note: reading only the first Set-Cookie could miss the session)."""
+    return "; ".join(c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or [])
+
+
 def login(port: int) -> str:
-    """Log the bench employer in through the real form; returns the session cookie."""
+    """Log the bench employer in through the real form; returns the cookies to send."""
     connection = http.client.HTTPConnection("127.0.0.1", port)
     connection.request("GET", "/auth/login")
     response = connection.getresponse()
     page = response.read().decode()
-    cookie = response.getheader("Set-Cookie").split(";")[0]
+    cookie = _cookies(response)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     body = f"login={EMPLOYER}&password={PASSWORD}&csrf_token={token}"
     connection.request(
@@ -363,7 +442,7 @@ def login(port: int) -> str:
     response = connection.getresponse()
     response.read()
     assert response.status == 302, response.status
-    return response.getheader("Set-Cookie").split(";")[0]
+    return _cookies(response)
 
 
 def load(port: int, path: str, cookie: str, seconds: float, threads: int = 8) -> dict[str, float]:
@@ -443,6 +522,8 @@ def run(kind: str, url: str, args: argparse.Namespace) -> None:
             "SECRET_KEY": "b" * 40,
             "APP_ENV": "development",
             "RATELIMIT_ENABLED": "0",
+            "STORAGE_BACKEND": "local",
+            "UPLOAD_DIR": str(workdir / "uploads"),  # where add_covers writes the thumbnails
         }
         app_server, app_port = serve(["wsgi:app"], env, ROOT)
         ceiling_server, ceiling_port = serve(["ceiling:app"], {}, ROOT / "bench")
@@ -466,16 +547,56 @@ def run(kind: str, url: str, args: argparse.Namespace) -> None:
                 f"{'ceiling':<14}{ceiling['rps']:>9.0f}{ceiling['p50']:>9.1f}{ceiling['p95']:>9.1f}"
                 f"{'100%':>12}{0:>6}{0:>11}"
             )
+            measured = {}
             for (name, path), statements, few in zip(pages, counts, small, strict=True):
                 figures = load(app_port, path, cookie, args.seconds)
                 share = figures["rps"] / ceiling["rps"] * 100
+                measured[name] = (share, statements)
                 print(
                     f"{name:<14}{figures['rps']:>9.0f}{figures['p50']:>9.1f}{figures['p95']:>9.1f}"
                     f"{share:>11.0f}%{statements:>6}{few:>11}"
                 )
+            if args.covers:
+                covers(url, workdir, args, app_port, cookie, ceiling["rps"], *measured["browse"])
         finally:
             stop(app_server)
             stop(ceiling_server)
+
+
+def covers(
+    url: str,
+    workdir: Path,
+    args: argparse.Namespace,
+    port: int,
+    cookie: str,
+    ceiling: float,
+    share: float,
+    statements: int,
+) -> None:
+    """The covers phase: the same browse load once every card has a cover image."""
+    count = min(COVERS, args.projects)
+    thumbs = thumbnails(count)
+    updated, seconds = add_covers(url, workdir, count)
+    (with_covers,) = statement_counts(url, workdir, ["/projects"])
+    shown = check_covers(port, cookie, thumbs)
+    figures = load(port, "/projects", cookie, args.seconds)
+    covered = figures["rps"] / ceiling * 100
+    print(
+        f"{'browse+covers':<14}{figures['rps']:>9.0f}{figures['p50']:>9.1f}{figures['p95']:>9.1f}"
+        f"{covered:>11.0f}%{with_covers:>6}{'-':>11}"
+    )
+    print(
+        f"covers: {count:,} distinct 640x360 WebP thumbnails "
+        f"({sum(map(len, thumbs)) / 1024:,.0f} KiB in all) in UPLOAD_DIR, round robin over "
+        f"{updated:,} published projects by one UPDATE ({seconds:.1f} s); "
+        f"{shown} cover images per page, the first served as image/webp"
+    )
+    grew = "" if with_covers <= statements else " - GREW: the cover must come from the row"
+    print(
+        f"browse with covers: {figures['rps']:.0f} req/s, p50 {figures['p50']:.1f} ms, "
+        f"p95 {figures['p95']:.1f} ms, share of ceiling {covered:.0f}% "
+        f"(without covers: {share:.0f}%); SQL {with_covers} (without covers: {statements}){grew}"
+    )
 
 
 def main() -> None:
@@ -487,6 +608,12 @@ def main() -> None:
     parser.add_argument("--organisations", type=int, default=2_000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--no-covers",
+        dest="covers",
+        action="store_false",
+        help="skip the covers phase (browse again with a cover image on every card)",
+    )
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get(

@@ -20,7 +20,7 @@ from marketplace.projects import files, pitch
 from marketplace.storage import S3Storage
 
 from . import uploads
-from .browsing import log_in, shot
+from .browsing import log_in, once_per_ci, shot
 from .s3 import s3_settings
 
 pytestmark = [
@@ -126,6 +126,7 @@ def watch_the_pitch(page, project: Project) -> None:
 
 
 def test_an_employer_watches_the_video_and_pages_through_the_deck(page, app, make):
+    once_per_ci()  # playback and keyboard; the jobs' database work is tested on both passes
     project, employer = pitched_project(app, make)
     log_in(page, employer.email)
     page.wait_for_url("**/dashboard")
@@ -172,6 +173,7 @@ def allow_the_site(bucket: S3Storage, origin: str) -> None:
 def test_in_s3_mode_the_team_uploads_to_the_bucket_and_the_employer_watches_from_it(
     browser, app_factory, make, s3_server, bucket, tmp_path
 ):
+    once_per_ci()  # the bucket and the browser; test_pitch and test_storage_s3 run on both passes
     s3_app = app_factory(**s3_settings(s3_server, bucket))
     with s3_app.app_context():
         project = make.project(title="CheckIn Buddy")

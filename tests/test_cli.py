@@ -13,8 +13,10 @@ from marketplace.models import (
     Challenge,
     ChallengeStatus,
     JoinRequest,
+    MediaJob,
     Organisation,
     OrganisationStatus,
+    PitchRole,
     Project,
     ProjectFile,
     ProjectStatus,
@@ -66,7 +68,11 @@ def test_seed_demo_fills_an_empty_database(app):
     assert 36 <= _count(Project) <= 44
     assert set(db.session.scalars(sa.select(Project.status))) == set(ProjectStatus)
     demo_files = list(db.session.scalars(sa.select(ProjectFile)))
-    assert {f.kind for f in demo_files} == {"pdf", "image"}
+    assert {f.kind for f in demo_files} == {"pdf", "image", "video", "captions"}
+    # every published project puts forward a cover and a deck; their images wait for the worker
+    published = _count(Project, Project.status == ProjectStatus.PUBLISHED)
+    assert sum(f.pitch_role is PitchRole.COVER for f in demo_files) >= published
+    assert _count(MediaJob) == sum(f.kind in ("pdf", "image", "video") for f in demo_files)
     for demo_file in demo_files[:4]:  # real bytes in storage, matching the recorded hash
         with storage().open(demo_file.key) as handle:
             assert hashlib.sha256(handle.read()).hexdigest() == demo_file.sha256

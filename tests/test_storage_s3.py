@@ -233,3 +233,21 @@ def test_csp_lets_the_browser_reach_the_bucket_only_in_s3_mode(app_factory, clie
     s3_app = app_factory(**s3_settings("https://s3.example.org:9000", "b"))
     policy = s3_app.test_client().get("/").headers["Content-Security-Policy"]
     assert "connect-src 'self' https://s3.example.org:9000;" in policy
+
+
+def test_media_links_show_inline_and_answer_byte_ranges(s3):
+    """A pitch video's link: the bucket serves it in the page (not as an attachment), with the
+    type asked for, and answers a byte range with 206, so a player can seek."""
+    data = bytes(range(256)) * 40
+    s3.write("projects/1/pitch.mp4", [data], len(data))
+    link = s3.media_url("projects/1/pitch.mp4", "video/mp4")
+    status, headers, body = _get(link)
+    assert (status, body) == (200, data)
+    assert headers["Content-Type"] == "video/mp4"
+    assert headers["Content-Disposition"] == "inline"
+    request = urllib.request.Request(link, headers={"Range": "bytes=100-199"})  # noqa: S310
+    with urllib.request.urlopen(request) as response:  # noqa: S310 - loopback test server
+        assert response.status == 206
+        assert response.headers["Content-Range"] == f"bytes 100-199/{len(data)}"
+        assert response.read() == data[100:200]
+    assert _get(link.replace("X-Amz-Signature=", "X-Amz-Signature=0"))[0] == 403
