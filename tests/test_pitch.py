@@ -439,6 +439,11 @@ def test_a_storage_failure_is_retried_later_then_given_up_with_a_message(
     assert media.prepare_due().failed == 1
     assert job_of(row).problem == jobs.GAVE_UP
     monkeypatch.setattr(type(storage()), "open", real_open)
+    # As the message says: the same file uploaded again is prepared (the storage is back).
+    again = add(client, draft, "team-again.png", uploads.png())
+    assert again.sha256 == row.sha256
+    assert job_of(row).state == MediaState.PENDING.value
+    assert media.prepare_due().done == 1
 
 
 def test_a_file_that_needs_more_memory_than_allowed_kills_only_its_own_process(client, draft, app):

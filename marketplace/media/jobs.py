@@ -84,6 +84,25 @@ def enqueue(row: ProjectFile) -> None:
     db.session.execute(
         dialect.insert(MediaJob).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
     )
+    # The same bytes again after the storage failed them for good: this upload tries again
+    # (a file the sandbox refused stays refused: the same bytes would be refused again).
+    db.session.execute(
+        sa.update(MediaJob)
+        .where(
+            MediaJob.sha256 == row.sha256,
+            MediaJob.state == MediaState.FAILED.value,
+            MediaJob.last_error != "",
+        )
+        .values(
+            state=MediaState.PENDING.value,
+            attempts=0,
+            next_attempt_at=utcnow(),
+            problem="",
+            claimed_by=None,
+            claimed_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def job_for(row: ProjectFile) -> MediaJob | None:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from .. import media
 from ..extensions import db
-from ..models import MediaJob, PitchRole, Project, ProjectFile, User
+from ..models import FileStatus, MediaJob, PitchRole, Project, ProjectFile, User
 from . import rules
 
 # Which files may take each role: by kind, and for a video by what plays in every browser.
@@ -39,7 +39,9 @@ class PitchError(Exception):
 
 
 def roles_for(row: ProjectFile) -> list[PitchRole]:
-    """The roles a file could take."""
+    """The roles a file could take (none until its bytes are checked and stored)."""
+    if row.status is not FileStatus.STORED:
+        return []
     roles = [role for role, kinds in ROLE_KINDS.items() if row.kind in kinds]
     if row.kind == "video" and row.content_type not in VIDEO_TYPES:
         return []  # a QuickTime file stays a download: not every browser plays it
