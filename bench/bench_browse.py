@@ -349,13 +349,16 @@ def add_covers(url: str, workdir: Path, count: int) -> tuple[int, float]:
             keys.append(key)
         project = db.metadata.tables["project"]
         started = time.monotonic()
-        updated = db.session.execute(
+        db.session.execute(
             sa.update(project)
             .where(project.c.status == "published")
             .values(cover_key=sa.case(dict(enumerate(keys)), value=project.c.id % count))
-        ).rowcount
+        )
         db.session.commit()
         seconds = time.monotonic() - started
+        updated = db.session.execute(
+            sa.select(sa.func.count()).select_from(project).where(project.c.cover_key != "")
+        ).scalar_one()
         if db.engine.dialect.name == "postgresql":  # no dead row versions left from the UPDATE
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(sa.text("VACUUM ANALYZE project"))

@@ -654,7 +654,7 @@ def run_worker_part(args: argparse.Namespace, workdir: Path) -> bool:
                 f"{args.decks / wall:.2f} decks/s, {args.decks * pages / wall:.1f} slides/s "
                 f"(incl. start-up) | prepared {split}, exit codes {codes} | jobs done {done}, "
                 f"folders exact {exact}, stray folders {stray} -> "
-                f"{'exactly once' if ok else 'FAILED'}"
+                f"{'exactly once' if ok else 'FAILED'} (load average {os.getloadavg()[0]:.2f})"
             )
             if not ok:
                 for log in sorted((workdir / f"logs-{workers}").iterdir()):

@@ -427,10 +427,11 @@ def test_a_storage_failure_is_retried_later_then_given_up_with_a_message(
         raise StorageError("File storage is unreachable right now; try again later.")
 
     monkeypatch.setattr(type(storage()), "open", unreachable)
+    tried = utcnow()
     assert media.prepare_due().retried == 1
     job = job_of(row)
     assert (job.state, job.attempts, job.problem) == (MediaState.PENDING.value, 1, "")
-    assert job.next_attempt_at > utcnow() + timedelta(seconds=20)  # the back-off
+    assert job.next_attempt_at >= tried + timedelta(seconds=30)  # the back-off
     assert media.prepare_due().claimed == 0  # not due yet
 
     app.config["MEDIA_MAX_ATTEMPTS"] = 2
