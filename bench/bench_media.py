@@ -13,8 +13,11 @@
     to the presigned POST, then POST complete (the app copies the object to its key and reads it
     back once to check type and SHA-256). Prints the app worker's VmRSS before, its peak (VmHWM,
     reset before each phase through /proc/<pid>/clear_refs) per phase and the growth, the wall
-    time of each phase, and whether the file is stored (HTTP 200, row stored, SHA-256 and object
-    size match). Exits non-zero if the growth is 20 MiB or more, or the file is not stored.
+    time of each phase, the peak of any process the worker starts meanwhile (polled every 10 ms:
+    reported apart, not counted in the growth), and whether the file is stored (HTTP 200, row
+    stored, its SHA-256 and size those of the bytes kept, the object that size, the staged copy
+    gone, a media job queued). Exits non-zero if the growth is 20 MiB or more, or the file is
+    not stored.
 (b) worker: local storage, a fresh database with `--decks` stored PDF decks of `--slides` pages,
     each different, and one media job each; then 1 (and, reset, 2...) `flask worker --once
     --no-schedule` subprocesses side by side until they exit. Prints wall time (incl. each
@@ -38,11 +41,13 @@ import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -274,6 +279,62 @@ def status_kib(pid: int, field: str) -> int:
     raise RuntimeError(f"no {field} for process {pid}")
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (children, their children...)."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            below = [
+                int(n)
+                for task in Path(f"/proc/{parent}/task").iterdir()
+                for n in (task / "children").read_text().split()
+            ]
+        except OSError:  # gone, or a kernel without /proc/<pid>/task/<tid>/children
+            below = children(parent) if Path(f"/proc/{parent}").exists() else []
+        found += below
+        todo += below
+    return found
+
+
+class BelowSampler(threading.Thread):
+    """Polls the processes the app worker starts (a sandbox, its ffmpeg) every 10 ms: the
+    highest VmHWM any of them reached, and the highest VmRSS they held together."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.done = threading.Event()
+        self.peaks: dict[int, tuple[str, int]] = {}  # pid -> (command name, VmHWM KiB)
+        self.together = 0  # KiB
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            total = 0
+            for child in descendants(self.pid):
+                try:
+                    name = Path(f"/proc/{child}/comm").read_text().strip()
+                    hwm, rss = status_kib(child, "VmHWM"), status_kib(child, "VmRSS")
+                except (OSError, RuntimeError, ValueError):
+                    continue
+                total += rss
+                self.peaks[child] = (name, max(hwm, self.peaks.get(child, ("", 0))[1]))
+            self.together = max(self.together, total)
+            self.done.wait(0.01)
+
+    def stop(self) -> str:
+        """Stop sampling; the peaks in words."""
+        self.done.set()
+        self.join()
+        if not self.peaks:
+            return "none"
+        each = ", ".join(
+            f"{name} {kib / 1024:.1f}" for name, kib in sorted(self.peaks.values(), key=str)
+        )
+        return f"{len(self.peaks)} ({each} MiB peak each; {self.together / 1024:.1f} MiB at once)"
+
+
 def reset_peak(pid: int) -> bool:
     """Set the process's VmHWM to its present VmRSS (Linux 4.0+); False if not allowed."""
     try:
@@ -389,6 +450,15 @@ def post_to_bucket(ticket: dict, path: Path, size: int) -> tuple[int, str]:
         connection.close()
 
 
+def object_sha256(key: str) -> str:
+    """The SHA-256 of what storage holds at `key`, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with storage().open(key) as stream:
+        while chunk := stream.read(MIB):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def run_upload(args: argparse.Namespace, workdir: Path) -> bool:
     """Part (a); True if the file was stored and the app grew by less than LIMIT_MIB."""
     url = args.database_url or f"sqlite:///{workdir / 'upload.sqlite3'}"
@@ -438,48 +508,52 @@ def run_upload(args: argparse.Namespace, workdir: Path) -> bool:
                 raise SystemExit(f"the warm-up upload failed: {warmed}\n{tail(log_path)}")
             before = status_kib(pid, "VmRSS")
             resettable = reset_peak(pid)
-            phases: list[tuple[str, float, int]] = []  # name, seconds, peak KiB
+            phases: list[tuple[str, float, int, str]] = []  # name, s, peak KiB, processes below
 
-            def phase(name: str, began: float) -> None:
-                phases.append((name, time.perf_counter() - began, status_kib(pid, "VmHWM")))
+            def phase(name: str, began: float, below: BelowSampler) -> None:
+                seconds, peak = time.perf_counter() - began, status_kib(pid, "VmHWM")
+                phases.append((name, seconds, peak, below.stop()))
                 reset_peak(pid)
 
-            began = time.perf_counter()
+            began, below = time.perf_counter(), BelowSampler(pid)
+            below.start()
             ticket = browser.start(project_id, "pitch.mp4", size)
-            phase("start (ticket)", began)
-            began = time.perf_counter()
+            phase("start (ticket)", began, below)
+            began, below = time.perf_counter(), BelowSampler(pid)
+            below.start()
             sent, answer = post_to_bucket(ticket, video, size)
-            phase("send (bench -> bucket)", began)
+            phase("send (bench -> bucket)", began, below)
             if sent not in (200, 201, 204):
                 raise SystemExit(f"the bucket refused the upload: {sent} {answer[:500]}")
-            began = time.perf_counter()
+            began, below = time.perf_counter(), BelowSampler(pid)
+            below.start()
             completed, body = browser.complete(ticket)
-            phase("complete (app checks)", began)
+            phase("complete (app checks)", began, below)
             after = status_kib(pid, "VmRSS")
         with app.app_context():
             row = db.session.scalar(
                 sa.select(ProjectFile).where(ProjectFile.filename == "pitch.mp4")
             )
             state = row.status.value if row is not None else "missing"
-            same = row is not None and row.sha256 == sha and row.size == size
             kept = storage().size(row.key) if row is not None else None
+            kept_sha = object_sha256(row.key) if kept is not None and row is not None else ""
+            same = row is not None and row.sha256 == kept_sha and row.size == kept
             staged = storage().size(staging_key(row.key)) if row is not None else None
             queued = row is not None and media.job_for(row) is not None
             db.engine.dispose()
-    stored = completed == 200 and state == "stored" and same and kept == size and not staged
-    stored = stored and queued
-    peak = max(kib for _, _, kib in phases)
+    stored = completed == 200 and state == "stored" and same and staged is None and queued
+    peak = max(kib for _, _, kib, _ in phases)
     growth = (peak - before) / 1024
     print(
         f"  database {dialect}; gunicorn, 1 sync worker (pid {pid}); "
         f"VmRSS {booted / 1024:.1f} MiB after log-in, {before / 1024:.1f} MiB after a warm-up "
         f"upload ({len(small):,} bytes) = before"
     )
-    for name, seconds, kib in phases:
+    for name, seconds, kib, below_it in phases:
         rate = f", {size / MIB / seconds:,.0f} MiB/s" if name.startswith("send") else ""
         print(
             f"  {name:<24} {seconds:7.2f} s{rate:<12} peak VmHWM {kib / 1024:7.1f} MiB "
-            f"({(kib - before) / 1024:+.1f} MiB)"
+            f"({(kib - before) / 1024:+.1f} MiB); processes it started: {below_it}"
         )
     if not resettable:
         print("  (VmHWM could not be reset: each peak is the process's peak since it started)")
@@ -487,10 +561,16 @@ def run_upload(args: argparse.Namespace, workdir: Path) -> bool:
         f"  app worker: before {before / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB, "
         f"growth {growth:+.1f} MiB (limit {LIMIT_MIB} MiB), VmRSS after {after / 1024:.1f} MiB"
     )
+    if kept is None:
+        what = "no object at its key"
+    elif kept_sha == sha:
+        what = f"object {kept:,} bytes, kept as sent"
+    else:
+        what = f"object {kept:,} bytes, rewritten by the app (sent {size:,})"
     print(
-        f"  complete: HTTP {completed}; row {state}, SHA-256 and size "
-        f"{'match' if same else 'DIFFER'}, object {kept if kept is None else f'{kept:,} bytes'}"
-        f"{'' if staged is None else ', staged copy LEFT'}, media job "
+        f"  complete: HTTP {completed}; row {state}, its SHA-256 and size "
+        f"{'those of' if same else 'NOT those of'} the object; {what}"
+        f"{'' if staged is None else ', staged copy LEFT'}; media job "
         f"{'queued' if queued else 'MISSING'} -> "
         f"{'stored' if stored else 'NOT STORED: ' + body[:300]}"
     )
@@ -686,8 +766,6 @@ def main() -> None:
         if args.keep:
             print(f"kept {folder}")
         else:
-            import shutil
-
             shutil.rmtree(folder, ignore_errors=True)
     sys.exit(0 if all(results) else 1)
 

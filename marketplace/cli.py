@@ -50,7 +50,8 @@ storage_group = AppGroup("storage", help="Uploaded files.")
 @storage_group.command("reconcile")
 @click.option("--older-than-minutes", default=60, show_default=True, type=int)
 def reconcile_command(older_than_minutes: int) -> None:
-    """Delete abandoned pending uploads and stored objects that no row knows."""
+    """Delete abandoned pending uploads and stored objects that no row knows; write the media
+    jobs stored files lack and bring the cards' covers up to date."""
     rows, objects = files.reconcile(timedelta(minutes=older_than_minutes))
     db.session.commit()
     click.echo(f"Removed {rows} abandoned upload(s) and {objects} orphan object(s).")

@@ -12,6 +12,7 @@ So bytes sent again with an old upload target never reach what was checked and p
 
 from __future__ import annotations
 
+import tempfile
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
 
 CHUNK = 64 * 1024
+SPOOL = 8 * 1024 * 1024  # bytes held in memory before a file being written spills to disk
 UPLOAD_EXPIRES = 900  # seconds an upload target stays valid
 MEDIA_EXPIRES = 3600  # a media link lives one to two hours (a video is watched, and sought, in it)
 STAGING = "staging/"
@@ -272,14 +274,24 @@ class S3Storage(Storage):
         self.delete(staged)
 
     def write(self, key: str, chunks: Iterable[bytes], max_bytes: int) -> int:
-        data = b""
-        for chunk in chunks:
-            data += chunk
-            if len(data) > max_bytes:
-                raise TooLarge
-        with self._errors():
-            self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
-        return len(data)
+        # Spooled to disk past 8 MB and sent in 8 MB parts one at a time: a large file (a
+        # video rewritten without its metadata) never sits whole in the app's memory.
+        from boto3.s3.transfer import TransferConfig
+
+        written = 0
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL) as spool:
+            for chunk in chunks:
+                written += len(chunk)
+                if written > max_bytes:
+                    raise TooLarge
+                spool.write(chunk)
+            spool.seek(0)
+            parts = TransferConfig(
+                multipart_threshold=SPOOL, multipart_chunksize=SPOOL, max_concurrency=1
+            )
+            with self._errors():
+                self.client.upload_fileobj(spool, self.bucket, key, Config=parts)
+        return written
 
     def size(self, key: str) -> int | None:
         from botocore.exceptions import ClientError

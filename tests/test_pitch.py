@@ -158,7 +158,7 @@ def test_a_file_can_only_take_a_role_it_fits(client, draft):
     assert flashes(refused) == ["team.png cannot be the pitch deck."]
     db.session.expire_all()
     assert image.pitch_role is None
-    mov = add(client, draft, "clip.mov", b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  " * 4)
+    mov = add(client, draft, "clip.mov", uploads.video("mov"))
     assert flashes(choose(client, mov, "video")) == ["clip.mov cannot be the pitch video."]
 
 
@@ -212,15 +212,25 @@ def test_a_long_deck_shows_its_first_sixty_pages_and_says_so(client, draft):
 
 
 def test_a_pdf_that_runs_scripts_is_stored_without_them(client, draft):
-    row = add(client, draft, "hostile.pdf", uploads.pdf_with_javascript())
-    with pikepdf.open(io.BytesIO(downloaded(client, row))) as kept:
+    hostile = uploads.pdf_with_javascript()
+    assert hostile.count(b"app.alert") == 5  # one shared script; a chained link, an outline,
+    # a form field and a rendition carry their own
+    row = add(client, draft, "hostile.pdf", hostile)
+    stored_bytes = downloaded(client, row)
+    assert b"app.alert" not in stored_bytes
+    assert b"calc.exe" not in stored_bytes and b"MZ not really" not in stored_bytes
+    with pikepdf.open(io.BytesIO(stored_bytes)) as kept:
         assert "/OpenAction" not in kept.Root
         assert "/AA" not in kept.Root
         assert "/JavaScript" not in kept.Root.Names
         assert "/EmbeddedFiles" not in kept.Root.Names
+        assert "/AA" not in kept.Root.AcroForm.Fields[0]
+        assert "/S" not in kept.Root.Outlines.First.A
         page = kept.pages[0].obj
         assert "/AA" not in page
-        assert all("/A" not in annotation for annotation in page.Annots)
+        actions = [annotation.A for annotation in page.Annots]
+        assert [str(a.get("/S", "")) for a in actions] == ["", "/URI", ""]  # the plain link stays
+        assert "/S" not in actions[1].Next
         assert len(kept.pages) == 1  # the page itself stays
     media.prepare_due()
     assert job_of(row).state == MediaState.DONE.value
@@ -288,7 +298,7 @@ def test_the_video_answers_byte_ranges_so_it_can_be_sought(client, draft, make, 
     published_for_employer(make, login, draft)
     page = text_of(client.get(f"/projects/{draft.id}"))
     [source] = re.findall(r'<source src="(/media/[^"]+)" type="video/webm"', page)
-    whole = uploads.video("vp8")
+    whole = downloaded(client, video)
     part = client.get(source, headers={"Range": "bytes=100-1099"})
     assert part.status_code == 206
     assert part.headers["Content-Range"] == f"bytes 100-1099/{len(whole)}"

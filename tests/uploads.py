@@ -157,6 +157,49 @@ def pdf_with_javascript() -> bytes:
         JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("a"), script])),
         EmbeddedFiles=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("run.exe"), spec])),
     )
+    # Where scripts hide beyond the obvious: an outline item, a link's chained /Next action, a
+    # form field's additional actions, a media rendition.
+    chained = pikepdf.Dictionary(
+        S=pikepdf.Name.URI,
+        URI=pikepdf.String("https://example.org"),
+        Next=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(2)")),
+    )
+    page.obj.Annots.append(
+        document.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 9, 9], A=chained
+            )
+        )
+    )
+    outline = document.make_indirect(
+        pikepdf.Dictionary(
+            Title=pikepdf.String("Start"),
+            A=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(3)")),
+        )
+    )
+    document.Root.Outlines = pikepdf.Dictionary(
+        Type=pikepdf.Name.Outlines, First=outline, Last=outline, Count=1
+    )
+    field = document.make_indirect(
+        pikepdf.Dictionary(
+            FT=pikepdf.Name.Tx,
+            T=pikepdf.String("name"),
+            AA=pikepdf.Dictionary(
+                K=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS="app.alert(4)")
+            ),
+        )
+    )
+    document.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]))
+    page.obj.Annots.append(
+        document.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.Screen,
+                Rect=[0, 0, 9, 9],
+                A=pikepdf.Dictionary(S=pikepdf.Name.Rendition, JS=pikepdf.String("app.alert(5)")),
+            )
+        )
+    )
     out = io.BytesIO()
     document.save(out, static_id=True)
     return out.getvalue()
@@ -173,7 +216,8 @@ def pdf_without_pages() -> bytes:
 @functools.cache
 def video(codec: str = "h264", seconds: float = 2.0, size: str = "320x240") -> bytes:
     """A real short video made by the wheel's ffmpeg: h264 (MP4 with AAC sound), vp8 (WebM),
-    hevc (an MP4 most browsers cannot play) or mpeg4 (MPEG-4 Part 2 in an MP4)."""
+    hevc (an MP4 most browsers cannot play), mpeg4 (MPEG-4 Part 2 in an MP4) or mov (H.264 in
+    a QuickTime file)."""
     import imageio_ffmpeg
 
     settings = {
@@ -181,6 +225,7 @@ def video(codec: str = "h264", seconds: float = 2.0, size: str = "320x240") -> b
         "vp8": (["-c:v", "libvpx", "-b:v", "300k", "-c:a", "libvorbis"], "webm", True),
         "hevc": (["-c:v", "libx265", "-pix_fmt", "yuv420p", "-tag:v", "hvc1"], "mp4", False),
         "mpeg4": (["-c:v", "mpeg4"], "mp4", False),
+        "mov": (["-c:v", "libx264", "-pix_fmt", "yuv420p"], "mov", False),
     }
     arguments, container, sound = settings[codec]
     with tempfile.TemporaryDirectory() as folder:
@@ -189,17 +234,21 @@ def video(codec: str = "h264", seconds: float = 2.0, size: str = "320x240") -> b
         command += ["-f", "lavfi", "-i", f"testsrc=duration={seconds}:size={size}:rate=15"]
         if sound:
             command += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
-        command += [*arguments, "-shortest", "-movflags", "+faststart", str(out)]
+        command += [*arguments, "-shortest"]
+        if container == "mp4":
+            command += ["-movflags", "+faststart"]  # the index first, the frames after it
+        command.append(str(out))
         subprocess.run(command, check=True, capture_output=True)  # noqa: S603
         return out.read_bytes()
 
 
 def lying_video() -> bytes:
-    """An MP4 whose container says H.264 and whose frames are noise: it fails when played."""
+    """An MP4 whose container (its index, first) says H.264 and half of whose frames are noise:
+    it is read as a video, and fails when played through."""
     data = bytearray(video("h264"))
-    start = data.find(b"mdat") + 200
+    start = data.find(b"mdat") + 4000
     noise = random.Random(7)
-    for index in range(start, len(data) - 100):
+    for index in range(start, start + (len(data) - start) // 2):
         data[index] = noise.randrange(256)
     return bytes(data)
 

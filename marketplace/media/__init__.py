@@ -8,6 +8,8 @@ from .jobs import (
     MEDIA_KINDS,
     THUMB,
     Batch,
+    Unplayable,
+    backfill,
     drain,
     enqueue,
     forget_unused,
@@ -16,13 +18,17 @@ from .jobs import (
     key,
     orphan_prefixes,
     prepare_due,
+    resync_covers,
     slide_keys,
+    strip_metadata,
 )
 
 __all__ = [
     "MEDIA_KINDS",
     "THUMB",
     "Batch",
+    "Unplayable",
+    "backfill",
     "drain",
     "enqueue",
     "forget_unused",
@@ -31,5 +37,7 @@ __all__ = [
     "key",
     "orphan_prefixes",
     "prepare_due",
+    "resync_covers",
     "slide_keys",
+    "strip_metadata",
 ]

@@ -14,9 +14,11 @@ image of it is kept. What the storage refuses (unreachable, say) is retried with
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -32,10 +34,10 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..extensions import db
+from ..extensions import db, rows_matched
 from ..leases import Queue, backoff
 from ..models import FileStatus, MediaJob, MediaState, PitchRole, Project, ProjectFile, utcnow
-from ..storage import StorageError, copy_stream, storage
+from ..storage import copy_stream, storage
 
 log = logging.getLogger(__name__)
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -139,6 +141,48 @@ def forget_unused(hashes: Iterable[str]) -> int:
     return len(unused)
 
 
+def backfill() -> int:
+    """Jobs for stored files that have none (stored before media jobs existed, or whose job
+    was dropped while the same bytes were uploaded again); how many were written."""
+    missing = db.session.scalars(
+        sa.select(ProjectFile)
+        .outerjoin(MediaJob, MediaJob.sha256 == ProjectFile.sha256)
+        .where(
+            ProjectFile.status == FileStatus.STORED,
+            ProjectFile.kind.in_(MEDIA_KINDS),
+            ProjectFile.sha256 != "",
+            MediaJob.id.is_(None),
+        )
+    ).all()
+    for row in missing:
+        enqueue(row)
+    return len({row.sha256 for row in missing})
+
+
+def resync_covers() -> int:
+    """Every project's card cover from its cover file's finished job (a cover chosen at the
+    moment its job finished may have missed it); how many projects changed."""
+    ready = (
+        sa.select(sa.literal(PREFIX) + ProjectFile.sha256 + sa.literal("/" + THUMB))
+        .join(MediaJob, MediaJob.sha256 == ProjectFile.sha256)
+        .where(
+            ProjectFile.project_id == Project.id,
+            ProjectFile.pitch_role == PitchRole.COVER,
+            ProjectFile.status == FileStatus.STORED,
+            MediaJob.state == MediaState.DONE.value,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    wanted = sa.func.coalesce(ready, "")
+    return rows_matched(
+        sa.update(Project)
+        .where(Project.cover_key != wanted)
+        .values(cover_key=wanted)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def orphan_prefixes() -> list[str]:
     """Image folders of contents with no job (left by a job deleted mid-way)."""
     known = set(db.session.scalars(sa.select(MediaJob.sha256)))
@@ -165,8 +209,10 @@ def _lease() -> timedelta:
     return timedelta(seconds=current_app.config["MEDIA_CLAIM_SECONDS"])
 
 
-def run_sandbox(kind: str, source: Path, out: Path, mime: str) -> dict:
-    """Run `sandbox.py` on one file under the memory and CPU limits; what it wrote."""
+def run_sandbox(kind: str, source: Path, out: Path, mime: str, timeout: int | None = None) -> dict:
+    """Run `sandbox.py` on one file under the memory and CPU limits, in a session of its own
+    and with nothing of the app's environment (no database or storage credentials, no secret
+    key: a renderer a hostile file took over finds nothing to use); what it wrote."""
     config = current_app.config
     command = [
         sys.executable,
@@ -179,20 +225,45 @@ def run_sandbox(kind: str, source: Path, out: Path, mime: str) -> dict:
         str(config["MEDIA_MEMORY_MB"]),
         str(config["MEDIA_CPU_SECONDS"]),
     ]
+    bare = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(out), "LANG": "C.UTF-8"}
+    process = subprocess.Popen(  # noqa: S603 - our own script, our own arguments
+        command,
+        cwd=out,
+        env=bare,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its ffmpeg too is stopped with it
+    )
     try:
-        subprocess.run(  # noqa: S603 - our own script, our own arguments
-            command,
-            capture_output=True,
-            timeout=config["MEDIA_TIMEOUT_SECONDS"],
-            check=False,
-            cwd=out,
-        )
+        process.wait(timeout=timeout or config["MEDIA_TIMEOUT_SECONDS"])
     except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
         return {"problem": TOO_MUCH}
     written = out / "info.json"
-    if not written.exists():  # killed by a limit (or crashed): a bomb, or something like one
+    try:
+        result = json.loads(written.read_text())
+    except (OSError, ValueError):  # killed by a limit (or crashed): a bomb, or like one
         return {"problem": TOO_MUCH}
-    return json.loads(written.read_text())
+    if not isinstance(result, dict) or not ("info" in result or "problem" in result):
+        return {"problem": TOO_MUCH}
+    return result
+
+
+class Unplayable(Exception):
+    """A video that cannot be read at all; the message is for the team."""
+
+
+def strip_metadata(source: Path, mime: str, folder: Path) -> Path:
+    """A copy of an uploaded video without its metadata (where and when it was recorded, the
+    device): its streams copied as they are, in the limited process. Raises Unplayable."""
+    out = folder / "stripped"
+    out.mkdir()
+    result = run_sandbox("strip", source, out, mime)
+    if "problem" in result:
+        raise Unplayable(result["problem"])
+    return out / result["info"]["file"]
 
 
 def _source(session: Session, job: MediaJob) -> str | None:
@@ -228,8 +299,36 @@ def _covers(session: Session, sha256: str, thumb: str) -> None:
     )
 
 
+def _still_mine(session: Session, job: MediaJob, worker: str) -> bool:
+    """Renew this worker's lease on the job; False if it ran out and another took the job."""
+    held, _ = MEDIA.renew(session, [job.id], worker, _lease())
+    return job.id in held
+
+
+def _retry_or_give_up(session: Session, job: MediaJob, worker: str, error: Exception) -> str:
+    """Storage trouble (or a fault of ours): try again after a back-off, or give up."""
+    config = current_app.config
+    attempts = job.attempts + 1
+    last = attempts >= config["MEDIA_MAX_ATTEMPTS"]
+    log.warning("media job %s failed (attempt %d): %r", job.id, attempts, error)
+    wait = backoff(attempts, config["MEDIA_RETRY_BASE_SECONDS"], config["MEDIA_RETRY_MAX_SECONDS"])
+    session.rollback()
+    MEDIA.finish(
+        session,
+        job.id,
+        worker,
+        attempts=attempts,
+        state=(MediaState.FAILED if last else MediaState.PENDING).value,
+        problem=GAVE_UP if last else "",
+        next_attempt_at=utcnow() + wait,
+        last_error=f"{type(error).__name__}: {error}"[:500],
+    )
+    return "failed" if last else "retried"
+
+
 def prepare(session: Session, job: MediaJob, worker: str) -> str:
-    """Make one job's images and finish it: 'done', 'failed', 'retried' or 'gone'."""
+    """Make one job's images and finish it: 'done', 'failed', 'retried', 'gone' or 'lost' (the
+    lease ran out and another worker has the job: it writes the same images)."""
     try:
         source = _source(session, job)
         if source is None:  # every file of this content was removed meanwhile
@@ -246,6 +345,8 @@ def prepare(session: Session, job: MediaJob, worker: str) -> str:
                 for chunk in copy_stream(stream):
                     local.write(chunk)
             result = run_sandbox(job.kind, original, out, job.info.get("type", ""))
+            if not _still_mine(session, job, worker):
+                return "lost"
             if "problem" in result:
                 _clear(job.sha256)
                 MEDIA.finish(
@@ -253,7 +354,7 @@ def prepare(session: Session, job: MediaJob, worker: str) -> str:
                     job.id,
                     worker,
                     state=MediaState.FAILED.value,
-                    problem=result["problem"][:400],
+                    problem=str(result["problem"])[:400],
                     done_at=utcnow(),
                 )
                 return "failed"
@@ -262,38 +363,23 @@ def prepare(session: Session, job: MediaJob, worker: str) -> str:
             for image in made:
                 with image.open("rb") as handle:
                     storage().write(key(job.sha256, image.name), copy_stream(handle), 1 << 30)
+            if not _still_mine(session, job, worker):
+                return "lost"
             _clear(job.sha256, keep=keys)
-    except (StorageError, OSError) as error:
-        attempts = job.attempts + 1
-        last = attempts >= current_app.config["MEDIA_MAX_ATTEMPTS"]
-        log.warning("media job %s failed (attempt %d): %s", job.id, attempts, error)
-        config = current_app.config
-        MEDIA.finish(
+        info = {"type": job.info.get("type", ""), **result["info"]}
+        if job.kind == "image":
+            _covers(session, job.sha256, key(job.sha256, THUMB))
+        finished = MEDIA.finish(
             session,
             job.id,
             worker,
-            attempts=attempts,
-            state=(MediaState.FAILED if last else MediaState.PENDING).value,
-            problem=GAVE_UP if last else "",
-            next_attempt_at=utcnow()
-            + backoff(
-                attempts, config["MEDIA_RETRY_BASE_SECONDS"], config["MEDIA_RETRY_MAX_SECONDS"]
-            ),
-            last_error=f"{type(error).__name__}: {error}"[:500],
+            state=MediaState.DONE.value,
+            info=info,
+            problem="",
+            done_at=utcnow(),
         )
-        return "failed" if last else "retried"
-    info = {"type": job.info.get("type", ""), **result["info"]}
-    if job.kind == "image":
-        _covers(session, job.sha256, key(job.sha256, THUMB))
-    finished = MEDIA.finish(
-        session,
-        job.id,
-        worker,
-        state=MediaState.DONE.value,
-        info=info,
-        problem="",
-        done_at=utcnow(),
-    )
+    except Exception as error:  # storage trouble above all; never a job stuck "working"
+        return _retry_or_give_up(session, job, worker, error)
     return "done" if finished else "lost"
 
 

@@ -8,7 +8,8 @@ the package), reads SRC, writes its images into the folder OUT and then `info.js
 - `{"info": {...}}`: what was learnt (pages, sizes, duration, codecs); the images are in OUT;
 - `{"problem": "..."}`: the file cannot be shown, in words for the team (a refusal, final).
 
-KIND is `image`, `pdf` or `video`; for a video, MIME is the type its bytes showed on upload.
+KIND is `image`, `pdf` or `video` (the worker's), or `strip` (an upload's: a video without its
+metadata); for a video, MIME is the type its bytes showed on upload.
 MEMORY_MB and CPU_SECONDS, when given, limit this process and its children.
 """
 
@@ -226,6 +227,32 @@ def limit(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
 
 
+CONTAINERS = {"video/mp4": "mp4", "video/webm": "webm", "video/quicktime": "mov"}
+
+
+def strip(src: Path, out: Path, mime: str) -> dict:
+    """The video's streams copied as they are into a new file without its metadata: the place
+    and time a phone recorded (QuickTime's location atoms, ©xyz), the device, titles, chapters.
+    MP4 and QuickTime get their index first, so a player starts before the whole file came."""
+    import imageio_ffmpeg
+
+    container = CONTAINERS.get(mime)
+    if container is None:
+        raise Refused("Only MP4, WebM and QuickTime videos are accepted.")
+    target = out / f"clean.{container}"
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(src)]
+    command += ["-map", "0", "-map_metadata", "-1", "-map_chapters", "-1", "-c", "copy"]
+    command += ["-fflags", "+bitexact", "-f", container]
+    if container != "webm":
+        command += ["-movflags", "+faststart"]
+    done = subprocess.run(  # noqa: S603 - the wheel's ffmpeg, fixed arguments
+        [*command, str(target)], capture_output=True, timeout=300, check=False
+    )
+    if done.returncode != 0 or not target.exists():
+        raise Refused("The video could not be read; export it again and upload it.")
+    return {"file": target.name}
+
+
 def main(argv: list[str]) -> int:
     """KIND SRC OUT [MIME [MEMORY_MB CPU_SECONDS]]"""
     kind, src, out = argv[1], Path(argv[2]), Path(argv[3])
@@ -239,6 +266,8 @@ def main(argv: list[str]) -> int:
             info = pdf(src, out)
         elif kind == "video":
             info = video(src, out, mime)
+        elif kind == "strip":
+            info = strip(src, out, mime)
         else:
             raise Refused(f"Nothing is made from a {kind} file.")
         result: dict = {"info": info}

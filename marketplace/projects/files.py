@@ -6,13 +6,15 @@
 3. `complete_upload` moves what arrived to the file's own key (which no client can write), then
    reads it there: size, SHA-256, type by magic bytes against the allowlist (and against the
    file name's extension), zip-bomb and pixel-bomb limits; images are re-encoded without their
-   EXIF/GPS data; the project's limit counts what was checked. Anything wrong deletes the
-   objects and the row. Bytes sent later with the same target are refused (local) or land
-   only on the staging key (S3), which is never served and which `reconcile` removes.
+   EXIF/GPS data, videos remuxed without their metadata (where and when a phone recorded),
+   PDFs lose what they would run; the project's limit counts what was checked. Anything wrong
+   deletes the objects and the row. Bytes sent later with the same target are refused (local)
+   or land only on the staging key (S3), which is never served and which `reconcile` removes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
@@ -20,7 +22,9 @@ import tempfile
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import IO
 
 import filetype
@@ -254,18 +258,21 @@ def verify_and_store(row: ProjectFile | MessageAttachment) -> None:
         local.seek(0)
         if mime in (PPTX, ODP, "application/zip"):
             _check_zip(local)
-        data = _without_personal_metadata(local, kind, mime, row.filename)
-        if data is not None:
-            storage().write(row.key, [data], max_file)
-        else:
-            local.seek(0)
-        digest = hashlib.sha256()
-        size = 0
-        kept: IO[bytes] = io.BytesIO(data) if data is not None else local
-        kept.seek(0)
-        for chunk in copy_stream(kept):
-            digest.update(chunk)
-            size += len(chunk)
+        with contextlib.ExitStack() as stack:
+            if kind == "video":
+                kept: IO[bytes] = stack.enter_context(_video_without_metadata(local, mime, row))
+            else:
+                data = _without_personal_metadata(local, kind, mime, row.filename)
+                kept = io.BytesIO(data) if data is not None else local
+            if kept is not local:  # what is kept replaces what was sent
+                kept.seek(0)
+                storage().write(row.key, copy_stream(kept), 2 * max_file)
+            kept.seek(0)
+            digest = hashlib.sha256()
+            size = 0
+            for chunk in copy_stream(kept):
+                digest.update(chunk)
+                size += len(chunk)
     row.size = size
     row.sha256 = digest.hexdigest()
     row.content_type = mime
@@ -344,6 +351,26 @@ def _without_personal_metadata(
     return None
 
 
+@contextlib.contextmanager
+def _video_without_metadata(
+    handle: IO[bytes], mime: str, row: ProjectFile | MessageAttachment
+) -> Iterator[IO[bytes]]:
+    """The video with its streams as sent and none of its metadata (a phone writes where and
+    when it recorded): remuxed by ffmpeg in the limited process, never decoded here."""
+    with tempfile.TemporaryDirectory(prefix="upload-") as folder:
+        source = Path(folder) / "sent"
+        handle.seek(0)
+        with source.open("wb") as out:
+            for chunk in copy_stream(handle):
+                out.write(chunk)
+        try:
+            clean = media.strip_metadata(source, mime, Path(folder))
+        except media.Unplayable as error:
+            raise FileRejected(f"{row.filename}: {error}") from None
+        with clean.open("rb") as stripped:
+            yield stripped
+
+
 def _reencode_image(handle: IO[bytes], mime: str) -> bytes:
     """Decode and re-encode, dropping EXIF (GPS included) and anything hidden after the image."""
     handle.seek(0)
@@ -409,6 +436,8 @@ def reconcile(older_than: timedelta = timedelta(hours=1)) -> tuple[int, int]:
     db.session.flush()
     for sha in media.orphan_prefixes():  # images left by a job removed mid-way
         media.forget_unused([sha])
+    media.backfill()  # stored files without their media job
+    media.resync_covers()  # cards whose cover was chosen as its job finished
     known = set(db.session.scalars(sa.select(ProjectFile.key)))
     orphans = [key for key in storage().keys("projects/") if key not in known]
     pending = set(

@@ -57,11 +57,17 @@ class Shown:
 
     @property
     def ready(self) -> bool:
-        return self.job is None or self.job.ready
+        if self.file.kind not in media.MEDIA_KINDS:
+            return True  # captions: nothing is made from them
+        return self.job is not None and self.job.ready
 
     @property
     def preparing(self) -> bool:
-        return self.job is not None and not (self.job.ready or self.job.failed)
+        """Its images are not made yet (a file stored before media jobs existed has no job
+        until `choose` or `flask storage reconcile` writes one)."""
+        if self.file.kind not in media.MEDIA_KINDS:
+            return False
+        return self.job is None or not (self.job.ready or self.job.failed)
 
     @property
     def problem(self) -> str:
@@ -169,6 +175,7 @@ def choose(row: ProjectFile, role: PitchRole, user: User) -> None:
     )
     db.session.flush()
     row.pitch_role = role
+    media.enqueue(row)  # a file stored before media jobs existed gets its job now
     if role is PitchRole.COVER:
         project.cover_key = _cover_key(row)
     try:

@@ -9,6 +9,7 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from typing import IO
 
 import pikepdf
@@ -46,49 +47,67 @@ class Unreadable(Exception):
     """The document could not be read (damaged, or not what it claims)."""
 
 
-# Actions a viewer may run on its own: scripts, programs launched, data sent or fetched.
-ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE"})
+# Actions a viewer may run on its own: scripts, programs launched, data sent or fetched, media
+# renditions (which may carry scripts).
+ACTIVE_ACTIONS = frozenset(
+    {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/Rendition"}
+)
+# Keys that hold scripts or actions run on events, wherever they appear.
+TRIGGERS = ("/AA", "/JS", "/OpenAction")
+
+
+def _reachable(document: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
+    """Every dictionary reachable from the document's root (pages, annotations, outlines, form
+    fields, actions and their /Next chains), each once."""
+    seen: set[tuple[int, int]] = set()
+    stack: list[pikepdf.Object] = [document.Root]
+    containers = (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)
+    while stack:
+        item = stack.pop()
+        if item.is_indirect:
+            if item.objgen in seen:
+                continue
+            seen.add(item.objgen)
+        if isinstance(item, pikepdf.Array):
+            children = list(item)
+        else:
+            if isinstance(item, pikepdf.Dictionary):
+                yield item
+            children = [item[str(key)] for key in item.keys() if key != "/Parent"]  # noqa: SIM118
+        stack.extend(child for child in children if isinstance(child, containers))
 
 
 def _neutralise(document: pikepdf.Pdf) -> bool:
-    """Remove what a PDF would run or open by itself: the opening action, additional actions
-    (document, pages, annotations), document-level scripts, embedded files, XFA forms and
-    annotation actions that run scripts or programs. True if anything was removed."""
+    """Remove what a PDF would run or open by itself, wherever it hides: the opening action,
+    additional actions and scripts on any object (document, pages, annotations, form fields,
+    outline items, chained /Next actions), actions that run scripts or programs, document-level
+    scripts, embedded files and XFA forms. True if anything was removed."""
     removed = False
-    root = document.Root
-    for name in ("/OpenAction", "/AA"):
-        if name in root:
-            del root[name]
-            removed = True
-    names = root.get("/Names")
+    names = document.Root.get("/Names")
     if isinstance(names, pikepdf.Dictionary):
         for name in ("/JavaScript", "/EmbeddedFiles"):
             if name in names:
                 del names[name]
                 removed = True
-    form = root.get("/AcroForm")
+    form = document.Root.get("/AcroForm")
     if isinstance(form, pikepdf.Dictionary) and "/XFA" in form:
         del form["/XFA"]
         removed = True
-    for page in document.pages:
-        if "/AA" in page.obj:
-            del page.obj["/AA"]
+    for item in list(_reachable(document)):
+        for key in TRIGGERS:
+            if key in item:
+                del item[key]
+                removed = True
+        if str(item.get("/S", "")) in ACTIVE_ACTIONS:  # an action: made a no-op
+            for key in list(item.keys()):
+                if key not in ("/Type", "/Next"):
+                    del item[key]
             removed = True
-        for annotation in page.obj.get("/Annots", []):
-            if not isinstance(annotation, pikepdf.Dictionary):
-                continue
-            if "/AA" in annotation:
-                del annotation["/AA"]
-                removed = True
-            action = annotation.get("/A")
-            if isinstance(action, pikepdf.Dictionary) and str(action.get("/S")) in ACTIVE_ACTIONS:
-                del annotation["/A"]
-                removed = True
-            if annotation.get("/Subtype") == pikepdf.Name.FileAttachment:
-                annotation.Subtype = pikepdf.Name.Text  # the note stays, its file goes
-                if "/FS" in annotation:
-                    del annotation["/FS"]
-                removed = True
+        if item.get("/Subtype") == pikepdf.Name.FileAttachment:
+            item.Subtype = pikepdf.Name.Text  # the note stays, its file goes
+            if "/FS" in item:
+                del item["/FS"]
+            removed = True
     return removed
 
 

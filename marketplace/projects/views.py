@@ -124,11 +124,18 @@ def show(project_id: int) -> str:
 @bp.get("/projects/<int:project_id>/pitch")
 @login_required
 def pitch_fragment(project_id: int) -> str:
-    """The pitch section alone: what the page asks for while a file is being prepared."""
+    """The pitch section alone, or one part of it (`part=video|deck`): what a part still being
+    prepared asks for every 3 s; `n` counts the asks, so it stops after a while."""
     project = load_or_404(Project, project_id, rules.can_view)
     inside = rules.is_member(project, current_user) or rules.can_review(project, current_user)
+    part = request.args.get("part", "")
     return render_template(
-        "projects/_pitch.html", project=project, pitch=pitch.of(project), inside=inside
+        "projects/_pitch.html",
+        project=project,
+        pitch=pitch.of(project),
+        inside=inside,
+        part=part if part in ("video", "deck") else "",
+        polls=request.args.get("n", 0, type=bounded_int) or 0,
     )
 
 
