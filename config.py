@@ -79,6 +79,8 @@ class Config:
         self.MAX_FILE_BYTES = int(_env("MAX_FILE_BYTES", str(100 * 1024 * 1024)))
         self.MAX_PROJECT_BYTES = int(_env("MAX_PROJECT_BYTES", str(300 * 1024 * 1024)))
         self.MAX_IMAGE_PIXELS = int(_env("MAX_IMAGE_PIXELS", str(40_000_000)))
+        # A video's own cap: each school sets its pitch videos' size, never above this.
+        self.MAX_VIDEO_BYTES = int(_env("MAX_VIDEO_BYTES", str(500 * 1024 * 1024)))
         # Media jobs (covers' thumbnails, decks' slides, videos' posters), made by the worker in
         # a process limited to MEDIA_MEMORY_MB of memory and MEDIA_CPU_SECONDS of CPU time.
         self.MEDIA_BATCH_SIZE = int(_env("MEDIA_BATCH_SIZE", "10"))

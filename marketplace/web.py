@@ -127,9 +127,12 @@ def csp_nonce() -> str:
 def _storage_origin() -> str:
     """In S3 mode the browser uploads to, and shows pictures and videos from, the bucket: allow
     that origin to be reached."""
-    if current_app.config["STORAGE_BACKEND"] != "s3" or not current_app.config["S3_ENDPOINT_URL"]:
+    config = current_app.config
+    if config["STORAGE_BACKEND"] != "s3":
         return ""
-    parts = urlsplit(current_app.config["S3_ENDPOINT_URL"])
+    if not config["S3_ENDPOINT_URL"]:  # Amazon S3 itself, addressed by path (storage.py)
+        return f" https://s3.{config['S3_REGION']}.amazonaws.com"
+    parts = urlsplit(config["S3_ENDPOINT_URL"])
     return f" {parts.scheme}://{parts.netloc}"
 
 

@@ -4,6 +4,7 @@ hostile files it refuses or neutralises."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from datetime import timedelta
@@ -38,6 +39,9 @@ def draft(make, login):
     project = make.project(title="CheckIn Buddy")
     login(project.team.memberships[0].student)
     return project
+
+
+PNG = uploads.png((64, 48))
 
 
 def stored(project: Project, filename: str) -> ProjectFile:
@@ -323,16 +327,21 @@ def test_a_video_longer_than_the_school_allows_is_not_shown_and_the_team_is_told
     assert "<video" not in text_of(client.get(f"/projects/{draft.id}"))
 
 
-def test_a_video_larger_than_the_school_allows_is_refused_before_a_byte_is_sent(client, draft):
+def test_a_video_larger_than_the_school_allows_is_refused_before_a_byte_is_sent(client, draft, app):
     draft.school.video_max_mb = 1
     db.session.flush()
     started = client.post(
         f"/projects/{draft.id}/files", data={"filename": "pitch.mp4", "size": str(3 << 20)}
     )
     assert started.status_code == 422
-    assert started.get_json()["error"] == (
-        "pitch.mp4 is 3 MB, over the 1 MB your school allows for a video."
+    assert started.get_json()["error"] == ("pitch.mp4 is 3 MB, over the 1 MB allowed for a video.")
+    draft.school.video_max_mb = 2000  # the site's own cap still holds
+    db.session.flush()
+    app.config["MAX_VIDEO_BYTES"] = 2 << 20
+    started = client.post(
+        f"/projects/{draft.id}/files", data={"filename": "pitch.mp4", "size": str(3 << 20)}
     )
+    assert started.get_json()["error"] == "pitch.mp4 is 3 MB, over the 2 MB allowed for a video."
 
 
 @pytest.mark.parametrize(
@@ -464,6 +473,10 @@ def test_a_file_that_needs_more_memory_than_allowed_kills_only_its_own_process(c
     assert batch.failed == 1
     assert job_of(row).problem == jobs.TOO_MUCH
     assert images_of(row) == []
+    app.config["MEDIA_MEMORY_MB"] = 1024  # the same kind of file, given room, is prepared
+    other = add(client, draft, "other.pdf", uploads.pdf_deck(("Another deck",)))
+    assert media.prepare_due().done == 1
+    assert len(images_of(other)) == 2
 
 
 def test_the_worker_loop_prepares_media(client, draft):
@@ -511,3 +524,122 @@ def test_a_school_admin_sets_the_pitch_video_limits(client, make, login):
     ]
     db.session.expire_all()
     assert (school.video_max_seconds, school.video_max_mb) == (120, 150)
+
+
+def test_a_video_loses_where_and_when_it_was_recorded(client, draft):
+    phone = uploads.video_with_location()
+    assert "+40.7128-074.0060" in uploads.video_metadata(phone)
+    row = add(client, draft, "pitch.mp4", phone)
+    kept = downloaded(client, row)
+    described = uploads.video_metadata(kept)
+    assert "40.7128" not in described and "Ava at home" not in described
+    assert "Phone Maker" not in described
+    assert "Video: h264" in described and "Audio: aac" in described  # the streams stay
+    assert row.sha256 == hashlib.sha256(kept).hexdigest()  # what is stored is what is served
+
+
+def test_a_video_that_cannot_be_read_is_refused_at_upload_and_nothing_is_kept(client, draft):
+    mp4_head = uploads.video("h264")[:64]  # an MP4's first bytes, and nothing playable after
+    refused = upload(client, draft, "pitch.mp4", mp4_head + b"\x00" * 4000)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"] == (
+        "pitch.mp4: The video could not be read; export it again and upload it."
+    )
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProjectFile)) == 0
+    assert list(storage().keys()) == []
+
+
+def test_the_upload_answer_carries_the_buttons_the_page_has(client, draft):
+    started = client.post(
+        f"/projects/{draft.id}/files", data={"filename": "team.png", "size": str(len(PNG))}
+    )
+    ticket = started.get_json()
+    client.put(ticket["url"], data=PNG)
+    done = client.post(ticket["complete"]).get_json()
+    assert done["download"] == f"/files/{done['id']}"
+    assert done["remove"] == f"/files/{done['id']}/delete"
+    assert done["roles"] == [
+        {"role": "cover", "label": "Use as cover", "url": f"/files/{done['id']}/pitch/cover"}
+    ]
+
+
+def test_a_file_stored_before_media_jobs_is_prepared_once_chosen_or_reconciled(client, draft, make):
+    old_deck = make.project_file(draft, "old.pdf", data=uploads.pdf_deck())
+    old_deck.sha256 = hashlib.sha256(uploads.pdf_deck()).hexdigest()
+    old_cover = make.project_file(draft, "old.png", data=uploads.png())
+    old_cover.kind, old_cover.content_type = "image", "image/png"
+    old_cover.sha256 = hashlib.sha256(uploads.png()).hexdigest()
+    old_cover.pitch_role = PitchRole.COVER  # chosen, with no job: the page must not break
+    db.session.flush()
+    page = text_of(client.get(f"/projects/{draft.id}"))
+    assert "cover-hero" not in page  # nothing to show yet, and no broken image
+    choose(client, old_deck, "deck")
+    assert job_of(old_deck).state == MediaState.PENDING.value
+    assert "Preparing the slides of old.pdf…" in text_of(client.get(f"/projects/{draft.id}"))
+
+    from marketplace.projects import files
+
+    files.reconcile()  # the hourly job writes the cover's missing job ...
+    assert job_of(old_cover).state == MediaState.PENDING.value
+    media.prepare_due()
+    db.session.execute(sa.update(Project).values(cover_key=""))  # ... a cover that missed it
+    files.reconcile()
+    db.session.expire_all()
+    assert draft.cover_key == f"media/{old_cover.sha256}/thumb.webp"
+    page = text_of(client.get(f"/projects/{draft.id}"))
+    assert "cover-hero" in page and "data-deck" in page
+
+
+def test_each_part_still_preparing_asks_for_itself_and_stops_after_a_while(client, draft):
+    video = add(client, draft, "pitch.webm", uploads.video("vp8"))
+    deck = add(client, draft, "pitch.pdf", uploads.pdf_deck())
+    choose(client, video, "video")
+    choose(client, deck, "deck")
+    page = text_of(client.get(f"/projects/{draft.id}"))
+    assert f'hx-get="/projects/{draft.id}/pitch?part=video&amp;n=1"' in page
+    assert f'hx-get="/projects/{draft.id}/pitch?part=deck&amp;n=1"' in page
+    part = text_of(client.get(f"/projects/{draft.id}/pitch?part=deck&n=7"))
+    assert part.strip().startswith('<div id="pitch-deck"')
+    assert "pitch-video" not in part  # the video beside it is left alone
+    assert "part=deck&amp;n=8" in part
+    tired = text_of(client.get(f"/projects/{draft.id}/pitch?part=deck&n=100"))
+    assert "hx-trigger" not in tired
+    assert "Still preparing the slides of pitch.pdf. Reload the page in a few minutes." in tired
+    media.prepare_due()
+    ready = text_of(client.get(f"/projects/{draft.id}/pitch?part=deck&n=9"))
+    assert "hx-trigger" not in ready and "data-deck" in ready
+
+
+def test_the_worker_sends_due_mail_between_media_jobs(client, draft):
+    from marketplace.notifications.worker import Worker
+
+    add(client, draft, "one.png", uploads.png((30, 30)))
+    add(client, draft, "two.png", uploads.png((31, 30)))
+    turns: list[str] = []
+
+    class Watched(Worker):
+        def drain(self) -> int:
+            turns.append("mail")
+            return 0
+
+    worker = Watched(name="watched", schedule=False)
+    assert worker.prepare_media() == 2
+    assert turns == ["mail", "mail"]  # after each job, not after all of them
+
+
+def test_in_s3_mode_pages_may_show_pictures_and_videos_from_the_bucket(app_factory, make):
+    s3_app = app_factory(
+        STORAGE_BACKEND="s3",
+        S3_ENDPOINT_URL="http://127.0.0.1:8333",
+        S3_BUCKET="b",
+        S3_ACCESS_KEY_ID="k",
+        S3_SECRET_ACCESS_KEY="s",
+    )
+    response = s3_app.test_client().get("/auth/login")
+    policy = response.headers["Content-Security-Policy"]
+    assert "img-src 'self' data: http://127.0.0.1:8333;" in policy
+    assert "media-src 'self' http://127.0.0.1:8333;" in policy
+    aws = app_factory(STORAGE_BACKEND="s3", S3_BUCKET="b", S3_REGION="eu-west-1")
+    policy = aws.test_client().get("/auth/login").headers["Content-Security-Policy"]
+    assert "media-src 'self' https://s3.eu-west-1.amazonaws.com;" in policy

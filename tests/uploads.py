@@ -258,3 +258,29 @@ CAPTIONS = (
     b"00:00:00.000 --> 00:00:01.500\nWe are Team Orbit.\n\n"
     b"00:00:01.500 --> 00:00:02.000\nCheckIn Buddy reminds patients.\n"
 )
+
+
+def video_with_location() -> bytes:
+    """An MP4 as a phone writes it: where it was recorded (ISO 6709), the device, a title."""
+    import imageio_ffmpeg
+
+    with tempfile.TemporaryDirectory() as folder:
+        source, out = Path(folder) / "in.mp4", Path(folder) / "phone.mp4"
+        source.write_bytes(video("h264"))
+        command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(source)]
+        command += ["-c", "copy", "-metadata", "location=+40.7128-074.0060/"]
+        command += ["-metadata", "location-eng=+40.7128-074.0060/"]
+        command += ["-metadata", "title=Ava at home", "-metadata", "make=Phone Maker"]
+        subprocess.run([*command, str(out)], check=True, capture_output=True)  # noqa: S603
+        return out.read_bytes()
+
+
+def video_metadata(data: bytes) -> str:
+    """What ffmpeg reads of a video's metadata and streams (its own words)."""
+    import imageio_ffmpeg
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "video"
+        path.write_bytes(data)
+        command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)]
+        return subprocess.run(command, capture_output=True, check=False).stderr.decode()  # noqa: S603

@@ -417,17 +417,3 @@ def prepare_due(
             elif outcome == "retried":
                 done.retried += 1
     return done
-
-
-def drain(*, worker: str | None = None, stop: Callable[[], bool] = lambda: False) -> Batch:
-    """Prepare batch after batch until nothing is due (or asked to stop); the totals."""
-    total = Batch()
-    while not stop():
-        batch = prepare_due(worker=worker, stop=stop)
-        if not batch.claimed:
-            break
-        for name in ("claimed", "done", "failed", "retried", "released"):
-            setattr(total, name, getattr(total, name) + getattr(batch, name))
-        if not (batch.done or batch.failed):
-            break
-    return total

@@ -68,19 +68,24 @@ class Worker:
         return sent
 
     def prepare_media(self) -> int:
-        """Prepare the due media jobs, batch after batch (a refused file counts as done)."""
-        batch = media.drain(worker=self.name, stop=self.stopping.is_set)
-        if batch.claimed:
+        """Prepare the due media jobs one at a time, delivering due mail after each: a long
+        video never holds up a password reset (a refused file counts as prepared)."""
+        prepared = 0
+        while not self.stopping.is_set():
+            batch = media.prepare_due(worker=self.name, batch=1, stop=self.stopping.is_set)
+            if not batch.claimed:
+                break
             log.info(
-                "worker %s: %d media job(s), %d prepared, %d refused, %d to retry",
+                "worker %s: media job %s",
                 self.name,
-                batch.claimed,
-                batch.done,
-                batch.failed,
-                batch.retried,
+                "prepared" if batch.done else "refused" if batch.failed else "to retry",
             )
-        self.prepared += batch.done + batch.failed
-        return batch.done + batch.failed
+            prepared += batch.done + batch.failed
+            self.drain()
+            if not (batch.done or batch.failed):  # storage trouble: it waits for its retry
+                break
+        self.prepared += prepared
+        return prepared
 
     def run_scheduled(self) -> None:
         """Run the scheduled jobs once; a failure is logged and they run again next time."""
@@ -100,7 +105,6 @@ class Worker:
                 self.drain()
                 if self.media:
                     self.prepare_media()
-                    self.drain()  # mail written meanwhile goes out before the nap
             except Exception:  # the database went away, say: log it and try again after a nap
                 log.exception("worker %s: delivering failed; trying again", self.name)
                 db.session.remove()

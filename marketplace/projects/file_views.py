@@ -122,6 +122,8 @@ def complete(file_id: int) -> tuple[Response, int]:
         filename=row.filename,
         size=row.size,
         size_label=human_size(row.size),
+        download=url_for("files.download", file_id=row.id),
+        remove=url_for("files.delete", file_id=row.id),
         roles=roles,
     ), 200
 

@@ -96,17 +96,18 @@ def _limits() -> tuple[int, int]:
 
 
 def max_bytes(kind: str, project: Project | None) -> int:
-    """The most one file may hold: a project's video, what its school allows for a pitch video;
-    anything else, MAX_FILE_BYTES."""
+    """The most one file may hold: a project's video, what its school allows for a pitch video
+    (never above MAX_VIDEO_BYTES); anything else, MAX_FILE_BYTES."""
     if kind == "video" and project is not None:
-        return project.school.video_max_mb * 1024 * 1024
+        school = project.school.video_max_mb * 1024 * 1024
+        return min(school, current_app.config["MAX_VIDEO_BYTES"])
     return _limits()[0]
 
 
 def _too_large(name: str, kind: str, size: int, limit: int) -> str:
     if kind == "video":
         said = human_size(size)
-        return f"{name} is {said}, over the {human_size(limit)} your school allows for a video."
+        return f"{name} is {said}, over the {human_size(limit)} allowed for a video."
     return too_large(name, size, limit)
 
 

@@ -38,11 +38,11 @@ async function postJson(url, body, csrf) {
   return data;
 }
 
-// "Use as cover", "Use as pitch video"…: the same small form the page has for each file.
-function roleButton(role, csrf) {
+// "Use as cover", "Use as pitch video", "Remove": the same small forms the page has per file.
+function postButton(url, label, csrf) {
   const form = document.createElement("form");
   form.method = "post";
-  form.action = role.url;
+  form.action = url;
   form.className = "inline";
   const token = document.createElement("input");
   token.type = "hidden";
@@ -51,7 +51,7 @@ function roleButton(role, csrf) {
   const button = document.createElement("button");
   button.type = "submit";
   button.className = "link";
-  button.textContent = role.label;
+  button.textContent = label;
   form.append(token, button);
   return form;
 }
@@ -87,8 +87,12 @@ function wire(form) {
       const list = document.getElementById("file-list");
       if (list) {
         const item = document.createElement("li");
-        item.textContent = `${done.filename} (${done.size_label}) `;
-        for (const role of done.roles || []) item.appendChild(roleButton(role, csrf));
+        const link = document.createElement("a");
+        link.href = done.download;
+        link.textContent = done.filename;
+        item.append(link, ` (${done.size_label}) `);
+        for (const role of done.roles || []) item.appendChild(postButton(role.url, role.label, csrf));
+        item.appendChild(postButton(done.remove, "Remove", csrf));
         list.appendChild(item);
         document.getElementById("no-files")?.remove();
       }
