@@ -489,6 +489,7 @@ def run_upload(args: argparse.Namespace, workdir: Path) -> bool:
             INSTANCE_PATH=str(workdir / "upload" / "app"),
             MAIL_OUTBOX_DIR=str(workdir / "upload" / "app" / "outbox"),
             MAX_PROJECT_BYTES=str(max(300 * MIB, size + 50 * MIB)),
+            MAX_VIDEO_BYTES=str(max(500 * MIB, size + 100 * MIB)),
             PYTHONUNBUFFERED="1",
         )
         log_path = workdir / "gunicorn.log"
@@ -700,7 +701,6 @@ def run_worker_part(args: argparse.Namespace, workdir: Path) -> bool:
         instance / "w",
         STORAGE_BACKEND="local",
         UPLOAD_DIR=str(instance / "uploads"),
-        MEDIA_BATCH_SIZE=args.batch,
     )
     results = []
     with app.app_context():
@@ -714,7 +714,7 @@ def run_worker_part(args: argparse.Namespace, workdir: Path) -> bool:
             f"worker: {args.decks} stored PDF decks of {args.slides} pages ({pages} slides "
             f"shown) + {args.decks} media jobs on {dialect}, local storage, seeded in "
             f"{seeded:.1f} s; an idle `flask worker --once --no-schedule` takes {idle:.1f} s "
-            f"(start-up); batch {args.batch}; {os.cpu_count()} CPU(s), load average "
+            f"(start-up); {os.cpu_count()} CPU(s), load average "
             f"{os.getloadavg()[0]:.2f}"
         )
         for workers in args.workers:
@@ -752,7 +752,6 @@ def main() -> None:
     parser.add_argument("--decks", type=int, default=100)
     parser.add_argument("--slides", type=int, default=10)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--batch", type=int, default=10, help="MEDIA_BATCH_SIZE of the workers")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-media-")
