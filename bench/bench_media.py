@@ -10,8 +10,9 @@
     token from the login page), uploads a small warm-up video, then a real H.264 MP4 of exactly
     `--video-mb` MiB (ffmpeg noise at ~40 Mbit/s, padded to the size with an MP4 `free` box):
     POST /projects/<id>/files for the ticket, the bytes streamed from disk by this process straight
-    to the presigned POST, then POST complete (the app copies the object to its key and reads it
-    back once to check type and SHA-256). Prints the app worker's VmRSS before, its peak (VmHWM,
+    to the presigned POST, then POST complete (the app copies the object to its key, reads it
+    back to check it and, since the videos lose their metadata, remuxes it in the sandbox and
+    writes the result back in parts). Prints the app worker's VmRSS before, its peak (VmHWM,
     reset before each phase through /proc/<pid>/clear_refs) per phase and the growth, the wall
     time of each phase, the peak of any process the worker starts meanwhile (polled every 10 ms:
     reported apart, not counted in the growth), and whether the file is stored (HTTP 200, row

@@ -286,8 +286,10 @@ class S3Storage(Storage):
                     raise TooLarge
                 spool.write(chunk)
             spool.seek(0)
+            # No threads: boto3's threaded transfer reads up to ten parts ahead (+100 MB for a
+            # 200 MB video, bench_media.py); one part at a time costs one part.
             parts = TransferConfig(
-                multipart_threshold=SPOOL, multipart_chunksize=SPOOL, max_concurrency=1
+                multipart_threshold=SPOOL, multipart_chunksize=SPOOL, use_threads=False
             )
             with self._errors():
                 self.client.upload_fileobj(spool, self.bucket, key, Config=parts)
