@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
-from marketplace.models import ChallengeStatus, Project, ProjectStatus
+from marketplace.models import ChallengeStatus, PitchRole, Project, ProjectStatus
 from marketplace.projects import changes, services
 
 from .conftest import shared_world
@@ -254,6 +254,32 @@ def test_what_changed_lists_the_files_added_and_removed(client, login, make, sce
     assert 'Removed: <del>old.pdf</del> <span class="muted">(303 bytes)</span>' in section
     assert kept.filename not in section
     assert "<h4>The whole story</h4>" not in section  # no field changed
+
+
+def test_what_changed_shows_a_new_cover_and_a_deck_taken_out_of_the_pitch(
+    client, login, make, scene
+):
+    """The teacher sees which file the team now puts forward, not only which files changed."""
+    classroom, team, ava, _, challenge = scene
+    project = make.project(team, challenge, **_draft())
+    deck = make.project_file(project, "deck.pdf")
+    first = make.project_file(project, "first.png", data=b"png-1")
+    second = make.project_file(project, "second.png", data=b"png-2")
+    deck.pitch_role, first.pitch_role = PitchRole.DECK, PitchRole.COVER
+    login(ava)
+    client.post(f"/projects/{project.id}/submit")
+    services.review(project, classroom.teacher, publish=False, comment="A brighter cover.")
+    first.pitch_role, deck.pitch_role = None, None
+    db.session.flush()
+    second.pitch_role = PitchRole.COVER
+    client.post(f"/projects/{project.id}/submit")
+    login(classroom.teacher)
+
+    section = what_changed(client.get(f"/projects/{project.id}"))
+    assert "<h4>The pitch</h4>" in section
+    assert "Cover:\n          <del>first.png</del> → <ins>second.png</ins>" in section
+    assert "Pitch deck:" in section and "<del>deck.pdf</del> (no longer in the pitch)" in section
+    assert "Added:" not in section  # no file came or went
 
 
 def test_what_changed_says_when_only_the_formatting_changed(client, login, make, scene):

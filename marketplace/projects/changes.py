@@ -3,8 +3,9 @@
 Each changed field is rendered as on the project page (the story through the sanitising
 Markdown renderer, the other fields as text), then compared word by word with difflib:
 removed words are struck through (<del>), added ones underlined (<ins>, in app.css), so a change
-never rests on colour alone. Each submission records its files, so added and removed files
-are listed too. A field empty on both sides, or unchanged, has no section.
+never rests on colour alone. Each submission records its files and their roles in the pitch,
+so added and removed files, and a new cover, deck or video, are listed too. A field empty on
+both sides, or unchanged, has no section.
 """
 
 from __future__ import annotations
@@ -62,20 +63,63 @@ class FileEntry:
 
 
 @dataclass(frozen=True)
+class PitchChange:
+    """A pitch role that another file took, or that was filled or emptied: "Cover"."""
+
+    label: str
+    before: str | None  # the file name that had it
+    after: str | None
+
+
+@dataclass(frozen=True)
 class Changes:
     """Everything that changed since the previous submission; false when nothing did."""
 
     fields: list[FieldChange] = field(default_factory=list)
     files_added: list[FileEntry] = field(default_factory=list)
     files_removed: list[FileEntry] = field(default_factory=list)
+    pitch: list[PitchChange] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.fields or self.files_added or self.files_removed)
+        return bool(self.fields or self.files_added or self.files_removed or self.pitch)
+
+
+PITCH_LABELS = {
+    "cover": "Cover",
+    "deck": "Pitch deck",
+    "video": "Pitch video",
+    "captions": "Captions",
+}
 
 
 def recorded_files(project: Project) -> list[dict[str, Any]]:
-    """The project's stored files, as a submission's snapshot keeps them."""
-    return [{"filename": f.filename, "size": f.size, "sha256": f.sha256} for f in project.files]
+    """The project's stored files, as a submission's snapshot keeps them (with their role in
+    the pitch, if any)."""
+    return [
+        {
+            "filename": f.filename,
+            "size": f.size,
+            "sha256": f.sha256,
+            "role": f.pitch_role.value if f.pitch_role else None,
+        }
+        for f in project.files
+    ]
+
+
+def _entry(recorded: dict[str, Any]) -> FileEntry:
+    return FileEntry(recorded["filename"], recorded["size"], recorded.get("sha256"))
+
+
+def _pitch_changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[PitchChange]:
+    """Which file holds each role, before and after (submissions recorded before roles existed
+    hold none)."""
+    before = {f["role"]: f["filename"] for f in old if f.get("role")}
+    after = {f["role"]: f["filename"] for f in new if f.get("role")}
+    return [
+        PitchChange(label, before.get(role), after.get(role))
+        for role, label in PITCH_LABELS.items()
+        if before.get(role) != after.get(role)
+    ]
 
 
 def since_last_submission(project: Project) -> Changes:
@@ -91,12 +135,13 @@ def since_last_submission(project: Project) -> Changes:
     old_files, new_files = before.get("files"), after.get("files")
     if old_files is None or new_files is None:  # submitted before files were recorded
         return Changes(fields)
-    earlier = [FileEntry(**f) for f in old_files]
-    latest = [FileEntry(**f) for f in new_files]
+    earlier = [_entry(f) for f in old_files]
+    latest = [_entry(f) for f in new_files]
     return Changes(
         fields,
         files_added=[f for f in latest if f not in earlier],
         files_removed=[f for f in earlier if f not in latest],
+        pitch=_pitch_changes(old_files, new_files),
     )
 
 
