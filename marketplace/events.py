@@ -18,6 +18,7 @@ from blinker import Namespace
 from .models import (
     Engagement,
     EngagementEvent,
+    EventPresenter,
     Message,
     MessageFlag,
     Partnership,
@@ -167,3 +168,21 @@ class QuestionAnswered(Event):
 
     question: SponsorQuestion
     audience: tuple[User, ...]
+
+
+# --- pitch events ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PresenterEntered(Event):
+    """A teacher entered a team's project in a pitch event; the `team` hears of it."""
+
+    presenter: EventPresenter
+    team: tuple[User, ...]
+
+
+@dataclass(frozen=True)
+class PresenterDeclined(Event):
+    """A team said no to a pitch event; the teacher who entered it hears of it."""
+
+    presenter: EventPresenter

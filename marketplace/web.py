@@ -191,6 +191,13 @@ def local_time(moment: datetime | None) -> str:
     return f"{seen.day} {seen:%b %Y, %H:%M}"
 
 
+def local_clock(moment: datetime | None) -> str:
+    """The hour and minute of a stored instant on its reader's clock: "17:30"."""
+    if moment is None:
+        return ""
+    return f"{clock.local(moment, clock.zone_of(current_user)):%H:%M}"
+
+
 def local_date(moment: datetime | None) -> str:
     """The day a stored instant fell on where its reader is: "30 Nov 2026"."""
     if moment is None:
@@ -244,6 +251,7 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters.update(
         local_time=local_time,
+        local_clock=local_clock,
         local_date=local_date,
         day=day,
         short_day=short_day,

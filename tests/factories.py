@@ -22,6 +22,9 @@ from marketplace.models import (
     Engagement,
     EngagementStatus,
     Enrollment,
+    EventPresenter,
+    EventSchool,
+    EventStatus,
     FileStatus,
     Invitation,
     JoinRequest,
@@ -30,6 +33,7 @@ from marketplace.models import (
     Organisation,
     OrganisationStatus,
     Partnership,
+    PitchEvent,
     Project,
     ProjectFile,
     ProjectSnapshot,
@@ -310,6 +314,41 @@ class Factory:
         )
         db.session.expire(member, ["background_checks"])
         return check
+
+    def pitch_event(
+        self,
+        school: School | None = None,
+        status: EventStatus = EventStatus.PUBLISHED,
+        presenters: tuple[Project, ...] | list[Project] = (),
+        partners: tuple[School, ...] | list[School] = (),
+        **kw: Any,
+    ) -> PitchEvent:
+        """A demo day of `school` (by one of its teachers) ten days from now, 18:00–20:00 UTC,
+        with `presenters` entered in that order."""
+        author = kw.pop("author", None) or self.teacher(school=school or self.school())
+        starts = (utcnow() + timedelta(days=10)).replace(hour=18, minute=0, second=0, microsecond=0)
+        kw.setdefault("title", f"Demo Day {self._n()}")
+        kw.setdefault("place", "The school library")
+        event = PitchEvent(
+            school_id=author.school_id,
+            created_by_id=author.id,
+            status=status,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            **kw,
+        )
+        event.partners = [EventSchool(school_id=s.id) for s in partners]
+        db.session.add(event)
+        db.session.flush()
+        for position, project in enumerate(presenters, start=1):
+            db.session.add(
+                EventPresenter(
+                    event=event, project=project, position=position, entered_by_id=author.id
+                )
+            )
+        db.session.flush()
+        db.session.expire(event, ["presenters"])
+        return event
 
     def engagement(
         self,

@@ -24,6 +24,7 @@ from marketplace.challenges import rules as challenges
 from marketplace.engagements import rules as engagements
 from marketplace.messaging import rules as messaging
 from marketplace.organisations import rules as organisations
+from marketplace.pitch_events import rules as pitch_events
 from marketplace.projects import rules as projects
 from marketplace.schools import rules as schools
 from marketplace.storage import storage
@@ -98,6 +99,18 @@ def student_token(w: World) -> str:
     from marketplace.notifications.service import preferences_token
 
     return preferences_token(w.student)
+
+
+EVENT_FORM = {
+    "title": "Spring Demo Day",
+    "day": (date.today() + timedelta(days=30)).isoformat(),
+    "starts": "17:00",
+    "ends": "19:30",
+    "place": "School A library",
+    "pitch_minutes": "5",
+    "changeover_minutes": "1",
+    "min_judges": "3",
+}
 
 
 @dataclass(frozen=True)
@@ -198,6 +211,11 @@ FORMS: dict[str, Callable[[World], dict | bytes]] = {
     "schools.admin_invite": lambda w: {"email": "head@lakeside.example", "role": "school_admin"},
     "schools.invite": lambda w: {"email": "new.teacher@example.org", "role": "teacher"},
     "schools.set_timezone": lambda w: {"timezone": "America/Chicago"},
+    "pitch_events.create": lambda w: EVENT_FORM,
+    "pitch_events.edit": lambda w: EVENT_FORM,
+    "pitch_events.enter": lambda w: {"project_id": str(w.published_project.id)},
+    "pitch_events.decline": lambda w: {"reason": "We have exams that week."},
+    "pitch_events.set_minutes": lambda w: {"minutes": "7"},
     "schools.set_video_limits": lambda w: {"video_max_seconds": "120", "video_max_mb": "150"},
     "challenges.mark_interest": lambda w: {"want": "yes"},
     "challenges.ask": lambda w: {"body": "How many patients check in each morning?"},
@@ -2012,5 +2030,145 @@ ROUTES: list[Route] = [
         lambda w: f"/school/mutes/{mute_of(w.message_b.author, w.school_b.id)}/unmute",
         staff(NOT_FOUND),
         rule=messaging.can_unmute,
+    ),
+    # pitch events
+    Route("pitch_events.index", "list", "GET", "/events", signed_in(PAGE)),
+    Route("pitch_events.create", "form", "GET", "/events/new", staff(PAGE)),
+    Route("pitch_events.create", "post", "POST", "/events/new", staff(to("/events/{new}"))),
+    Route(
+        "pitch_events.edit",
+        "own school",
+        "GET",
+        "/events/{w.event.id}/edit",
+        staff(PAGE),
+        rule=pitch_events.can_organise,
+    ),
+    Route(
+        "pitch_events.edit",
+        "own school post",
+        "POST",
+        "/events/{w.event.id}/edit",
+        staff(to("/events/{w.event.id}")),
+        rule=pitch_events.can_organise,
+    ),
+    Route(
+        "pitch_events.edit",
+        "other school",
+        "GET",
+        "/events/{w.event_b.id}/edit",
+        staff(NOT_FOUND),
+        rule=pitch_events.can_view,
+    ),
+    Route(
+        "pitch_events.show",
+        "own school, team entered",
+        "GET",
+        "/events/{w.event.id}",
+        roles(LOGIN, PAGE, PAGE, NOT_FOUND, PAGE, PAGE),
+        rule=pitch_events.can_view,
+    ),
+    Route(
+        "pitch_events.show",
+        "other school",
+        "GET",
+        "/events/{w.event_b.id}",
+        roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, PAGE),
+        rule=pitch_events.can_view,
+    ),
+    Route(
+        "pitch_events.move",
+        "own school, go live",
+        "POST",
+        "/events/{w.event.id}/status/live",
+        staff(to("/events/{w.event.id}")),
+        rule=pitch_events.can_organise,
+    ),
+    Route(
+        "pitch_events.move",
+        "own school, not from published to released",
+        "POST",
+        "/events/{w.event.id}/status/released",
+        staff(refused("/events/{w.event.id}")),
+        rule=pitch_events.can_organise,
+    ),
+    Route(
+        "pitch_events.move",
+        "other school",
+        "POST",
+        "/events/{w.event_b.id}/status/published",
+        staff(NOT_FOUND),
+        rule=pitch_events.can_view,
+    ),
+    Route(
+        "pitch_events.enter",
+        "own school's published project",
+        "POST",
+        "/events/{w.event.id}/presenters",
+        staff(to("/events/{w.event.id}#run-of-show")),
+        rule=pitch_events.can_enter_projects,
+    ),
+    Route(
+        "pitch_events.enter",
+        "other school's event",
+        "POST",
+        "/events/{w.event_b.id}/presenters",
+        staff(NOT_FOUND),
+        rule=pitch_events.can_view,
+    ),
+    Route(
+        "pitch_events.decline",
+        "own team",
+        "POST",
+        "/events/presenters/{w.entry.id}/decline",
+        only("student", to("/events/{w.event.id}")),
+        rule=pitch_events.can_decline,
+    ),
+    Route(
+        "pitch_events.decline",
+        "other school",
+        "POST",
+        lambda w: f"/events/presenters/{w.event_b.presenters[0].id}/decline",
+        only("student", NOT_FOUND),
+        rule=pitch_events.can_view,
+    ),
+    Route(
+        "pitch_events.withdraw",
+        "own school",
+        "POST",
+        "/events/presenters/{w.entry.id}/withdraw",
+        staff(to("/events/{w.event.id}#run-of-show")),
+        rule=pitch_events.can_withdraw,
+    ),
+    Route(
+        "pitch_events.withdraw",
+        "other school",
+        "POST",
+        lambda w: f"/events/presenters/{w.event_b.presenters[0].id}/withdraw",
+        staff(NOT_FOUND),
+        rule=pitch_events.can_view,
+    ),
+    Route(
+        "pitch_events.shift",
+        "own school",
+        "POST",
+        "/events/presenters/{w.entry.id}/move/down",
+        staff(to("/events/{w.event.id}#slot-{w.entry.id}")),
+        rule=pitch_events.can_arrange,
+    ),
+    Route(
+        "pitch_events.set_minutes",
+        "own school",
+        "POST",
+        "/events/presenters/{w.entry.id}/minutes",
+        staff(to("/events/{w.event.id}#slot-{w.entry.id}")),
+        rule=pitch_events.can_arrange,
+    ),
+    Route(
+        "pitch_events.set_minutes",
+        "other school",
+        "POST",
+        lambda w: f"/events/presenters/{w.event_b.presenters[0].id}/minutes",
+        staff(NOT_FOUND),
+        rule=pitch_events.can_view,
     ),
 ]

@@ -11,6 +11,8 @@ from marketplace.models import (
     ChallengeStatus,
     Classroom,
     Engagement,
+    EventPresenter,
+    EventStatus,
     FileStatus,
     Invitation,
     JoinRequest,
@@ -21,6 +23,7 @@ from marketplace.models import (
     OfferStatus,
     Organisation,
     Partnership,
+    PitchEvent,
     Project,
     ProjectFile,
     ProjectStatus,
@@ -104,6 +107,9 @@ class World:
     held_message: Message  # held, by student, in thread, with a phone number
     message_b: Message  # visible, in thread_b
     attachment: MessageAttachment  # stored, on `message`
+    event: PitchEvent  # school_a's published demo day; own_published (team_a) entered
+    entry: EventPresenter  # own_published in `event`
+    event_b: PitchEvent  # school_b's draft demo day, project_b entered
 
     def user(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
@@ -223,7 +229,18 @@ def build_world(make: Factory) -> World:
         engagement_b=engagement_b,
         offer_b=make.offer(engagement_b, status=OfferStatus.PROPOSED),
         **threads,
+        **_events(make, teacher, own_published, project_b),
     )
+
+
+def _events(make: Factory, teacher: User, own_published: Project, project_b: Project) -> dict:
+    """school_a's published demo day with team_a's project entered; school_b's draft one."""
+    event = make.pitch_event(author=teacher, presenters=[own_published])
+    school_b_teacher = project_b.team.classroom.teacher
+    event_b = make.pitch_event(
+        author=school_b_teacher, status=EventStatus.DRAFT, presenters=[project_b]
+    )
+    return {"event": event, "entry": event.presenters[0], "event_b": event_b}
 
 
 PDF = uploads.PDF  # a real one: a PDF that cannot be read is refused

@@ -15,6 +15,7 @@ from ..extensions import db
 from .challenges import seed_challenges
 from .conversations import seed_threads
 from .engagements import seed_engagements
+from .events import seed_events
 from .pitches import seed_pitches
 from .projects import seed_projects
 from .questions import seed_questions
@@ -32,6 +33,7 @@ def seed_demo() -> None:
     seed_engagements()
     seed_threads()
     seed_questions()
+    seed_events()
 
 
 @click.command("seed-demo")

@@ -46,6 +46,14 @@ from .organisation import (
     Partnership,
     VerificationStatus,
 )
+from .pitch_event import (
+    EVENT_TRANSITIONS,
+    EventPresenter,
+    EventSchool,
+    EventStatus,
+    PitchEvent,
+    PresenterStatus,
+)
 from .project import (
     PROJECT_TRANSITIONS,
     PitchRole,
@@ -62,6 +70,7 @@ from .user import STAFF_ROLES, Invitation, Role, User
 __all__ = [
     "CHALLENGE_TRANSITIONS",
     "DELIVERABLES",
+    "EVENT_TRANSITIONS",
     "LADDER",
     "OFFER_RUNGS",
     "OPEN_OFFER_STATES",
@@ -78,6 +87,9 @@ __all__ = [
     "EngagementEvent",
     "EngagementStatus",
     "Enrollment",
+    "EventPresenter",
+    "EventSchool",
+    "EventStatus",
     "FileStatus",
     "GuardianConsent",
     "Invitation",
@@ -100,7 +112,9 @@ __all__ = [
     "OrganisationStatus",
     "OutgoingMail",
     "Partnership",
+    "PitchEvent",
     "PitchRole",
+    "PresenterStatus",
     "Project",
     "ProjectFile",
     "ProjectSnapshot",

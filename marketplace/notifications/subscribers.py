@@ -12,6 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from .. import clock
 from ..engagements import story
 from ..events import (
     EngagementMoved,
@@ -20,6 +21,8 @@ from ..events import (
     MessageRejected,
     MessageShown,
     PartnershipDecided,
+    PresenterDeclined,
+    PresenterEntered,
     ProjectReviewed,
     QuestionAnswered,
     QuestionAsked,
@@ -342,6 +345,41 @@ def question_answered(answered: QuestionAnswered) -> None:
         )
 
 
+def presenter_entered(entered: PresenterEntered) -> None:
+    """Each member of the team hears that their project will pitch, when, and that they may
+    say no."""
+    presenter = entered.presenter
+    event = presenter.event
+    for student in entered.team:
+        seen = clock.local(event.starts_at, clock.zone_of(student))
+        when = f"{seen.day} {seen:%b %Y} at {seen:%H:%M}"
+        notify(
+            student,
+            kind="event_entered",
+            subject=f"“{presenter.project.title}” will pitch at {event.title}",
+            body=(
+                f"{presenter.entered_by.full_name} entered your project in {event.title}, "
+                f"{when}. Open the event to see your slot, or to decline for your team."
+            ),
+            key=f"event-entered-{presenter.id}-user-{student.id}",
+            link=f"/events/{event.id}",
+        )
+
+
+def presenter_declined(declined: PresenterDeclined) -> None:
+    """The teacher who entered the project hears the team said no (and why, if they said)."""
+    presenter = declined.presenter
+    reason = f" They said: {presenter.decline_reason}" if presenter.decline_reason else ""
+    notify(
+        presenter.entered_by,
+        kind="event_declined",
+        subject=f"The team of “{presenter.project.title}” declined {presenter.event.title}",
+        body=f"The team will not pitch at {presenter.event.title}.{reason}",
+        key=f"event-declined-{presenter.id}",
+        link=f"/events/{presenter.event_id}",
+    )
+
+
 def subscribe_all() -> None:
     """Connect every subscriber above (again is harmless)."""
     subscribe(EngagementMoved, engagement_moved)
@@ -354,4 +392,6 @@ def subscribe_all() -> None:
     subscribe(MessageRejected, message_rejected)
     subscribe(MessageFlagged, message_flagged)
     subscribe(QuestionAsked, question_asked)
+    subscribe(PresenterEntered, presenter_entered)
+    subscribe(PresenterDeclined, presenter_declined)
     subscribe(QuestionAnswered, question_answered)

@@ -24,6 +24,7 @@ from .forms import EditProjectForm, ProjectForm, ReviewForm
 bp = Blueprint("projects", __name__)
 bp.add_app_template_global(rules.can_edit, "can_edit_project")
 bp.add_app_template_global(rules.can_review, "can_review_project")
+bp.add_app_template_global(rules.is_member, "is_team_member")
 bp.add_app_template_filter(human_size, "file_size")
 bp.add_app_template_global(pitch.roles_for, "pitch_roles")
 

@@ -1,0 +1,134 @@
+"""A pitch event: a demo day run by one or more schools, where teams pitch published projects
+to an audience of employers (and prospects)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import Model
+from .base import UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from .project import Project
+    from .school import School
+    from .user import User
+
+
+class EventStatus(enum.StrEnum):
+    """draft → published → live → closed → results released."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    LIVE = "live"
+    CLOSED = "closed"
+    RELEASED = "released"
+
+    @property
+    def label(self) -> str:
+        return "results released" if self is EventStatus.RELEASED else self.value
+
+
+EVENT_TRANSITIONS: dict[EventStatus, frozenset[EventStatus]] = {
+    EventStatus.DRAFT: frozenset({EventStatus.PUBLISHED}),
+    EventStatus.PUBLISHED: frozenset({EventStatus.DRAFT, EventStatus.LIVE}),
+    EventStatus.LIVE: frozenset({EventStatus.CLOSED}),
+    EventStatus.CLOSED: frozenset({EventStatus.RELEASED}),
+    EventStatus.RELEASED: frozenset(),
+}
+
+
+class PitchEvent(Model):
+    """A demo day: when and where, who takes part, and the pitches in their order."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), index=True)  # organiser
+    title: Mapped[str] = mapped_column(sa.String(160))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(sa.String(300), default="")
+    online_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    capacity: Mapped[int | None] = mapped_column()
+    pitch_minutes: Mapped[int] = mapped_column(default=5)  # each pitch's slot, questions included
+    changeover_minutes: Mapped[int] = mapped_column(default=1)  # between two pitches
+    min_judges: Mapped[int] = mapped_column(default=3)  # judges every pitch should have
+    status: Mapped[EventStatus] = mapped_column(
+        enum_column(EventStatus, length=12), default=EventStatus.DRAFT, index=True
+    )
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    school: Mapped[School] = relationship()
+    created_by: Mapped[User] = relationship()
+    partners: Mapped[list[EventSchool]] = relationship(
+        back_populates="event", cascade="all, delete-orphan"
+    )
+    presenters: Mapped[list[EventPresenter]] = relationship(
+        back_populates="event",
+        order_by="EventPresenter.position",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def school_ids(self) -> set[int]:
+        """The organising school and the schools taking part."""
+        return {self.school_id, *(p.school_id for p in self.partners)}
+
+    def __repr__(self) -> str:
+        return f"<PitchEvent {self.id} {self.status.value}>"
+
+
+class EventSchool(Model):
+    """Another school taking part in an event (a regional demo day spans several)."""
+
+    __table_args__ = (sa.UniqueConstraint("event_id", "school_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("pitch_event.id"), index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), index=True)
+
+    event: Mapped[PitchEvent] = relationship(back_populates="partners")
+    school: Mapped[School] = relationship()
+
+
+class PresenterStatus(enum.StrEnum):
+    """Entered by a teacher; the team may decline."""
+
+    ENTERED = "entered"
+    DECLINED = "declined"
+
+
+class EventPresenter(Model):
+    """A published project entered in an event, at its place in the run of show. `minutes`
+    overrides the event's pitch length for this slot."""
+
+    __table_args__ = (sa.UniqueConstraint("event_id", "project_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("pitch_event.id"), index=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    minutes: Mapped[int | None] = mapped_column()
+    status: Mapped[PresenterStatus] = mapped_column(
+        enum_column(PresenterStatus, length=12), default=PresenterStatus.ENTERED
+    )
+    entered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    declined_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decline_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    event: Mapped[PitchEvent] = relationship(back_populates="presenters")
+    project: Mapped[Project] = relationship()
+    entered_by: Mapped[User] = relationship(foreign_keys=[entered_by_id])
+    declined_by: Mapped[User | None] = relationship(foreign_keys=[declined_by_id])
+
+    @property
+    def declined(self) -> bool:
+        return self.status is PresenterStatus.DECLINED

@@ -1,0 +1,92 @@
+"""Forms for organising pitch events."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+
+from ..forms_common import MultiCheckboxField, optional_int, strip, strip_text, web_address_field
+
+
+class EventForm(FlaskForm):
+    title = StringField(
+        "Title", validators=[DataRequired(), Length(max=160)], filters=[strip],
+        description="For example: Riverside Demo Day, spring 2027.",
+    )  # fmt: skip
+    description = TextAreaField(
+        "What guests should know",
+        validators=[Optional(), Length(max=5000)],
+        filters=[strip_text],
+        description="Who is pitching, what to expect, parking or how to join online.",
+    )
+    day = DateField("Date", validators=[InputRequired(message="Choose the day.")])
+    starts = TimeField("Starts at", validators=[InputRequired(message="Choose when it starts.")])
+    ends = TimeField("Ends at", validators=[InputRequired(message="Choose when it ends.")])
+    place = StringField(
+        "Place", validators=[Optional(), Length(max=300)], filters=[strip],
+        description="A room and an address; leave empty for an online-only event.",
+    )  # fmt: skip
+    online_url = web_address_field("Online link (optional)")
+    capacity = IntegerField(
+        "Seats for guests (optional)", validators=[Optional(), NumberRange(1, 5000)]
+    )
+    pitch_minutes = IntegerField(
+        "Minutes per pitch, questions included",
+        default=5,
+        validators=[InputRequired(), NumberRange(1, 60)],
+    )
+    changeover_minutes = IntegerField(
+        "Minutes between two pitches", default=1, validators=[InputRequired(), NumberRange(0, 30)]
+    )
+    min_judges = IntegerField(
+        "Judges each pitch should have", default=3, validators=[InputRequired(), NumberRange(1, 20)]
+    )
+    partner_ids = MultiCheckboxField(  # type: ignore[call-arg]  # stubs predate WTForms 3.3
+        "Other schools taking part",
+        coerce=int,
+        choices=[],
+        validators=[Optional()],
+        invalid_choice_message="Choose among the schools listed.",
+        description="Their teachers can enter their teams' projects.",
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.starts.data and self.ends.data and self.ends.data <= self.starts.data:
+            self.ends.errors = [*self.ends.errors, "The event must end after it starts."]
+            ok = False
+        if not self.place.data and not self.online_url.data:
+            self.place.errors = [*self.place.errors, "Give a place, an online link, or both."]
+            ok = False
+        return ok
+
+
+class EnterForm(FlaskForm):
+    project_id = SelectField(  # type: ignore[call-arg]  # stubs predate WTForms 3.3
+        "Published project",
+        coerce=optional_int,
+        validators=[DataRequired(message="Choose a project to enter.")],
+        invalid_choice_message="Choose one of the projects listed.",
+    )
+
+
+class DeclineForm(FlaskForm):
+    reason = StringField(
+        "Why (optional; your teacher reads it)",
+        validators=[Optional(), Length(max=300)],
+        filters=[strip],
+    )
+
+
+class MinutesForm(FlaskForm):
+    minutes = IntegerField(
+        "Minutes", validators=[Optional(), NumberRange(1, 60)],
+        description="Empty: the event's length.",
+    )  # fmt: skip

@@ -1,0 +1,71 @@
+"""Who may do what with pitch events: the one place to look."""
+
+from __future__ import annotations
+
+from ..models import EventPresenter, EventStatus, PitchEvent, User
+
+OPEN_FOR_ENTRIES = frozenset({EventStatus.DRAFT, EventStatus.PUBLISHED})
+DECLINABLE = frozenset({EventStatus.DRAFT, EventStatus.PUBLISHED, EventStatus.LIVE})
+
+
+def can_create(user: User) -> bool:
+    """Teachers and school admins run events for their school."""
+    return user.is_staff and user.school_id is not None
+
+
+def can_organise(event: PitchEvent, user: User) -> bool:
+    """The organising school's staff edit the event, move it along and arrange the run of show."""
+    return user.is_staff_of(event.school_id)
+
+
+def takes_part(event: PitchEvent, user: User) -> bool:
+    """Staff of a school taking part (the organiser's included)."""
+    return user.is_staff and user.school_id in event.school_ids
+
+
+def presents(event: PitchEvent, user: User) -> bool:
+    """A student whose team's project is entered (declined or not: they see what they said)."""
+    return user.is_student and any(
+        user.id in {m.student_id for m in p.project.team.memberships} for p in event.presenters
+    )
+
+
+def can_view(event: PitchEvent, user: User) -> bool:
+    """The staff of the schools taking part, and the teams entered; the site admin."""
+    return takes_part(event, user) or presents(event, user) or user.is_site_admin
+
+
+def can_enter_projects(event: PitchEvent, user: User) -> bool:
+    """A teacher of a school taking part enters their school's published projects, until the
+    event goes live."""
+    return takes_part(event, user) and event.status in OPEN_FOR_ENTRIES
+
+
+def can_withdraw(presenter: EventPresenter, user: User) -> bool:
+    """The organisers, or the staff of the project's school, take an entry back before the
+    event goes live."""
+    event = presenter.event
+    return event.status in OPEN_FOR_ENTRIES and (
+        can_organise(event, user) or user.is_staff_of(presenter.project.school_id)
+    )
+
+
+def can_arrange(presenter: EventPresenter, user: User) -> bool:
+    """The organisers order the run of show and set a slot's length."""
+    return (
+        can_organise(presenter.event, user) and presenter.event.status is not EventStatus.RELEASED
+    )
+
+
+def is_presenting_team(presenter: EventPresenter, user: User) -> bool:
+    """A member of the entered project's team."""
+    return user.is_student and user.id in {m.student_id for m in presenter.project.team.memberships}
+
+
+def can_decline(presenter: EventPresenter, user: User) -> bool:
+    """A member of the team says no, for the team, until the event closes."""
+    return (
+        is_presenting_team(presenter, user)
+        and not presenter.declined
+        and presenter.event.status in DECLINABLE
+    )
