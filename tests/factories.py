@@ -22,10 +22,12 @@ from marketplace.models import (
     Engagement,
     EngagementStatus,
     Enrollment,
+    EventGuest,
     EventPresenter,
     EventSchool,
     EventStatus,
     FileStatus,
+    GuestRole,
     Invitation,
     JoinRequest,
     Offer,
@@ -349,6 +351,23 @@ class Factory:
         db.session.flush()
         db.session.expire(event, ["presenters"])
         return event
+
+    def event_guest(
+        self, event: PitchEvent, role: GuestRole = GuestRole.GUEST, **kw: Any
+    ) -> EventGuest:
+        """Someone invited to `event` (no mail sent: a row)."""
+        n = self._n()
+        kw.setdefault("email", f"guest{n}@example.org")
+        kw.setdefault("name", f"Guest {n}")
+        return self._save(
+            EventGuest(
+                event_id=event.id,
+                role=role,
+                invited_by_id=event.created_by_id,
+                nonce=f"nonce{n:027d}",
+                **kw,
+            )
+        )
 
     def engagement(
         self,

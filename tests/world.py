@@ -11,9 +11,11 @@ from marketplace.models import (
     ChallengeStatus,
     Classroom,
     Engagement,
+    EventGuest,
     EventPresenter,
     EventStatus,
     FileStatus,
+    GuestRole,
     Invitation,
     JoinRequest,
     Message,
@@ -110,6 +112,9 @@ class World:
     event: PitchEvent  # school_a's published demo day; own_published (team_a) entered
     entry: EventPresenter  # own_published in `event`
     event_b: PitchEvent  # school_b's draft demo day, project_b entered
+    guest: EventGuest  # invited to `event`, a judge
+    guest_token: str  # the guest's personal link token
+    guest_b: EventGuest  # invited to event_b
 
     def user(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
@@ -240,7 +245,17 @@ def _events(make: Factory, teacher: User, own_published: Project, project_b: Pro
     event_b = make.pitch_event(
         author=school_b_teacher, status=EventStatus.DRAFT, presenters=[project_b]
     )
-    return {"event": event, "entry": event.presenters[0], "event_b": event_b}
+    from marketplace.pitch_events.guests import token_for
+
+    guest = make.event_guest(event, GuestRole.JUDGE)
+    return {
+        "event": event,
+        "entry": event.presenters[0],
+        "event_b": event_b,
+        "guest": guest,
+        "guest_token": token_for(guest),
+        "guest_b": make.event_guest(event_b),
+    }
 
 
 PDF = uploads.PDF  # a real one: a PDF that cannot be read is refused

@@ -1,6 +1,7 @@
 """The demo's demo day: Riverside's spring pitch event, published, two weeks ahead, with the
 school's first published projects entered by their teacher (one team has declined, with its
-reason), so the run of show, a team's slot and a teacher's view all have something to show."""
+reason), partners' members invited as judges and a chamber of commerce contact as a guest, so
+the run of show, a team's slot, the guest list and an invitation all have something to show."""
 
 from __future__ import annotations
 
@@ -9,8 +10,17 @@ from datetime import time, timedelta
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import EventStatus, PitchEvent, Project, ProjectStatus, School, Team, utcnow
-from ..pitch_events import services
+from ..models import (
+    EventStatus,
+    GuestRole,
+    PitchEvent,
+    Project,
+    ProjectStatus,
+    School,
+    Team,
+    utcnow,
+)
+from ..pitch_events import guests, services
 
 SCHOOL = "Riverside High School"
 TITLE = "Riverside Spring Demo Day"
@@ -57,6 +67,17 @@ def seed_events() -> None:
     for project in projects:
         if teacher.is_staff_of(project.school_id):
             entries.append(services.enter(event, project, teacher))
+    # Guests: the partners' members as judges, a prospect's contact as a guest; two answered.
+    judges = guests.members_as_invitees(event, [m.id for m in guests.invitable_members(event)][:3])
+    invited = guests.invite(event, teacher, judges, GuestRole.JUDGE)
+    invited += guests.invite(
+        event,
+        teacher,
+        [guests.Invitee("dana.cole@rivervalleychamber.example", "Dana Cole")],
+        GuestRole.GUEST,
+    )
+    for guest in invited[:2]:
+        guests.answer(guest, True)
     if len(entries) > 2:  # one team cannot make it, and said why
         declined = entries[-1]
         team: Team = declined.project.team

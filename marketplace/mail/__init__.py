@@ -48,6 +48,7 @@ def enqueue(
         text_body=mail.text,
         html_body=mail.html,
         headers="".join(f"{name}: {value}\n" for name, value in mail.headers),
+        calendar=mail.calendar,
     )
     db.session.add(row)
     return row

@@ -16,13 +16,14 @@ from ..models import OutgoingMail, utcnow
 @dataclass(frozen=True)
 class Mail:
     """One message with a plain-text and an HTML part (and extra headers, such as
-    List-Unsubscribe)."""
+    List-Unsubscribe, and an iCalendar entry: an event's invitation)."""
 
     to: str
     subject: str
     text: str
     html: str
     headers: tuple[tuple[str, str], ...] = ()
+    calendar: str = ""
 
 
 def compose(to: str, subject: str, template: str, **context: object) -> Mail:
@@ -41,7 +42,9 @@ def mail_of(row: OutgoingMail) -> Mail:
     """The message an outbox row holds."""
     split = (line.partition(": ") for line in row.headers.splitlines())
     headers = tuple((name, value) for name, sep, value in split if sep)
-    return Mail(row.to_address, row.subject, row.text_body, row.html_body, headers)
+    return Mail(
+        row.to_address, row.subject, row.text_body, row.html_body, headers, row.calendar or ""
+    )
 
 
 def safe_key(key: str) -> str:
@@ -68,4 +71,12 @@ def to_message(mail: Mail, key: str) -> EmailMessage:
         message[name] = value
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
+    if mail.calendar:  # a calendar reads it as an invitation, and its updates as updates
+        message.add_attachment(
+            mail.calendar.encode(),
+            maintype="text",
+            subtype="calendar",
+            filename="invitation.ics",
+            params={"method": "REQUEST", "charset": "utf-8"},
+        )
     return message

@@ -48,11 +48,14 @@ from .organisation import (
 )
 from .pitch_event import (
     EVENT_TRANSITIONS,
+    EventGuest,
     EventPresenter,
     EventSchool,
     EventStatus,
+    GuestRole,
     PitchEvent,
     PresenterStatus,
+    Rsvp,
 )
 from .project import (
     PROJECT_TRANSITIONS,
@@ -87,11 +90,13 @@ __all__ = [
     "EngagementEvent",
     "EngagementStatus",
     "Enrollment",
+    "EventGuest",
     "EventPresenter",
     "EventSchool",
     "EventStatus",
     "FileStatus",
     "GuardianConsent",
+    "GuestRole",
     "Invitation",
     "JoinRequest",
     "MailFrequency",
@@ -121,6 +126,7 @@ __all__ = [
     "ProjectStatus",
     "QuestionState",
     "Role",
+    "Rsvp",
     "Rung",
     "School",
     "SponsorQuestion",

@@ -92,6 +92,8 @@ class OutgoingMail(Model):
     text_body: Mapped[str] = mapped_column(sa.Text)
     html_body: Mapped[str] = mapped_column(sa.Text)
     headers: Mapped[str] = mapped_column(sa.Text, default="")  # "Name: value" lines
+    # An iCalendar entry sent with it (an event's invitation), as text/calendar.
+    calendar: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     state: Mapped[str] = mapped_column(sa.String(12), default=MailState.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

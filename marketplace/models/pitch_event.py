@@ -14,6 +14,7 @@ from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
+    from .organisation import Organisation
     from .project import Project
     from .school import School
     from .user import User
@@ -132,3 +133,54 @@ class EventPresenter(Model):
     @property
     def declined(self) -> bool:
         return self.status is PresenterStatus.DECLINED
+
+
+class GuestRole(enum.StrEnum):
+    """A guest watches (and may say "I'd like to work with this team"); a judge also scores."""
+
+    GUEST = "guest"
+    JUDGE = "judge"
+
+
+class Rsvp(enum.StrEnum):
+    WAITING = "waiting"
+    YES = "yes"
+    NO = "no"
+
+
+class EventGuest(Model):
+    """Someone invited to an event by e-mail: a member of a partner organisation or a
+    prospect's contact, with no account needed. Their personal link (signed with `nonce`,
+    which a revocation changes) answers the invitation and shows their pass at the door."""
+
+    __table_args__ = (sa.UniqueConstraint("event_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("pitch_event.id"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    name: Mapped[str] = mapped_column(sa.String(160), default="")
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    role: Mapped[GuestRole] = mapped_column(enum_column(GuestRole, length=8))
+    rsvp: Mapped[Rsvp] = mapped_column(enum_column(Rsvp, length=8), default=Rsvp.WAITING)
+    rsvp_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    invited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    nonce: Mapped[str] = mapped_column(sa.String(32))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sequence: Mapped[int] = mapped_column(default=0)  # the calendar entry's last version sent
+
+    event: Mapped[PitchEvent] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def judge(self) -> bool:
+        return self.role is GuestRole.JUDGE
+
+    @property
+    def label(self) -> str:
+        """How the organiser's list names them: "Jordan Reyes (Harbor Health)"."""
+        who = self.name or self.email
+        return f"{who} ({self.organisation.name})" if self.organisation else who

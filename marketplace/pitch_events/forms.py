@@ -12,7 +12,14 @@ from wtforms.validators import (
     Optional,
 )
 
-from ..forms_common import MultiCheckboxField, optional_int, strip, strip_text, web_address_field
+from ..forms_common import (
+    MultiCheckboxField,
+    SelectChoice,
+    optional_int,
+    strip,
+    strip_text,
+    web_address_field,
+)
 
 
 class EventForm(FlaskForm):
@@ -90,3 +97,23 @@ class MinutesForm(FlaskForm):
         "Minutes", validators=[Optional(), NumberRange(1, 60)],
         description="Empty: the event's length.",
     )  # fmt: skip
+
+
+class InviteForm(FlaskForm):
+    member_ids = MultiCheckboxField(  # type: ignore[call-arg]  # stubs predate WTForms 3.3
+        "Members of partner organisations",
+        coerce=int,
+        choices=[],
+        validators=[Optional()],
+        invalid_choice_message="Choose among the people listed.",
+    )
+    others = TextAreaField(
+        "Other people (a prospect's contact, a chamber of commerce), one per line",
+        validators=[Optional(), Length(max=10_000)],
+        description="Jane Doe <jane@example.org>, or just the address.",
+    )
+    role = SelectField(
+        "Invite them as",
+        choices=[SelectChoice("guest", "Guests"), SelectChoice("judge", "Judges")],
+        default="guest",
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..models import EventPresenter, EventStatus, PitchEvent, User
+from ..models import EventGuest, EventPresenter, EventStatus, PitchEvent, User
 
 OPEN_FOR_ENTRIES = frozenset({EventStatus.DRAFT, EventStatus.PUBLISHED})
 DECLINABLE = frozenset({EventStatus.DRAFT, EventStatus.PUBLISHED, EventStatus.LIVE})
@@ -41,6 +41,11 @@ def can_enter_projects(event: PitchEvent, user: User) -> bool:
     return takes_part(event, user) and event.status in OPEN_FOR_ENTRIES
 
 
+def can_see_presenter(presenter: EventPresenter, user: User) -> bool:
+    """An entry, for whoever sees its event."""
+    return can_view(presenter.event, user)
+
+
 def can_withdraw(presenter: EventPresenter, user: User) -> bool:
     """The organisers, or the staff of the project's school, take an entry back before the
     event goes live."""
@@ -69,3 +74,13 @@ def can_decline(presenter: EventPresenter, user: User) -> bool:
         and not presenter.declined
         and presenter.event.status in DECLINABLE
     )
+
+
+def can_see_guest(guest: EventGuest, user: User) -> bool:
+    """A guest's row, for whoever sees the event."""
+    return can_view(guest.event, user)
+
+
+def can_manage_guest(guest: EventGuest, user: User) -> bool:
+    """The organisers check guests in and withdraw invitations."""
+    return can_organise(guest.event, user)

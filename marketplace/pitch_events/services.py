@@ -26,7 +26,7 @@ from ..models import (
     utcnow,
 )
 from ..workflow import StaleState, move, update_if
-from . import rules
+from . import guests, rules
 
 
 class EventError(Exception):
@@ -81,6 +81,7 @@ def save_event(
         raise PermissionError
     school = db.session.get(School, event.school_id)
     assert school is not None
+    was = (event.starts_at, event.ends_at, event.place, event.online_url, event.title)
     event.title, event.description = title, description
     event.starts_at = at_school(school, day, starts)
     event.ends_at = at_school(school, day, ends)
@@ -104,6 +105,14 @@ def save_event(
     if new:
         db.session.add(event)
     db.session.flush()
+    if not new and was != (
+        event.starts_at,
+        event.ends_at,
+        event.place,
+        event.online_url,
+        event.title,
+    ):
+        guests.send_updates(event)  # their calendars move the entry
     return event
 
 

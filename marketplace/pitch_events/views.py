@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import segno
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -13,11 +14,20 @@ from werkzeug.wrappers import Response
 from .. import clock
 from ..extensions import db
 from ..forms_common import EmptyForm, SelectChoice, add_error
-from ..models import EventPresenter, EventStatus, PitchEvent, Project, School, User
+from ..models import (
+    EventGuest,
+    EventPresenter,
+    EventStatus,
+    GuestRole,
+    PitchEvent,
+    Project,
+    School,
+    User,
+)
 from ..permissions import load_or_404, require, staff_required, student_required
-from ..web import commit_or_refuse
-from . import rules, services
-from .forms import DeclineForm, EnterForm, EventForm, MinutesForm
+from ..web import absolute_url, commit_or_refuse
+from . import guests, rules, services
+from .forms import DeclineForm, EnterForm, EventForm, InviteForm, MinutesForm
 
 bp = Blueprint("pitch_events", __name__, url_prefix="/events")
 bp.add_app_template_global(services.entries_of, "event_entries")
@@ -38,8 +48,21 @@ NEXT_STEPS = {  # what the organiser may do next, as the buttons say it
 }
 
 
+def _invite_form(event: PitchEvent, form: InviteForm | None = None) -> InviteForm:
+    form = form or InviteForm()
+    form.member_ids.choices = [
+        SelectChoice(
+            m.id, f"{m.full_name} — {m.organisation.name}" if m.organisation else m.full_name
+        )
+        for m in guests.invitable_members(event)
+    ]
+    return form
+
+
 def _event_page(event: PitchEvent, **forms: object) -> str:
     enter_form = forms.pop("enter_form", None) or EnterForm()
+    organiser = rules.can_organise(event, current_user)
+    invite_form = forms.pop("invite_form", None)
     enterable = services.enterable_projects(event, current_user)
     enter_form.project_id.choices = [  # type: ignore[attr-defined]
         SelectChoice("", "Choose…"),
@@ -55,6 +78,9 @@ def _event_page(event: PitchEvent, **forms: object) -> str:
         enterable=enterable,
         enter_form=enter_form,
         decline_form=forms.pop("decline_form", None) or DeclineForm(),
+        guests=guests.guests_of(event) if organiser else [],
+        invite_form=_invite_form(event, invite_form) if organiser else None,  # type: ignore[arg-type]
+        inviting=event.status in guests.INVITING,
         minutes_form=MinutesForm(),
         action_form=EmptyForm(),
         zone=clock.place_name(clock.zone(event.school.timezone)),
@@ -191,7 +217,7 @@ def enter(event_id: int) -> Response | tuple[str, int]:
 
 
 def _presenter(presenter_id: int, rule: Callable[[EventPresenter, User], bool]) -> EventPresenter:
-    presenter = load_or_404(EventPresenter, presenter_id, lambda p, u: rules.can_view(p.event, u))
+    presenter = load_or_404(EventPresenter, presenter_id, rules.can_see_presenter)
     require(rule, presenter, status=403)
     return presenter
 
@@ -256,3 +282,124 @@ def set_minutes(presenter_id: int) -> Response:
         url_for("pitch_events.show", event_id=presenter.event_id, _anchor=f"slot-{presenter.id}"),
         303,
     )
+
+
+# --- guests and judges -------------------------------------------------------------------------
+
+
+@bp.post("/<int:event_id>/guests")
+@staff_required
+def invite(event_id: int) -> Response | tuple[str, int]:
+    """Invite members of partner organisations and other people by e-mail."""
+    event = load_or_404(PitchEvent, event_id, rules.can_view)
+    require(rules.can_organise, event, status=403)
+    form = _invite_form(event, InviteForm())
+    if not form.validate_on_submit():
+        return _event_page(event, invite_form=form), 422
+    others, unread = guests.parse_people(form.others.data or "")
+    if unread:
+        add_error(form.others, "These lines hold no e-mail address: " + "; ".join(unread[:5]))
+        return _event_page(event, invite_form=form), 422
+    people = guests.members_as_invitees(event, form.member_ids.data or []) + others
+    if not people:
+        add_error(form.member_ids, "Choose someone, or type an address below.")
+        return _event_page(event, invite_form=form), 422
+    role = GuestRole(form.role.data)
+    try:
+        invited = guests.invite(event, current_user, people, role)
+    except guests.GuestError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("pitch_events.show", event_id=event.id, _anchor="guests"), 303)
+    db.session.commit()
+    skipped = len(people) - len(invited)
+    said = f"{len(invited)} invitation{'s' if len(invited) != 1 else ''} sent"
+    flash(said + (f"; {skipped} already invited." if skipped else "."), "success")
+    return redirect(url_for("pitch_events.show", event_id=event.id, _anchor="guests"), 303)
+
+
+def _guest(guest_id: int) -> EventGuest:
+    guest = load_or_404(EventGuest, guest_id, rules.can_see_guest)
+    require(rules.can_manage_guest, guest, status=403)
+    return guest
+
+
+@bp.post("/guests/<int:guest_id>/check-in")
+@staff_required
+def check_in(guest_id: int) -> Response:
+    """At the door: the organiser ticks the list, or confirms a scanned pass."""
+    guest = _guest(guest_id)
+    try:
+        first = guests.check_in(guest, current_user)
+    except guests.GuestError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(
+            f"{guest.label} is checked in." if first else f"{guest.label} was checked in already.",
+            "success" if first else "info",
+        )
+    return redirect(url_for("pitch_events.show", event_id=guest.event_id, _anchor="guests"), 303)
+
+
+@bp.post("/guests/<int:guest_id>/revoke")
+@staff_required
+def revoke(guest_id: int) -> Response:
+    """Withdraw an invitation: the links sent stop working."""
+    guest = _guest(guest_id)
+    guests.revoke(guest, current_user)
+    db.session.commit()
+    flash(f"{guest.label}'s invitation is withdrawn; their links no longer work.", "success")
+    return redirect(url_for("pitch_events.show", event_id=guest.event_id, _anchor="guests"), 303)
+
+
+@bp.get("/check-in/<token>")
+@staff_required
+def scanned(token: str) -> str:
+    """What the organiser's phone opens when it scans a guest's pass."""
+    guest = guests.guest_from(token)
+    if guest is None or not rules.can_organise(guest.event, current_user):
+        abort(404)
+    return render_template("pitch_events/scanned.html", guest=guest, action_form=EmptyForm())
+
+
+@bp.get("/invitation/<token>")
+def invitation(token: str) -> str:
+    """A guest's own page, from their invitation (no account): the event, their answer, and
+    their pass for the door. Opening it changes nothing (mail scanners open links too)."""
+    guest = guests.guest_from(token)
+    if guest is None:
+        abort(404)
+    check_in_link = absolute_url("pitch_events.scanned", token=token)
+    return render_template(
+        "pitch_events/invitation.html",
+        guest=guest,
+        event=guest.event,
+        token=token,
+        pass_image=segno.make(check_in_link, error="m").png_data_uri(scale=6, border=2),
+        action_form=EmptyForm(),
+        zone=clock.place_name(clock.zone(guest.event.school.timezone)),
+    )
+
+
+@bp.post("/invitation/<token>/<any(yes, no):reply>")
+def reply(token: str, reply: str) -> Response:
+    """The guest's answer (they may change it)."""
+    guest = guests.guest_from(token)
+    if guest is None:
+        abort(404)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            guests.answer(guest, reply == "yes")
+        except guests.GuestError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                "Thank you: we look forward to seeing you."
+                if reply == "yes"
+                else "Thank you for letting us know.",
+                "success",
+            )
+    return redirect(url_for("pitch_events.invitation", token=token), 303)
