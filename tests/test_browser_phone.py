@@ -4,6 +4,7 @@ are the ones the route × role matrix knows (tests/routes.py)."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from marketplace.extensions import db
@@ -13,6 +14,14 @@ from .factories import Factory
 from .outcomes import PAGE
 from .routes import ROUTES
 from .world import ROLES, World, build_world
+
+pytestmark = [
+    pytest.mark.browser,
+    # The development server leaves a static file to the garbage collector when Chromium moves
+    # on mid-download (test_browser.py says more): the test server's doing, not the app's.
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
 
 PHONE = {"width": 390, "height": 844}
 
