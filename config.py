@@ -130,6 +130,8 @@ class Config:
         # A browser that logged in to the account before (with its present password).
         self.LOGIN_LIMIT_KNOWN_DEVICE = _env("LOGIN_LIMIT_KNOWN_DEVICE", "30 per hour")
         self.JOIN_LIMIT_PER_ADDRESS = _env("JOIN_LIMIT_PER_ADDRESS", "100 per hour")
+        # Invitation forms one organiser may send (each up to 100 people, 500 per event).
+        self.EVENT_INVITE_LIMIT = _env("EVENT_INVITE_LIMIT", "30 per hour")
         self.MAIL_LIMIT_PER_ADDRESS = _env("MAIL_LIMIT_PER_ADDRESS", "10 per hour")
         # Messages a person may send: a flood is stopped (and its notifications fold, below).
         self.MESSAGE_LIMIT_PER_THREAD = _env("MESSAGE_LIMIT_PER_THREAD", "20 per 10 minutes")

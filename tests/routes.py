@@ -2042,7 +2042,7 @@ ROUTES: list[Route] = [
         "GET",
         "/events/{w.event.id}/edit",
         staff(PAGE),
-        rule=pitch_events.can_organise,
+        rule=pitch_events.can_edit,
     ),
     Route(
         "pitch_events.edit",
@@ -2050,7 +2050,7 @@ ROUTES: list[Route] = [
         "POST",
         "/events/{w.event.id}/edit",
         staff(to("/events/{w.event.id}")),
-        rule=pitch_events.can_organise,
+        rule=pitch_events.can_edit,
     ),
     Route(
         "pitch_events.edit",
@@ -2224,8 +2224,15 @@ ROUTES: list[Route] = [
         "pitch_events.scanned",
         "own school's guest",
         "GET",
-        "/events/check-in/{w.guest_token}",
+        "/events/check-in/{w.guest_pass_token}",
         staff(PAGE),
+    ),
+    Route(
+        "pitch_events.scanned",
+        "an invitation link, not a pass",
+        "GET",
+        "/events/check-in/{w.guest_token}",
+        staff(NOT_FOUND),
     ),
     Route("pitch_events.scanned", "forged", "GET", "/events/check-in/forged", staff(NOT_FOUND)),
     Route(

@@ -142,7 +142,7 @@ def test_a_line_without_an_address_is_shown_back_and_nobody_is_invited(client, l
     assert field_errors(nobody) == ["Choose someone, or type an address below."]
 
 
-def test_a_new_time_updates_every_calendar_that_has_not_said_no(client, login, make, scene, outbox):
+def test_a_new_time_updates_every_guests_calendar(client, login, make, scene, outbox):
     _school, teacher, _jordan, event = scene
     coming = make.event_guest(event, email="coming@example.org", rsvp=Rsvp.YES)
     declined = make.event_guest(event, email="no@example.org", rsvp=Rsvp.NO)
@@ -160,8 +160,9 @@ def test_a_new_time_updates_every_calendar_that_has_not_said_no(client, login, m
     assert entry["sequence"] == 1 and entry["attendee"].params["PARTSTAT"] == "ACCEPTED"
     db.session.expire_all()
     assert entry.decoded("dtstart") == event.starts_at
-    assert outbox.to("no@example.org") == []
-    assert (coming.sequence, declined.sequence) == (1, 0)
+    [told] = outbox.to("no@example.org")  # said no, and may say yes later: kept up to date
+    assert calendar_of(told)["attendee"].params["PARTSTAT"] == "DECLINED"
+    assert (coming.sequence, declined.sequence) == (1, 1)
     client.post(f"/events/{event.id}/edit", data={**data, "starts": "09:00", "ends": "11:00"})
     assert len(outbox.to("coming@example.org")) == 1  # nothing changed: nothing sent
 
@@ -170,7 +171,7 @@ def test_check_in_by_the_list_or_by_scanning_the_pass_counts_once(client, login,
     _school, teacher, _jordan, event = scene
     guest = make.event_guest(event, name="Dana Cole", rsvp=Rsvp.YES)
     login(teacher)
-    scanned = client.get(f"/events/check-in/{guests.token_for(guest)}")
+    scanned = client.get(f"/events/check-in/{guests.token_for(guest, guests.PASS)}")
     assert "Check in Dana Cole" in text_of(scanned)
     done = client.post(f"/events/guests/{guest.id}/check-in", follow_redirects=True)
     assert flashes(done) == ["Dana Cole is checked in."]
@@ -179,7 +180,7 @@ def test_check_in_by_the_list_or_by_scanning_the_pass_counts_once(client, login,
     assert "1 checked in" in text_of(again)
     other = make.teacher()
     login(other)
-    assert client.get(f"/events/check-in/{guests.token_for(guest)}").status_code == 404
+    assert client.get(f"/events/check-in/{guests.token_for(guest, guests.PASS)}").status_code == 404
 
 
 def test_a_withdrawn_invitation_and_an_old_one_stop_working(client, login, make, scene):
@@ -209,3 +210,45 @@ def test_people_typed_are_read_as_people_write_them():
         ("lee@greenfield.example", "Lee, Morgan"),
     ]
     assert unread == ["not an address", "bad@nodot"]
+
+
+def test_the_guests_page_says_the_schools_time_and_its_pass_only_checks_in(
+    client, login, make, scene
+):
+    _school, teacher, _jordan, event = scene
+    guest = make.event_guest(event, name="Dana Cole")
+    page = text_of(client.get(f"/events/invitation/{guests.token_for(guest)}"))
+    assert guests.when_at_school(event) in page
+    assert "Chicago time" in page  # the school's zone, said: a guest has none of their own
+    pass_token = guests.token_for(guest, guests.PASS)
+    assert client.get(f"/events/invitation/{pass_token}").status_code == 404  # not an answer
+    assert client.post(f"/events/invitation/{pass_token}/yes").status_code == 404
+    login(teacher)
+    assert client.get(f"/events/check-in/{guests.token_for(guest)}").status_code == 404
+    assert client.get(f"/events/check-in/{pass_token}").status_code == 200
+
+
+def test_a_withdrawn_guest_gets_a_cancellation_and_can_be_invited_again(
+    client, login, make, scene, outbox
+):
+    _school, teacher, _jordan, event = scene
+    login(teacher)
+    client.post(f"/events/{event.id}/guests", data={"others": "dana@example.org", "role": "guest"})
+    guest = db.session.scalars(sa.select(EventGuest)).one()
+    first_uid = str(calendar_of(outbox.to("dana@example.org")[0])["uid"])
+    client.post(f"/events/guests/{guest.id}/revoke")
+    cancel = outbox.to("dana@example.org")[-1]
+    assert cancel["Subject"].startswith("Withdrawn: your invitation to Spring Demo Day")
+    [part] = [p for p in cancel.iter_attachments() if p.get_content_type() == "text/calendar"]
+    [entry] = icalendar.Calendar.from_ical(part.get_content()).walk("VEVENT")
+    assert str(entry["uid"]) == first_uid and entry["sequence"] == 1
+    assert str(entry["status"]) == "CANCELLED"
+    again = client.post(
+        f"/events/{event.id}/guests",
+        data={"others": "dana@example.org", "role": "judge"},
+        follow_redirects=True,
+    )
+    assert flashes(again)[-1] == "1 invitation sent."
+    db.session.expire_all()
+    assert guest.revoked_at is None and guest.role is GuestRole.JUDGE and guest.sequence == 2
+    assert client.get(invitation_link(outbox.to("dana@example.org")[-1])).status_code == 200

@@ -75,7 +75,7 @@ def test_an_organiser_plans_an_event_in_the_schools_time(client, login, scene):
     assert event.starts_at.tzinfo is not None and event.status is EventStatus.DRAFT
     assert event.school_id == school.id
     page = text_of(made)
-    assert "Only your school sees a draft." in page
+    assert "Only your school's staff see a draft" in page
     assert "Publish to the schools taking part" in page
     assert "Times are Los Angeles time" in page
     edit = text_of(client.get(f"/events/{event.id}/edit"))
@@ -324,3 +324,64 @@ def test_the_project_page_tells_the_team_when_it_pitches(client, login, make, sc
     login(employer)
     assert "Spring Demo Day" not in text_of(client.get(f"/projects/{first.id}"))
     assert event.id
+
+
+def test_a_draft_is_the_organisers_alone_and_its_teams_hear_when_it_is_published(
+    client, login, make, scene
+):
+    _school, teacher, (ava, _), first, _ = scene
+    partner = make.school()
+    partner_teacher = make.teacher(school=partner)
+    event = make.pitch_event(author=teacher, status=EventStatus.DRAFT, partners=[partner])
+    services.enter(event, first, teacher)
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.kind == "event_entered")
+        )
+        == 0
+    )  # not yet: the team could not open it
+    login(ava)
+    assert client.get(f"/events/{event.id}").status_code == 404
+    assert event.title not in text_of(client.get("/events"))
+    login(partner_teacher)
+    assert client.get(f"/events/{event.id}").status_code == 404
+    login(teacher)
+    client.post(f"/events/{event.id}/status/published")
+    told = db.session.scalars(
+        sa.select(Notification.user_id).where(Notification.kind == "event_entered")
+    ).all()
+    assert set(told) == {m.student_id for m in first.team.memberships}
+    login(ava)
+    assert client.get(f"/events/{event.id}").status_code == 200
+
+
+def test_a_teams_no_cannot_be_withdrawn_or_reordered_away(client, login, make, scene):
+    _school, teacher, (ava, _), first, second = scene
+    event = make.pitch_event(author=teacher, presenters=[first, second])
+    declined = event.presenters[0]
+    services.decline(declined, ava, "Exams.")
+    login(teacher)
+    assert client.post(f"/events/presenters/{declined.id}/withdraw").status_code == 403
+    assert client.post(f"/events/presenters/{declined.id}/move/down").status_code == 403
+    db.session.expire_all()
+    assert declined.status is PresenterStatus.DECLINED and declined.decline_reason == "Exams."
+
+
+def test_an_event_with_guests_is_changed_not_unpublished_and_a_long_show_is_flagged(
+    client, login, make, scene
+):
+    _school, teacher, _, first, second = scene
+    event = make.pitch_event(author=teacher, presenters=[first, second], pitch_minutes=60)
+    make.event_guest(event)
+    login(teacher)
+    page = text_of(client.get(f"/events/{event.id}"))
+    assert "after the event's end" in page  # two hours of pitches plus a changeover
+    refused = client.post(f"/events/{event.id}/status/draft", follow_redirects=True)
+    assert flashes(refused) == [
+        "Guests are invited: change the event (they get the update) rather than unpublish it."
+    ]
+    event.status = EventStatus.CLOSED
+    db.session.flush()
+    assert client.get(f"/events/{event.id}/edit").status_code == 403

@@ -114,6 +114,7 @@ class World:
     event_b: PitchEvent  # school_b's draft demo day, project_b entered
     guest: EventGuest  # invited to `event`, a judge
     guest_token: str  # the guest's personal link token
+    guest_pass_token: str  # the token of the guest's pass (the QR code: check-in only)
     guest_b: EventGuest  # invited to event_b
 
     def user(self, role: str) -> User | None:
@@ -245,7 +246,7 @@ def _events(make: Factory, teacher: User, own_published: Project, project_b: Pro
     event_b = make.pitch_event(
         author=school_b_teacher, status=EventStatus.DRAFT, presenters=[project_b]
     )
-    from marketplace.pitch_events.guests import token_for
+    from marketplace.pitch_events.guests import PASS, token_for
 
     guest = make.event_guest(event, GuestRole.JUDGE)
     return {
@@ -254,6 +255,7 @@ def _events(make: Factory, teacher: User, own_published: Project, project_b: Pro
         "event_b": event_b,
         "guest": guest,
         "guest_token": token_for(guest),
+        "guest_pass_token": token_for(guest, PASS),
         "guest_b": make.event_guest(event_b),
     }
 

@@ -72,7 +72,7 @@ class PitchEvent(Model):
     )
     presenters: Mapped[list[EventPresenter]] = relationship(
         back_populates="event",
-        order_by="EventPresenter.position",
+        order_by="(EventPresenter.position, EventPresenter.id)",
         cascade="all, delete-orphan",
     )
 

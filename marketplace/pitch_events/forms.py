@@ -86,7 +86,7 @@ class EnterForm(FlaskForm):
 
 class DeclineForm(FlaskForm):
     reason = StringField(
-        "Why (optional; your teacher reads it)",
+        "Why (optional; your teachers and the event's organisers read it)",
         validators=[Optional(), Length(max=300)],
         filters=[strip],
     )

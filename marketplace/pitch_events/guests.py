@@ -39,6 +39,8 @@ from ..workflow import update_if
 from . import rules
 
 INVITING = frozenset({EventStatus.PUBLISHED, EventStatus.LIVE})
+MAX_PER_INVITE = 100  # people in one invitation form
+MAX_GUESTS = 500  # guests and judges of one event
 
 
 class GuestError(Exception):
@@ -55,20 +57,26 @@ class Invitee:
     user_id: int | None = None
 
 
-def _signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="pitch-event.guest")
+# Each link has one purpose, named by its salt: the guest's own page (answer, pass), and the
+# pass shown at the door, which only lets the organisers check them in: a photo of a pass
+# answers nothing for its guest.
+INVITATION, PASS = "pitch-event.guest", "pitch-event.pass"
 
 
-def token_for(guest: EventGuest) -> str:
-    """The guest's personal link token."""
-    return str(_signer().dumps({"g": guest.id, "n": guest.nonce}))
+def _signer(purpose: str = INVITATION) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=purpose)
 
 
-def guest_from(token: str) -> EventGuest | None:
-    """The guest a personal link names, if it is still theirs: not forged, not revoked, and not
-    more than a day after the event ended."""
+def token_for(guest: EventGuest, purpose: str = INVITATION) -> str:
+    """The guest's personal link token (their invitation page, or their pass)."""
+    return str(_signer(purpose).dumps({"g": guest.id, "n": guest.nonce}))
+
+
+def guest_from(token: str, purpose: str = INVITATION) -> EventGuest | None:
+    """The guest a personal link names, if it is still theirs: not forged, for this purpose,
+    not revoked, and not more than a day after the event ended."""
     try:
-        data = _signer().loads(token)
+        data = _signer(purpose).loads(token)
     except BadSignature:
         return None
     if not isinstance(data, dict):
@@ -128,14 +136,16 @@ def parse_people(text: str) -> tuple[list[Invitee], list[str]]:
     return people, unread
 
 
-def calendar_entry(event: PitchEvent, guest: EventGuest) -> str:
-    """The event as an iCalendar REQUEST for one guest; its UID stays, its SEQUENCE grows with
-    each update, so a calendar moves the entry instead of adding another."""
+def calendar_entry(event: PitchEvent, guest: EventGuest, method: str = "REQUEST") -> str:
+    """The event as an iCalendar REQUEST (or CANCEL) for one guest; its UID stays, its SEQUENCE
+    grows with each update, so a calendar moves the entry instead of adding another. Answers go
+    through the guest's link, not the calendar's buttons (the organiser's address takes no
+    mail): RSVP is false."""
     domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2] or "marketplace"
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//WBL Marketplace//Pitch events//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", method)
     entry = icalendar.Event()
     entry.add("uid", f"pitch-event-{event.id}@{domain}")
     entry.add("sequence", guest.sequence)
@@ -143,6 +153,8 @@ def calendar_entry(event: PitchEvent, guest: EventGuest) -> str:
     entry.add("dtstart", event.starts_at)
     entry.add("dtend", event.ends_at)
     entry.add("summary", event.title)
+    if method == "CANCEL":
+        entry.add("status", "CANCELLED")
     where = ", ".join(part for part in (event.place, event.online_url) if part)
     if where:
         entry.add("location", where)
@@ -155,7 +167,7 @@ def calendar_entry(event: PitchEvent, guest: EventGuest) -> str:
     attendee = icalendar.vCalAddress(f"mailto:{guest.email}")
     attendee.params["cn"] = guest.name or guest.email
     attendee.params["role"] = "REQ-PARTICIPANT"
-    attendee.params["rsvp"] = "TRUE"
+    attendee.params["rsvp"] = "FALSE"
     attendee.params["partstat"] = {
         Rsvp.YES: "ACCEPTED",
         Rsvp.NO: "DECLINED",
@@ -166,19 +178,26 @@ def calendar_entry(event: PitchEvent, guest: EventGuest) -> str:
     return calendar.to_ical().decode()
 
 
-def _mail(guest: EventGuest, *, update: bool) -> None:
-    event = guest.event
+def when_at_school(event: PitchEvent) -> str:
+    """The event's time as the school's clock shows it, said with its zone (a guest has no
+    zone of their own here): "Monday 14 December 2026, 17:30–19:30, Chicago time"."""
     where = clock.zone(event.school.timezone)
     seen, ends = clock.local(event.starts_at, where), clock.local(event.ends_at, where)
-    when = (
-        f"{seen:%A} {seen.day} {seen:%B %Y}, {seen:%H:%M}–{ends:%H:%M}, {clock.place_name(where)}"
-    )
+    day = f"{seen:%A} {seen.day} {seen:%B %Y}"
+    return f"{day}, {seen:%H:%M}–{ends:%H:%M}, {clock.place_name(where)}"
+
+
+def _mail(guest: EventGuest, *, update: bool, cancel: bool = False) -> None:
+    event = guest.event
+    seen = clock.local(event.starts_at, clock.zone(event.school.timezone))
+    when = when_at_school(event)
     day = f"{seen.day} {seen:%b}"
-    subject = (
-        f"Changed: {event.title}, {day}"
-        if update
-        else f"You are invited to {'judge ' if guest.judge else ''}{event.title}, {day}"
-    )
+    if cancel:
+        subject = f"Withdrawn: your invitation to {event.title}, {day}"
+    elif update:
+        subject = f"Changed: {event.title}, {day}"
+    else:
+        subject = f"You are invited to {'judge ' if guest.judge else ''}{event.title}, {day}"
     message = mail.compose(
         guest.email,
         subject,
@@ -187,11 +206,12 @@ def _mail(guest: EventGuest, *, update: bool) -> None:
         guest=guest,
         when=when,
         update=update,
+        cancel=cancel,
         link=absolute_url("pitch_events.invitation", token=token_for(guest)),
     )
     message = mail.Mail(
         message.to, message.subject, message.text, message.html, message.headers,
-        calendar_entry(event, guest),
+        calendar_entry(event, guest, "CANCEL" if cancel else "REQUEST"),
     )  # fmt: skip
     mail.enqueue(message, key=f"event-{event.id}-guest-{guest.id}-v{guest.sequence}", kind="event")
 
@@ -205,12 +225,23 @@ def invite(
         raise PermissionError
     if event.status not in INVITING:
         raise GuestError("Publish the event before inviting guests: they need a date that holds.")
-    known = {g.email for g in guests_of(event)}
+    if len(people) > MAX_PER_INVITE:
+        raise GuestError(f"Invite at most {MAX_PER_INVITE} people at a time.")
+    existing = {g.email: g for g in guests_of(event)}
+    if len(existing) + len(people) > MAX_GUESTS:
+        raise GuestError(f"An event may have at most {MAX_GUESTS} guests and judges.")
     invited = []
     for person in people:
-        if person.email in known:
+        known = existing.get(person.email)
+        if known is not None and known.revoked_at is not None:  # invited again: a new link
+            known.revoked_at, known.nonce, known.role = None, secrets.token_hex(16), role
+            known.rsvp, known.rsvp_at = Rsvp.WAITING, None
+            _bump(known)
+            _mail(known, update=False)
+            invited.append(known)
             continue
-        known.add(person.email)
+        if known is not None:
+            continue
         guest = EventGuest(
             event=event,
             email=person.email,
@@ -223,9 +254,23 @@ def invite(
         )
         db.session.add(guest)
         db.session.flush()
+        existing[guest.email] = guest
         _mail(guest, update=False)
         invited.append(guest)
     return invited
+
+
+def _bump(guest: EventGuest) -> None:
+    """The guest's calendar entry's next version, counted in the database (two edits at once
+    each get their own, so neither update mail is lost)."""
+    db.session.flush()
+    guest.sequence = db.session.execute(
+        sa.update(EventGuest)
+        .where(EventGuest.id == guest.id)
+        .values(sequence=EventGuest.sequence + 1)
+        .returning(EventGuest.sequence)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
 
 
 def members_as_invitees(event: PitchEvent, user_ids: list[int]) -> list[Invitee]:
@@ -239,16 +284,15 @@ def members_as_invitees(event: PitchEvent, user_ids: list[int]) -> list[Invitee]
 
 
 def send_updates(event: PitchEvent) -> int:
-    """After the time or place changed: every guest who has not said no gets the updated
-    calendar entry (the next SEQUENCE); how many."""
+    """After the time or place changed: every guest gets the updated calendar entry (the next
+    SEQUENCE); how many."""
     if event.status not in INVITING:
         return 0
     told = 0
-    for guest in guests_of(event):
-        if guest.revoked_at is not None or guest.rsvp is Rsvp.NO:
+    for guest in guests_of(event):  # those who said no too: their calendar may hold it still
+        if guest.revoked_at is not None:
             continue
-        guest.sequence += 1
-        db.session.flush()
+        _bump(guest)
         _mail(guest, update=True)
         told += 1
     return told
@@ -278,9 +322,12 @@ def check_in(guest: EventGuest, user: User) -> bool:
 
 
 def revoke(guest: EventGuest, user: User) -> None:
-    """Withdraw an invitation: every link sent to the guest stops working."""
+    """Withdraw an invitation: every link sent to the guest stops working, and their calendar
+    is told to cancel the entry."""
     if not rules.can_organise(guest.event, user):
         raise PermissionError
     guest.revoked_at = utcnow()
     guest.nonce = secrets.token_hex(16)
-    db.session.flush()
+    _bump(guest)
+    if guest.event.status in INVITING:
+        _mail(guest, update=False, cancel=True)  # their calendar drops the entry

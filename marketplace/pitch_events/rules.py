@@ -19,14 +19,34 @@ def can_organise(event: PitchEvent, user: User) -> bool:
 
 
 def takes_part(event: PitchEvent, user: User) -> bool:
-    """Staff of a school taking part (the organiser's included)."""
-    return user.is_staff and user.school_id in event.school_ids
+    """Staff of the organising school; once published, staff of the schools taking part."""
+    if can_organise(event, user):
+        return True
+    return (
+        event.status is not EventStatus.DRAFT
+        and user.is_staff
+        and user.school_id in event.school_ids
+    )
 
 
 def presents(event: PitchEvent, user: User) -> bool:
-    """A student whose team's project is entered (declined or not: they see what they said)."""
-    return user.is_student and any(
-        user.id in {m.student_id for m in p.project.team.memberships} for p in event.presenters
+    """A student whose team's project is entered (declined or not: they see what they said),
+    once the event is published: a draft is the organisers' alone."""
+    return (
+        user.is_student
+        and event.status is not EventStatus.DRAFT
+        and any(
+            user.id in {m.student_id for m in p.project.team.memberships} for p in event.presenters
+        )
+    )
+
+
+def can_edit(event: PitchEvent, user: User) -> bool:
+    """The organisers change the event until it closes."""
+    return can_organise(event, user) and event.status in (
+        EventStatus.DRAFT,
+        EventStatus.PUBLISHED,
+        EventStatus.LIVE,
     )
 
 
@@ -50,15 +70,19 @@ def can_withdraw(presenter: EventPresenter, user: User) -> bool:
     """The organisers, or the staff of the project's school, take an entry back before the
     event goes live."""
     event = presenter.event
-    return event.status in OPEN_FOR_ENTRIES and (
-        can_organise(event, user) or user.is_staff_of(presenter.project.school_id)
+    return (
+        event.status in OPEN_FOR_ENTRIES
+        and not presenter.declined  # a team's no is theirs: it is not erased
+        and (can_organise(event, user) or user.is_staff_of(presenter.project.school_id))
     )
 
 
 def can_arrange(presenter: EventPresenter, user: User) -> bool:
-    """The organisers order the run of show and set a slot's length."""
+    """The organisers order the run of show and set a slot's length (of the pitches entered)."""
     return (
-        can_organise(presenter.event, user) and presenter.event.status is not EventStatus.RELEASED
+        can_organise(presenter.event, user)
+        and presenter.event.status is not EventStatus.RELEASED
+        and not presenter.declined
     )
 
 

@@ -77,7 +77,7 @@ def save_event(
             raise PermissionError
         event.school_id = user.school_id  # type: ignore[assignment]  # staff have a school
         event.created_by_id = user.id
-    elif not rules.can_organise(event, user):
+    elif not rules.can_edit(event, user):
         raise PermissionError
     school = db.session.get(School, event.school_id)
     assert school is not None
@@ -131,12 +131,20 @@ def move_event(event: PitchEvent, to: EventStatus, user: User) -> None:
         raise PermissionError
     if to is EventStatus.PUBLISHED and event.starts_at <= utcnow():
         raise EventError("The event's time has passed; change its date before publishing it.")
+    if to is EventStatus.DRAFT and any(g.revoked_at is None for g in guests.guests_of(event)):
+        raise EventError(
+            "Guests are invited: change the event (they get the update) rather than unpublish it."
+        )
     try:
         move(event, to, EVENT_TRANSITIONS, "A {current} event cannot become {to}.")
     except (ValueError, StaleState) as error:
         raise EventError(
             str(error) if isinstance(error, ValueError) else "Someone moved the event first."
         ) from None
+    if to is EventStatus.PUBLISHED:  # teams entered while it was a draft hear of it now
+        for presenter in event.presenters:
+            if not presenter.declined:
+                events.announce(events.PresenterEntered(presenter, _team(presenter.project)))
 
 
 def enterable_projects(event: PitchEvent, user: User) -> list[Project]:
@@ -191,10 +199,12 @@ def enter(event: PitchEvent, project: Project, user: User) -> EventPresenter:
     )
     db.session.add(presenter)
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            db.session.flush()
     except sa.exc.IntegrityError:  # entered by another teacher at the same moment
         raise EventError(f"“{project.title}” is entered already.") from None
-    events.announce(events.PresenterEntered(presenter, _team(project)))
+    if event.status is not EventStatus.DRAFT:  # a draft's teams hear of it when it is published
+        events.announce(events.PresenterEntered(presenter, _team(project)))
     return presenter
 
 
@@ -258,6 +268,13 @@ def run_of_show(event: PitchEvent) -> list[Slot]:
     return slots
 
 
+def overrun(event: PitchEvent, slots: list[Slot]) -> datetime | None:
+    """When the run of show ends, if that is after the event does."""
+    if slots and slots[-1].ends_at > event.ends_at:
+        return slots[-1].ends_at
+    return None
+
+
 def slot_of(event: PitchEvent, presenter: EventPresenter) -> Slot | None:
     return next((s for s in run_of_show(event) if s.presenter.id == presenter.id), None)
 
@@ -273,7 +290,10 @@ def events_for(user: User) -> list[PitchEvent]:
         return list(
             db.session.scalars(
                 query.where(
-                    sa.or_(PitchEvent.school_id == user.school_id, PitchEvent.id.in_(partner))
+                    sa.or_(
+                        PitchEvent.school_id == user.school_id,
+                        sa.and_(PitchEvent.id.in_(partner), PitchEvent.status != EventStatus.DRAFT),
+                    )
                 )
             )
         )
@@ -284,7 +304,11 @@ def events_for(user: User) -> list[PitchEvent]:
             .join(TeamMembership, TeamMembership.team_id == Project.team_id)
             .where(TeamMembership.student_id == user.id)
         )
-        return list(db.session.scalars(query.where(PitchEvent.id.in_(mine))))
+        return list(
+            db.session.scalars(
+                query.where(PitchEvent.id.in_(mine), PitchEvent.status != EventStatus.DRAFT)
+            )
+        )
     return []
 
 

@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 import segno
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from .. import clock
-from ..extensions import db
+from ..extensions import db, limiter
 from ..forms_common import EmptyForm, SelectChoice, add_error
 from ..models import (
     EventGuest,
@@ -35,6 +35,7 @@ bp.add_app_template_global(services.slot_of, "event_slot")
 bp.add_app_template_global(rules.can_decline, "can_decline_event")
 bp.add_app_template_global(rules.can_withdraw, "can_withdraw_entry")
 bp.add_app_template_global(rules.takes_part, "takes_part_in_event")
+bp.add_app_template_global(rules.can_edit, "can_edit_event")
 
 NEXT_STEPS = {  # what the organiser may do next, as the buttons say it
     EventStatus.DRAFT: [(EventStatus.PUBLISHED, "Publish to the schools taking part")],
@@ -71,7 +72,8 @@ def _event_page(event: PitchEvent, **forms: object) -> str:
     return render_template(
         "pitch_events/show.html",
         event=event,
-        slots=services.run_of_show(event),
+        slots=(slots := services.run_of_show(event)),
+        overrun=services.overrun(event, slots),
         declined=[p for p in event.presenters if p.declined],
         organiser=rules.can_organise(event, current_user),
         next_steps=NEXT_STEPS[event.status] if rules.can_organise(event, current_user) else [],
@@ -154,7 +156,7 @@ def create() -> Response | tuple[str, int]:
 def edit(event_id: int) -> Response | tuple[str, int]:
     """Change an event of one's school: its time, place, length of pitches, schools."""
     event = load_or_404(PitchEvent, event_id, rules.can_view)
-    require(rules.can_organise, event, status=403)
+    require(rules.can_edit, event, status=403)
     form = _with_schools(EventForm(obj=event), event.school_id)
     if not form.is_submitted():
         seen_from = clock.zone(event.school.timezone)
@@ -289,6 +291,9 @@ def set_minutes(presenter_id: int) -> Response:
 
 @bp.post("/<int:event_id>/guests")
 @staff_required
+@limiter.limit(
+    lambda: current_app.config["EVENT_INVITE_LIMIT"], key_func=lambda: f"invite:{current_user.id}"
+)
 def invite(event_id: int) -> Response | tuple[str, int]:
     """Invite members of partner organisations and other people by e-mail."""
     event = load_or_404(PitchEvent, event_id, rules.can_view)
@@ -357,7 +362,7 @@ def revoke(guest_id: int) -> Response:
 @staff_required
 def scanned(token: str) -> str:
     """What the organiser's phone opens when it scans a guest's pass."""
-    guest = guests.guest_from(token)
+    guest = guests.guest_from(token, guests.PASS)
     if guest is None or not rules.can_organise(guest.event, current_user):
         abort(404)
     return render_template("pitch_events/scanned.html", guest=guest, action_form=EmptyForm())
@@ -370,7 +375,7 @@ def invitation(token: str) -> str:
     guest = guests.guest_from(token)
     if guest is None:
         abort(404)
-    check_in_link = absolute_url("pitch_events.scanned", token=token)
+    check_in_link = absolute_url("pitch_events.scanned", token=guests.token_for(guest, guests.PASS))
     return render_template(
         "pitch_events/invitation.html",
         guest=guest,
@@ -378,7 +383,7 @@ def invitation(token: str) -> str:
         token=token,
         pass_image=segno.make(check_in_link, error="m").png_data_uri(scale=6, border=2),
         action_form=EmptyForm(),
-        zone=clock.place_name(clock.zone(guest.event.school.timezone)),
+        when=guests.when_at_school(guest.event),
     )
 
 
