@@ -93,18 +93,16 @@ def invitable_members(event: PitchEvent) -> list[User]:
     """The members of organisations a school of the event verified, not yet invited."""
     schools = event.school_ids
     invited = {g.email for g in guests_of(event)}
+    verified = sa.exists().where(
+        Partnership.organisation_id == Organisation.id,
+        Partnership.school_id.in_(schools),
+        Partnership.status == VerificationStatus.VERIFIED,
+    )
     members = db.session.scalars(
         sa.select(User)
         .join(Organisation, User.organisation_id == Organisation.id)
-        .join(Partnership, Partnership.organisation_id == Organisation.id)
-        .where(
-            Partnership.school_id.in_(schools),
-            Partnership.status == VerificationStatus.VERIFIED,
-            User.role == Role.EMPLOYER,
-            User.active.is_(True),
-        )
-        .order_by(Organisation.name, User.last_name, User.first_name)
-        .distinct()
+        .where(verified, User.role == Role.EMPLOYER, User.active.is_(True))
+        .order_by(Organisation.name, User.last_name, User.first_name, User.id)
     )
     return [m for m in members if m.email and m.email.lower() not in invited]
 
