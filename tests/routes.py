@@ -65,6 +65,13 @@ def download_link(row) -> str:
         return storage().download_url(row.key, row.filename)
 
 
+def scores_for(w: World) -> dict:
+    """A judge's form for the world's event, every criterion scored (the rubric made now)."""
+    from marketplace.pitch_events.judging import rubric
+
+    return {**{f"c{c.id}": "3" for c in rubric(w.event)}, "comment": "A clear problem."}
+
+
 def media_link(row) -> str:
     """The signed local media URL of a stored file (what a page's <video> or <img> points at)."""
     with current_app.test_request_context():
@@ -216,6 +223,7 @@ FORMS: dict[str, Callable[[World], dict | bytes]] = {
     "pitch_events.enter": lambda w: {"project_id": str(w.published_project.id)},
     "pitch_events.decline": lambda w: {"reason": "We have exams that week."},
     "pitch_events.set_minutes": lambda w: {"minutes": "7"},
+    "pitch_events.judge_pitch": lambda w: scores_for(w),
     "pitch_events.invite": lambda w: {"others": "Jane Doe <jane@example.org>", "role": "guest"},
     "schools.set_video_limits": lambda w: {"video_max_seconds": "120", "video_max_mb": "150"},
     "challenges.mark_interest": lambda w: {"want": "yes"},
@@ -2257,6 +2265,41 @@ ROUTES: list[Route] = [
         "forged",
         "POST",
         "/events/invitation/forged/yes",
+        everyone(NOT_FOUND),
+    ),
+    Route(
+        "pitch_events.judge_home",
+        "the judge's link",
+        "GET",
+        "/events/judge/{w.judge_token}",
+        everyone(PAGE),
+    ),
+    Route(
+        "pitch_events.judge_home",
+        "an invitation link, not a judging one",
+        "GET",
+        "/events/judge/{w.guest_token}",
+        everyone(NOT_FOUND),
+    ),
+    Route(
+        "pitch_events.judge_pitch",
+        "the judge's link",
+        "GET",
+        "/events/judge/{w.judge_token}/pitches/{w.entry.id}",
+        everyone(PAGE),
+    ),
+    Route(
+        "pitch_events.judge_pitch",
+        "before the event is live",
+        "POST",
+        "/events/judge/{w.judge_token}/pitches/{w.entry.id}",
+        everyone(refused("/events/judge/{w.judge_token}/pitches/{w.entry.id}")),
+    ),
+    Route(
+        "pitch_events.judge_pitch",
+        "another event's pitch",
+        "GET",
+        lambda w: f"/events/judge/{w.judge_token}/pitches/{w.event_b.presenters[0].id}",
         everyone(NOT_FOUND),
     ),
 ]

@@ -115,6 +115,7 @@ class World:
     guest: EventGuest  # invited to `event`, a judge
     guest_token: str  # the guest's personal link token
     guest_pass_token: str  # the token of the guest's pass (the QR code: check-in only)
+    judge_token: str  # the guest's judging link token
     guest_b: EventGuest  # invited to event_b
 
     def user(self, role: str) -> User | None:
@@ -247,6 +248,7 @@ def _events(make: Factory, teacher: User, own_published: Project, project_b: Pro
         author=school_b_teacher, status=EventStatus.DRAFT, presenters=[project_b]
     )
     from marketplace.pitch_events.guests import PASS, token_for
+    from marketplace.pitch_events.judging import JUDGE
 
     guest = make.event_guest(event, GuestRole.JUDGE)
     return {
@@ -256,6 +258,7 @@ def _events(make: Factory, teacher: User, own_published: Project, project_b: Pro
         "guest": guest,
         "guest_token": token_for(guest),
         "guest_pass_token": token_for(guest, PASS),
+        "judge_token": token_for(guest, JUDGE),
         "guest_b": make.event_guest(event_b),
     }
 

@@ -47,15 +47,18 @@ from .organisation import (
     VerificationStatus,
 )
 from .pitch_event import (
+    DEFAULT_RUBRIC,
     EVENT_TRANSITIONS,
     EventGuest,
     EventPresenter,
     EventSchool,
     EventStatus,
     GuestRole,
+    Judgement,
     PitchEvent,
     PresenterStatus,
     Rsvp,
+    RubricCriterion,
 )
 from .project import (
     PROJECT_TRANSITIONS,
@@ -72,6 +75,7 @@ from .user import STAFF_ROLES, Invitation, Role, User
 
 __all__ = [
     "CHALLENGE_TRANSITIONS",
+    "DEFAULT_RUBRIC",
     "DELIVERABLES",
     "EVENT_TRANSITIONS",
     "LADDER",
@@ -99,6 +103,7 @@ __all__ = [
     "GuestRole",
     "Invitation",
     "JoinRequest",
+    "Judgement",
     "MailFrequency",
     "MailState",
     "MediaJob",
@@ -127,6 +132,7 @@ __all__ = [
     "QuestionState",
     "Role",
     "Rsvp",
+    "RubricCriterion",
     "Rung",
     "School",
     "SponsorQuestion",

@@ -184,3 +184,76 @@ class EventGuest(Model):
         """How the organiser's list names them: "Jordan Reyes (Harbor Health)"."""
         who = self.name or self.email
         return f"{who} ({self.organisation.name})" if self.organisation else who
+
+
+# The default rubric: what a pitch is judged on, how much each counts, and what each score
+# means (1 to 5), so two judges read "3" the same way.
+DEFAULT_RUBRIC: tuple[tuple[str, int, tuple[str, str, str, str, str]], ...] = (
+    ("Problem understanding", 2, (
+        "The problem is unclear.",
+        "The problem is named, not explained.",
+        "The problem is explained; the users are guessed at.",
+        "The problem is explained with what users said.",
+        "The problem is explained with evidence from the people who have it.",
+    )),
+    ("Solution", 2, (
+        "No clear solution.",
+        "A solution, loosely tied to the problem.",
+        "A solution that fits the problem.",
+        "A fitting solution with thought-out details.",
+        "A fitting, original solution; trade-offs explained.",
+    )),
+    ("Evidence it works", 2, (
+        "Not tried.",
+        "Tried by the team only.",
+        "Tried with a few users.",
+        "Tried with users; results measured.",
+        "Tried with users; measured; improved from what was learnt.",
+    )),
+    ("Feasibility", 1, (
+        "Could not be built or used as described.",
+        "Major gaps to make it real.",
+        "Could be made real with help.",
+        "Clear next steps to make it real.",
+        "Ready to pilot.",
+    )),
+    ("Presentation", 1, (
+        "Hard to follow.",
+        "Followable with effort.",
+        "Clear.",
+        "Clear and engaging.",
+        "Clear, engaging, on time, questions answered well.",
+    )),
+)  # fmt: skip
+
+
+class RubricCriterion(Model):
+    """One thing a pitch is judged on at an event, its weight and the meaning of each score."""
+
+    __table_args__ = (sa.UniqueConstraint("event_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("pitch_event.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    name: Mapped[str] = mapped_column(sa.String(80))
+    weight: Mapped[int] = mapped_column(default=1)
+    descriptors: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # scores 1..5
+
+
+class Judgement(Model):
+    """A judge's scores for one pitch ({criterion id: 1–5}) and their comment for the team;
+    one per judge and pitch, so a second submission replaces the first (never counts twice)."""
+
+    __table_args__ = (sa.UniqueConstraint("guest_id", "presenter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("pitch_event.id"), index=True)
+    guest_id: Mapped[int] = mapped_column(sa.ForeignKey("event_guest.id"), index=True)
+    presenter_id: Mapped[int] = mapped_column(sa.ForeignKey("event_presenter.id"), index=True)
+    scores: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    guest: Mapped[EventGuest] = relationship()
+    presenter: Mapped[EventPresenter] = relationship()

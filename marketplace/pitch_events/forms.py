@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -20,6 +28,7 @@ from ..forms_common import (
     strip_text,
     web_address_field,
 )
+from ..models import RubricCriterion
 
 
 class EventForm(FlaskForm):
@@ -117,3 +126,30 @@ class InviteForm(FlaskForm):
         choices=[SelectChoice("guest", "Guests"), SelectChoice("judge", "Judges")],
         default="guest",
     )
+
+
+def score_form(criteria: list[RubricCriterion]) -> FlaskForm:
+    """A judge's form for one pitch: a 1–5 choice per criterion, each score said in words,
+    and a comment for the team."""
+
+    class ScoreForm(FlaskForm):
+        comment = TextAreaField(
+            "A comment for the team (they read it when the results are released)",
+            validators=[Optional(), Length(max=2000)],
+            filters=[strip_text],
+        )
+
+    for criterion in criteria:
+        setattr(
+            ScoreForm,
+            f"c{criterion.id}",
+            RadioField(
+                f"{criterion.name} (counts ×{criterion.weight})",
+                choices=[
+                    SelectChoice(str(n), f"{n} — {text}")
+                    for n, text in enumerate(criterion.descriptors, start=1)
+                ],
+                validators=[InputRequired(message=f"Give a score for {criterion.name}.")],
+            ),
+        )
+    return ScoreForm()

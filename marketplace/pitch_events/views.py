@@ -7,7 +7,16 @@ from collections.abc import Callable
 
 import segno
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -26,8 +35,8 @@ from ..models import (
 )
 from ..permissions import load_or_404, require, staff_required, student_required
 from ..web import absolute_url, commit_or_refuse
-from . import guests, rules, services
-from .forms import DeclineForm, EnterForm, EventForm, InviteForm, MinutesForm
+from . import guests, judging, rules, services
+from .forms import DeclineForm, EnterForm, EventForm, InviteForm, MinutesForm, score_form
 
 bp = Blueprint("pitch_events", __name__, url_prefix="/events")
 bp.add_app_template_global(services.entries_of, "event_entries")
@@ -76,6 +85,7 @@ def _event_page(event: PitchEvent, **forms: object) -> str:
         overrun=services.overrun(event, slots),
         declined=[p for p in event.presenters if p.declined],
         organiser=rules.can_organise(event, current_user),
+        coverage=judging.coverage(event) if organiser else {},
         next_steps=NEXT_STEPS[event.status] if rules.can_organise(event, current_user) else [],
         enterable=enterable,
         enter_form=enter_form,
@@ -384,6 +394,11 @@ def invitation(token: str) -> str:
         pass_image=segno.make(check_in_link, error="m").png_data_uri(scale=6, border=2),
         action_form=EmptyForm(),
         when=guests.when_at_school(guest.event),
+        judge_link=(
+            url_for("pitch_events.judge_home", token=judging.judge_token(guest))
+            if guest.judge
+            else ""
+        ),
     )
 
 
@@ -408,3 +423,68 @@ def reply(token: str, reply: str) -> Response:
                 "success",
             )
     return redirect(url_for("pitch_events.invitation", token=token), 303)
+
+
+# --- judging -------------------------------------------------------------------------------------
+
+
+def _judge(token: str) -> EventGuest:
+    guest = judging.judge_from(token)
+    if guest is None:
+        abort(404)
+    return guest
+
+
+@bp.get("/judge/<token>")
+def judge_home(token: str) -> str:
+    """A judge's page (their own link, no account): the pitches in order, which they scored."""
+    guest = _judge(token)
+    return render_template(
+        "pitch_events/judge.html",
+        guest=guest,
+        event=guest.event,
+        token=token,
+        slots=services.run_of_show(guest.event),
+        judged=judging.judgements_of(guest),
+        when=guests.when_at_school(guest.event),
+    )
+
+
+@bp.route("/judge/<token>/pitches/<int:presenter_id>", methods=["GET", "POST"])
+def judge_pitch(token: str, presenter_id: int) -> Response | tuple[str, int]:
+    """Score one pitch on the rubric and leave the team a comment (again: it replaces)."""
+    guest = _judge(token)
+    presenter = db.session.get(EventPresenter, presenter_id)
+    if presenter is None or presenter.event_id != guest.event_id or presenter.declined:
+        abort(404)
+    criteria = judging.rubric(guest.event)
+    form = score_form(criteria)
+    earlier = judging.judgements_of(guest).get(presenter.id)
+    if not form.is_submitted() and earlier is not None:
+        form.comment.data = earlier.comment
+        for c in criteria:
+            getattr(form, f"c{c.id}").data = str(earlier.scores.get(str(c.id), ""))
+    if form.validate_on_submit():
+        scores = {c.id: int(getattr(form, f"c{c.id}").data) for c in criteria}
+        try:
+            judging.judge(guest, presenter, scores, form.comment.data or "")
+        except judging.JudgingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(request.path, 303)
+        else:
+            db.session.commit()
+            flash(f"Saved: your scores for “{presenter.project.title}”.", "success")
+            return redirect(url_for("pitch_events.judge_home", token=token), 303)
+    db.session.commit()  # the default rubric, if this was its first use
+    return render_template(
+        "pitch_events/judge_pitch.html",
+        guest=guest,
+        event=guest.event,
+        token=token,
+        presenter=presenter,
+        slot=services.slot_of(guest.event, presenter),
+        form=form,
+        criteria=criteria,
+        live=guest.event.status is EventStatus.LIVE,
+    ), (422 if form.errors else 200)
