@@ -198,6 +198,14 @@ def local_clock(moment: datetime | None) -> str:
     return f"{clock.local(moment, clock.zone_of(current_user)):%H:%M}"
 
 
+def clock_at(moment: datetime | None, school: School) -> str:
+    """The hour and minute of a stored instant on a school's clock (for readers who have no
+    zone of their own here: a guest, a judge): "17:30"."""
+    if moment is None:
+        return ""
+    return f"{clock.local(moment, clock.zone(school.timezone)):%H:%M}"
+
+
 def local_date(moment: datetime | None) -> str:
     """The day a stored instant fell on where its reader is: "30 Nov 2026"."""
     if moment is None:
@@ -252,6 +260,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_time=local_time,
         local_clock=local_clock,
+        clock_at=clock_at,
         local_date=local_date,
         day=day,
         short_day=short_day,

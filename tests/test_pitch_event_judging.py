@@ -9,9 +9,11 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from marketplace.clock import local, zone
 from marketplace.extensions import db
 from marketplace.models import EventStatus, GuestRole, Judgement, ProjectStatus
 from marketplace.pitch_events import guests, judging
+from marketplace.pitch_events.services import run_of_show
 
 from .helpers import field_errors, flashes, text_of
 
@@ -153,3 +155,15 @@ def test_the_organiser_sees_how_many_judges_scored_each_pitch(client, login, mak
     login(teacher)
     page = text_of(client.get(f"/events/{event.id}"))
     assert "2 of 2 judges scored" in page and "1 of 2 judges scored" in page
+
+
+def test_a_judge_reads_the_pitches_times_on_the_schools_clock(client, scene):
+    _teacher, event, judge = scene
+    event.school.timezone = "America/Los_Angeles"  # the judge has no zone of their own here
+    db.session.flush()
+    page = text_of(client.get(f"/events/judge/{judging.judge_token(judge)}"))
+    start = run_of_show(event)[0].starts_at
+    assert (
+        f'<span class="judge-time">{local(start, zone("America/Los_Angeles")):%H:%M}</span>' in page
+    )
+    assert "Los Angeles time" in page
