@@ -67,7 +67,9 @@ def test_a_judge_opens_their_page_from_the_invitation_and_scores_a_pitch(client,
     invitation = text_of(client.get(f"/events/invitation/{guests.token_for(judge)}"))
     link = re.search(r'href="(/events/judge/[^"]+)" role="button">Open my judging page', invitation)
     assert link
-    home = text_of(client.get(link.group(1)))
+    opened = client.get(link.group(1))
+    assert opened.headers["Cache-Control"] == "no-store"  # a personal link: no cache keeps it
+    home = text_of(opened)
     assert "0 of 2 pitches scored." in home
     presenter = event.presenters[0]
     page = client.get(f"{link.group(1)}/pitches/{presenter.id}")

@@ -46,6 +46,14 @@ bp.add_app_template_global(rules.can_withdraw, "can_withdraw_entry")
 bp.add_app_template_global(rules.takes_part, "takes_part_in_event")
 bp.add_app_template_global(rules.can_edit, "can_edit_event")
 
+@bp.after_request
+def _kept_by_nobody(response: Response) -> Response:
+    """Guests' and judges' pages are reached by personal links, without an account: no cache
+    along the way keeps them (a logged-in user's pages are never stored anyway)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 NEXT_STEPS = {  # what the organiser may do next, as the buttons say it
     EventStatus.DRAFT: [(EventStatus.PUBLISHED, "Publish to the schools taking part")],
     EventStatus.PUBLISHED: [
