@@ -2302,4 +2302,20 @@ ROUTES: list[Route] = [
         lambda w: f"/events/judge/{w.judge_token}/pitches/{w.event_b.presenters[0].id}",
         everyone(NOT_FOUND),
     ),
+    Route(
+        "pitch_events.coverage",
+        "own school",
+        "GET",
+        "/events/{w.event.id}/coverage",
+        staff(PAGE),
+        rule=pitch_events.can_organise,
+    ),
+    Route(
+        "pitch_events.coverage",
+        "other school",
+        "GET",
+        "/events/{w.event_b.id}/coverage",
+        staff(NOT_FOUND),
+        rule=pitch_events.can_view,
+    ),
 ]

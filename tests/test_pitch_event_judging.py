@@ -169,3 +169,28 @@ def test_a_judge_reads_the_pitches_times_on_the_schools_clock(client, scene):
         f'<span class="judge-time">{local(start, zone("America/Los_Angeles")):%H:%M}</span>' in page
     )
     assert "Los Angeles time" in page
+
+
+def test_the_coverage_board_shows_who_judged_what_and_updates_while_live(
+    client, login, make, scene
+):
+    teacher, event, judge = scene
+    other = make.event_guest(event, GuestRole.JUDGE, name="Priya Shah")
+    make.event_guest(event, GuestRole.GUEST, name="Not A Judge")
+    first, _second = event.presenters
+    judging.judge(judge, first, {c.id: 4 for c in judging.rubric(event)}, "")
+    board = judging.board(event)
+    assert board.scored == {(judge.id, first.id)}
+    assert (board.per_pitch(first), board.per_judge(other)) == (1, 0)
+    login(teacher)
+    page = text_of(client.get(f"/events/{event.id}/coverage"))
+    assert "Jordan Reyes" in page and "Priya Shah" in page and "Not A Judge" not in page
+    assert page.count('aria-label="scored"') == 1
+    assert "1 of 2" in page and "0 of 2" in page
+    assert 'hx-trigger="every 5s"' in page
+    fragment = text_of(client.get(f"/events/{event.id}/coverage", headers={"HX-Request": "true"}))
+    assert fragment.lstrip().startswith('<div id="coverage"') and "<html" not in fragment
+    event.status = EventStatus.CLOSED
+    db.session.flush()
+    assert "every 5s" not in text_of(client.get(f"/events/{event.id}/coverage"))
+    assert "Who has judged what" in text_of(client.get(f"/events/{event.id}"))

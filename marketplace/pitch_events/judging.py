@@ -9,6 +9,8 @@ scores; nothing is counted twice and nothing is lost.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -18,6 +20,7 @@ from ..models import (
     EventGuest,
     EventPresenter,
     EventStatus,
+    GuestRole,
     Judgement,
     PitchEvent,
     RubricCriterion,
@@ -140,3 +143,39 @@ def coverage(event: PitchEvent) -> dict[int, int]:
         .group_by(Judgement.presenter_id)
     )
     return {presenter_id: count for presenter_id, count in rows}
+
+
+@dataclass(frozen=True)
+class Board:
+    """Who has judged what: the judges, the pitches, and the (judge, pitch) pairs scored."""
+
+    judges: list[EventGuest]
+    pitches: list[EventPresenter]
+    scored: set[tuple[int, int]]
+
+    def per_pitch(self, presenter: EventPresenter) -> int:
+        return sum(1 for judge in self.judges if (judge.id, presenter.id) in self.scored)
+
+    def per_judge(self, judge: EventGuest) -> int:
+        return sum(1 for pitch in self.pitches if (judge.id, pitch.id) in self.scored)
+
+
+def board(event: PitchEvent) -> Board:
+    """The organiser's coverage board, in three statements."""
+    judges = list(
+        db.session.scalars(
+            sa.select(EventGuest)
+            .where(
+                EventGuest.event_id == event.id,
+                EventGuest.role == GuestRole.JUDGE,
+                EventGuest.revoked_at.is_(None),
+            )
+            .order_by(EventGuest.name, EventGuest.email)
+        )
+    )
+    pitches = [p for p in event.presenters if not p.declined]
+    rows = db.session.execute(
+        sa.select(Judgement.guest_id, Judgement.presenter_id).where(Judgement.event_id == event.id)
+    )
+    scored = {(guest_id, presenter_id) for guest_id, presenter_id in rows}
+    return Board(judges, pitches, scored)

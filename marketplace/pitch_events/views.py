@@ -34,7 +34,7 @@ from ..models import (
     User,
 )
 from ..permissions import load_or_404, require, staff_required, student_required
-from ..web import absolute_url, commit_or_refuse
+from ..web import absolute_url, commit_or_refuse, is_htmx
 from . import guests, judging, rules, services
 from .forms import DeclineForm, EnterForm, EventForm, InviteForm, MinutesForm, score_form
 
@@ -45,6 +45,7 @@ bp.add_app_template_global(rules.can_decline, "can_decline_event")
 bp.add_app_template_global(rules.can_withdraw, "can_withdraw_entry")
 bp.add_app_template_global(rules.takes_part, "takes_part_in_event")
 bp.add_app_template_global(rules.can_edit, "can_edit_event")
+
 
 @bp.after_request
 def _kept_by_nobody(response: Response) -> Response:
@@ -434,6 +435,17 @@ def reply(token: str, reply: str) -> Response:
 
 
 # --- judging -------------------------------------------------------------------------------------
+
+
+@bp.get("/<int:event_id>/coverage")
+@staff_required
+def coverage(event_id: int) -> str:
+    """The organiser's coverage board: which judge has scored which pitch, refreshed every 5 s
+    while the event is live (the grid alone, by htmx)."""
+    event = load_or_404(PitchEvent, event_id, rules.can_view)
+    require(rules.can_organise, event, status=403)
+    template = "pitch_events/_coverage.html" if is_htmx() else "pitch_events/coverage.html"
+    return render_template(template, event=event, board=judging.board(event))
 
 
 def _judge(token: str) -> EventGuest:
