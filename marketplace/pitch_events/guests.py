@@ -18,6 +18,7 @@ import icalendar
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import clock, mail
 from ..extensions import db
@@ -92,7 +93,9 @@ def guest_from(token: str, purpose: str = INVITATION) -> EventGuest | None:
 def invitable_members(event: PitchEvent) -> list[User]:
     """The members of organisations a school of the event verified, not yet invited."""
     schools = event.school_ids
-    invited = {g.email for g in guests_of(event)}
+    invited = set(
+        db.session.scalars(sa.select(EventGuest.email).where(EventGuest.event_id == event.id))
+    )
     verified = sa.exists().where(
         Partnership.organisation_id == Organisation.id,
         Partnership.school_id.in_(schools),
@@ -102,6 +105,7 @@ def invitable_members(event: PitchEvent) -> list[User]:
         sa.select(User)
         .join(Organisation, User.organisation_id == Organisation.id)
         .where(verified, User.role == Role.EMPLOYER, User.active.is_(True))
+        .options(contains_eager(User.organisation))
         .order_by(Organisation.name, User.last_name, User.first_name, User.id)
     )
     return [m for m in members if m.email and m.email.lower() not in invited]
@@ -112,6 +116,7 @@ def guests_of(event: PitchEvent) -> list[EventGuest]:
         db.session.scalars(
             sa.select(EventGuest)
             .where(EventGuest.event_id == event.id)
+            .options(selectinload(EventGuest.organisation))
             .order_by(EventGuest.role.desc(), EventGuest.name, EventGuest.email)
         )
     )

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from ..models import EventGuest, EventPresenter, EventStatus, PitchEvent, User
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import (
+    EventGuest,
+    EventPresenter,
+    EventStatus,
+    PitchEvent,
+    Project,
+    TeamMembership,
+    User,
+)
 
 OPEN_FOR_ENTRIES = frozenset({EventStatus.DRAFT, EventStatus.PUBLISHED})
 DECLINABLE = frozenset({EventStatus.DRAFT, EventStatus.PUBLISHED, EventStatus.LIVE})
@@ -32,13 +43,16 @@ def takes_part(event: PitchEvent, user: User) -> bool:
 def presents(event: PitchEvent, user: User) -> bool:
     """A student whose team's project is entered (declined or not: they see what they said),
     once the event is published: a draft is the organisers' alone."""
-    return (
-        user.is_student
-        and event.status is not EventStatus.DRAFT
-        and any(
-            user.id in {m.student_id for m in p.project.team.memberships} for p in event.presenters
-        )
+    if not user.is_student or event.status is EventStatus.DRAFT:
+        return False
+    entry = (
+        sa.select(EventPresenter.id)
+        .join(Project, Project.id == EventPresenter.project_id)
+        .join(TeamMembership, TeamMembership.team_id == Project.team_id)
+        .where(EventPresenter.event_id == event.id, TeamMembership.student_id == user.id)
+        .limit(1)
     )
+    return db.session.scalar(entry) is not None  # one statement, however many entries
 
 
 def can_edit(event: PitchEvent, user: User) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from .. import clock, events
 from ..extensions import db
@@ -21,6 +22,7 @@ from ..models import (
     Project,
     ProjectStatus,
     School,
+    Team,
     TeamMembership,
     User,
     utcnow,
@@ -256,6 +258,22 @@ def set_minutes(presenter: EventPresenter, user: User, minutes: int | None) -> N
     db.session.flush()
 
 
+def load_entries(event: PitchEvent) -> PitchEvent:
+    """The event with its entries, their projects, schools and teams (members included) and its
+    partner schools, in a few statements: what every page of the event reads of them."""
+    project = selectinload(PitchEvent.presenters).selectinload(EventPresenter.project)
+    db.session.scalars(
+        sa.select(PitchEvent)
+        .where(PitchEvent.id == event.id)
+        .options(
+            project.selectinload(Project.school),
+            project.selectinload(Project.team).selectinload(Team.memberships),
+            selectinload(PitchEvent.partners).selectinload(EventSchool.school),
+        )
+    ).one()
+    return event
+
+
 def run_of_show(event: PitchEvent) -> list[Slot]:
     """The entered pitches in order, each with its start and end: from the event's start, each
     slot its length, a changeover between two."""
@@ -282,7 +300,11 @@ def slot_of(event: PitchEvent, presenter: EventPresenter) -> Slot | None:
 def events_for(user: User) -> list[PitchEvent]:
     """The events a user sees: staff, those of their school (organised or taking part);
     students, those their team's projects are entered in."""
-    query = sa.select(PitchEvent).order_by(PitchEvent.starts_at.desc())
+    query = (
+        sa.select(PitchEvent)
+        .options(selectinload(PitchEvent.presenters), selectinload(PitchEvent.school))
+        .order_by(PitchEvent.starts_at.desc())
+    )  # the list shows each event's school and its number of pitches
     if user.is_site_admin:
         return list(db.session.scalars(query))
     if user.is_staff:

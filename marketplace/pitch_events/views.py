@@ -79,6 +79,7 @@ def _invite_form(event: PitchEvent, form: InviteForm | None = None) -> InviteFor
 
 
 def _event_page(event: PitchEvent, **forms: object) -> str:
+    services.load_entries(event)
     enter_form = forms.pop("enter_form", None) or EnterForm()
     organiser = rules.can_organise(event, current_user)
     invite_form = forms.pop("invite_form", None)
@@ -445,7 +446,7 @@ def coverage(event_id: int) -> str:
     event = load_or_404(PitchEvent, event_id, rules.can_view)
     require(rules.can_organise, event, status=403)
     template = "pitch_events/_coverage.html" if is_htmx() else "pitch_events/coverage.html"
-    return render_template(template, event=event, board=judging.board(event))
+    return render_template(template, event=services.load_entries(event), board=judging.board(event))
 
 
 def _judge(token: str) -> EventGuest:
@@ -459,6 +460,7 @@ def _judge(token: str) -> EventGuest:
 def judge_home(token: str) -> str:
     """A judge's page (their own link, no account): the pitches in order, which they scored."""
     guest = _judge(token)
+    services.load_entries(guest.event)
     return render_template(
         "pitch_events/judge.html",
         guest=guest,
