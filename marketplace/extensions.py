@@ -65,6 +65,15 @@ def rows_matched(statement: Update | Delete, session: Session | None = None) -> 
     return result.rowcount
 
 
+def upsert(model: Any) -> Any:
+    """An INSERT of `model` that can say what a conflict does (`on_conflict_do_nothing`,
+    `on_conflict_do_update`): PostgreSQL's and SQLite's, which spell it the same way."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
 def register(app: Flask) -> None:
     """Bind every extension to `app`."""
     from config import ROOT

@@ -31,10 +31,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..extensions import db, rows_matched
+from ..extensions import db, rows_matched, upsert
 from ..leases import Queue, backoff
 from ..models import FileStatus, MediaJob, MediaState, PitchRole, Project, ProjectFile, utcnow
 from ..storage import copy_stream, storage
@@ -82,9 +81,8 @@ def enqueue(row: ProjectFile) -> None:
         "last_error": "",
         "created_at": utcnow(),
     }
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     db.session.execute(
-        dialect.insert(MediaJob).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
+        upsert(MediaJob).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
     )
     # The same bytes again after the storage failed them for good: this upload tries again
     # (a file the sandbox refused stays refused: the same bytes would be refused again).

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
-from ..extensions import db
+from ..extensions import db, upsert
 from ..models import (
     DEFAULT_RUBRIC,
     EventGuest,
@@ -112,8 +111,7 @@ def judge(
         "created_at": now,
         "updated_at": now,
     }
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(Judgement).values(**values)
+    insert = upsert(Judgement).values(**values)
     db.session.execute(
         insert.on_conflict_do_update(
             index_elements=["guest_id", "presenter_id"],
