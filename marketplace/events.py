@@ -18,10 +18,12 @@ from blinker import Namespace
 from .models import (
     Engagement,
     EngagementEvent,
+    EventInterest,
     EventPresenter,
     Message,
     MessageFlag,
     Partnership,
+    PitchEvent,
     Project,
     ProjectSnapshot,
     SponsorQuestion,
@@ -186,3 +188,20 @@ class PresenterDeclined(Event):
     """A team said no to a pitch event; the teacher who entered it hears of it."""
 
     presenter: EventPresenter
+
+
+@dataclass(frozen=True)
+class EventLead(Event):
+    """A guest whose organisation the school does not yet work with would like to work with a
+    team: the team's teachers are asked to follow up."""
+
+    interest: EventInterest
+    teachers: tuple[User, ...]
+
+
+@dataclass(frozen=True)
+class ResultsReleased(Event):
+    """An event's results are released: each presenting team hears it can read its feedback."""
+
+    event: PitchEvent
+    teams: tuple[tuple[EventPresenter, tuple[User, ...]], ...]

@@ -57,6 +57,15 @@ def text_of(response) -> str:
     return response.get_data(as_text=True)
 
 
+def words(response) -> str:
+    """What a reader sees of a page: the body's text, tags and scripts dropped, entities
+    decoded, each run of spaces one space."""
+    body = text_of(response).split("<body", 1)[-1]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"</?(?:a|abbr|b|code|em|i|small|span|strong|time)\b[^>]*>", "", body)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
 def flashes(response) -> list[str]:
     """The flash messages shown on a page, unescaped."""
     return [

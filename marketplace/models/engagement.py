@@ -131,6 +131,8 @@ class Engagement(Model):
     skip_allowed_to: Mapped[Rung | None] = mapped_column(enum_column(Rung, length=20))
     note: Mapped[str] = mapped_column(sa.Text, default="")
     opened_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    # The pitch event where the interest was shown, if it was.
+    source_event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pitch_event.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_event_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped by every transition: the conditional UPDATEs compare it.

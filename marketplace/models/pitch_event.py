@@ -43,6 +43,14 @@ EVENT_TRANSITIONS: dict[EventStatus, frozenset[EventStatus]] = {
 }
 
 
+class JudgingMode(enum.StrEnum):
+    """Judges score each pitch on the rubric, or (for a big event) only say which of two
+    pitches was better, ranked by Crowd-BT."""
+
+    RUBRIC = "rubric"
+    PAIRWISE = "pairwise"
+
+
 class PitchEvent(Model):
     """A demo day: when and where, who takes part, and the pitches in their order."""
 
@@ -58,6 +66,9 @@ class PitchEvent(Model):
     pitch_minutes: Mapped[int] = mapped_column(default=5)  # each pitch's slot, questions included
     changeover_minutes: Mapped[int] = mapped_column(default=1)  # between two pitches
     min_judges: Mapped[int] = mapped_column(default=3)  # judges every pitch should have
+    judging_mode: Mapped[JudgingMode] = mapped_column(
+        enum_column(JudgingMode, length=10), default=JudgingMode.RUBRIC
+    )
     status: Mapped[EventStatus] = mapped_column(
         enum_column(EventStatus, length=12), default=EventStatus.DRAFT, index=True
     )
@@ -124,6 +135,10 @@ class EventPresenter(Model):
     declined_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    # Pairwise mode: what is believed of the pitch's quality so far (Crowd-BT), which chooses
+    # the pairs judges are sent to; the ranking itself is computed from the comparisons.
+    quality_mu: Mapped[float] = mapped_column(default=0.0)
+    quality_sigma2: Mapped[float] = mapped_column(default=1.0)
 
     event: Mapped[PitchEvent] = relationship(back_populates="presenters")
     project: Mapped[Project] = relationship()
@@ -171,9 +186,22 @@ class EventGuest(Model):
     nonce: Mapped[str] = mapped_column(sa.String(32))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sequence: Mapped[int] = mapped_column(default=0)  # the calendar entry's last version sent
+    # An organiser may set a judge's scores aside (they stay stored, and count again if undone).
+    excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    excluded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    excluded_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    # Pairwise mode: the pitch the judge was sent to last and the one before it (compared next),
+    # how many comparisons they made, and what is believed of their reliability (Crowd-BT).
+    visiting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_presenter.id"))
+    previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_presenter.id"))
+    compared: Mapped[int] = mapped_column(default=0)
+    reliability_alpha: Mapped[float] = mapped_column(default=3.0)
+    reliability_beta: Mapped[float] = mapped_column(default=1.0)
 
     event: Mapped[PitchEvent] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+    visiting: Mapped[EventPresenter | None] = relationship(foreign_keys=[visiting_id])
+    previous: Mapped[EventPresenter | None] = relationship(foreign_keys=[previous_id])
 
     @property
     def judge(self) -> bool:
@@ -240,6 +268,12 @@ class RubricCriterion(Model):
     descriptors: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # scores 1..5
 
 
+class CommentStatus(enum.StrEnum):
+    SHOWN = "shown"
+    HELD = "held"  # waits for the team's teacher
+    HIDDEN = "hidden"  # the teacher kept it from the team
+
+
 class Judgement(Model):
     """A judge's scores for one pitch ({criterion id: 1–5}) and their comment for the team;
     one per judge and pitch, so a second submission replaces the first (never counts twice)."""
@@ -252,8 +286,74 @@ class Judgement(Model):
     presenter_id: Mapped[int] = mapped_column(sa.ForeignKey("event_presenter.id"), index=True)
     scores: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
     comment: Mapped[str] = mapped_column(sa.Text, default="")
+    # A comment with what looks like a contact detail is held for the team's teacher.
+    comment_status: Mapped[CommentStatus] = mapped_column(
+        enum_column(CommentStatus, length=8), default=lambda: CommentStatus.SHOWN
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    guest: Mapped[EventGuest] = relationship()
+    presenter: Mapped[EventPresenter] = relationship()
+
+
+class JudgeAssignment(Model):
+    """A pitch a judge is asked to score (rubric mode); they may score others too."""
+
+    __table_args__ = (sa.UniqueConstraint("guest_id", "presenter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("pitch_event.id"), index=True)
+    guest_id: Mapped[int] = mapped_column(sa.ForeignKey("event_guest.id"), index=True)
+    presenter_id: Mapped[int] = mapped_column(sa.ForeignKey("event_presenter.id"), index=True)
+
+
+class Comparison(Model):
+    """In pairwise mode, a judge's answer: of the last two pitches they saw, which was better.
+    `step` numbers the judge's answers, so a double submission is one answer."""
+
+    __table_args__ = (sa.UniqueConstraint("guest_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("pitch_event.id"), index=True)
+    guest_id: Mapped[int] = mapped_column(sa.ForeignKey("event_guest.id"), index=True)
+    step: Mapped[int] = mapped_column()
+    winner_id: Mapped[int] = mapped_column(sa.ForeignKey("event_presenter.id"))
+    loser_id: Mapped[int] = mapped_column(sa.ForeignKey("event_presenter.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EventAward(Model):
+    """An award the organisers give at an event ("Best pitch", "Health science track"), and
+    its winner once chosen; shown on the public page after the results are released."""
+
+    __table_args__ = (sa.UniqueConstraint("event_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("pitch_event.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    # For a track: the pitches of one career cluster ("" for every pitch).
+    cluster: Mapped[str] = mapped_column(sa.String(80), default="")
+    presenter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_presenter.id"))
+
+    presenter: Mapped[EventPresenter | None] = relationship()
+
+
+class EventInterest(Model):
+    """A guest's or judge's "I'd like to work with this team": an engagement at interest when
+    their organisation is verified by the project's school, otherwise a lead for the teacher."""
+
+    __table_args__ = (sa.UniqueConstraint("guest_id", "presenter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("pitch_event.id"), index=True)
+    guest_id: Mapped[int] = mapped_column(sa.ForeignKey("event_guest.id"), index=True)
+    presenter_id: Mapped[int] = mapped_column(sa.ForeignKey("event_presenter.id"), index=True)
+    engagement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("engagement.id"))
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    followed_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    followed_up_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     guest: Mapped[EventGuest] = relationship()
     presenter: Mapped[EventPresenter] = relationship()

@@ -16,6 +16,7 @@ from .. import clock
 from ..engagements import story
 from ..events import (
     EngagementMoved,
+    EventLead,
     MessageFlagged,
     MessageHeld,
     MessageRejected,
@@ -26,6 +27,7 @@ from ..events import (
     ProjectReviewed,
     QuestionAnswered,
     QuestionAsked,
+    ResultsReleased,
     TeamJoinAnswered,
     TeamJoinAsked,
     subscribe,
@@ -380,6 +382,45 @@ def presenter_declined(declined: PresenterDeclined) -> None:
     )
 
 
+def event_lead(lead: EventLead) -> None:
+    """The team's teachers are asked to follow up a guest the school does not yet work with."""
+    interest = lead.interest
+    guest, project = interest.guest, interest.presenter.project
+    said = f" They wrote: {interest.note}" if interest.note else ""
+    for teacher in lead.teachers:
+        notify(
+            teacher,
+            kind="event_lead",
+            subject=f"{guest.label} would like to work with {project.team.name}",
+            body=(
+                f"At {guest.event.title}, {guest.label} ({guest.email}) said they would like to "
+                f"work with the team of “{project.title}”. Their organisation is not a verified "
+                f"partner of your school yet: follow up, then mark it done on the event's "
+                f"report.{said}"
+            ),
+            key=f"event-lead-{interest.id}-user-{teacher.id}",
+            link=f"/events/{guest.event_id}/report#leads",
+        )
+
+
+def results_released(released: ResultsReleased) -> None:
+    """Each presenting team hears that its feedback can be read."""
+    event = released.event
+    for presenter, team in released.teams:
+        for student in team:
+            notify(
+                student,
+                kind="event_results",
+                subject=f"Your results from {event.title}",
+                body=(
+                    f"The judges' scores and comments for “{presenter.project.title}” "
+                    f"are ready to read."
+                ),
+                key=f"event-results-{presenter.id}-user-{student.id}",
+                link=f"/events/presenters/{presenter.id}/feedback",
+            )
+
+
 def subscribe_all() -> None:
     """Connect every subscriber above (again is harmless)."""
     subscribe(EngagementMoved, engagement_moved)
@@ -394,4 +435,6 @@ def subscribe_all() -> None:
     subscribe(QuestionAsked, question_asked)
     subscribe(PresenterEntered, presenter_entered)
     subscribe(PresenterDeclined, presenter_declined)
+    subscribe(EventLead, event_lead)
+    subscribe(ResultsReleased, results_released)
     subscribe(QuestionAnswered, question_answered)

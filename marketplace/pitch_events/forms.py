@@ -64,6 +64,17 @@ class EventForm(FlaskForm):
     min_judges = IntegerField(
         "Judges each pitch should have", default=3, validators=[InputRequired(), NumberRange(1, 20)]
     )
+    judging_mode = RadioField(
+        "How judges judge",
+        choices=[
+            SelectChoice("rubric", "Each pitch scored on the rubric (up to about 30 pitches)"),
+            SelectChoice(
+                "pairwise", "Judges say which of two pitches was better (a big event, a fair)"
+            ),
+        ],
+        default="rubric",
+        description="Set until the event starts.",
+    )
     partner_ids = MultiCheckboxField(  # type: ignore[call-arg]  # stubs predate WTForms 3.3
         "Other schools taking part",
         coerce=int,
@@ -153,3 +164,42 @@ def score_form(criteria: list[RubricCriterion]) -> FlaskForm:
             ),
         )
     return ScoreForm()
+
+
+class ExcludeForm(FlaskForm):
+    reason = StringField(
+        "Why their scores are set aside",
+        validators=[DataRequired(message="Say why."), Length(max=300)],
+        filters=[strip],
+        description="For example: judged their own relative's team; left after two pitches.",
+    )
+
+
+class AwardForm(FlaskForm):
+    name = StringField(
+        "Award", validators=[DataRequired(message="Name the award."), Length(max=120)],
+        filters=[strip], description="For example: Best pitch; People's choice.",
+    )  # fmt: skip
+    cluster = SelectField("For the pitches of one track (optional)", choices=[], default="")
+
+
+class WinnerForm(FlaskForm):
+    presenter_id = SelectField("Winner", coerce=optional_int, choices=[])
+
+
+class InterestForm(FlaskForm):
+    note = StringField(
+        "A word for the team's teacher (optional)",
+        validators=[Optional(), Length(max=500)],
+        filters=[strip],
+    )
+
+
+class CriterionForm(FlaskForm):
+    name = StringField("Criterion", validators=[DataRequired(), Length(max=80)], filters=[strip])
+    weight = IntegerField("Counts ×", default=1, validators=[InputRequired(), NumberRange(1, 5)])
+    d1 = StringField("1 means", validators=[DataRequired(), Length(max=200)], filters=[strip])
+    d2 = StringField("2 means", validators=[DataRequired(), Length(max=200)], filters=[strip])
+    d3 = StringField("3 means", validators=[DataRequired(), Length(max=200)], filters=[strip])
+    d4 = StringField("4 means", validators=[DataRequired(), Length(max=200)], filters=[strip])
+    d5 = StringField("5 means", validators=[DataRequired(), Length(max=200)], filters=[strip])

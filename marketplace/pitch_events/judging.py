@@ -14,12 +14,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..extensions import db, upsert
+from ..messaging import service as messaging
 from ..models import (
     DEFAULT_RUBRIC,
+    CommentStatus,
     EventGuest,
     EventPresenter,
     EventStatus,
     GuestRole,
+    JudgeAssignment,
     Judgement,
     PitchEvent,
     RubricCriterion,
@@ -102,12 +105,17 @@ def judge(
     if {c.id for c in criteria} != set(scores) or not all(1 <= v <= 5 for v in scores.values()):
         raise JudgingError("Give every criterion a score from 1 to 5.")
     now = utcnow()
+    comment = comment.strip()[:2000]
     values = {
         "event_id": event.id,
         "guest_id": guest.id,
         "presenter_id": presenter.id,
         "scores": {str(k): v for k, v in scores.items()},
-        "comment": comment.strip()[:2000],
+        "comment": comment,
+        # The team reads the comment: one that carries a contact detail waits for their teacher.
+        "comment_status": (
+            CommentStatus.HELD if messaging.contact_details(comment) else CommentStatus.SHOWN
+        ),
         "created_at": now,
         "updated_at": now,
     }
@@ -118,8 +126,72 @@ def judge(
             set_={
                 "scores": insert.excluded.scores,
                 "comment": insert.excluded.comment,
+                "comment_status": insert.excluded.comment_status,
                 "updated_at": insert.excluded.updated_at,
             },
+        )
+    )
+
+
+def active_judges(event: PitchEvent) -> list[EventGuest]:
+    """The judges whose invitation stands and whose scores count, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(EventGuest)
+            .where(
+                EventGuest.event_id == event.id,
+                EventGuest.role == GuestRole.JUDGE,
+                EventGuest.revoked_at.is_(None),
+                EventGuest.excluded_at.is_(None),
+            )
+            .order_by(EventGuest.name, EventGuest.email, EventGuest.id)
+        )
+    )
+
+
+def assign(event: PitchEvent) -> int:
+    """Give every pitch at least `min_judges` judges (all of them, if fewer are invited),
+    each time to the judge with the fewest pitches: the loads differ by one at most. Pairs
+    already assigned stay (a judge keeps what they were given); run again after inviting more
+    judges or entering more pitches. Returns how many pairs were added."""
+    judges = active_judges(event)
+    pitches = [p for p in event.presenters if not p.declined]
+    if not judges or not pitches:
+        return 0
+    judge_ids, pitch_ids = {j.id for j in judges}, {p.id for p in pitches}
+    pairs = {
+        (guest_id, presenter_id)
+        for guest_id, presenter_id in db.session.execute(
+            sa.select(JudgeAssignment.guest_id, JudgeAssignment.presenter_id).where(
+                JudgeAssignment.event_id == event.id
+            )
+        )
+        if guest_id in judge_ids and presenter_id in pitch_ids
+    }
+    load = {j.id: sum(1 for g, _ in pairs if g == j.id) for j in judges}
+    have = {p.id: sum(1 for _, q in pairs if q == p.id) for p in pitches}
+    need = min(event.min_judges, len(judges))
+    added = []
+    for pitch in sorted(pitches, key=lambda p: have[p.id]):
+        while have[pitch.id] < need:
+            judge = min(
+                (j for j in judges if (j.id, pitch.id) not in pairs),
+                key=lambda j: (load[j.id], j.id),
+            )
+            pairs.add((judge.id, pitch.id))
+            load[judge.id] += 1
+            have[pitch.id] += 1
+            added.append({"event_id": event.id, "guest_id": judge.id, "presenter_id": pitch.id})
+    if added:  # two organisers at once: the second adds nothing twice
+        db.session.execute(upsert(JudgeAssignment).values(added).on_conflict_do_nothing())
+    return len(added)
+
+
+def assigned_to(guest: EventGuest) -> set[int]:
+    """The pitches a judge is asked to score."""
+    return set(
+        db.session.scalars(
+            sa.select(JudgeAssignment.presenter_id).where(JudgeAssignment.guest_id == guest.id)
         )
     )
 

@@ -7,8 +7,10 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import (
     EventGuest,
+    EventInterest,
     EventPresenter,
     EventStatus,
+    Judgement,
     PitchEvent,
     Project,
     TeamMembership,
@@ -122,3 +124,70 @@ def can_see_guest(guest: EventGuest, user: User) -> bool:
 def can_manage_guest(guest: EventGuest, user: User) -> bool:
     """The organisers check guests in and withdraw invitations."""
     return can_organise(guest.event, user)
+
+
+# --- judging and results -----------------------------------------------------------------------
+
+RESULTS_KEPT = frozenset({EventStatus.CLOSED, EventStatus.RELEASED})
+
+
+def can_see_results(event: PitchEvent, user: User) -> bool:
+    """The live leaderboard, the judges set aside, the awards and the event's report: the
+    organisers only (teams read their own feedback once released)."""
+    return can_organise(event, user)
+
+
+def can_judge_setup(event: PitchEvent, user: User) -> bool:
+    """The organisers change the rubric until the event goes live (scores then mean one thing)."""
+    return can_organise(event, user) and event.status in OPEN_FOR_ENTRIES
+
+
+def can_assign(event: PitchEvent, user: User) -> bool:
+    """The organisers give pitches their judges, before and during the event."""
+    return can_organise(event, user) and event.status in (
+        EventStatus.PUBLISHED,
+        EventStatus.LIVE,
+    )
+
+
+def can_set_aside(guest: EventGuest, user: User) -> bool:
+    """The organisers set a judge's scores aside (or count them again) until the release."""
+    return (
+        can_organise(guest.event, user)
+        and guest.judge
+        and guest.event.status in (EventStatus.LIVE, EventStatus.CLOSED)
+    )
+
+
+def can_award(event: PitchEvent, user: User) -> bool:
+    """The organisers name awards and choose winners until the results are released."""
+    return can_organise(event, user) and event.status not in (
+        EventStatus.DRAFT,
+        EventStatus.RELEASED,
+    )
+
+
+def can_read_feedback(presenter: EventPresenter, user: User) -> bool:
+    """Once the results are released: the team, their school's staff and the organisers."""
+    return presenter.event.status is EventStatus.RELEASED and (
+        is_presenting_team(presenter, user)
+        or user.is_staff_of(presenter.project.school_id)
+        or can_organise(presenter.event, user)
+    )
+
+
+def can_decide_comment(judgement: Judgement, user: User) -> bool:
+    """A comment held for a contact detail: the staff of the team's school let it through."""
+    return user.is_staff_of(judgement.presenter.project.school_id)
+
+
+def can_follow_up(interest: EventInterest, user: User) -> bool:
+    """A lead: the staff of the team's school, and the organisers."""
+    return user.is_staff_of(interest.presenter.project.school_id) or can_organise(
+        interest.presenter.event, user
+    )
+
+
+def is_public(event: PitchEvent) -> bool:
+    """The public page: once published (awards once released)."""
+    return event.status is not EventStatus.DRAFT

@@ -17,6 +17,7 @@ from ..models import (
     EventPresenter,
     EventSchool,
     EventStatus,
+    JudgingMode,
     PitchEvent,
     PresenterStatus,
     Project,
@@ -28,11 +29,15 @@ from ..models import (
     utcnow,
 )
 from ..workflow import StaleState, move, update_if
-from . import guests, rules
+from . import guests, judging, rules
 
 
 class EventError(Exception):
-    """What the event cannot do now; the message is shown."""
+    """What the event cannot do now; the message is shown (beside `field`, on a form)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ def save_event(
     changeover_minutes: int,
     min_judges: int,
     partner_ids: Iterable[int],
+    judging_mode: JudgingMode = JudgingMode.RUBRIC,
 ) -> PitchEvent:
     """Create (for the user's school) or change an event; times are read in the organising
     school's zone."""
@@ -90,6 +96,10 @@ def save_event(
     event.place, event.online_url, event.capacity = place, online_url, capacity
     event.pitch_minutes, event.changeover_minutes = pitch_minutes, changeover_minutes
     event.min_judges = min_judges
+    if judging_mode is not event.judging_mode:
+        if not new and event.status not in rules.OPEN_FOR_ENTRIES:
+            raise EventError("The way of judging is kept once the event is live.", "judging_mode")
+        event.judging_mode = judging_mode
     wanted = {i for i in partner_ids if i != event.school_id}
     entered_from = {p.project.school_id for p in event.presenters if not p.declined}
     kept = {p.school_id for p in event.partners}
@@ -100,7 +110,7 @@ def save_event(
                 s.name for s in db.session.scalars(sa.select(School).where(School.id.in_(dropped)))
             )
         )
-        raise EventError(f"{names} still has projects entered; withdraw them first.")
+        raise EventError(f"{names} still has projects entered; withdraw them first.", "partner_ids")
     event.partners = [p for p in event.partners if p.school_id in wanted] + [
         EventSchool(school_id=i) for i in sorted(wanted - kept)
     ]
@@ -147,6 +157,11 @@ def move_event(event: PitchEvent, to: EventStatus, user: User) -> None:
         for presenter in event.presenters:
             if not presenter.declined:
                 events.announce(events.PresenterEntered(presenter, _team(presenter.project)))
+    if to is EventStatus.LIVE and event.judging_mode is JudgingMode.RUBRIC:
+        judging.assign(event)  # every pitch its judges (the organisers may assign again)
+    if to is EventStatus.RELEASED:
+        teams = tuple((p, _team(p.project)) for p in event.presenters if not p.declined)
+        events.announce(events.ResultsReleased(event, teams))
 
 
 def enterable_projects(event: PitchEvent, user: User) -> list[Project]:

@@ -24,10 +24,15 @@ from .. import clock
 from ..extensions import db, limiter
 from ..forms_common import EmptyForm, SelectChoice, add_error
 from ..models import (
+    LADDER,
+    EventAward,
     EventGuest,
+    EventInterest,
     EventPresenter,
     EventStatus,
     GuestRole,
+    Judgement,
+    JudgingMode,
     PitchEvent,
     Project,
     School,
@@ -35,8 +40,19 @@ from ..models import (
 )
 from ..permissions import load_or_404, require, staff_required, student_required
 from ..web import absolute_url, commit_or_refuse, is_htmx
-from . import guests, judging, rules, services
-from .forms import DeclineForm, EnterForm, EventForm, InviteForm, MinutesForm, score_form
+from . import guests, interests, judging, pairwise, results, rules, services
+from .forms import (
+    AwardForm,
+    DeclineForm,
+    EnterForm,
+    EventForm,
+    ExcludeForm,
+    InterestForm,
+    InviteForm,
+    MinutesForm,
+    WinnerForm,
+    score_form,
+)
 
 bp = Blueprint("pitch_events", __name__, url_prefix="/events")
 bp.add_app_template_global(services.entries_of, "event_entries")
@@ -147,10 +163,11 @@ def _save(form: EventForm, event: PitchEvent) -> Response | tuple[str, int]:
             changeover_minutes=form.changeover_minutes.data or 0,
             min_judges=form.min_judges.data or 1,
             partner_ids=form.partner_ids.data or [],
+            judging_mode=JudgingMode(form.judging_mode.data),
         )
     except services.EventError as error:
         db.session.rollback()
-        add_error(form.partner_ids, str(error))
+        add_error(getattr(form, error.field or "partner_ids"), str(error))
         return render_template(
             "pitch_events/form.html", form=form, event=event if event.id else None
         ), 422
@@ -409,6 +426,13 @@ def invitation(token: str) -> str:
             if guest.judge
             else ""
         ),
+        slots=(
+            services.run_of_show(services.load_entries(guest.event))
+            if guest.event.status in interests.AFTER_THE_START
+            else []
+        ),
+        interested=interests.interests_of(guest),
+        interest_form=InterestForm(),
     )
 
 
@@ -461,12 +485,17 @@ def judge_home(token: str) -> str:
     """A judge's page (their own link, no account): the pitches in order, which they scored."""
     guest = _judge(token)
     services.load_entries(guest.event)
+    if guest.event.judging_mode is JudgingMode.PAIRWISE:
+        return _judge_home_pairwise(guest, token)
+    slots = services.run_of_show(guest.event)
+    mine = judging.assigned_to(guest)
     return render_template(
         "pitch_events/judge.html",
         guest=guest,
         event=guest.event,
         token=token,
-        slots=services.run_of_show(guest.event),
+        assigned=[s for s in slots if s.presenter.id in mine],
+        others=[s for s in slots if s.presenter.id not in mine],
         judged=judging.judgements_of(guest),
         when=guests.when_at_school(guest.event),
     )
@@ -509,4 +538,370 @@ def judge_pitch(token: str, presenter_id: int) -> Response | tuple[str, int]:
         form=form,
         criteria=criteria,
         live=guest.event.status is EventStatus.LIVE,
+        interested=presenter.id in interests.interests_of(guest),
+        interest_form=InterestForm(),
     ), (422 if form.errors else 200)
+
+
+@bp.post("/<int:event_id>/assign")
+@staff_required
+def assign(event_id: int) -> Response:
+    """Give every pitch its judges, balancing the load (again after inviting more judges)."""
+    event = load_or_404(PitchEvent, event_id, rules.can_view)
+    require(rules.can_assign, event, status=403)
+    added = judging.assign(event)
+    db.session.commit()
+    flash(
+        f"{added} pitch{'es' if added != 1 else ''} assigned to judges."
+        if added
+        else "Every pitch has its judges already (or no judge is invited yet).",
+        "success" if added else "info",
+    )
+    return redirect(url_for("pitch_events.results_page", event_id=event.id), 303)
+
+
+def _judge_home_pairwise(guest: EventGuest, token: str) -> str:
+    return render_template(
+        "pitch_events/judge_pairwise.html",
+        guest=guest,
+        event=guest.event,
+        token=token,
+        action_form=EmptyForm(),
+        when=guests.when_at_school(guest.event),
+        live=guest.event.status is EventStatus.LIVE,
+        interested=interests.interests_of(guest),
+        interest_form=InterestForm(),
+    )
+
+
+@bp.post("/judge/<token>/next/<int:seen>")
+def judge_next(token: str, seen: int) -> Response:
+    """Pairwise mode: the judge starts, or has seen the pitch they were sent to: the next one."""
+    guest = _judge(token)
+    if EmptyForm().validate_on_submit():
+        try:
+            pairwise.advance(guest, seen)
+        except judging.JudgingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+    return redirect(url_for("pitch_events.judge_home", token=token), 303)
+
+
+@bp.post("/judge/<token>/skip")
+def judge_skip(token: str) -> Response:
+    """Pairwise mode: the judge could not see the pitch they were sent to."""
+    guest = _judge(token)
+    if EmptyForm().validate_on_submit():
+        try:
+            pairwise.skip(guest)
+        except judging.JudgingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+    return redirect(url_for("pitch_events.judge_home", token=token), 303)
+
+
+@bp.post("/judge/<token>/compare/<int:step>/<int:winner_id>")
+def judge_compare(token: str, step: int, winner_id: int) -> Response:
+    """Pairwise mode: which of the last two pitches was better (sent twice, it counts once)."""
+    guest = _judge(token)
+    if EmptyForm().validate_on_submit():
+        try:
+            counted = pairwise.compare(guest, step, winner_id)
+        except judging.JudgingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                "Thank you: on to the next pitch." if counted else "That answer was counted.",
+                "success" if counted else "info",
+            )
+    return redirect(url_for("pitch_events.judge_home", token=token), 303)
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+def _results_context(event: PitchEvent) -> dict[str, object]:
+    services.load_entries(event)
+    board = results.results(event)
+    return {
+        "event": event,
+        "board": board,
+        "live": event.status is EventStatus.LIVE,
+    }
+
+
+@bp.get("/<int:event_id>/results")
+@staff_required
+def results_page(event_id: int) -> str:
+    """The organisers' leaderboard (live while the event is), the judges and what they gave,
+    judges set aside, the awards."""
+    event = load_or_404(PitchEvent, event_id, rules.can_view)
+    require(rules.can_see_results, event, status=403)
+    context = _results_context(event)
+    if is_htmx():
+        return render_template("pitch_events/_leaderboard.html", **context)
+    award_form = AwardForm()
+    award_form.cluster.choices = [
+        SelectChoice("", "Every pitch"),
+        *(
+            SelectChoice(c, c)
+            for c in sorted({p.project.challenge.career_cluster for p in event.presenters})
+        ),
+    ]
+    db.session.commit()  # the default rubric, if this was its first use
+    return render_template(
+        "pitch_events/results.html",
+        **context,
+        awards=results.awards_of(event),
+        award_form=award_form,
+        exclude_form=ExcludeForm(),
+        action_form=EmptyForm(),
+        can_award=rules.can_award(event, current_user),
+        can_assign=rules.can_assign(event, current_user),
+        can_set_aside=rules.can_set_aside,
+        pitches=[p for p in event.presenters if not p.declined],
+    )
+
+
+def _organiser_guest(guest_id: int, rule: Callable[[EventGuest, User], bool]) -> EventGuest:
+    guest = load_or_404(EventGuest, guest_id, rules.can_see_guest)
+    require(rule, guest, status=403)
+    return guest
+
+
+@bp.post("/guests/<int:guest_id>/set-aside")
+@staff_required
+def set_aside(guest_id: int) -> Response:
+    """Set a judge's scores aside, with the reason."""
+    guest = _organiser_guest(guest_id, rules.can_set_aside)
+    form = ExcludeForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.reason.errors) or "Say why.", "error")
+    else:
+        commit_or_refuse(
+            lambda: results.exclude(guest, current_user, form.reason.data or ""),
+            results.ResultsError,
+            f"{guest.label}'s scores are set aside.",
+        )
+    return redirect(url_for("pitch_events.results_page", event_id=guest.event_id), 303)
+
+
+@bp.post("/guests/<int:guest_id>/count-again")
+@staff_required
+def count_again(guest_id: int) -> Response:
+    """Count a judge's scores again."""
+    guest = _organiser_guest(guest_id, rules.can_set_aside)
+    commit_or_refuse(
+        lambda: results.include(guest),
+        results.ResultsError,
+        f"{guest.label}'s scores count again.",
+    )
+    return redirect(url_for("pitch_events.results_page", event_id=guest.event_id), 303)
+
+
+@bp.post("/<int:event_id>/awards")
+@staff_required
+def add_award(event_id: int) -> Response:
+    event = load_or_404(PitchEvent, event_id, rules.can_view)
+    require(rules.can_award, event, status=403)
+    form = AwardForm()
+    form.cluster.choices = [
+        SelectChoice("", ""),
+        *(SelectChoice(p.project.challenge.career_cluster, "") for p in event.presenters),
+    ]
+    if not form.validate_on_submit():
+        flash(" ".join([*form.name.errors, *form.cluster.errors]) or "Name the award.", "error")
+    else:
+        commit_or_refuse(
+            lambda: results.add_award(event, form.name.data or "", form.cluster.data or ""),
+            results.ResultsError,
+            f"The award “{form.name.data}” is added: choose its winner.",
+        )
+    return redirect(url_for("pitch_events.results_page", event_id=event.id, _anchor="awards"), 303)
+
+
+def _award(award_id: int) -> EventAward:
+    award = db.session.get(EventAward, award_id)
+    event = db.session.get(PitchEvent, award.event_id) if award else None
+    if award is None or event is None:
+        abort(404)
+    require(rules.can_view, event)
+    require(rules.can_award, event, status=403)
+    return award
+
+
+@bp.post("/awards/<int:award_id>/winner")
+@staff_required
+def award_winner(award_id: int) -> Response:
+    """Choose (or clear) an award's winner."""
+    award = _award(award_id)
+    form = WinnerForm()
+    event = db.session.get(PitchEvent, award.event_id)
+    assert event is not None
+    form.presenter_id.choices = [
+        SelectChoice("", ""),
+        *(SelectChoice(p.id, "") for p in event.presenters if not p.declined),
+    ]
+    if not form.validate_on_submit():
+        flash("Choose one of the event's pitches.", "error")
+    else:
+        winner = (
+            db.session.get(EventPresenter, form.presenter_id.data)
+            if form.presenter_id.data
+            else None
+        )
+        commit_or_refuse(
+            lambda: results.give_award(award, winner),
+            results.ResultsError,
+            f"“{award.name}”: "
+            + (f"won by “{winner.project.title}”." if winner else "no winner chosen yet."),
+        )
+    return redirect(
+        url_for("pitch_events.results_page", event_id=award.event_id, _anchor="awards"), 303
+    )
+
+
+@bp.post("/awards/<int:award_id>/delete")
+@staff_required
+def remove_award(award_id: int) -> Response:
+    award = _award(award_id)
+    event_id, name = award.event_id, award.name
+    commit_or_refuse(
+        lambda: results.remove_award(award), results.ResultsError, f"“{name}” is removed."
+    )
+    return redirect(url_for("pitch_events.results_page", event_id=event_id, _anchor="awards"), 303)
+
+
+@bp.get("/presenters/<int:presenter_id>/feedback")
+@login_required
+def feedback(presenter_id: int) -> str:
+    """A team's results once released: its scores per criterion against the event's average,
+    the judges' comments, its awards."""
+    presenter = load_or_404(EventPresenter, presenter_id, rules.can_read_feedback)
+    event = services.load_entries(presenter.event)
+    return render_template(
+        "pitch_events/feedback.html",
+        presenter=presenter,
+        event=event,
+        feedback=results.feedback(event, presenter),
+        held=results.held_comments(event, current_user) if current_user.is_staff else [],
+        action_form=EmptyForm(),
+    )
+
+
+@bp.post("/judgements/<int:judgement_id>/comment/<any(show, hide):decision>")
+@staff_required
+def decide_comment(judgement_id: int, decision: str) -> Response:
+    """A held comment: let it through to the team, or keep it from them."""
+    judgement = load_or_404(Judgement, judgement_id, rules.can_decide_comment)
+    commit_or_refuse(
+        lambda: results.decide_comment(judgement, decision == "show"),
+        results.ResultsError,
+        "The comment is shown to the team." if decision == "show" else "The comment stays hidden.",
+    )
+    return redirect(url_for("pitch_events.feedback", presenter_id=judgement.presenter_id), 303)
+
+
+@bp.get("/<int:event_id>/public")
+def public(event_id: int) -> str:
+    """The event as anyone sees it: when and where, the pitches by title and team, and the
+    awards once the results are released. No student's name."""
+    event = db.session.get(PitchEvent, event_id)
+    if event is None or not rules.is_public(event):
+        abort(404)
+    services.load_entries(event)
+    released = event.status is EventStatus.RELEASED
+    return render_template(
+        "pitch_events/public.html",
+        event=event,
+        slots=services.run_of_show(event),
+        awards=[a for a in results.awards_of(event) if a.presenter_id] if released else [],
+        zone=clock.place_name(clock.zone(event.school.timezone)),
+    )
+
+
+# --- what the event produced -------------------------------------------------------------------
+
+
+def _interest(guest: EventGuest, presenter_id: int, back: str) -> Response:
+    presenter = db.session.get(EventPresenter, presenter_id)
+    if presenter is None or presenter.event_id != guest.event_id or presenter.declined:
+        abort(404)
+    form = InterestForm()
+    if form.validate_on_submit():
+        try:
+            interest = interests.express(guest, presenter, form.note.data or "")
+        except interests.InterestError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                f"Thank you: {presenter.project.team.name} will hear from "
+                + (
+                    "you through the marketplace."
+                    if interest.engagement_id
+                    else "their teacher, who will be in touch with you."
+                ),
+                "success",
+            )
+    return redirect(back, 303)
+
+
+@bp.post("/judge/<token>/pitches/<int:presenter_id>/interest")
+def judge_interest(token: str, presenter_id: int) -> Response:
+    """A judge would like to work with this team."""
+    guest = _judge(token)
+    return _interest(
+        guest,
+        presenter_id,
+        url_for("pitch_events.judge_pitch", token=token, presenter_id=presenter_id)
+        if guest.event.judging_mode is JudgingMode.RUBRIC
+        else url_for("pitch_events.judge_home", token=token),
+    )
+
+
+@bp.post("/invitation/<token>/pitches/<int:presenter_id>/interest")
+def guest_interest(token: str, presenter_id: int) -> Response:
+    """A guest (or a judge, after the event) would like to work with this team."""
+    guest = guests.guest_from(token)
+    if guest is None:
+        abort(404)
+    return _interest(
+        guest, presenter_id, url_for("pitch_events.invitation", token=token, _anchor="pitches")
+    )
+
+
+@bp.get("/<int:event_id>/report")
+@staff_required
+def report(event_id: int) -> str:
+    """What the event produced: guests, judges, interests, the engagements and how far they
+    climbed since, the leads to follow up."""
+    event = load_or_404(PitchEvent, event_id, rules.can_view)
+    require(rules.can_see_results, event, status=403)
+    return render_template(
+        "pitch_events/report.html",
+        event=event,
+        report=interests.report(event),
+        ladder=LADDER,
+        action_form=EmptyForm(),
+    )
+
+
+@bp.post("/interests/<int:interest_id>/followed-up")
+@staff_required
+def followed_up(interest_id: int) -> Response:
+    """A lead is followed up."""
+    interest = load_or_404(EventInterest, interest_id, rules.can_follow_up)
+    interests.follow_up(interest, current_user)
+    db.session.commit()
+    flash("Marked as followed up.", "success")
+    return redirect(
+        url_for("pitch_events.report", event_id=interest.event_id, _anchor="leads"), 303
+    )

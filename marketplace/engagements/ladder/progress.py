@@ -36,8 +36,11 @@ from .steps import (
 )
 
 
-def show_interest(project: Project, employer: User, note: str = "") -> Engagement:
-    """A verified employer's "I'm interested" opens the engagement (once per organisation)."""
+def show_interest(
+    project: Project, employer: User, note: str = "", source_event_id: int | None = None
+) -> Engagement:
+    """A verified employer's "I'm interested" opens the engagement (once per organisation);
+    `source_event_id` names the pitch event where they said it."""
     organisation = employer.organisation
     if not employer.is_employer or organisation is None:
         raise LadderError("Only employers show interest in projects.")
@@ -55,6 +58,7 @@ def show_interest(project: Project, employer: User, note: str = "") -> Engagemen
         school_id=project.school_id,
         note=note.strip(),
         opened_by_id=employer.id,
+        source_event_id=source_event_id,
     )
     try:
         with db.session.begin_nested():
