@@ -72,6 +72,24 @@ def scores_for(w: World) -> dict:
     return {**{f"c{c.id}": "3" for c in rubric(w.event)}, "comment": "A clear problem."}
 
 
+def criterion_form(w: World) -> dict:
+    """The world's event's first criterion, renamed."""
+    from marketplace.pitch_events.judging import rubric
+
+    first = rubric(w.event)[0]
+    return {
+        f"c{first.id}-name": "The problem",
+        f"c{first.id}-weight": "2",
+        **{f"c{first.id}-d{n}": f"Level {n}" for n in range(1, 6)},
+    }
+
+
+def first_criterion(w: World) -> int:
+    from marketplace.pitch_events.judging import rubric
+
+    return rubric(w.event)[0].id
+
+
 def media_link(row) -> str:
     """The signed local media URL of a stored file (what a page's <video> or <img> points at)."""
     with current_app.test_request_context():
@@ -225,6 +243,12 @@ FORMS: dict[str, Callable[[World], dict | bytes]] = {
     "pitch_events.set_minutes": lambda w: {"minutes": "7"},
     "pitch_events.judge_pitch": lambda w: scores_for(w),
     "pitch_events.invite": lambda w: {"others": "Jane Doe <jane@example.org>", "role": "guest"},
+    "pitch_events.add_criterion": lambda w: {
+        "new-name": "Teamwork",
+        "new-weight": "1",
+        **{f"new-d{n}": f"Level {n}" for n in range(1, 6)},
+    },
+    "pitch_events.change_criterion": lambda w: criterion_form(w),
     "pitch_events.set_aside": lambda w: {"reason": "Judged a relative's team."},
     "pitch_events.add_award": lambda w: {"name": "Best pitch"},
     "pitch_events.award_winner": lambda w: {"presenter_id": str(w.entry.id)},
@@ -2513,5 +2537,53 @@ ROUTES: list[Route] = [
             f"/events/invitation/{w.guest_token}/pitches/{w.event_b.presenters[0].id}/interest"
         ),
         everyone(NOT_FOUND),
+    ),
+    Route(
+        "pitch_events.rubric_page",
+        "own school",
+        "GET",
+        "/events/{w.event.id}/rubric",
+        staff(PAGE),
+        rule=pitch_events.can_organise,
+    ),
+    Route(
+        "pitch_events.rubric_page",
+        "other school",
+        "GET",
+        "/events/{w.event_b.id}/rubric",
+        staff(NOT_FOUND),
+        rule=pitch_events.can_view,
+    ),
+    Route(
+        "pitch_events.add_criterion",
+        "own school",
+        "POST",
+        "/events/{w.event.id}/rubric",
+        staff(to("/events/{w.event.id}/rubric")),
+        rule=pitch_events.can_judge_setup,
+    ),
+    Route(
+        "pitch_events.add_criterion",
+        "other school",
+        "POST",
+        "/events/{w.event_b.id}/rubric",
+        staff(NOT_FOUND),
+        rule=pitch_events.can_view,
+    ),
+    Route(
+        "pitch_events.change_criterion",
+        "own school",
+        "POST",
+        lambda w: f"/events/rubric/{first_criterion(w)}",
+        staff(to("/events/{w.event.id}/rubric")),
+        rule=pitch_events.can_change_criterion,
+    ),
+    Route(
+        "pitch_events.remove_criterion",
+        "own school",
+        "POST",
+        lambda w: f"/events/rubric/{first_criterion(w)}/delete",
+        staff(to("/events/{w.event.id}/rubric")),
+        rule=pitch_events.can_change_criterion,
     ),
 ]

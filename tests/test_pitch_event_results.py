@@ -379,3 +379,44 @@ def test_the_report_counts_guests_judges_and_how_far_engagements_climbed(client,
     assert "Engagements opened 1" in report
     assert "Interest Mentorship Job shadowing Externship Internship 1 1 0 0 0" in report
     assert came.id
+
+
+# --- the rubric -----------------------------------------------------------------------------------
+
+
+def test_the_organisers_edit_the_rubric_until_the_event_starts(client, make, login):
+    _school, teacher, event = _event(make, pitches=1, status=EventStatus.PUBLISHED)
+    login(teacher)
+    page = words(client.get(f"/events/{event.id}/rubric"))
+    assert "Problem understanding counts ×2 (25%)" in page
+    [first, *_] = judging.rubric(event)
+    new = {f"new-d{n}": f"Level {n}" for n in range(1, 6)}
+    missing = client.post(f"/events/{event.id}/rubric", data={**new, "new-weight": "1"})
+    assert missing.status_code == 422
+    assert 'value="Level 3"' in missing.text  # what was typed stays
+    client.post(
+        f"/events/{event.id}/rubric",
+        data={**new, "new-name": "Teamwork", "new-weight": "2"},
+    )
+    duplicate = client.post(
+        f"/events/{event.id}/rubric", data={**new, "new-name": "teamwork", "new-weight": "1"}
+    )
+    assert duplicate.status_code == 422 and "The rubric has “teamwork” already." in duplicate.text
+    mine = {f"c{first.id}-d{n}": f"Says {n}" for n in range(1, 6)}
+    client.post(
+        f"/events/rubric/{first.id}",
+        data={**mine, f"c{first.id}-name": "The problem", f"c{first.id}-weight": "3"},
+    )
+    criteria = judging.rubric(event)
+    assert (criteria[0].name, criteria[0].weight) == ("The problem", 3)
+    assert criteria[0].descriptors == [f"Says {n}" for n in range(1, 6)]
+    assert criteria[-1].name == "Teamwork" and len(criteria) == 6
+    client.post(f"/events/rubric/{criteria[-1].id}/delete")
+    assert len(judging.rubric(event)) == 5
+    # Live: the rubric is kept.
+    move_event(event, EventStatus.LIVE, teacher)
+    db.session.commit()
+    assert client.post(f"/events/rubric/{first.id}/delete").status_code == 403
+    assert "The rubric is kept once the event has started" in words(
+        client.get(f"/events/{event.id}/rubric")
+    )

@@ -267,6 +267,8 @@ class RubricCriterion(Model):
     weight: Mapped[int] = mapped_column(default=1)
     descriptors: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # scores 1..5
 
+    event: Mapped[PitchEvent] = relationship()
+
 
 class CommentStatus(enum.StrEnum):
     SHOWN = "shown"

@@ -31,6 +31,7 @@ from ..models import (
 from . import guests
 
 JUDGE = "pitch-event.judge"
+MAX_CRITERIA = 8
 OPEN = frozenset({EventStatus.PUBLISHED, EventStatus.LIVE})  # the page opens; scoring when live
 
 
@@ -249,3 +250,41 @@ def board(event: PitchEvent) -> Board:
     )
     scored = {(guest_id, presenter_id) for guest_id, presenter_id in rows}
     return Board(judges, pitches, scored)
+
+
+# --- the organisers' rubric --------------------------------------------------------------------
+
+
+def add_criterion(event: PitchEvent, name: str, weight: int, descriptors: list[str]) -> None:
+    criteria = rubric(event)
+    if any(c.name.casefold() == name.casefold() for c in criteria):
+        raise JudgingError(f"The rubric has “{name}” already.")
+    if len(criteria) >= MAX_CRITERIA:
+        raise JudgingError(
+            f"A rubric has {MAX_CRITERIA} criteria at most: judges score on a phone."
+        )
+    db.session.add(
+        RubricCriterion(
+            event_id=event.id,
+            position=max((c.position for c in criteria), default=0) + 1,
+            name=name,
+            weight=weight,
+            descriptors=descriptors,
+        )
+    )
+    db.session.flush()
+
+
+def change_criterion(
+    criterion: RubricCriterion, name: str, weight: int, descriptors: list[str]
+) -> None:
+    others = [c for c in rubric(criterion.event) if c.id != criterion.id]
+    if any(c.name.casefold() == name.casefold() for c in others):
+        raise JudgingError(f"The rubric has “{name}” already.")
+    criterion.name, criterion.weight, criterion.descriptors = name, weight, descriptors
+
+
+def remove_criterion(criterion: RubricCriterion) -> None:
+    if len(rubric(criterion.event)) <= 1:
+        raise JudgingError("A rubric needs one criterion at least.")
+    db.session.delete(criterion)

@@ -13,6 +13,7 @@ from ..models import (
     Judgement,
     PitchEvent,
     Project,
+    RubricCriterion,
     TeamMembership,
     User,
 )
@@ -140,6 +141,14 @@ def can_see_results(event: PitchEvent, user: User) -> bool:
 def can_judge_setup(event: PitchEvent, user: User) -> bool:
     """The organisers change the rubric until the event goes live (scores then mean one thing)."""
     return can_organise(event, user) and event.status in OPEN_FOR_ENTRIES
+
+
+def can_see_criterion(criterion: RubricCriterion, user: User) -> bool:
+    return can_view(criterion.event, user)
+
+
+def can_change_criterion(criterion: RubricCriterion, user: User) -> bool:
+    return can_judge_setup(criterion.event, user)
 
 
 def can_assign(event: PitchEvent, user: User) -> bool:

@@ -35,6 +35,7 @@ from ..models import (
     JudgingMode,
     PitchEvent,
     Project,
+    RubricCriterion,
     School,
     User,
 )
@@ -43,6 +44,7 @@ from ..web import absolute_url, commit_or_refuse, is_htmx
 from . import guests, interests, judging, pairwise, results, rules, services
 from .forms import (
     AwardForm,
+    CriterionForm,
     DeclineForm,
     EnterForm,
     EventForm,
@@ -905,3 +907,97 @@ def followed_up(interest_id: int) -> Response:
     return redirect(
         url_for("pitch_events.report", event_id=interest.event_id, _anchor="leads"), 303
     )
+
+
+# --- the rubric --------------------------------------------------------------------------------
+
+
+def _criterion_values(form: CriterionForm) -> tuple[str, int, list[str]]:
+    return (
+        form.name.data or "",
+        form.weight.data or 1,
+        [form.d1.data or "", form.d2.data or "", form.d3.data or "", form.d4.data or "",
+         form.d5.data or ""],
+    )  # fmt: skip
+
+
+def _rubric_page(event: PitchEvent, new_form: CriterionForm | None = None) -> str:
+    criteria = judging.rubric(event)
+    forms = {}
+    for c in criteria:
+        form = CriterionForm(prefix=f"c{c.id}", formdata=None)
+        form.name.data, form.weight.data = c.name, c.weight
+        for n, text in enumerate(c.descriptors, start=1):
+            getattr(form, f"d{n}").data = text
+        forms[c.id] = form
+    db.session.commit()  # the default rubric, if this was its first use
+    return render_template(
+        "pitch_events/rubric.html",
+        event=event,
+        criteria=criteria,
+        forms=forms,
+        new_form=new_form or CriterionForm(prefix="new", formdata=None),
+        editable=rules.can_judge_setup(event, current_user),
+        action_form=EmptyForm(),
+    )
+
+
+@bp.get("/<int:event_id>/rubric")
+@staff_required
+def rubric_page(event_id: int) -> str:
+    """The event's rubric: what each criterion weighs and what each score means."""
+    event = load_or_404(PitchEvent, event_id, rules.can_view)
+    require(rules.can_organise, event, status=403)
+    return _rubric_page(event)
+
+
+@bp.post("/<int:event_id>/rubric")
+@staff_required
+def add_criterion(event_id: int) -> Response | tuple[str, int]:
+    event = load_or_404(PitchEvent, event_id, rules.can_view)
+    require(rules.can_judge_setup, event, status=403)
+    form = CriterionForm(prefix="new")
+    if not form.validate_on_submit():
+        return _rubric_page(event, form), 422
+    name, weight, descriptors = _criterion_values(form)
+    try:
+        judging.add_criterion(event, name, weight, descriptors)
+    except judging.JudgingError as error:
+        db.session.rollback()
+        add_error(form.name, str(error))
+        return _rubric_page(event, form), 422
+    db.session.commit()
+    flash(f"“{name}” is added to the rubric.", "success")
+    return redirect(url_for("pitch_events.rubric_page", event_id=event.id), 303)
+
+
+@bp.post("/rubric/<int:criterion_id>")
+@staff_required
+def change_criterion(criterion_id: int) -> Response:
+    criterion = load_or_404(RubricCriterion, criterion_id, rules.can_see_criterion)
+    require(rules.can_change_criterion, criterion, status=403)
+    form = CriterionForm(prefix=f"c{criterion.id}")
+    if not form.validate_on_submit():
+        flash("Give the criterion a name, a weight from 1 to 5 and what each score means.", "error")
+    else:
+        name, weight, descriptors = _criterion_values(form)
+        commit_or_refuse(
+            lambda: judging.change_criterion(criterion, name, weight, descriptors),
+            judging.JudgingError,
+            f"“{name}” is saved.",
+        )
+    return redirect(url_for("pitch_events.rubric_page", event_id=criterion.event_id), 303)
+
+
+@bp.post("/rubric/<int:criterion_id>/delete")
+@staff_required
+def remove_criterion(criterion_id: int) -> Response:
+    criterion = load_or_404(RubricCriterion, criterion_id, rules.can_see_criterion)
+    require(rules.can_change_criterion, criterion, status=403)
+    event_id, name = criterion.event_id, criterion.name
+    commit_or_refuse(
+        lambda: judging.remove_criterion(criterion),
+        judging.JudgingError,
+        f"“{name}” is taken out of the rubric.",
+    )
+    return redirect(url_for("pitch_events.rubric_page", event_id=event_id), 303)
