@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
@@ -87,6 +88,7 @@ def _judges(event: PitchEvent) -> list[EventGuest]:
                 EventGuest.role == GuestRole.JUDGE,
                 EventGuest.revoked_at.is_(None),
             )
+            .options(selectinload(EventGuest.organisation))
             .order_by(EventGuest.name, EventGuest.email, EventGuest.id)
         )
     )
@@ -101,23 +103,29 @@ def results(event: PitchEvent) -> Results:
     if event.judging_mode is JudgingMode.PAIRWISE:
         return _pairwise(event, pitches, judges, counted)
     criteria = judging.rubric(event)
-    rows = list(db.session.scalars(sa.select(Judgement).where(Judgement.event_id == event.id)))
+    rows = db.session.execute(
+        sa.select(Judgement.guest_id, Judgement.presenter_id, Judgement.scores).where(
+            Judgement.event_id == event.id
+        )
+    ).all()
+    keys = [(str(c.id), c.id, c.weight) for c in criteria]
+    weight = sum(c.weight for c in criteria)
     totals: dict[int, dict[int, float]] = defaultdict(dict)  # judge: pitch: weighted total
-    for row in rows:
-        total = judging.weighted(row.scores, criteria)
-        if total is not None:
-            totals[row.guest_id][row.presenter_id] = total
+    for guest_id, presenter_id, scores in rows:
+        if weight and all(key in scores for key, _, _ in keys):
+            totals[guest_id][presenter_id] = sum(scores[key] * w for key, _, w in keys) / weight
     normalised = _normalise({j: t for j, t in totals.items() if j in counted})
     standings = {p.id: Standing(p) for p in pitches}
     per_criterion: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows:
-        if row.guest_id not in counted or row.presenter_id not in standings:
+    for guest_id, presenter_id, scores in rows:
+        if guest_id not in counted or presenter_id not in standings:
             continue
-        for c in criteria:
-            if str(c.id) in row.scores:
-                per_criterion[row.presenter_id][c.id].append(row.scores[str(c.id)])
+        for key, criterion_id, _ in keys:
+            if key in scores:
+                per_criterion[presenter_id][criterion_id].append(scores[key])
+    counted_totals = [t for j, t in totals.items() if j in counted]
     for pitch_id, standing in standings.items():
-        raw = [t[pitch_id] for j, t in totals.items() if j in counted and pitch_id in t]
+        raw = [t[pitch_id] for t in counted_totals if pitch_id in t]
         standing.judges = len(raw)
         standing.raw = statistics.fmean(raw) if raw else None
         norm = normalised.get(pitch_id)

@@ -282,6 +282,7 @@ def load_entries(event: PitchEvent) -> PitchEvent:
         .where(PitchEvent.id == event.id)
         .options(
             project.selectinload(Project.school),
+            project.selectinload(Project.challenge),
             project.selectinload(Project.team).selectinload(Team.memberships),
             selectinload(PitchEvent.partners).selectinload(EventSchool.school),
         )

@@ -511,6 +511,7 @@ def judge_pitch(token: str, presenter_id: int) -> Response | tuple[str, int]:
     if presenter is None or presenter.event_id != guest.event_id or presenter.declined:
         abort(404)
     criteria = judging.rubric(guest.event)
+    db.session.commit()  # the default rubric, if this is its first use
     form = score_form(criteria)
     earlier = judging.judgements_of(guest).get(presenter.id)
     if not form.is_submitted() and earlier is not None:
@@ -529,7 +530,6 @@ def judge_pitch(token: str, presenter_id: int) -> Response | tuple[str, int]:
             db.session.commit()
             flash(f"Saved: your scores for “{presenter.project.title}”.", "success")
             return redirect(url_for("pitch_events.judge_home", token=token), 303)
-    db.session.commit()  # the default rubric, if this was its first use
     return render_template(
         "pitch_events/judge_pitch.html",
         guest=guest,
@@ -645,6 +645,9 @@ def results_page(event_id: int) -> str:
     judges set aside, the awards."""
     event = load_or_404(PitchEvent, event_id, rules.can_view)
     require(rules.can_see_results, event, status=403)
+    if event.judging_mode is JudgingMode.RUBRIC:
+        judging.rubric(event)
+        db.session.commit()  # the default rubric, if this is its first use (before reading)
     context = _results_context(event)
     if is_htmx():
         return render_template("pitch_events/_leaderboard.html", **context)
@@ -656,7 +659,6 @@ def results_page(event_id: int) -> str:
             for c in sorted({p.project.challenge.career_cluster for p in event.presenters})
         ),
     ]
-    db.session.commit()  # the default rubric, if this was its first use
     return render_template(
         "pitch_events/results.html",
         **context,
@@ -922,6 +924,8 @@ def _criterion_values(form: CriterionForm) -> tuple[str, int, list[str]]:
 
 
 def _rubric_page(event: PitchEvent, new_form: CriterionForm | None = None) -> str:
+    judging.rubric(event)
+    db.session.commit()  # the default rubric, if this is its first use (before reading)
     criteria = judging.rubric(event)
     forms = {}
     for c in criteria:
@@ -930,7 +934,6 @@ def _rubric_page(event: PitchEvent, new_form: CriterionForm | None = None) -> st
         for n, text in enumerate(c.descriptors, start=1):
             getattr(form, f"d{n}").data = text
         forms[c.id] = form
-    db.session.commit()  # the default rubric, if this was its first use
     return render_template(
         "pitch_events/rubric.html",
         event=event,
