@@ -420,3 +420,30 @@ def test_the_organisers_edit_the_rubric_until_the_event_starts(client, make, log
     assert "The rubric is kept once the event has started" in words(
         client.get(f"/events/{event.id}/rubric")
     )
+
+
+def test_the_results_page_reads_a_fixed_number_of_statements_however_big_the_event(
+    client, make, login
+):
+    from .isolation import StatementLog
+
+    def statements(judges: int, pitches: int) -> tuple[int, int]:
+        _school, teacher, event = _event(make, pitches=pitches)
+        for n in range(judges):
+            judge = make.event_guest(
+                event, GuestRole.JUDGE, name=f"J{n}", organisation_id=make.organisation().id
+            )
+            for presenter in event.presenters:
+                _score(judge, presenter, 1 + (judge.id + presenter.id) % 5, "A comment.")
+        results.add_award(event, "Best pitch", "")
+        login(teacher)
+        client.get(f"/events/{event.id}/results")  # the rubric made, the caches warm
+        db.session.commit()
+        counts = []
+        for headers in ({}, {"HX-Request": "true"}):
+            with StatementLog() as log:
+                assert client.get(f"/events/{event.id}/results", headers=headers).status_code == 200
+            counts.append(len(log))
+        return counts[0], counts[1]
+
+    assert statements(2, 2) == statements(7, 9)
