@@ -194,7 +194,11 @@ def test_a_withdrawn_invitation_and_an_old_one_stop_working(client, login, make,
     assert client.get(link).status_code == 404
     assert client.post(f"{link}/yes").status_code == 404
     later = make.event_guest(event)
-    event.ends_at = utcnow() - timedelta(days=2)
+    event.ends_at = utcnow() - timedelta(days=2)  # the pass ends a day after the event
+    db.session.flush()
+    assert guests.guest_from(guests.token_for(later, guests.PASS), guests.PASS) is None
+    assert client.get(f"/events/invitation/{guests.token_for(later)}").status_code == 200
+    event.ends_at = utcnow() - timedelta(days=31)  # the invitation a month after
     db.session.flush()
     assert client.get(f"/events/invitation/{guests.token_for(later)}").status_code == 404
 

@@ -253,7 +253,7 @@ def test_on_release_a_team_reads_its_scores_against_the_average_and_the_comments
     assert len(told) == 1
     page = words(client.get(f"/events/presenters/{mine.id}/feedback"))
     assert "2 judges scored your pitch." in page
-    assert "Problem understanding ×2 4.5 3.7 4.5 above the average" in page
+    assert "Problem understanding ×2 4.5 above the average 3.7" in page
     assert "Great user interviews." in page
     assert "555-201-3344" not in page  # held for the teacher
     assert "1 comment waits for your teacher to read first." in page

@@ -1,7 +1,9 @@
 """The demo's demo day: Riverside's spring pitch event, published, two weeks ahead, with the
 school's first published projects entered by their teacher (one team has declined, with its
 reason), partners' members invited as judges and a chamber of commerce contact as a guest, so
-the run of show, a team's slot, the guest list and an invitation all have something to show."""
+the run of show, a team's slot, the guest list and an invitation all have something to show.
+And a past one, judged and released, so the results, a team's feedback, the public page with its
+award and the event's report have something to show too."""
 
 from __future__ import annotations
 
@@ -11,16 +13,21 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import (
+    EventGuest,
+    EventInterest,
     EventStatus,
     GuestRole,
+    Judgement,
     PitchEvent,
     Project,
     ProjectStatus,
     School,
     Team,
+    User,
     utcnow,
 )
-from ..pitch_events import guests, services
+from ..pitch_events import guests, interests, judging, results, services
+from .engagements import _stamp
 
 SCHOOL = "Riverside High School"
 TITLE = "Riverside Spring Demo Day"
@@ -85,3 +92,93 @@ def seed_events() -> None:
             services.decline(
                 declined, team.memberships[0].student, "Two of us have a robotics meet that day."
             )
+    seed_past_event(school, teacher, projects[:4], others[:1])
+
+
+PAST_TITLE = "Riverside Winter Demo Day"
+COMMENTS = (
+    "The interviews with front-desk staff made the problem real. Show the numbers next time.",
+    "A clear, well-timed pitch. I'd love to see it tried for a week in one clinic.",
+    "Strong idea; the cost of running it is the open question.",
+    "Great answers to our questions. Tell us who would own it after you.",
+)
+
+
+def seed_past_event(
+    school: School, teacher: User, projects: list[Project], partner_ids: list[int]
+) -> None:
+    """Last week, judged and released: scores and comments for each team, an award, a
+    judge's interest that became an engagement and a prospect's that waits as a lead. Made now,
+    then everything it wrote is dated to the evening it happened."""
+    started = utcnow()
+    event = services.save_event(
+        PitchEvent(),
+        teacher,
+        title=PAST_TITLE,
+        description="Our first demo day: four teams, three judges from partner organisations.",
+        day=(utcnow() + timedelta(days=1)).date(),
+        starts=time(17, 0),
+        ends=time(18, 30),
+        place="Riverside High School library, 400 River Road",
+        online_url="",
+        capacity=40,
+        pitch_minutes=6,
+        changeover_minutes=2,
+        min_judges=2,
+        partner_ids=partner_ids,
+    )
+    services.move_event(event, EventStatus.PUBLISHED, teacher)
+    entries = [
+        services.enter(event, p, teacher) for p in projects if teacher.is_staff_of(p.school_id)
+    ]
+    members = [m.id for m in guests.invitable_members(event)][:3]
+    judges = guests.invite(
+        event, teacher, guests.members_as_invitees(event, members), GuestRole.JUDGE
+    )
+    [prospect] = guests.invite(
+        event,
+        teacher,
+        [guests.Invitee("sam.ortiz@ortizlogistics.example", "Sam Ortiz")],
+        GuestRole.GUEST,
+    )
+    for guest in [*judges, prospect]:
+        guests.answer(guest, True)
+        guests.check_in(guest, teacher)
+    services.move_event(event, EventStatus.LIVE, teacher)
+    criteria = judging.rubric(event)
+    for j, judge in enumerate(judges):
+        for n, entry in enumerate(entries):
+            if entry.id not in judging.assigned_to(judge):
+                continue
+            base = 4 - n % 3 + (1 if j == 1 else 0) - (1 if j == 2 else 0)  # a generous, a strict
+            scores = {c.id: max(1, min(5, base + (c.position % 2))) for c in criteria}
+            judging.judge(judge, entry, scores, COMMENTS[(n + j) % len(COMMENTS)])
+    if judges and entries:
+        interests.express(judges[0], entries[0], "We could mentor this team this spring.")
+    if entries:
+        interests.express(prospect, entries[-1], "We hire summer interns; can we talk?")
+    services.move_event(event, EventStatus.CLOSED, teacher)
+    board = results.results(event)
+    best = results.add_award(event, "Best pitch", "")
+    if board.standings and board.standings[0].rank:
+        results.give_award(best, board.standings[0].presenter)
+    services.move_event(event, EventStatus.RELEASED, teacher)
+    event.starts_at -= timedelta(days=9)  # it happened last week
+    event.ends_at -= timedelta(days=9)
+    db.session.flush()
+    when = event.ends_at
+    _stamp(when, started)  # the engagement, its timeline, notifications and mail
+    for model, key, names in (
+        (EventGuest, EventGuest.event_id, ("invited_at", "rsvp_at", "checked_in_at")),
+        (Judgement, Judgement.event_id, ("created_at", "updated_at")),
+        (EventInterest, EventInterest.event_id, ("created_at",)),
+        (PitchEvent, PitchEvent.id, ("created_at", "updated_at")),
+    ):
+        db.session.execute(
+            sa.update(model)
+            .where(key == event.id)
+            .values({name: sa.case((getattr(model, name).is_(None), None), else_=when)
+                     for name in names})
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+    db.session.expire_all()

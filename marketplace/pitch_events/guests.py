@@ -73,9 +73,14 @@ def token_for(guest: EventGuest, purpose: str = INVITATION) -> str:
     return str(_signer(purpose).dumps({"g": guest.id, "n": guest.nonce}))
 
 
+# How long after the event a link still works: the invitation a month (a guest may still say
+# "I'd like to work with this team"), the pass and the judging link a day.
+FOLLOW_UP = timedelta(days=30)
+
+
 def guest_from(token: str, purpose: str = INVITATION) -> EventGuest | None:
     """The guest a personal link names, if it is still theirs: not forged, for this purpose,
-    not revoked, and not more than a day after the event ended."""
+    not revoked, and not more than a day (the invitation: a month) after the event ended."""
     try:
         data = _signer(purpose).loads(token)
     except BadSignature:
@@ -85,7 +90,7 @@ def guest_from(token: str, purpose: str = INVITATION) -> EventGuest | None:
     guest = db.session.get(EventGuest, data.get("g"))
     if guest is None or guest.revoked_at is not None or guest.nonce != data.get("n"):
         return None
-    if utcnow() > guest.event.ends_at + timedelta(days=1):
+    if utcnow() > guest.event.ends_at + (FOLLOW_UP if purpose == INVITATION else timedelta(days=1)):
         return None
     return guest
 

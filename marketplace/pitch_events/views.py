@@ -794,6 +794,7 @@ def feedback(presenter_id: int) -> str:
         presenter=presenter,
         event=event,
         feedback=results.feedback(event, presenter),
+        mine_team=rules.is_presenting_team(presenter, current_user),
         held=results.held_comments(event, current_user) if current_user.is_staff else [],
         action_form=EmptyForm(),
     )
