@@ -2586,4 +2586,20 @@ ROUTES: list[Route] = [
         staff(to("/events/{w.event.id}/rubric")),
         rule=pitch_events.can_change_criterion,
     ),
+    Route(
+        "pitch_events.present",
+        "own school",
+        "GET",
+        "/events/{w.event.id}/present/1",
+        staff(PAGE),
+        rule=pitch_events.can_organise,
+    ),
+    Route(
+        "pitch_events.present",
+        "other school",
+        "GET",
+        "/events/{w.event_b.id}/present/1",
+        staff(NOT_FOUND),
+        rule=pitch_events.can_view,
+    ),
 ]

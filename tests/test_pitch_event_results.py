@@ -447,3 +447,15 @@ def test_the_results_page_reads_a_fixed_number_of_statements_however_big_the_eve
         return counts[0], counts[1]
 
     assert statements(2, 2) == statements(7, 9)
+
+
+def test_the_presenter_screen_shows_one_pitch_at_a_time(client, make, login):
+    _school, teacher, event = _event(make, pitches=2)
+    login(teacher)
+    first = words(client.get(f"/events/{event.id}/present/1"))
+    assert "Pitch 1 of 2" in first and "Pitch 1" in first and "Next pitch →" in first
+    assert "put forward no deck or video" in first
+    last = words(client.get(f"/events/{event.id}/present/2"))
+    assert "← Previous" in last and "Next pitch" not in last
+    assert client.get(f"/events/{event.id}/present/3").status_code == 404
+    assert f"/events/{event.id}/present/2" in client.get(f"/events/{event.id}").text

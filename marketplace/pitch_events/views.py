@@ -40,6 +40,7 @@ from ..models import (
     User,
 )
 from ..permissions import load_or_404, require, staff_required, student_required
+from ..projects import pitch as project_pitch
 from ..web import absolute_url, commit_or_refuse, is_htmx
 from . import guests, interests, judging, pairwise, results, rules, services
 from .forms import (
@@ -1005,3 +1006,27 @@ def remove_criterion(criterion_id: int) -> Response:
         f"“{name}” is taken out of the rubric.",
     )
     return redirect(url_for("pitch_events.rubric_page", event_id=event_id), 303)
+
+
+@bp.get("/<int:event_id>/present/<int:number>")
+@staff_required
+def present(event_id: int, number: int) -> str:
+    """The presenter screen: one pitch of the run of show at a time, its cover, deck and video
+    at hand, with the slot's time and the way to the previous and next pitch."""
+    event = load_or_404(PitchEvent, event_id, rules.can_view)
+    require(rules.can_organise, event, status=403)
+    slots = services.run_of_show(services.load_entries(event))
+    if not 1 <= number <= len(slots):
+        abort(404)
+    slot = slots[number - 1]
+    project = slot.presenter.project
+    return render_template(
+        "pitch_events/present.html",
+        event=event,
+        slot=slot,
+        total=len(slots),
+        project=project,
+        pitch=project_pitch.of(project),
+        inside=False,
+        part="",
+    )
