@@ -459,3 +459,41 @@ def test_the_presenter_screen_shows_one_pitch_at_a_time(client, make, login):
     assert "← Previous" in last and "Next pitch" not in last
     assert client.get(f"/events/{event.id}/present/3").status_code == 404
     assert f"/events/{event.id}/present/2" in client.get(f"/events/{event.id}").text
+
+
+def test_a_track_ranks_its_own_pitches_and_its_award_goes_to_one_of_them(client, make, login):
+    school, teacher, event = _event(make, pitches=2)  # Healthcare & Human Services
+    classroom = event.presenters[0].project.team.classroom
+    other = make.challenge(school, author=teacher, career_cluster="Manufacturing")
+    made = make.project(
+        make.team(classroom, [make.student(classroom)]), other, ProjectStatus.PUBLISHED,
+        title="Line Counter",
+    )  # fmt: skip
+    from marketplace.models import EventPresenter
+
+    db.session.add(EventPresenter(event=event, project=made, position=3, entered_by_id=teacher.id))
+    db.session.flush()
+    [judge] = _judges(make, event, 1)
+    for presenter, value in zip(event.presenters, (2, 3, 5), strict=True):
+        _score(judge, presenter, value)
+    db.session.commit()
+    login(teacher)
+    everything = words(client.get(f"/events/{event.id}/results"))
+    assert "Every pitch · Healthcare & Human Services · Manufacturing" in everything
+    health = words(client.get(f"/events/{event.id}/results?track=Healthcare %26 Human Services"))
+    assert "Line Counter" not in health.split("Judges")[0]
+    assert "1 Pitch 2" in health and "2 Pitch 1" in health
+    assert "Line Counter" in words(client.get(f"/events/{event.id}/results?track=Manufacturing"))
+    client.post(
+        f"/events/{event.id}/awards",
+        data={"name": "Best in health", "cluster": "Healthcare & Human Services"},
+    )
+    award = db.session.scalar(sa.select(EventAward))
+    refused = client.post(
+        f"/events/awards/{award.id}/winner",
+        data={"presenter_id": str(event.presenters[2].id)},
+        follow_redirects=True,
+    )
+    assert "This award is for the Healthcare & Human Services track." in flashes(refused)
+    db.session.refresh(award)
+    assert award.presenter_id is None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -178,6 +178,16 @@ def _normalise(totals: dict[int, dict[int, float]]) -> dict[int, list[float]]:
             z = (total - mean) / sd if sd > 0 else 0.0
             out[pitch_id].append(min(5.0, max(1.0, centre + z * spread)))
     return out
+
+
+def within(standings: list[Standing], cluster: str) -> list[Standing]:
+    """The standings of one track (a career cluster's pitches), ranked among themselves."""
+    kept = [
+        replace(s) for s in standings if s.presenter.project.challenge.career_cluster == cluster
+    ]
+    pairwise = any(s.quality is not None for s in kept)
+    _number(kept, (lambda s: s.quality) if pairwise else (lambda s: s.normalised))
+    return kept
 
 
 def _number(ordered: list[Standing], key: Callable[[Standing], float | None]) -> None:

@@ -630,12 +630,22 @@ def judge_compare(token: str, step: int, winner_id: int) -> Response:
 
 
 def _results_context(event: PitchEvent) -> dict[str, object]:
+    """The leaderboard, of every pitch or of one track (`?track=`: a career cluster's pitches,
+    ranked among themselves)."""
     services.load_entries(event)
     board = results.results(event)
+    tracks = sorted({s.presenter.project.challenge.career_cluster for s in board.standings})
+    track = request.args.get("track", "")
+    if track in tracks:
+        board.standings = results.within(board.standings, track)
+    else:
+        track = ""
     return {
         "event": event,
         "board": board,
         "live": event.status is EventStatus.LIVE,
+        "tracks": tracks if len(tracks) > 1 else [],
+        "track": track,
     }
 
 
