@@ -191,6 +191,24 @@ class PresenterDeclined(Event):
 
 
 @dataclass(frozen=True)
+class EntryWithdrawn(Event):
+    """An entry was taken back before the event; the team hears its project no longer pitches."""
+
+    event: PitchEvent
+    title: str
+    presenter_id: int
+    team: tuple[User, ...]
+
+
+@dataclass(frozen=True)
+class EventChanged(Event):
+    """A published event's time, place or title changed; each presenting team hears of it."""
+
+    event: PitchEvent
+    teams: tuple[tuple[EventPresenter, tuple[User, ...]], ...]
+
+
+@dataclass(frozen=True)
 class EventLead(Event):
     """A guest whose organisation the school does not yet work with would like to work with a
     team: the team's teachers are asked to follow up."""

@@ -497,3 +497,36 @@ def test_a_track_ranks_its_own_pitches_and_its_award_goes_to_one_of_them(client,
     assert "This award is for the Healthcare & Human Services track." in flashes(refused)
     db.session.refresh(award)
     assert award.presenter_id is None
+
+
+def test_a_team_hears_when_its_entry_is_withdrawn_or_the_event_moves(client, make, login):
+    _school, teacher, event = _event(make, pitches=2, status=EventStatus.PUBLISHED)
+    [judge] = _judges(make, event, 1)
+    judging.assign(event)
+    gone, staying = event.presenters
+    award = results.add_award(event, "Best pitch", "")
+    results.give_award(award, gone)
+    student = gone.project.team.memberships[0].student
+    other = staying.project.team.memberships[0].student
+    db.session.commit()
+    login(teacher)
+    assert client.post(f"/events/presenters/{gone.id}/withdraw").status_code == 303
+    db.session.refresh(award)
+    assert award.presenter_id is None  # and its judges' assignments went with it
+    assert judging.assigned_to(judge) == {staying.id}
+    [told] = db.session.scalars(
+        sa.select(Notification).where(
+            Notification.user_id == student.id, Notification.kind == "event_withdrawn"
+        )
+    ).all()
+    assert told.subject == f"“Pitch 1” no longer pitches at {event.title}"
+    from .routes import EVENT_FORM
+
+    client.post(f"/events/{event.id}/edit", data={**EVENT_FORM, "title": event.title})
+    [moved] = db.session.scalars(
+        sa.select(Notification).where(
+            Notification.user_id == other.id, Notification.kind == "event_changed"
+        )
+    ).all()
+    assert moved.subject.startswith(f"{event.title} has changed: now ")
+    assert "School A library" in moved.body

@@ -16,6 +16,8 @@ from .. import clock
 from ..engagements import story
 from ..events import (
     EngagementMoved,
+    EntryWithdrawn,
+    EventChanged,
     EventLead,
     MessageFlagged,
     MessageHeld,
@@ -382,6 +384,45 @@ def presenter_declined(declined: PresenterDeclined) -> None:
     )
 
 
+def entry_withdrawn(withdrawn: EntryWithdrawn) -> None:
+    """The team hears its project no longer pitches at the event."""
+    event = withdrawn.event
+    for student in withdrawn.team:
+        notify(
+            student,
+            kind="event_withdrawn",
+            subject=f"“{withdrawn.title}” no longer pitches at {event.title}",
+            body=f"Your teacher took “{withdrawn.title}” out of {event.title}.",
+            key=f"event-withdrawn-{withdrawn.presenter_id}-user-{student.id}",
+            link=f"/events/{event.id}",
+        )
+
+
+def event_changed(changed: EventChanged) -> None:
+    """Each presenting team hears the event's new time and place (one notification per
+    version: a second change tells them again)."""
+    event = changed.event
+    for presenter, team in changed.teams:
+        for student in team:
+            seen = clock.local(event.starts_at, clock.zone_of(student))
+            when = f"{seen.day} {seen:%b %Y} at {seen:%H:%M}"
+            place = f", {event.place}" if event.place else ""
+            notify(
+                student,
+                kind="event_changed",
+                subject=f"{event.title} has changed: now {when}",
+                body=(
+                    f"{event.title} is now {when}{place}. Open the event for your team's new "
+                    f"slot (“{presenter.project.title}”)."
+                ),
+                key=(
+                    f"event-changed-{event.id}-{event.updated_at:%Y%m%d%H%M%S%f}-"
+                    f"{presenter.id}-user-{student.id}"
+                ),
+                link=f"/events/{event.id}#slot-{presenter.id}",
+            )
+
+
 def event_lead(lead: EventLead) -> None:
     """The team's teachers are asked to follow up a guest the school does not yet work with."""
     interest = lead.interest
@@ -436,5 +477,7 @@ def subscribe_all() -> None:
     subscribe(PresenterEntered, presenter_entered)
     subscribe(PresenterDeclined, presenter_declined)
     subscribe(EventLead, event_lead)
+    subscribe(EntryWithdrawn, entry_withdrawn)
+    subscribe(EventChanged, event_changed)
     subscribe(ResultsReleased, results_released)
     subscribe(QuestionAnswered, question_answered)

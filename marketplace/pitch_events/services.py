@@ -14,9 +14,11 @@ from .. import clock, events
 from ..extensions import db
 from ..models import (
     EVENT_TRANSITIONS,
+    EventAward,
     EventPresenter,
     EventSchool,
     EventStatus,
+    JudgeAssignment,
     JudgingMode,
     PitchEvent,
     PresenterStatus,
@@ -125,6 +127,9 @@ def save_event(
         event.title,
     ):
         guests.send_updates(event)  # their calendars move the entry
+        if event.status is not EventStatus.DRAFT:  # and the teams pitching hear of it
+            teams = tuple((p, _team(p.project)) for p in event.presenters if not p.declined)
+            events.announce(events.EventChanged(event, teams))
     return event
 
 
@@ -246,6 +251,20 @@ def withdraw(presenter: EventPresenter, user: User) -> None:
     """Take an entry back (before the event goes live)."""
     if not rules.can_withdraw(presenter, user):
         raise PermissionError
+    team = _team(presenter.project)
+    event, title = presenter.event, presenter.project.title
+    # What points at the entry before the event starts: judges assigned to it, an award given.
+    db.session.execute(
+        sa.delete(JudgeAssignment).where(JudgeAssignment.presenter_id == presenter.id)
+    )
+    db.session.execute(
+        sa.update(EventAward)
+        .where(EventAward.presenter_id == presenter.id)
+        .values(presenter_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    if event.status is not EventStatus.DRAFT:  # a draft's teams were never told
+        events.announce(events.EntryWithdrawn(event, title, presenter.id, team))
     db.session.delete(presenter)
     db.session.flush()
 
