@@ -256,3 +256,24 @@ def test_a_withdrawn_guest_gets_a_cancellation_and_can_be_invited_again(
     db.session.expire_all()
     assert guest.revoked_at is None and guest.role is GuestRole.JUDGE and guest.sequence == 2
     assert client.get(invitation_link(outbox.to("dana@example.org")[-1])).status_code == 200
+
+
+def test_guests_saying_yes_stop_at_the_events_seats_and_judges_always_have_one(client, make, scene):
+    _school, _teacher, _jordan, event = scene
+    event.capacity = 1
+    first, second = make.event_guest(event), make.event_guest(event)
+    judge = make.event_guest(event, GuestRole.JUDGE)
+    db.session.commit()
+    client.post(f"/events/invitation/{guests.token_for(first)}/yes", follow_redirects=True)
+    full = client.post(f"/events/invitation/{guests.token_for(second)}/yes", follow_redirects=True)
+    assert flashes(full) == [
+        "Sorry: every seat for guests is taken (1). If one frees up, you can say yes here again."
+    ]
+    client.post(f"/events/invitation/{guests.token_for(judge)}/yes")
+    client.post(f"/events/invitation/{guests.token_for(first)}/yes")  # again: still theirs
+    db.session.expire_all()
+    assert [g.rsvp for g in (first, second, judge)] == [Rsvp.YES, Rsvp.WAITING, Rsvp.YES]
+    client.post(f"/events/invitation/{guests.token_for(first)}/no")  # a seat frees up
+    client.post(f"/events/invitation/{guests.token_for(second)}/yes")
+    db.session.expire_all()
+    assert second.rsvp is Rsvp.YES

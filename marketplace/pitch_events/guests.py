@@ -308,8 +308,30 @@ def send_updates(event: PitchEvent) -> int:
 
 def answer(guest: EventGuest, coming: bool) -> None:
     """The guest says yes or no (again, if they change their mind)."""
-    if guest.event.status not in INVITING:
+    event = guest.event
+    if event.status not in INVITING:
         raise GuestError("This event is over; thank you.")
+    if coming and guest.rsvp is not Rsvp.YES and not guest.judge and event.capacity:
+        # The seats are counted with the event's row locked (PostgreSQL), so two guests
+        # answering at once cannot both take the last one. Judges always have a seat.
+        db.session.execute(
+            sa.select(PitchEvent.id).where(PitchEvent.id == event.id).with_for_update()
+        )
+        taken = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(EventGuest)
+            .where(
+                EventGuest.event_id == event.id,
+                EventGuest.rsvp == Rsvp.YES,
+                EventGuest.role == GuestRole.GUEST,
+                EventGuest.revoked_at.is_(None),
+            )
+        )
+        if (taken or 0) >= event.capacity:
+            raise GuestError(
+                f"Sorry: every seat for guests is taken ({event.capacity}). If one frees up, "
+                f"you can say yes here again."
+            )
     guest.rsvp = Rsvp.YES if coming else Rsvp.NO
     guest.rsvp_at = utcnow()
     db.session.flush()
