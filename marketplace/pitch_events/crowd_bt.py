@@ -14,8 +14,9 @@ answer is expected to teach the most (the expected Kullback–Leibler divergence
 beliefs after and before), with some random exploration so that no pitch is left unseen.
 
 The ranking itself (`rank`) reads the answers twice: once online as they came, and again with
-what was learnt of each judge, so that a careless judge's first answers count as little as their
-last. Each judge's reliability is then estimated afresh against the settled qualities.
+each judge held at what the first reading learnt of them, so that a careless judge's first
+answers count as little as their last. Each judge's reliability is then estimated afresh, from
+the prior, against the settled qualities (each answer counted once).
 
 Pure functions of numbers: the caller loads and stores the beliefs.
 """
@@ -63,16 +64,21 @@ def _win(mu_i: float, mu_j: float) -> float:
     return 1.0 / (1.0 + math.exp(mu_j - mu_i))
 
 
+def _expected_win(i: Quality, j: Quality) -> float:
+    """E[e^s_i / (e^s_i + e^s_j)] with the qualities' uncertainty taken into account (the
+    paper's second-order expansion around the means)."""
+    p = _win(i.mu, j.mu)
+    c1 = p + 0.5 * (i.sigma2 + j.sigma2) * p * (1 - p) * (1 - 2 * p)
+    return min(max(c1, 1e-9), 1 - 1e-9)
+
+
 def update(
     winner: Quality, loser: Quality, judge: Reliability
 ) -> tuple[Quality, Quality, Reliability]:
     """The beliefs after `judge` said `winner` was better than `loser`."""
     alpha, beta = judge.alpha, judge.beta
     p = _win(winner.mu, loser.mu)
-    # The chance of this answer, with the qualities' uncertainty taken into account
-    # (second-order expansion of e^s_i / (e^s_i + e^s_j) around the means).
-    c1 = p + 0.5 * (winner.sigma2 + loser.sigma2) * p * (1 - p) * (1 - 2 * p)
-    c1 = min(max(c1, 1e-9), 1 - 1e-9)
+    c1 = _expected_win(winner, loser)
     c2 = 1 - c1
     total = alpha + beta
     c = (c1 * alpha + c2 * beta) / total
@@ -139,7 +145,9 @@ def _kl_beta(after: Reliability, before: Reliability) -> float:
 
 
 def chance(i: Quality, j: Quality, judge: Reliability) -> float:
-    """The chance that `judge` says i is better than j."""
+    """The chance that `judge` says i is better than j, at the believed means (the weights of
+    the two answers in the expected gain; with the qualities' variance folded in, as in
+    `update`, the simulated rankings came out no better and slightly worse)."""
     p = _win(i.mu, j.mu)
     return judge.mean * p + (1 - judge.mean) * (1 - p)
 
@@ -187,12 +195,9 @@ def rank(
         qualities[won], qualities[lost], judges[judge] = update(
             qualities[won], qualities[lost], judges.get(judge, Reliability())
         )
-    learnt = dict(judges)
     qualities = {item: Quality() for item in items}
-    for judge, won, lost in answers:  # again, knowing the judges
-        qualities[won], qualities[lost], learnt[judge] = update(
-            qualities[won], qualities[lost], learnt[judge]
-        )
+    for judge, won, lost in answers:  # again, each judge held at what was learnt of them
+        qualities[won], qualities[lost], _ = update(qualities[won], qualities[lost], judges[judge])
     judges = {}
     for judge, won, lost in answers:  # each judge against the settled qualities
         judges[judge] = update(qualities[won], qualities[lost], judges.get(judge, Reliability()))[2]
