@@ -530,3 +530,11 @@ def test_a_team_hears_when_its_entry_is_withdrawn_or_the_event_moves(client, mak
     ).all()
     assert moved.subject.startswith(f"{event.title} has changed: now ")
     assert "School A library" in moved.body
+
+
+def test_normalising_removes_the_gap_between_judges_not_the_spread_within_them():
+    strict_and_generous = {1: {10: 1.0, 20: 2.0}, 2: {10: 4.0, 20: 5.0}}
+    # Mean of every score 3; each judge's own spread 0.5 about their mean.
+    assert results._normalise(strict_and_generous) == {10: [2.5, 2.5], 20: [3.5, 3.5]}
+    one_score = {1: {10: 4.0}, 2: {10: 2.0, 20: 4.0}}
+    assert results._normalise(one_score)[10][0] == 10 / 3  # at the mean: tells no order

@@ -2,10 +2,10 @@
 aside with a reason, each team's feedback once released, and the awards.
 
 Normalising: each judge's weighted totals are turned into how far each is from that judge's own
-mean, in that judge's own spread (a z-score), then put back on the 1–5 scale with the mean and
-spread of every score counted. A strict judge's 3 and a generous judge's 4.5 can then be the
-same thing: "this judge's best pitch". A judge with one score, or the same score for every
-pitch, tells nothing about order: their pitches stand at the event's mean.
+mean, in that judge's own spread (a z-score), then put back on the 1–5 scale with the mean of
+every score counted and the spread within judges (pooled). A strict judge's 3 and a generous
+judge's 4.5 can then be the same thing: "this judge's best pitch". A judge with one score, or
+the same score for every pitch, tells nothing about order: their pitches stand at the mean.
 """
 
 from __future__ import annotations
@@ -163,12 +163,21 @@ def results(event: PitchEvent) -> Results:
 
 
 def _normalise(totals: dict[int, dict[int, float]]) -> dict[int, list[float]]:
-    """Each pitch's normalised totals, one per counted judge who scored it."""
+    """Each pitch's normalised totals, one per counted judge who scored it: the judge's z-score
+    put back on the scale with the mean of every score and the spread *within* judges (the
+    pooled standard deviation of each judge's scores about their own mean), so the gap between
+    a strict and a generous judge is not counted as spread. Not clamped: the ranking reads the
+    value as computed."""
     every = [t for by_pitch in totals.values() for t in by_pitch.values()]
     if not every:
         return {}
     centre = statistics.fmean(every)
-    spread = statistics.pstdev(every) if len(every) > 1 else 0.0
+    variances = [
+        statistics.pvariance(list(by_pitch.values()))
+        for by_pitch in totals.values()
+        if len(by_pitch) > 1
+    ]
+    spread = statistics.fmean(variances) ** 0.5 if variances else 0.0
     out: dict[int, list[float]] = defaultdict(list)
     for by_pitch in totals.values():
         values = list(by_pitch.values())
@@ -176,7 +185,7 @@ def _normalise(totals: dict[int, dict[int, float]]) -> dict[int, list[float]]:
         sd = statistics.pstdev(values) if len(values) > 1 else 0.0
         for pitch_id, total in by_pitch.items():
             z = (total - mean) / sd if sd > 0 else 0.0
-            out[pitch_id].append(min(5.0, max(1.0, centre + z * spread)))
+            out[pitch_id].append(centre + z * spread)
     return out
 
 
