@@ -2322,7 +2322,7 @@ ROUTES: list[Route] = [
         "before the event is live",
         "POST",
         "/events/judge/{w.judge_token}/pitches/{w.entry.id}",
-        everyone(refused("/events/judge/{w.judge_token}/pitches/{w.entry.id}")),
+        everyone(REFUSED),
     ),
     Route(
         "pitch_events.judge_pitch",
@@ -2498,21 +2498,21 @@ ROUTES: list[Route] = [
         "pitch_events.judge_skip",
         "before the event is live",
         "POST",
-        "/events/judge/{w.judge_token}/skip",
+        "/events/judge/{w.judge_token}/skip/{w.entry.id}",
         everyone(refused("/events/judge/{w.judge_token}")),
     ),
     Route(
         "pitch_events.judge_compare",
         "before the event is live",
         "POST",
-        "/events/judge/{w.judge_token}/compare/0/{w.entry.id}",
+        "/events/judge/{w.judge_token}/compare/0/{w.entry.id}/{w.entry.id}/{w.entry.id}",
         everyone(refused("/events/judge/{w.judge_token}")),
     ),
     Route(
         "pitch_events.judge_compare",
         "an invitation link, not a judging one",
         "POST",
-        "/events/judge/{w.guest_token}/compare/0/{w.entry.id}",
+        "/events/judge/{w.guest_token}/compare/0/{w.entry.id}/{w.entry.id}/{w.entry.id}",
         everyone(NOT_FOUND),
     ),
     Route(

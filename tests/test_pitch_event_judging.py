@@ -118,10 +118,13 @@ def test_scoring_waits_for_the_event_to_go_live_and_ends_when_it_closes(client, 
     token = judging.judge_token(judge)
     url = f"/events/judge/{token}/pitches/{event.presenters[0].id}"
     assert "Scoring opens when the organisers start the event." in text_of(client.get(url))
-    refused = client.post(url, data=scores(event), follow_redirects=True)
-    assert flashes(refused) == [
+    refused = client.post(url, data=scores(event, comment="Keep the users' quotes."))
+    assert refused.status_code == 422
+    assert field_errors(refused) == [
         "Judging opens when the organisers start the event, and ends when they close it."
     ]
+    assert "Keep the users&#39; quotes." in text_of(refused)  # what was typed stays
+    assert text_of(refused).count("checked") >= 5  # and the scores chosen
     event.status = EventStatus.CLOSED
     db.session.flush()
     assert client.get(f"/events/judge/{token}").status_code == 404

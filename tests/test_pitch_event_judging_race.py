@@ -164,7 +164,7 @@ def test_pairwise_answers_at_once_each_move_the_pitches_and_count_once(racer, ma
         def attempt() -> object:
             guest = db.session.get(EventGuest, guest_id)
             assert guest is not None
-            return pairwise.compare(guest, 0, second_id)
+            return pairwise.compare(guest, 0, (first_id, second_id), second_id)
 
         return attempt
 

@@ -182,10 +182,10 @@ def test_pairwise_judging_walks_the_judge_and_counts_an_answer_once(client, make
     assert judge.previous_id == first and second not in (None, first)
     page = text_of(client.get(link))
     assert "which was better?" in page
-    answer = client.post(f"{link}/compare/0/{second}", follow_redirects=True)
+    answer = client.post(f"{link}/compare/0/{first}/{second}/{second}", follow_redirects=True)
     assert "Thank you: on to the next pitch." in flashes(answer)
-    again = client.post(f"{link}/compare/0/{second}", follow_redirects=True)
-    assert "That answer was counted." in flashes(again)
+    again = client.post(f"{link}/compare/0/{first}/{second}/{second}", follow_redirects=True)
+    assert "That answer was given already (or you had moved on): nothing changed." in flashes(again)
     [comparison] = db.session.scalars(sa.select(Comparison)).all()
     assert (comparison.winner_id, comparison.loser_id) == (second, first)
     db.session.refresh(judge)
@@ -207,8 +207,17 @@ def test_a_pairwise_answer_must_be_one_of_the_two_pitches_seen(client, make):
     seen = (judge.visiting_id, judge.previous_id)
     other = next(p.id for p in event.presenters if p.id not in seen)
     link = f"/events/judge/{judging.judge_token(judge)}"
-    refused = client.post(f"{link}/compare/0/{other}", follow_redirects=True)
+    before, at = judge.previous_id, judge.visiting_id
+    refused = client.post(f"{link}/compare/0/{before}/{at}/{other}", follow_redirects=True)
     assert "Compare the two pitches you saw last." in flashes(refused)
+    # Sent elsewhere (the pitch could not be seen), an answer from the old page is not counted
+    # against the new pitch: it names the pair it was about.
+    client.post(f"{link}/skip/{at}")
+    client.post(f"{link}/skip/{at}")  # twice: moved once
+    db.session.refresh(judge)
+    assert judge.visiting_id == other and judge.previous_id == before
+    stale = client.post(f"{link}/compare/0/{before}/{at}/{before}", follow_redirects=True)
+    assert "That answer was given already (or you had moved on): nothing changed." in flashes(stale)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Comparison)) == 0
 
 
@@ -538,3 +547,20 @@ def test_normalising_removes_the_gap_between_judges_not_the_spread_within_them()
     assert results._normalise(strict_and_generous) == {10: [2.5, 2.5], 20: [3.5, 3.5]}
     one_score = {1: {10: 4.0}, 2: {10: 2.0, 20: 4.0}}
     assert results._normalise(one_score)[10][0] == 10 / 3  # at the mean: tells no order
+
+
+def test_a_judge_who_cannot_come_is_given_no_pitches(make):
+    _school, _teacher, event = _event(make, pitches=2, min_judges=1)
+    coming = make.event_guest(event, GuestRole.JUDGE, rsvp=guests.Rsvp.YES)
+    away = make.event_guest(event, GuestRole.JUDGE, rsvp=guests.Rsvp.NO)
+    judging.assign(event)
+    assert judging.assigned_to(coming) == {p.id for p in event.presenters}
+    assert judging.assigned_to(away) == set()
+
+
+def test_a_pairwise_event_has_no_scoring_form(client, make):
+    _school, _teacher, event = _event(make, pitches=2, judging_mode=JudgingMode.PAIRWISE)
+    [judge] = _judges(make, event, 1)
+    db.session.commit()
+    url = f"/events/judge/{judging.judge_token(judge)}/pitches/{event.presenters[0].id}"
+    assert client.get(url).status_code == 404

@@ -24,8 +24,10 @@ from ..models import (
     GuestRole,
     JudgeAssignment,
     Judgement,
+    JudgingMode,
     PitchEvent,
     RubricCriterion,
+    Rsvp,
     utcnow,
 )
 from . import guests
@@ -98,6 +100,8 @@ def judge(
         raise PermissionError
     if presenter.event_id != event.id or presenter.declined:
         raise PermissionError
+    if event.judging_mode is not JudgingMode.RUBRIC:
+        raise PermissionError  # a pairwise event is judged in pairs
     if event.status is not EventStatus.LIVE:
         raise JudgingError(
             "Judging opens when the organisers start the event, and ends when they close it."
@@ -135,7 +139,8 @@ def judge(
 
 
 def active_judges(event: PitchEvent) -> list[EventGuest]:
-    """The judges whose invitation stands and whose scores count, by name."""
+    """The judges whose invitation stands, who have not said they cannot come, and whose
+    scores count, by name."""
     return list(
         db.session.scalars(
             sa.select(EventGuest)
@@ -144,6 +149,7 @@ def active_judges(event: PitchEvent) -> list[EventGuest]:
                 EventGuest.role == GuestRole.JUDGE,
                 EventGuest.revoked_at.is_(None),
                 EventGuest.excluded_at.is_(None),
+                EventGuest.rsvp != Rsvp.NO,
             )
             .order_by(EventGuest.name, EventGuest.email, EventGuest.id)
         )

@@ -81,30 +81,31 @@ def advance(guest: EventGuest, seen: int) -> bool:
     )
 
 
-def skip(guest: EventGuest) -> None:
-    """The judge could not see the pitch they were sent to: send them to another."""
+def skip(guest: EventGuest, at: int) -> bool:
+    """The judge could not see the pitch they were sent to (`at`): send them to another. False
+    if they were no longer at it (a second click, another tab)."""
     _live(guest)
-    if guest.visiting is None:
-        return
-    stay = guest.previous
-    pitches = [
-        p
-        for p in guest.event.presenters
-        if not p.declined and p.id != guest.visiting_id and (stay is None or p.id != stay.id)
-    ]
-    if pitches:
-        guest.visiting_id = _rng.choice(pitches).id
+    if guest.visiting_id is None or guest.visiting_id != at:
+        return False
+    stay = guest.previous_id
+    pitches = [p for p in guest.event.presenters if not p.declined and p.id != at and p.id != stay]
+    if not pitches:
+        return False
+    return update_if(guest, EventGuest.visiting_id == at, visiting_id=_rng.choice(pitches).id)
 
 
-def compare(guest: EventGuest, step: int, winner_id: int) -> bool:
-    """The judge's answer: of `previous` and `visiting`, `winner_id` was better. The beliefs
-    about the two pitches and the judge move (the two pitches' rows locked, in id order, so two
-    judges answering about the same pitch at once both count), and the judge is sent on.
-    False if this answer was given already."""
+def compare(guest: EventGuest, step: int, shown: tuple[int, int], winner_id: int) -> bool:
+    """The judge's answer about the pair they were `shown` (the one before, the one now): the
+    `winner_id` was better. The beliefs about the two pitches and the judge move (the two
+    pitches' rows locked, in id order, so two judges answering about the same pitch at once both
+    count), and the judge is sent on. False if this answer was given already, or the judge has
+    moved on from that pair (a second click, another tab)."""
     _live(guest)
     first, second = guest.previous, guest.visiting
-    if first is None or second is None or winner_id not in (first.id, second.id):
+    if winner_id not in shown:
         raise JudgingError("Compare the two pitches you saw last.")
+    if first is None or second is None or (first.id, second.id) != shown:
+        return False
     if guest.compared != step:
         return False
     winner, loser = (first, second) if winner_id == first.id else (second, first)
@@ -124,6 +125,8 @@ def compare(guest: EventGuest, step: int, winner_id: int) -> bool:
     if not update_if(
         guest,
         EventGuest.compared == step,
+        EventGuest.previous_id == first.id,
+        EventGuest.visiting_id == second.id,
         compared=step + 1,
         previous_id=second.id,
         visiting_id=chosen.id if chosen else None,

@@ -426,7 +426,7 @@ def invitation(token: str) -> str:
         when=guests.when_at_school(guest.event),
         judge_link=(
             url_for("pitch_events.judge_home", token=judging.judge_token(guest))
-            if guest.judge
+            if guest.judge and guest.event.status in judging.OPEN
             else ""
         ),
         slots=(
@@ -511,6 +511,8 @@ def judge_pitch(token: str, presenter_id: int) -> Response | tuple[str, int]:
     presenter = db.session.get(EventPresenter, presenter_id)
     if presenter is None or presenter.event_id != guest.event_id or presenter.declined:
         abort(404)
+    if guest.event.judging_mode is not JudgingMode.RUBRIC:
+        abort(404)  # judged in pairs, from the judge's page
     criteria = judging.rubric(guest.event)
     db.session.commit()  # the default rubric, if this is its first use
     form = score_form(criteria)
@@ -525,8 +527,7 @@ def judge_pitch(token: str, presenter_id: int) -> Response | tuple[str, int]:
             judging.judge(guest, presenter, scores, form.comment.data or "")
         except judging.JudgingError as error:
             db.session.rollback()
-            flash(str(error), "error")
-            return redirect(request.path, 303)
+            add_error(form.comment, str(error))  # shown with what was chosen and typed
         else:
             db.session.commit()
             flash(f"Saved: your scores for “{presenter.project.title}”.", "success")
@@ -592,13 +593,13 @@ def judge_next(token: str, seen: int) -> Response:
     return redirect(url_for("pitch_events.judge_home", token=token), 303)
 
 
-@bp.post("/judge/<token>/skip")
-def judge_skip(token: str) -> Response:
+@bp.post("/judge/<token>/skip/<int:at>")
+def judge_skip(token: str, at: int) -> Response:
     """Pairwise mode: the judge could not see the pitch they were sent to."""
     guest = _judge(token)
     if EmptyForm().validate_on_submit():
         try:
-            pairwise.skip(guest)
+            pairwise.skip(guest, at)
         except judging.JudgingError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -607,20 +608,22 @@ def judge_skip(token: str) -> Response:
     return redirect(url_for("pitch_events.judge_home", token=token), 303)
 
 
-@bp.post("/judge/<token>/compare/<int:step>/<int:winner_id>")
-def judge_compare(token: str, step: int, winner_id: int) -> Response:
-    """Pairwise mode: which of the last two pitches was better (sent twice, it counts once)."""
+@bp.post("/judge/<token>/compare/<int:step>/<int:before>/<int:at>/<int:winner_id>")
+def judge_compare(token: str, step: int, before: int, at: int, winner_id: int) -> Response:
+    """Pairwise mode: which of the two pitches shown was better (sent twice, it counts once)."""
     guest = _judge(token)
     if EmptyForm().validate_on_submit():
         try:
-            counted = pairwise.compare(guest, step, winner_id)
+            counted = pairwise.compare(guest, step, (before, at), winner_id)
         except judging.JudgingError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
             db.session.commit()
             flash(
-                "Thank you: on to the next pitch." if counted else "That answer was counted.",
+                "Thank you: on to the next pitch."
+                if counted
+                else "That answer was given already (or you had moved on): nothing changed.",
                 "success" if counted else "info",
             )
     return redirect(url_for("pitch_events.judge_home", token=token), 303)
