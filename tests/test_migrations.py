@@ -82,3 +82,32 @@ def test_downgrade_to_base_and_upgrade_again(fresh_app):
     assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}  # FTS gone too
     flask_migrate.upgrade()
     assert _diff() == []
+
+
+def test_judges_comments_written_before_teams_could_read_them_wait_for_a_teacher(fresh_app):
+    """0022 lets teams read judges' comments: those already written were never screened for
+    contact details, so each is held for the team's teacher; an empty one has nothing to hold."""
+    from marketplace.models import CommentStatus, EventStatus, GuestRole, Judgement, ProjectStatus
+    from marketplace.pitch_events import judging
+
+    from .factories import Factory
+
+    flask_migrate.upgrade()
+    make = Factory()
+    project = make.project(status=ProjectStatus.PUBLISHED)
+    event = make.pitch_event(
+        author=project.team.classroom.teacher, status=EventStatus.LIVE, presenters=[project]
+    )
+    scores = {c.id: 3 for c in judging.rubric(event)}
+    for comment in ("Great pitch; show the numbers.", ""):
+        judge = make.event_guest(event, GuestRole.JUDGE)
+        judging.judge(judge, event.presenters[0], scores, comment)
+    db.session.commit()
+    flask_migrate.downgrade(revision="0021")
+    flask_migrate.upgrade()
+    db.session.expire_all()
+    statuses = {j.comment: j.comment_status for j in db.session.scalars(sa.select(Judgement))}
+    assert statuses == {
+        "Great pitch; show the numbers.": CommentStatus.HELD,
+        "": CommentStatus.SHOWN,
+    }

@@ -564,3 +564,24 @@ def test_a_pairwise_event_has_no_scoring_form(client, make):
     db.session.commit()
     url = f"/events/judge/{judging.judge_token(judge)}/pitches/{event.presenters[0].id}"
     assert client.get(url).status_code == 404
+
+
+def test_interest_after_a_closed_engagement_is_a_lead_for_the_teacher(client, make):
+    from marketplace.models import EngagementStatus
+
+    school, _teacher, event = _event(make, pitches=1)
+    presenter = event.presenters[0]
+    employer = make.employer(make.organisation(verified_by=[school]))
+    ended = make.engagement(presenter.project, employer, status=EngagementStatus.CLOSED)
+    judge = make.event_guest(
+        event, GuestRole.JUDGE, email=employer.email, user_id=employer.id,
+        organisation_id=employer.organisation_id,
+    )  # fmt: skip
+    db.session.commit()
+    link = f"/events/judge/{judging.judge_token(judge)}/pitches/{presenter.id}/interest"
+    done = client.post(link, data={"note": "Let's try again."}, follow_redirects=True)
+    assert "their teacher, who will be in touch with you" in flashes(done)[0]
+    interest = db.session.scalar(sa.select(EventInterest))
+    assert interest.engagement_id is None
+    db.session.refresh(ended)
+    assert ended.status is EngagementStatus.CLOSED

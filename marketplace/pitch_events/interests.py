@@ -91,6 +91,8 @@ def express(guest: EventGuest, presenter: EventPresenter, note: str = "") -> Eve
                     Engagement.project_id == project.id,
                 )
             )
+            if engagement is not None and engagement.status is EngagementStatus.CLOSED:
+                engagement = None  # it ended: a lead, so the teacher decides whether to reopen
         interest.engagement_id = engagement.id if engagement else None
     try:
         with db.session.begin_nested():

@@ -114,6 +114,9 @@ def upgrade():
 
     with op.batch_alter_table('judgement', schema=None) as batch_op:
         batch_op.add_column(sa.Column('comment_status', sa.Enum('shown', 'held', 'hidden', name='commentstatus', native_enum=False, length=8), server_default='shown', nullable=False))
+    # Comments written before teams could read them were never screened for contact details:
+    # each waits for the team's teacher.
+    op.execute("UPDATE judgement SET comment_status = 'held' WHERE comment <> ''")
 
     with op.batch_alter_table('pitch_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('judging_mode', sa.Enum('rubric', 'pairwise', name='judgingmode', native_enum=False, length=10), server_default='rubric', nullable=False))
