@@ -26,8 +26,8 @@ from ..models import (
     Judgement,
     JudgingMode,
     PitchEvent,
-    RubricCriterion,
     Rsvp,
+    RubricCriterion,
     utcnow,
 )
 from . import guests
