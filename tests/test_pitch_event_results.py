@@ -22,7 +22,7 @@ from marketplace.models import (
     ProjectStatus,
     Rung,
 )
-from marketplace.pitch_events import guests, judging, pairwise, results
+from marketplace.pitch_events import guests, interests, judging, pairwise, results
 from marketplace.pitch_events.services import move_event
 
 from .helpers import flashes, text_of, words
@@ -585,3 +585,43 @@ def test_interest_after_a_closed_engagement_is_a_lead_for_the_teacher(client, ma
     assert interest.engagement_id is None
     db.session.refresh(ended)
     assert ended.status is EngagementStatus.CLOSED
+
+
+def test_a_partner_schools_teacher_follows_up_the_leads_for_their_teams(client, make, login):
+    school = make.school()
+    organiser = make.teacher(school=school)
+    partner_school = make.school()
+    partner_teacher = make.teacher(school=partner_school)
+    classroom = make.classroom(partner_teacher)
+    theirs = make.project(
+        make.team(classroom, [make.student(classroom)]),
+        make.challenge(partner_school, author=partner_teacher),
+        ProjectStatus.PUBLISHED,
+        title="Harbor Map",
+    )
+    event = make.pitch_event(
+        author=organiser, status=EventStatus.CLOSED, presenters=[theirs], partners=[partner_school]
+    )
+    guest = make.event_guest(event, name="Sam Ortiz", email="sam@ortiz.example")
+    interest = interests.express(guest, event.presenters[0], "Summer interns?")
+    employer = make.employer(make.organisation(verified_by=[partner_school], name="Dockside"))
+    engagement = make.engagement(theirs, employer)
+    engagement.source_event_id = event.id
+    db.session.commit()
+    [told] = db.session.scalars(
+        sa.select(Notification).where(Notification.kind == "event_lead")
+    ).all()
+    assert told.user_id == partner_teacher.id and told.link == f"/events/{event.id}#leads"
+    login(partner_teacher)
+    page = words(client.get(f"/events/{event.id}"))
+    assert "Leads for your teams" in page and "Sam Ortiz sam@ortiz.example → “Harbor Map”" in page
+    done = client.post(f"/events/interests/{interest.id}/followed-up")
+    assert done.headers["Location"].endswith(f"/events/{event.id}#leads")
+    db.session.refresh(interest)
+    assert interest.followed_up_at is not None
+    # The organisers' report counts the partner school's engagement without its detail.
+    login(organiser)
+    report = words(client.get(f"/events/{event.id}/report"))
+    assert "Engagements opened 1" in report and "Dockside" not in report
+    assert "And 1 with the teams of the other schools taking part" in report
+    assert "Leads for your teams" not in words(client.get(f"/events/{event.id}"))

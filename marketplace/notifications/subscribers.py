@@ -437,10 +437,10 @@ def event_lead(lead: EventLead) -> None:
                 f"At {guest.event.title}, {guest.label} ({guest.email}) said they would like to "
                 f"work with the team of “{project.title}”. Their organisation is not a verified "
                 f"partner of your school yet: follow up, then mark it done on the event's "
-                f"report.{said}"
+                f"page.{said}"
             ),
             key=f"event-lead-{interest.id}-user-{teacher.id}",
-            link=f"/events/{guest.event_id}/report#leads",
+            link=f"/events/{guest.event_id}#leads",
         )
 
 

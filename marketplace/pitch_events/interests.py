@@ -116,6 +116,26 @@ def interests_of(guest: EventGuest) -> set[int]:
     )
 
 
+def leads_for(event: PitchEvent, staff: User) -> list[EventInterest]:
+    """The leads of an event a member of staff follows up: those for their school's teams (the
+    organisers see every one on the report)."""
+    if not staff.is_staff:
+        return []
+    rows = db.session.scalars(
+        sa.select(EventInterest)
+        .join(EventPresenter, EventPresenter.id == EventInterest.presenter_id)
+        .join(Project, Project.id == EventPresenter.project_id)
+        .where(
+            EventInterest.event_id == event.id,
+            EventInterest.engagement_id.is_(None),
+            Project.school_id == staff.school_id,
+        )
+        .options(selectinload(EventInterest.guest).selectinload(EventGuest.organisation))
+        .order_by(EventInterest.id)
+    )
+    return list(rows)
+
+
 def follow_up(interest: EventInterest, staff: User) -> None:
     """A teacher has followed a lead up (written, called): it leaves the to-do list."""
     if interest.followed_up_at is None:

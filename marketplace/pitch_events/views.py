@@ -125,6 +125,7 @@ def _event_page(event: PitchEvent, **forms: object) -> str:
         minutes_form=MinutesForm(),
         action_form=EmptyForm(),
         zone=clock.place_name(clock.zone(event.school.timezone)),
+        leads=interests.leads_for(event, current_user),
     )
 
 
@@ -921,8 +922,16 @@ def followed_up(interest_id: int) -> Response:
     interests.follow_up(interest, current_user)
     db.session.commit()
     flash("Marked as followed up.", "success")
+    back = request.form.get("back") == "report" and rules.can_see_results(
+        interest.presenter.event, current_user
+    )
     return redirect(
-        url_for("pitch_events.report", event_id=interest.event_id, _anchor="leads"), 303
+        url_for(
+            "pitch_events.report" if back else "pitch_events.show",
+            event_id=interest.event_id,
+            _anchor="leads",
+        ),
+        303,
     )
 
 
