@@ -25,7 +25,7 @@ from marketplace.models import (
 from marketplace.pitch_events import guests, interests, judging, pairwise, results
 from marketplace.pitch_events.services import move_event
 
-from .helpers import flashes, text_of, words
+from .helpers import field_errors, flashes, text_of, words
 
 
 def _event(make, pitches: int = 3, status: EventStatus = EventStatus.LIVE, **kw):
@@ -127,7 +127,9 @@ def test_a_judge_set_aside_with_a_reason_no_longer_counts(client, make, login):
     db.session.commit()
     login(teacher)
     refused = client.post(f"/events/guests/{odd.id}/set-aside", data={"reason": " "})
-    assert refused.status_code == 303
+    assert refused.status_code == 422 and "Say why." in refused.text
+    too_long = client.post(f"/events/guests/{odd.id}/set-aside", data={"reason": "x" * 301})
+    assert too_long.status_code == 422 and 'value="' + "x" * 301 in too_long.text  # kept
     assert db.session.get(type(odd), odd.id).excluded_at is None
     client.post(f"/events/guests/{odd.id}/set-aside", data={"reason": "Judged a relative's team."})
     board = results.results(event)
@@ -285,10 +287,10 @@ def test_awards_are_chosen_by_the_organisers_and_public_after_release(client, ma
     _school, teacher, event = _event(make, pitches=2)
     login(teacher)
     client.post(f"/events/{event.id}/awards", data={"name": "Best pitch"})
-    duplicate = client.post(
-        f"/events/{event.id}/awards", data={"name": "best pitch"}, follow_redirects=True
-    )
-    assert "There is an award called “best pitch” already." in flashes(duplicate)
+    duplicate = client.post(f"/events/{event.id}/awards", data={"name": "best pitch"})
+    assert duplicate.status_code == 422
+    assert field_errors(duplicate) == ["There is an award called “best pitch” already."]
+    assert 'value="best pitch"' in duplicate.text
     [award] = db.session.scalars(sa.select(EventAward)).all()
     winner = event.presenters[1]
     chosen = client.post(
@@ -625,3 +627,21 @@ def test_a_partner_schools_teacher_follows_up_the_leads_for_their_teams(client, 
     assert "Engagements opened 1" in report and "Dockside" not in report
     assert "And 1 with the teams of the other schools taking part" in report
     assert "Leads for your teams" not in words(client.get(f"/events/{event.id}"))
+
+
+def test_a_criterion_sent_back_keeps_what_was_typed(client, make, login):
+    _school, teacher, event = _event(make, pitches=1, status=EventStatus.PUBLISHED)
+    first, second, *_ = judging.rubric(event)
+    db.session.commit()
+    login(teacher)
+    typed = {f"c{first.id}-d{n}": f"Now {n}" for n in range(1, 6)}
+    clash = client.post(
+        f"/events/rubric/{first.id}",
+        data={**typed, f"c{first.id}-name": second.name, f"c{first.id}-weight": "2"},
+    )
+    assert clash.status_code == 422
+    assert field_errors(clash) == [f"The rubric has “{second.name}” already."]
+    assert 'value="Now 4"' in clash.text
+    empty = client.post(f"/events/rubric/{first.id}", data={**typed, f"c{first.id}-weight": "9"})
+    assert empty.status_code == 422 and len(field_errors(empty)) == 2
+    assert judging.rubric(event)[0].name == first.name  # nothing saved

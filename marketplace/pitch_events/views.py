@@ -663,23 +663,37 @@ def results_page(event_id: int) -> str:
     if event.judging_mode is JudgingMode.RUBRIC:
         judging.rubric(event)
         db.session.commit()  # the default rubric, if this is its first use (before reading)
-    context = _results_context(event)
     if is_htmx():
-        return render_template("pitch_events/_leaderboard.html", **context)
-    award_form = AwardForm()
-    award_form.cluster.choices = [
+        return render_template("pitch_events/_leaderboard.html", **_results_context(event))
+    return _results_page(event)
+
+
+def _award_clusters(event: PitchEvent, form: AwardForm) -> AwardForm:
+    form.cluster.choices = [
         SelectChoice("", "Every pitch"),
         *(
             SelectChoice(c, c)
             for c in sorted({p.project.challenge.career_cluster for p in event.presenters})
         ),
     ]
+    return form
+
+
+def _results_page(
+    event: PitchEvent,
+    award_form: AwardForm | None = None,
+    exclude_form: ExcludeForm | None = None,
+    excluding: int | None = None,
+) -> str:
+    """The results page; a form sent back with its errors and what was typed, if one is given
+    (`excluding`: the judge whose set-aside form it is)."""
     return render_template(
         "pitch_events/results.html",
-        **context,
+        **_results_context(event),
         awards=results.awards_of(event),
-        award_form=award_form,
-        exclude_form=ExcludeForm(),
+        award_form=award_form or _award_clusters(event, AwardForm(formdata=None)),
+        exclude_form=exclude_form or ExcludeForm(formdata=None),
+        excluding=excluding,
         action_form=EmptyForm(),
         can_award=rules.can_award(event, current_user),
         can_assign=rules.can_assign(event, current_user),
@@ -696,18 +710,17 @@ def _organiser_guest(guest_id: int, rule: Callable[[EventGuest, User], bool]) ->
 
 @bp.post("/guests/<int:guest_id>/set-aside")
 @staff_required
-def set_aside(guest_id: int) -> Response:
+def set_aside(guest_id: int) -> Response | tuple[str, int]:
     """Set a judge's scores aside, with the reason."""
     guest = _organiser_guest(guest_id, rules.can_set_aside)
     form = ExcludeForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.reason.errors) or "Say why.", "error")
-    else:
-        commit_or_refuse(
-            lambda: results.exclude(guest, current_user, form.reason.data or ""),
-            results.ResultsError,
-            f"{guest.label}'s scores are set aside.",
-        )
+        return _results_page(guest.event, exclude_form=form, excluding=guest.id), 422
+    commit_or_refuse(
+        lambda: results.exclude(guest, current_user, form.reason.data or ""),
+        results.ResultsError,
+        f"{guest.label}'s scores are set aside.",
+    )
     return redirect(url_for("pitch_events.results_page", event_id=guest.event_id), 303)
 
 
@@ -726,23 +739,24 @@ def count_again(guest_id: int) -> Response:
 
 @bp.post("/<int:event_id>/awards")
 @staff_required
-def add_award(event_id: int) -> Response:
+def add_award(event_id: int) -> Response | tuple[str, int]:
+    """Name an award, for every pitch or for one track."""
     event = load_or_404(PitchEvent, event_id, rules.can_view)
     require(rules.can_award, event, status=403)
-    form = AwardForm()
-    form.cluster.choices = [
-        SelectChoice("", ""),
-        *(SelectChoice(p.project.challenge.career_cluster, "") for p in event.presenters),
-    ]
-    if not form.validate_on_submit():
-        flash(" ".join([*form.name.errors, *form.cluster.errors]) or "Name the award.", "error")
-    else:
-        commit_or_refuse(
-            lambda: results.add_award(event, form.name.data or "", form.cluster.data or ""),
-            results.ResultsError,
-            f"The award “{form.name.data}” is added: choose its winner.",
-        )
-    return redirect(url_for("pitch_events.results_page", event_id=event.id, _anchor="awards"), 303)
+    form = _award_clusters(event, AwardForm())
+    if form.validate_on_submit():
+        try:
+            results.add_award(event, form.name.data or "", form.cluster.data or "")
+        except results.ResultsError as error:
+            db.session.rollback()
+            add_error(form.name, str(error))
+        else:
+            db.session.commit()
+            flash(f"The award “{form.name.data}” is added: choose its winner.", "success")
+            return redirect(
+                url_for("pitch_events.results_page", event_id=event.id, _anchor="awards"), 303
+            )
+    return _results_page(event, award_form=form), 422
 
 
 def _award(award_id: int) -> EventAward:
@@ -854,7 +868,9 @@ def _interest(guest: EventGuest, presenter_id: int, back: str) -> Response:
     if presenter is None or presenter.event_id != guest.event_id or presenter.declined:
         abort(404)
     form = InterestForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        flash(" ".join(form.note.errors) or "That did not reach us: please try again.", "error")
+    else:
         try:
             interest = interests.express(guest, presenter, form.note.data or "")
         except interests.InterestError as error:
@@ -947,7 +963,11 @@ def _criterion_values(form: CriterionForm) -> tuple[str, int, list[str]]:
     )  # fmt: skip
 
 
-def _rubric_page(event: PitchEvent, new_form: CriterionForm | None = None) -> str:
+def _rubric_page(
+    event: PitchEvent,
+    new_form: CriterionForm | None = None,
+    changed: tuple[int, CriterionForm] | None = None,
+) -> str:
     judging.rubric(event)
     db.session.commit()  # the default rubric, if this is its first use (before reading)
     criteria = judging.rubric(event)
@@ -958,8 +978,11 @@ def _rubric_page(event: PitchEvent, new_form: CriterionForm | None = None) -> st
         for n, text in enumerate(c.descriptors, start=1):
             getattr(form, f"d{n}").data = text
         forms[c.id] = form
+    if changed is not None:  # sent back with its errors and what was typed
+        forms[changed[0]] = changed[1]
     return render_template(
         "pitch_events/rubric.html",
+        open_id=changed[0] if changed else None,
         event=event,
         criteria=criteria,
         forms=forms,
@@ -1000,20 +1023,22 @@ def add_criterion(event_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/rubric/<int:criterion_id>")
 @staff_required
-def change_criterion(criterion_id: int) -> Response:
+def change_criterion(criterion_id: int) -> Response | tuple[str, int]:
     criterion = load_or_404(RubricCriterion, criterion_id, rules.can_see_criterion)
     require(rules.can_change_criterion, criterion, status=403)
     form = CriterionForm(prefix=f"c{criterion.id}")
-    if not form.validate_on_submit():
-        flash("Give the criterion a name, a weight from 1 to 5 and what each score means.", "error")
-    else:
+    if form.validate_on_submit():
         name, weight, descriptors = _criterion_values(form)
-        commit_or_refuse(
-            lambda: judging.change_criterion(criterion, name, weight, descriptors),
-            judging.JudgingError,
-            f"“{name}” is saved.",
-        )
-    return redirect(url_for("pitch_events.rubric_page", event_id=criterion.event_id), 303)
+        try:
+            judging.change_criterion(criterion, name, weight, descriptors)
+        except judging.JudgingError as error:
+            db.session.rollback()
+            add_error(form.name, str(error))
+        else:
+            db.session.commit()
+            flash(f"“{name}” is saved.", "success")
+            return redirect(url_for("pitch_events.rubric_page", event_id=criterion.event_id), 303)
+    return _rubric_page(criterion.event, changed=(criterion.id, form)), 422
 
 
 @bp.post("/rubric/<int:criterion_id>/delete")
