@@ -11,10 +11,12 @@ from datetime import time, timedelta
 
 import sqlalchemy as sa
 
+from .. import clock
 from ..extensions import db
 from ..models import (
     EventGuest,
     EventInterest,
+    EventPresenter,
     EventStatus,
     GuestRole,
     Judgement,
@@ -150,7 +152,7 @@ def seed_past_event(
         for n, entry in enumerate(entries):
             if entry.id not in judging.assigned_to(judge):
                 continue
-            base = 4 - n % 3 + (1 if j == 1 else 0) - (1 if j == 2 else 0)  # a generous, a strict
+            base = 5 - n + (1 if j == 1 else 0) - (1 if j == 2 else 0)  # a generous, a strict
             scores = {c.id: max(1, min(5, base + (c.position % 2))) for c in criteria}
             judging.judge(judge, entry, scores, COMMENTS[(n + j) % len(COMMENTS)])
     if judges and entries:
@@ -163,22 +165,38 @@ def seed_past_event(
     if board.standings and board.standings[0].rank:
         results.give_award(best, board.standings[0].presenter)
     services.move_event(event, EventStatus.RELEASED, teacher)
-    event.starts_at -= timedelta(days=9)  # it happened last week
-    event.ends_at -= timedelta(days=9)
+    # It happened last week: the same wall-clock times at the school, nine days back.
+    zone = clock.zone(school.timezone)
+    starts, ends = clock.local(event.starts_at, zone), clock.local(event.ends_at, zone)
+    event.starts_at = services.at_school(school, starts.date() - timedelta(days=9), starts.time())
+    event.ends_at = services.at_school(school, ends.date() - timedelta(days=9), ends.time())
     db.session.flush()
-    when = event.ends_at
-    _stamp(when, started)  # the engagement, its timeline, notifications and mail
-    for model, key, names in (
-        (EventGuest, EventGuest.event_id, ("invited_at", "rsvp_at", "checked_in_at")),
-        (Judgement, Judgement.event_id, ("created_at", "updated_at")),
-        (EventInterest, EventInterest.event_id, ("created_at",)),
-        (PitchEvent, PitchEvent.id, ("created_at", "updated_at")),
+    start, end = event.starts_at, event.ends_at
+    _stamp(end, started)  # the engagement, its timeline, notifications and mail
+    for key, values in (
+        (PitchEvent.id, {"created_at": start - timedelta(days=21), "updated_at": end}),
+        (EventPresenter.event_id, {"entered_at": start - timedelta(days=20)}),
+        (
+            EventGuest.event_id,
+            {
+                "invited_at": start - timedelta(days=14),
+                "rsvp_at": start - timedelta(days=10),
+                "checked_in_at": start - timedelta(minutes=10),
+            },
+        ),
+        (
+            Judgement.event_id,
+            {
+                "created_at": start + timedelta(minutes=40),
+                "updated_at": start + timedelta(minutes=40),
+            },
+        ),
+        (EventInterest.event_id, {"created_at": end}),
     ):
         db.session.execute(
-            sa.update(model)
+            sa.update(key.class_)
             .where(key == event.id)
-            .values({name: sa.case((getattr(model, name).is_(None), None), else_=when)
-                     for name in names})
+            .values(values)
             .execution_options(synchronize_session=False)
         )  # fmt: skip
     db.session.expire_all()
