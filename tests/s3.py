@@ -5,6 +5,7 @@ fixtures are installed by conftest.py."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -18,7 +19,21 @@ from marketplace.storage import S3Storage
 from .helpers import eventually
 
 ACCESS, SECRET = "marketplace-test", "marketplace-test-secret"
-ENDPOINT = "http://127.0.0.1:8333"
+# SeaweedFS opens fixed ports; TEST_S3_PORT_OFFSET moves every one of them, so two runs of the
+# suite (CI runs the SQLite and the PostgreSQL pass side by side) each have their own server.
+OFFSET = int(os.environ.get("TEST_S3_PORT_OFFSET", "0"))
+S3_PORT = 8333 + OFFSET
+ENDPOINT = f"http://127.0.0.1:{S3_PORT}"
+PORTS = {  # weed mini's defaults; each gRPC port is its HTTP port + 10000
+    "s3.port": 8333,
+    "master.port": 9333,
+    "volume.port": 9340,
+    "filer.port": 8888,
+    "admin.port": 23646,
+    "webdav.port": 7333,
+    "s3.port.iceberg": 8181,
+    "s3.port.lance": 9101,
+}
 
 
 def _weed() -> str:
@@ -37,8 +52,8 @@ def _listening(port: int) -> bool:
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory):
     """One SeaweedFS for the run (it opens fixed ports), stopped at the end."""
-    if _listening(8333):
-        pytest.fail("port 8333 is taken: another S3 server is running")
+    if _listening(S3_PORT):
+        pytest.fail(f"port {S3_PORT} is taken: another S3 server is running")
     folder = tmp_path_factory.mktemp("seaweedfs")
     config = folder / "s3.json"
     config.write_text(
@@ -63,12 +78,13 @@ def s3_server(tmp_path_factory):
             "-ip=127.0.0.1",
             "-ip.bind=127.0.0.1",
             f"-s3.config={config}",
+            *(f"-{flag}={port + OFFSET}" for flag, port in PORTS.items()),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
-        eventually(lambda: process.poll() is not None or _listening(8333), 60, "SeaweedFS start")
+        eventually(lambda: process.poll() is not None or _listening(S3_PORT), 60, "SeaweedFS start")
         assert process.poll() is None, "SeaweedFS exited"
     except AssertionError as error:
         process.kill()
