@@ -215,6 +215,7 @@ class EventLead(Event):
 
     interest: EventInterest
     teachers: tuple[User, ...]
+    why: str  # why it is a lead and not an engagement, as the teachers read it
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from marketplace.models import (
     JudgeAssignment,
     JudgingMode,
     Notification,
+    PresenterStatus,
     ProjectStatus,
     Rung,
 )
@@ -110,7 +111,7 @@ def test_a_strict_judge_and_a_generous_one_count_the_same_once_normalised(make):
     assert by_title["Pitch 3"].raw == 3.0 and by_title["Pitch 2"].raw == 3.0
     assert by_title["Pitch 1"].raw == 3.5
     assert board.standings[0].presenter.project.title == "Pitch 1"
-    assert all(1 <= s.normalised <= 5 for s in board.standings)
+    assert all(0.5 <= s.normalised <= 5.5 for s in board.standings)
     assert by_title["Pitch 1"].rank == 1
     lines = {line.guest.name: line.mean for line in board.judges}
     assert lines["Judge 0"] == 2.0 and lines["Judge 1"] < 4.34
@@ -549,6 +550,9 @@ def test_normalising_removes_the_gap_between_judges_not_the_spread_within_them()
     assert results._normalise(strict_and_generous) == {10: [2.5, 2.5], 20: [3.5, 3.5]}
     one_score = {1: {10: 4.0}, 2: {10: 2.0, 20: 4.0}}
     assert results._normalise(one_score)[10][0] == 10 / 3  # at the mean: tells no order
+    # Spread pooled over each score of the judges whose scores vary: a flat judge adds none.
+    flat_and_varied = {1: {10: 3.0, 20: 3.0}, 2: {10: 2.0, 20: 4.0}}
+    assert results._normalise(flat_and_varied) == {10: [3.0, 2.0], 20: [3.0, 4.0]}
 
 
 def test_a_judge_who_cannot_come_is_given_no_pitches(make):
@@ -587,6 +591,10 @@ def test_interest_after_a_closed_engagement_is_a_lead_for_the_teacher(client, ma
     assert interest.engagement_id is None
     db.session.refresh(ended)
     assert ended.status is EngagementStatus.CLOSED
+    [told] = db.session.scalars(
+        sa.select(Notification).where(Notification.kind == "event_lead")
+    ).all()
+    assert f"{employer.organisation.name}'s engagement with this team was closed." in told.body
 
 
 def test_a_partner_schools_teacher_follows_up_the_leads_for_their_teams(client, make, login):
@@ -645,3 +653,38 @@ def test_a_criterion_sent_back_keeps_what_was_typed(client, make, login):
     empty = client.post(f"/events/rubric/{first.id}", data={**typed, f"c{first.id}-weight": "9"})
     assert empty.status_code == 422 and len(field_errors(empty)) == 2
     assert judging.rubric(event)[0].name == first.name  # nothing saved
+
+
+def test_a_team_declining_during_a_pairwise_event_leaves_the_judges_walk(client, make):
+    _school, _teacher, event = _event(make, pitches=3, judging_mode=JudgingMode.PAIRWISE)
+    [judge] = _judges(make, event, 1)
+    first, gone, third = event.presenters
+    judge.previous_id, judge.visiting_id = first.id, gone.id
+    db.session.commit()
+    gone.status = PresenterStatus.DECLINED
+    db.session.commit()
+    link = f"/events/judge/{judging.judge_token(judge)}"
+    page = words(client.get(link))
+    db.session.refresh(judge)
+    assert judge.visiting_id == third.id and judge.previous_id == first.id
+    assert "Pitch 2" not in page and "Pitch 3" in page
+    stale = client.post(f"{link}/compare/0/{first.id}/{gone.id}/{gone.id}", follow_redirects=True)
+    assert "nothing changed" in flashes(stale)[0]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Comparison)) == 0
+    # The one seen before declines too: the next pitch is compared with nothing.
+    first.status = PresenterStatus.DECLINED
+    db.session.commit()
+    assert "I've heard it: the next pitch" in words(client.get(link))
+    db.session.refresh(judge)
+    assert judge.previous_id is None and judge.visiting_id == third.id
+
+
+def test_the_rubric_events_judges_cannot_walk_in_pairs(client, make):
+    _school, _teacher, event = _event(make, pitches=2)
+    [judge] = _judges(make, event, 1)
+    db.session.commit()
+    link = f"/events/judge/{judging.judge_token(judge)}"
+    refused = client.post(f"{link}/next/0", follow_redirects=True)
+    assert "This event is judged on the rubric, pitch by pitch." in flashes(refused)
+    db.session.refresh(judge)
+    assert judge.visiting_id is None

@@ -435,9 +435,8 @@ def event_lead(lead: EventLead) -> None:
             subject=f"{guest.label} would like to work with {project.team.name}",
             body=(
                 f"At {guest.event.title}, {guest.label} ({guest.email}) said they would like to "
-                f"work with the team of “{project.title}”. Their organisation is not a verified "
-                f"partner of your school yet: follow up, then mark it done on the event's "
-                f"page.{said}"
+                f"work with the team of “{project.title}”. {lead.why} Follow up, then mark it "
+                f"done on the event's page.{said}"
             ),
             key=f"event-lead-{interest.id}-user-{teacher.id}",
             link=f"/events/{guest.event_id}#leads",

@@ -80,6 +80,7 @@ def express(guest: EventGuest, presenter: EventPresenter, note: str = "") -> Eve
     )
     employer = _employer(guest)
     organisation = employer.organisation if employer is not None else None
+    why = "Their organisation is not a verified partner of your school yet."
     if employer is not None and organisation and organisation.is_verified_by(project.school_id):
         engagement: Engagement | None
         try:
@@ -93,6 +94,7 @@ def express(guest: EventGuest, presenter: EventPresenter, note: str = "") -> Eve
             )
             if engagement is not None and engagement.status is EngagementStatus.CLOSED:
                 engagement = None  # it ended: a lead, so the teacher decides whether to reopen
+                why = f"{organisation.name}'s engagement with this team was closed."
         interest.engagement_id = engagement.id if engagement else None
     try:
         with db.session.begin_nested():
@@ -103,7 +105,7 @@ def express(guest: EventGuest, presenter: EventPresenter, note: str = "") -> Eve
         assert found is not None
         return found
     if interest.engagement_id is None:
-        events.announce(events.EventLead(interest, tuple(teachers_of(project.team))))
+        events.announce(events.EventLead(interest, tuple(teachers_of(project.team)), why))
     return interest
 
 

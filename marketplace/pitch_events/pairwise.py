@@ -14,7 +14,7 @@ import random
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Comparison, EventGuest, EventPresenter, EventStatus, utcnow
+from ..models import Comparison, EventGuest, EventPresenter, EventStatus, JudgingMode, utcnow
 from ..workflow import update_if
 from . import crowd_bt
 from .judging import JudgingError
@@ -57,10 +57,28 @@ def choose(guest: EventGuest, after: EventPresenter | None) -> EventPresenter | 
 
 
 def _live(guest: EventGuest) -> None:
+    if guest.event.judging_mode is not JudgingMode.PAIRWISE:
+        raise JudgingError("This event is judged on the rubric, pitch by pitch.")
     if guest.event.status is not EventStatus.LIVE:
         raise JudgingError(
             "Judging opens when the organisers start the event, and ends when they close it."
         )
+    forget_declined(guest)
+
+
+def forget_declined(guest: EventGuest) -> None:
+    """A team that declined during the event leaves the judges' walk: a judge who saw its pitch
+    last compares the next one with nothing, and a judge sent to it is sent elsewhere."""
+    previous, visiting = guest.previous, guest.visiting
+    if previous is not None and previous.declined:
+        update_if(guest, EventGuest.previous_id == previous.id, previous_id=None)
+        db.session.refresh(guest)
+    if visiting is not None and visiting.declined:
+        chosen = choose(guest, guest.previous)
+        update_if(
+            guest, EventGuest.visiting_id == visiting.id, visiting_id=chosen.id if chosen else None
+        )
+        db.session.refresh(guest)
 
 
 def advance(guest: EventGuest, seen: int) -> bool:
@@ -72,7 +90,7 @@ def advance(guest: EventGuest, seen: int) -> bool:
         return False
     chosen = choose(guest, after)
     if chosen is None:
-        raise JudgingError("No pitch is entered yet.")
+        raise JudgingError("There is no other pitch to see.")
     return update_if(
         guest,
         EventGuest.visiting_id.is_(None) if after is None else EventGuest.visiting_id == after.id,

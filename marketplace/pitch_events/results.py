@@ -172,12 +172,14 @@ def _normalise(totals: dict[int, dict[int, float]]) -> dict[int, list[float]]:
     if not every:
         return {}
     centre = statistics.fmean(every)
-    variances = [
-        statistics.pvariance(list(by_pitch.values()))
-        for by_pitch in totals.values()
-        if len(by_pitch) > 1
-    ]
-    spread = statistics.fmean(variances) ** 0.5 if variances else 0.0
+    squares, count = 0.0, 0  # pooled over the judges whose scores vary, each score once
+    for by_pitch in totals.values():
+        values = list(by_pitch.values())
+        if len(values) > 1 and statistics.pstdev(values) > 0:
+            mean = statistics.fmean(values)
+            squares += sum((v - mean) ** 2 for v in values)
+            count += len(values)
+    spread = (squares / count) ** 0.5 if count else 0.0
     out: dict[int, list[float]] = defaultdict(list)
     for by_pitch in totals.values():
         values = list(by_pitch.values())

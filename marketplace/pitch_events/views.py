@@ -566,6 +566,9 @@ def assign(event_id: int) -> Response:
 
 
 def _judge_home_pairwise(guest: EventGuest, token: str) -> str:
+    if guest.event.status is EventStatus.LIVE:
+        pairwise.forget_declined(guest)  # a team that declined meanwhile is not shown
+        db.session.commit()
     return render_template(
         "pitch_events/judge_pairwise.html",
         guest=guest,
