@@ -408,3 +408,22 @@ def test_a_flood_of_messages_is_stopped(app, client, login, w):
     assert all(answer in (302, 303) for answer in answers[:3]), answers
     assert answers[3] == 429
     assert db.session.query(Message).filter(Message.body.like("Spam %")).count() == 3
+
+
+def test_writing_to_a_prospect_nobody_can_read_is_not_called_sent(client, login, w, make):
+    """A prospect has no member with an account: the message is kept in the school's channel
+    for when they join, and the teacher is told nobody reads it yet (it said "Sent.")."""
+    prospect = make.organisation(verified_by=[w.school_a], name="Ortiz Logistics")
+    login(w.other_teacher)
+    form = client.get("/messages/new").get_data(as_text=True)
+    assert "Ortiz Logistics (nobody there has an account yet)" in form
+    data = {"organisation": str(prospect.id), "subject": "Hello", "body": "Shall we talk?"}
+    response = client.post("/messages/new", data=data, follow_redirects=True)
+    assert flashes(response) == [
+        "Saved in your school's conversation with Ortiz Logistics, but nobody there can read "
+        "it yet: no one at Ortiz Logistics has an account. Reach them by e-mail or phone for "
+        "now; they read it here once they join."
+    ]
+    make.employer(prospect)  # someone joins: it reads as sent from now on
+    again = client.post("/messages/new", data=data, follow_redirects=True)
+    assert flashes(again) == ["Sent."]

@@ -196,3 +196,17 @@ def school_partners(school_id: int) -> list[Organisation]:
             .order_by(Organisation.name)
         )
     )
+
+
+def organisations_with_readers(organisation_ids: list[int]) -> set[int]:
+    """Of these organisations, those with at least one active member: someone to read a message
+    written to them."""
+    if not organisation_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(User.organisation_id)
+            .where(User.organisation_id.in_(organisation_ids), User.active.is_(True))
+            .distinct()
+        )
+    )

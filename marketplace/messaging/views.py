@@ -190,8 +190,10 @@ def new_thread() -> Response | tuple[str, int]:
     """Staff write to an organisation in their school's relationship channel (no students)."""
     form = NewThreadForm()
     partners = queries.school_partners(current_user.school_id)
+    readers = queries.organisations_with_readers([o.id for o in partners])
     form.organisation.choices = [(None, "Choose an organisation")] + [
-        (o.id, o.name) for o in partners
+        (o.id, o.name if o.id in readers else f"{o.name} (nobody there has an account yet)")
+        for o in partners
     ]
     chosen = request.args.get("organisation", type=bounded_int)
     if request.method == "GET" and chosen:
@@ -211,7 +213,16 @@ def new_thread() -> Response | tuple[str, int]:
                 form.body.errors = [str(refusal)]
             else:
                 db.session.commit()
-                flash("Sent.", "success")
+                if organisation.id in readers:
+                    flash("Sent.", "success")
+                else:  # a prospect: kept in the channel, but not "sent" to anyone
+                    flash(
+                        f"Saved in your school's conversation with {organisation.name}, but "
+                        f"nobody there can read it yet: no one at {organisation.name} has an "
+                        "account. Reach them by e-mail or phone for now; they read it here "
+                        "once they join.",
+                        "info",
+                    )
                 return redirect(url_for("messaging.thread", thread_id=thread.id), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("messaging/new.html", form=form, partners=partners), status
