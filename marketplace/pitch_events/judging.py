@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db, upsert
 from ..messaging import service as messaging
@@ -138,9 +139,9 @@ def judge(
     )
 
 
-def active_judges(event: PitchEvent) -> list[EventGuest]:
-    """The judges whose invitation stands, who have not said they cannot come, and whose
-    scores count, by name."""
+def judges(event: PitchEvent) -> list[EventGuest]:
+    """The event's judges whose invitation stands (set aside or not), by name, with their
+    organisations: one statement."""
     return list(
         db.session.scalars(
             sa.select(EventGuest)
@@ -148,12 +149,16 @@ def active_judges(event: PitchEvent) -> list[EventGuest]:
                 EventGuest.event_id == event.id,
                 EventGuest.role == GuestRole.JUDGE,
                 EventGuest.revoked_at.is_(None),
-                EventGuest.excluded_at.is_(None),
-                EventGuest.rsvp != Rsvp.NO,
             )
+            .options(selectinload(EventGuest.organisation))
             .order_by(EventGuest.name, EventGuest.email, EventGuest.id)
         )
     )
+
+
+def active_judges(event: PitchEvent) -> list[EventGuest]:
+    """The judges who have not said they cannot come and whose scores count."""
+    return [j for j in judges(event) if j.excluded_at is None and j.rsvp is not Rsvp.NO]
 
 
 def assign(event: PitchEvent) -> int:
@@ -238,24 +243,14 @@ class Board:
 
 
 def board(event: PitchEvent) -> Board:
-    """The organiser's coverage board, in three statements."""
-    judges = list(
-        db.session.scalars(
-            sa.select(EventGuest)
-            .where(
-                EventGuest.event_id == event.id,
-                EventGuest.role == GuestRole.JUDGE,
-                EventGuest.revoked_at.is_(None),
-            )
-            .order_by(EventGuest.name, EventGuest.email)
-        )
-    )
+    """The organiser's coverage board, in a few statements."""
+    judges_now = judges(event)
     pitches = [p for p in event.presenters if not p.declined]
     rows = db.session.execute(
         sa.select(Judgement.guest_id, Judgement.presenter_id).where(Judgement.event_id == event.id)
     )
     scored = {(guest_id, presenter_id) for guest_id, presenter_id in rows}
-    return Board(judges, pitches, scored)
+    return Board(judges_now, pitches, scored)
 
 
 # --- the organisers' rubric --------------------------------------------------------------------

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
@@ -26,7 +25,6 @@ from ..models import (
     EventGuest,
     EventPresenter,
     EventStatus,
-    GuestRole,
     Judgement,
     JudgingMode,
     PitchEvent,
@@ -78,27 +76,11 @@ class Results:
         return next((s for s in self.standings if s.presenter.id == presenter_id), None)
 
 
-def _judges(event: PitchEvent) -> list[EventGuest]:
-    """Every judge still invited, excluded or not."""
-    return list(
-        db.session.scalars(
-            sa.select(EventGuest)
-            .where(
-                EventGuest.event_id == event.id,
-                EventGuest.role == GuestRole.JUDGE,
-                EventGuest.revoked_at.is_(None),
-            )
-            .options(selectinload(EventGuest.organisation))
-            .order_by(EventGuest.name, EventGuest.email, EventGuest.id)
-        )
-    )
-
-
 def results(event: PitchEvent) -> Results:
     """The leaderboard, in a fixed number of statements whatever the number of judges and
     pitches (the event's entries are loaded by the caller)."""
     pitches = [p for p in event.presenters if not p.declined]
-    judges = _judges(event)
+    judges = judging.judges(event)
     counted = {j.id for j in judges if j.excluded_at is None}
     if event.judging_mode is JudgingMode.PAIRWISE:
         return _pairwise(event, pitches, judges, counted)

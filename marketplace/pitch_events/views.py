@@ -582,55 +582,47 @@ def _judge_home_pairwise(guest: EventGuest, token: str) -> str:
     )
 
 
-@bp.post("/judge/<token>/next/<int:seen>")
-def judge_next(token: str, seen: int) -> Response:
-    """Pairwise mode: the judge starts, or has seen the pitch they were sent to: the next one."""
+def _pairwise_step(token: str, step: Callable[[EventGuest], object]) -> Response:
+    """Run one step of a judge's pairwise walk (a form post) and go back to their page: what the
+    step returned, or the reason it was refused."""
     guest = _judge(token)
     if EmptyForm().validate_on_submit():
         try:
-            pairwise.advance(guest, seen)
+            step(guest)
         except judging.JudgingError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
             db.session.commit()
     return redirect(url_for("pitch_events.judge_home", token=token), 303)
+
+
+@bp.post("/judge/<token>/next/<int:seen>")
+def judge_next(token: str, seen: int) -> Response:
+    """Pairwise mode: the judge starts, or has seen the pitch they were sent to: the next one."""
+    return _pairwise_step(token, lambda guest: pairwise.advance(guest, seen))
 
 
 @bp.post("/judge/<token>/skip/<int:at>")
 def judge_skip(token: str, at: int) -> Response:
     """Pairwise mode: the judge could not see the pitch they were sent to."""
-    guest = _judge(token)
-    if EmptyForm().validate_on_submit():
-        try:
-            pairwise.skip(guest, at)
-        except judging.JudgingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-    return redirect(url_for("pitch_events.judge_home", token=token), 303)
+    return _pairwise_step(token, lambda guest: pairwise.skip(guest, at))
 
 
 @bp.post("/judge/<token>/compare/<int:step>/<int:before>/<int:at>/<int:winner_id>")
 def judge_compare(token: str, step: int, before: int, at: int, winner_id: int) -> Response:
     """Pairwise mode: which of the two pitches shown was better (sent twice, it counts once)."""
-    guest = _judge(token)
-    if EmptyForm().validate_on_submit():
-        try:
-            counted = pairwise.compare(guest, step, (before, at), winner_id)
-        except judging.JudgingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(
-                "Thank you: on to the next pitch."
-                if counted
-                else "That answer was given already (or you had moved on): nothing changed.",
-                "success" if counted else "info",
-            )
-    return redirect(url_for("pitch_events.judge_home", token=token), 303)
+
+    def answer(guest: EventGuest) -> None:
+        counted = pairwise.compare(guest, step, (before, at), winner_id)
+        flash(
+            "Thank you: on to the next pitch."
+            if counted
+            else "That answer was given already (or you had moved on): nothing changed.",
+            "success" if counted else "info",
+        )
+
+    return _pairwise_step(token, answer)
 
 
 # --- results ---------------------------------------------------------------------------------
