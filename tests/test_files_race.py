@@ -6,7 +6,6 @@ Its own module: the racers commit for real, which a module sharing one world can
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable
 
 import pytest
@@ -18,38 +17,9 @@ from marketplace.projects import files
 from marketplace.storage import staging_key, storage
 
 from . import uploads
+from .racing import race
 
 pytestmark = pytest.mark.commits  # threads with connections of their own race
-
-
-def race(racer, attempts: list[Callable[[], object]]) -> list[object]:
-    """Run each attempt in its own thread and session, all released at once; what each gave
-    back (or raised)."""
-    barrier = threading.Barrier(len(attempts))
-    results: list[object] = []
-
-    def run(attempt: Callable[[], object]) -> None:
-        with racer.app_context():
-            try:
-                barrier.wait(timeout=30)
-                result = attempt()
-                db.session.commit()
-                results.append(result)
-            except files.FileRejected as error:
-                db.session.commit()  # as the view does: the refused row and objects stay gone
-                results.append(error)
-            except Exception as error:  # reported by the test
-                db.session.rollback()
-                results.append(error)
-            finally:
-                db.session.remove()
-
-    workers = [threading.Thread(target=run, args=(attempt,)) for attempt in attempts]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return results
 
 
 def staged(make, project, filename: str, data: bytes) -> ProjectFile:
@@ -85,7 +55,7 @@ def test_one_upload_completed_many_times_at_once_is_checked_once(racer, make):
     student_id = project.team.memberships[0].student.id
     row = staged(make, project, "cover.jpg", uploads.jpeg_with_gps())
     db.session.commit()
-    results = race(racer(), [complete(row.id, student_id)] * 6)
+    results = race(racer(), [complete(row.id, student_id)] * 6, kept=(files.FileRejected,))
     assert len(set(results)) == 1 and all(isinstance(r, str) for r in results), results
     db.session.expire_all()
     with storage().open(row.key) as handle:
@@ -102,7 +72,7 @@ def test_files_completed_together_cannot_pass_the_project_limit(racer, make):
     rows = [staged(make, project, f"part{n}.pdf", uploads.PDF) for n in range(2)]
     db.session.commit()
     app = racer(MAX_PROJECT_BYTES=len(uploads.PDF) * 3 // 2)
-    results = race(app, [complete(row.id, student_id) for row in rows])
+    results = race(app, [complete(row.id, student_id) for row in rows], kept=(files.FileRejected,))
     assert sorted(type(r).__name__ for r in results) == ["FileRejected", "str"], results
     db.session.expire_all()
     kept = db.session.scalars(sa.select(ProjectFile)).all()

@@ -5,7 +5,6 @@ Its own module: the racers commit for real, which a module sharing one world can
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
@@ -22,6 +21,8 @@ from marketplace.models import (
 )
 from marketplace.pitch_events import judging
 
+from .racing import race
+
 pytestmark = pytest.mark.commits  # threads with connections of their own race
 
 
@@ -30,31 +31,6 @@ def racer(app_factory):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("races need PostgreSQL: set TEST_DATABASE_URL (SQLite serialises writers)")
     return app_factory(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 12, "max_overflow": 0})
-
-
-def race(app, attempts: list[Callable[[], object]]) -> list[object]:
-    """Each attempt in its own thread and session, released at once; what each gave back."""
-    barrier = threading.Barrier(len(attempts))
-    results: list[object] = []
-
-    def run(attempt: Callable[[], object]) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                results.append(attempt())
-                db.session.commit()
-            except Exception as error:  # reported by the test
-                db.session.rollback()
-                results.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def submit(guest_id: int, presenter_id: int, value: int) -> Callable[[], object]:
