@@ -2,6 +2,8 @@
 
 from flask import Flask
 
+from . import judging_views as judging_views  # adds its pages to views.bp
+from . import results_views as results_views  # adds its pages to views.bp
 from . import views
 
 
