@@ -18,6 +18,7 @@ from blinker import Namespace
 from .models import (
     Engagement,
     EngagementEvent,
+    EventGuest,
     EventInterest,
     EventPresenter,
     Message,
@@ -216,6 +217,15 @@ class EventLead(Event):
     interest: EventInterest
     teachers: tuple[User, ...]
     why: str  # why it is a lead and not an engagement, as the teachers read it
+
+
+@dataclass(frozen=True)
+class GuestsInvited(Event):
+    """`by` invited guests or judges to a pitch event (each has been sent their invitation)."""
+
+    event: PitchEvent
+    guests: tuple[EventGuest, ...]
+    by: User
 
 
 @dataclass(frozen=True)

@@ -164,8 +164,10 @@ def _security_headers(response: Response) -> Response:
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     # Pages of a logged-in user are never stored; a media link that marked itself private
-    # (its content never changes under its key) may be kept by that browser.
-    if current_user.is_authenticated and not response.cache_control.private:
+    # (its content never changes under its key) may be kept by that browser, and what is the
+    # same for everyone (a partner's logo) says so itself.
+    cache = response.cache_control
+    if current_user.is_authenticated and not (cache.private or cache.public):
         response.headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")
     return response

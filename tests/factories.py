@@ -27,6 +27,7 @@ from marketplace.models import (
     EventSchool,
     EventStatus,
     FileStatus,
+    FollowUpTask,
     GuestRole,
     Invitation,
     JoinRequest,
@@ -34,6 +35,7 @@ from marketplace.models import (
     OfferStatus,
     Organisation,
     OrganisationStatus,
+    PartnerContact,
     Partnership,
     PitchEvent,
     Project,
@@ -201,6 +203,29 @@ class Factory:
         if organisation is not None and "email" not in kw:
             kw["email"] = f"employee{self._n()}@{organisation.email_domain or 'example.org'}"
         return self._adult(Role.EMPLOYER, organisation=organisation, **kw)
+
+    def prospect(self, school: School, name: str | None = None, **kw: Any) -> Partnership:
+        """A prospect in `school`'s partner network (no accounts): its partner record."""
+        organisation = self.organisation(
+            status=OrganisationStatus.PROSPECT, name=name or f"Prospect {self._n()}"
+        )
+        return self._save(Partnership(organisation=organisation, school=school, **kw))
+
+    def partner_contact(self, record: Partnership, **kw: Any) -> PartnerContact:
+        n = self._n()
+        kw.setdefault("name", f"Contact {n}")
+        kw.setdefault("email", f"contact{n}@{record.organisation.email_domain or 'example.org'}")
+        kw.setdefault("nonce", f"n{n}")
+        return self._save(PartnerContact(partnership=record, **kw))
+
+    def follow_up(self, record: Partnership, assignee: User, **kw: Any) -> FollowUpTask:
+        kw.setdefault("title", "Call back")
+        kw.setdefault("due_on", date.today())
+        return self._save(
+            FollowUpTask(
+                school_id=record.school_id, partnership_id=record.id, assignee_id=assignee.id, **kw
+            )
+        )
 
     def join_request(self, organisation: Organisation, user: User | None = None) -> JoinRequest:
         """`user` (by default a new confirmed employer of the domain) asks to join."""

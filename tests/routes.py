@@ -24,6 +24,7 @@ from marketplace.challenges import rules as challenges
 from marketplace.engagements import rules as engagements
 from marketplace.messaging import rules as messaging
 from marketplace.organisations import rules as organisations
+from marketplace.partners import rules as partners
 from marketplace.pitch_events import rules as pitch_events
 from marketplace.projects import rules as projects
 from marketplace.schools import rules as schools
@@ -163,6 +164,39 @@ class Route:
         return form(w) if form else None
 
 
+def small_png() -> bytes:
+    """A 40 × 20 PNG: a logo."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), (10, 90, 160)).save(out, "PNG")
+    return out.getvalue()
+
+
+def partner_rows(endpoint: str, method: str, suffix: str, done: str | None = None) -> list[Route]:
+    """A door of a partner record: school_a's staff get in (`done`: where the form sends them,
+    after the record's address); the other school's record is not there for them."""
+    outcome = PAGE if done is None else to(f"/partners/{{w.pending_a.id}}{done}")
+    return [
+        Route(
+            endpoint,
+            "own school",
+            method,
+            f"/partners/{{w.pending_a.id}}{suffix}",
+            staff(outcome),
+            rule=partners.can_see_partner,
+        ),
+        Route(
+            endpoint,
+            "other school",
+            method,
+            f"/partners/{{w.pending_b.id}}{suffix}",
+            staff(NOT_FOUND),
+            rule=partners.can_see_partner,
+        ),
+    ]
+
+
 NEW_PASSWORD = "violet kettle orbit 42"
 NEW_PASSWORDS = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
 TODAY = date.today()
@@ -180,6 +214,57 @@ OFFER_TERMS = {
 # The valid form each endpoint takes: a role that may act gets what success looks like, so an
 # allowed row is never a form sent back with errors.
 FORMS: dict[str, Callable[[World], dict | bytes]] = {
+    "partners.new": lambda w: {"name": "Bayview Credit Union", "website": "bayviewcu.example"},
+    "partners.update": lambda w: {"source": "alumni", "tags": "hiring", "notes": "Met at fair."},
+    "partners.set_stage": lambda w: {"stage": "contacted"},
+    "partners.write": lambda w: {"subject": "Hello", "body": "Dear {{ first_name }},"},
+    "partners.offer_project": lambda w: {
+        "project": str(w.own_published.id),
+        "message": "Have a look.",
+        "days": "30",
+    },
+    "partners.project_link": lambda w: {"note": "We would like to help."},
+    "partners.appoint": lambda w: {
+        "contact": str(w.contact_a2.id),
+        "role": "secretary",
+        "term_start": TODAY.isoformat(),
+    },
+    "partners.change_term": lambda w: {"role": "chair", "term_start": TODAY.isoformat()},
+    "partners.refer": lambda w: {"name": "Bayview Dental", "website": "bayviewdental.example"},
+    "partners.plan_meeting": lambda w: {"held_on": TODAY.isoformat(), "agenda": "Spring"},
+    "partners.meeting": lambda w: {"minutes": "We met.", "present": [str(w.member_a.id)]},
+    "partners.add_action": lambda w: {
+        "title": "Send the list",
+        "due_on": TODAY.isoformat(),
+        "assignee": str(w.teacher.id),
+    },
+    "partners.set_automation": lambda w: {"enabled": "y", "daily_cap": "10"},
+    "partners.set_listing": lambda w: {"listed": "y", "consent": "E-mail from the owner"},
+    "partners.member_consent": lambda w: {"listed": "y"},
+    "partners.upload_logo": lambda w: {"logo": (io.BytesIO(small_png()), "logo.png")},
+    "partners.import_file": lambda w: {
+        "file": (
+            io.BytesIO(b"Organisation,Website\nBayview Dental,bayviewdental.example\n"),
+            "p.csv",
+        )
+    },
+    "partners.confirm_import": lambda w: {
+        "content": "Organisation,Website\nBayview Dental,bayviewdental.example\n"
+    },
+    "partners.add_contact": lambda w: {"name": "Dana Ruiz", "email": "dana@x.example"},
+    "partners.edit_contact": lambda w: {"name": "Dana Ruiz", "channel": "phone"},
+    "partners.add_entry": lambda w: {"kind": "call", "day": TODAY.isoformat(), "summary": "Hi."},
+    "partners.add_task": lambda w: {
+        "title": "Send the brochure",
+        "due_on": (TODAY + timedelta(days=3)).isoformat(),
+        "assignee": str(w.teacher.id),
+    },
+    "partners.add_activity": lambda w: {
+        "kind": "guest speaker",
+        "held_on": TODAY.isoformat(),
+        "students_reached": "25",
+        "hours": "1.5",
+    },
     "auth.login": lambda w: {"login": w.student.username, "password": PASSWORD},
     "auth.join": lambda w: {
         "class_code": w.class_a.join_code,
@@ -717,6 +802,287 @@ ROUTES: list[Route] = [
         "/organisation/timezone",
         only("employer", to("/organisation")),
     ),
+    # the partner network
+    Route("partners.index", "list", "GET", "/partners", staff(PAGE)),
+    Route("partners.export", "csv", "GET", "/partners/export.csv", staff(PAGE)),
+    Route("partners.all_tasks", "list", "GET", "/partners/tasks", staff(PAGE)),
+    Route("partners.new", "form", "GET", "/partners/new", staff(PAGE)),
+    Route("partners.new", "post", "POST", "/partners/new", staff(to("/partners/{new}"))),
+    *partner_rows("partners.show", "GET", ""),
+    *partner_rows("partners.update", "POST", "/record", ""),
+    *partner_rows("partners.set_stage", "POST", "/stage", ""),
+    *partner_rows("partners.add_contact", "POST", "/contacts", "#contacts"),
+    *partner_rows("partners.add_entry", "POST", "/log", "#log"),
+    *partner_rows("partners.add_task", "POST", "/tasks", "#tasks"),
+    *partner_rows("partners.add_activity", "POST", "/activities", "#activities"),
+    Route(
+        "partners.edit_contact",
+        "own school",
+        "GET",
+        "/partners/contacts/{w.contact_a.id}",
+        staff(PAGE),
+        rule=partners.can_see_contact,
+    ),
+    Route(
+        "partners.edit_contact",
+        "own school post",
+        "POST",
+        "/partners/contacts/{w.contact_a.id}",
+        staff(to("/partners/{w.pending_a.id}#contacts")),
+        rule=partners.can_see_contact,
+    ),
+    Route(
+        "partners.edit_contact",
+        "other school",
+        "GET",
+        "/partners/contacts/{w.contact_b.id}",
+        staff(NOT_FOUND),
+        rule=partners.can_see_contact,
+    ),
+    Route(
+        "partners.finish_task",
+        "own school",
+        "POST",
+        "/partners/tasks/{w.task_a.id}/done",
+        staff(to("/partners/{w.pending_a.id}#tasks")),
+        rule=partners.can_work_on_task,
+    ),
+    Route(
+        "partners.finish_task",
+        "other school",
+        "POST",
+        "/partners/tasks/{w.task_b.id}/reopen",
+        staff(NOT_FOUND),
+        rule=partners.can_work_on_task,
+    ),
+    Route(
+        "partners.write",
+        "own school",
+        "GET",
+        "/partners/contacts/{w.contact_a.id}/write",
+        staff(PAGE),
+        rule=partners.can_see_contact,
+    ),
+    Route(
+        "partners.write",
+        "own school post",
+        "POST",
+        "/partners/contacts/{w.contact_a.id}/write",
+        staff(to("/partners/{w.pending_a.id}#log")),
+        rule=partners.can_see_contact,
+    ),
+    Route(
+        "partners.write",
+        "other school",
+        "POST",
+        "/partners/contacts/{w.contact_b.id}/write",
+        staff(NOT_FOUND),
+        rule=partners.can_see_contact,
+    ),
+    Route(
+        "partners.offer_project",
+        "own school",
+        "GET",
+        "/partners/contacts/{w.contact_a.id}/offer",
+        staff(PAGE),
+        rule=partners.can_see_contact,
+    ),
+    Route(
+        "partners.offer_project",
+        "own school post",
+        "POST",
+        "/partners/contacts/{w.contact_a.id}/offer",
+        staff(to("/partners/{w.pending_a.id}#links")),
+        rule=partners.can_see_contact,
+    ),
+    Route(
+        "partners.offer_project",
+        "other school",
+        "POST",
+        "/partners/contacts/{w.contact_b.id}/offer",
+        staff(NOT_FOUND),
+        rule=partners.can_see_contact,
+    ),
+    Route(
+        "partners.revoke_link",
+        "own school",
+        "POST",
+        "/partners/links/{w.link_a.id}/revoke",
+        staff(to("/partners/{w.pending_a.id}#links")),
+        rule=partners.can_see_link,
+    ),
+    Route(
+        "partners.revoke_link",
+        "other school",
+        "POST",
+        "/partners/links/{w.link_b.id}/revoke",
+        staff(NOT_FOUND),
+        rule=partners.can_see_link,
+    ),
+    Route(
+        "partners.project_link", "open", "GET", "/partners/project/{w.link_token}", everyone(PAGE)
+    ),
+    Route(
+        "partners.project_link",
+        "interested",
+        "POST",
+        "/partners/project/{w.link_token}",
+        everyone(to("/partners/project/{w.link_token}")),
+    ),
+    Route(
+        "partners.project_link",
+        "forged",
+        "GET",
+        "/partners/project/x{w.link_token}",
+        everyone(NOT_FOUND),
+    ),
+    Route(
+        "partners.confirm_unsubscribe",
+        "link",
+        "GET",
+        "/partners/unsubscribe/{w.unsubscribe_token}",
+        everyone(PAGE),
+    ),
+    Route(
+        "partners.unsubscribe",
+        "one click",
+        "POST",
+        "/partners/unsubscribe/{w.unsubscribe_token}",
+        everyone(PAGE),
+    ),
+    Route("partners.import_file", "form", "GET", "/partners/import", staff(PAGE)),
+    Route("partners.import_file", "preview", "POST", "/partners/import", staff(PAGE)),
+    Route(
+        "partners.confirm_import",
+        "post",
+        "POST",
+        "/partners/import/confirm",
+        staff(to("/partners")),
+    ),
+    Route("partners.council_page", "page", "GET", "/partners/council", staff(PAGE)),
+    Route(
+        "partners.appoint",
+        "post",
+        "POST",
+        "/partners/council/members",
+        staff(to("/partners/council")),
+    ),
+    Route(
+        "partners.change_term",
+        "own school",
+        "POST",
+        "/partners/council/members/{w.member_a.id}",
+        staff(to("/partners/council")),
+        rule=partners.can_run_council,
+    ),
+    Route(
+        "partners.change_term",
+        "other school",
+        "POST",
+        "/partners/council/members/{w.member_b.id}",
+        staff(NOT_FOUND),
+        rule=partners.can_run_council,
+    ),
+    Route(
+        "partners.refer",
+        "own school",
+        "POST",
+        "/partners/council/members/{w.member_a.id}/refer",
+        staff(to("/partners/{new}")),
+        rule=partners.can_run_council,
+    ),
+    Route(
+        "partners.refer",
+        "other school",
+        "POST",
+        "/partners/council/members/{w.member_b.id}/refer",
+        staff(NOT_FOUND),
+        rule=partners.can_run_council,
+    ),
+    Route(
+        "partners.plan_meeting",
+        "post",
+        "POST",
+        "/partners/council/meetings",
+        staff(to("/partners/council/meetings/{new}")),
+    ),
+    Route(
+        "partners.meeting",
+        "own school",
+        "GET",
+        "/partners/council/meetings/{w.meeting_a.id}",
+        staff(PAGE),
+        rule=partners.can_run_council,
+    ),
+    Route(
+        "partners.meeting",
+        "own school post",
+        "POST",
+        "/partners/council/meetings/{w.meeting_a.id}",
+        staff(to("/partners/council/meetings/{w.meeting_a.id}")),
+        rule=partners.can_run_council,
+    ),
+    Route(
+        "partners.meeting",
+        "other school",
+        "GET",
+        "/partners/council/meetings/{w.meeting_b.id}",
+        staff(NOT_FOUND),
+        rule=partners.can_run_council,
+    ),
+    Route(
+        "partners.add_action",
+        "own school",
+        "POST",
+        "/partners/council/meetings/{w.meeting_a.id}/actions",
+        staff(to("/partners/council/meetings/{w.meeting_a.id}#actions")),
+        rule=partners.can_run_council,
+    ),
+    Route(
+        "partners.add_action",
+        "other school",
+        "POST",
+        "/partners/council/meetings/{w.meeting_b.id}/actions",
+        staff(NOT_FOUND),
+        rule=partners.can_run_council,
+    ),
+    Route("partners.automation_page", "page", "GET", "/partners/automation", staff(PAGE)),
+    Route(
+        "partners.set_automation",
+        "post",
+        "POST",
+        "/partners/automation/thanks",
+        staff(to("/partners/automation#thanks")),
+    ),
+    *partner_rows("partners.set_listing", "POST", "/listing", "#listing"),
+    *partner_rows("partners.upload_logo", "POST", "/logo", "#listing"),
+    Route(
+        "partners.member_consent",
+        "own organisation",
+        "POST",
+        "/partners/listing/{w.org.partnerships[0].id}/consent",
+        only("employer", to("/organisation")),
+        rule=partners.can_consent_to_listing,
+    ),
+    Route(
+        "partners.member_consent",
+        "another organisation",
+        "POST",
+        "/partners/listing/{w.pending_a.id}/consent",
+        only("employer", NOT_FOUND),
+        rule=partners.can_consent_to_listing,
+    ),
+    Route(
+        "partner_page.page", "public", "GET", "/schools/{w.school_a.slug}/partners", everyone(PAGE)
+    ),
+    Route(
+        "partner_page.page",
+        "no such school",
+        "GET",
+        "/schools/nowhere/partners",
+        everyone(NOT_FOUND),
+    ),
+    Route("partner_page.logo", "none", "GET", "/logos/{w.org.id}/nothing.png", everyone(NOT_FOUND)),
     Route("organisations.verification", "queue", "GET", "/partners/verification", staff(PAGE)),
     Route(
         "organisations.decide",

@@ -93,7 +93,9 @@ def test_employer_signs_up_confirms_and_waits_for_verification_then_teacher_veri
 
     log_in(page, teacher.email)
     page.wait_for_url("**/dashboard")
-    page.click("nav >> text=Employers")
+    page.click("nav >> text=Partners")
+    page.wait_for_url("**/partners")
+    page.click("text=Verify employers")
     page.wait_for_url("**/partners/verification")
     assert page.locator("text=Harbor Health Clinic").first.is_visible()
     shot(page, "teacher-verification-queue")

@@ -14,7 +14,7 @@ from .world import ROLES
 
 # RFC 8058 one-click unsubscribe: mail clients post it without a token, and it can only lower
 # mail (tests/test_notifications.py checks it works without one).
-CSRF_EXEMPT = {"notifications.unsubscribe"}
+CSRF_EXEMPT = {"notifications.unsubscribe", "partners.unsubscribe"}
 POST_ROUTES = [r for r in ROUTES if r.method != "GET" and r.endpoint not in CSRF_EXEMPT]
 
 

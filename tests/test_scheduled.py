@@ -461,6 +461,8 @@ def test_run_all_returns_counts_and_a_second_run_writes_nothing(make, world, out
         "stalled_reminders": 3,
         "weekly_employer_digest": 4,  # Acme's two members, the two offering organisations'
         "teacher_weekly_summary": 2,  # the teacher and the school admin
+        "follow_up_reminders": 0,
+        "partner_messages": 0,
         "daily_digests": 1,
     }
     rows = db.session.scalar(sa.select(sa.func.count()).select_from(Notification))
@@ -530,6 +532,8 @@ def test_schedulers_racing_on_postgresql_tell_everyone_once(app, make, world, ou
         "stalled_reminders": 3,
         "weekly_employer_digest": 4,
         "teacher_weekly_summary": 2,
+        "follow_up_reminders": 0,
+        "partner_messages": 0,
         "daily_digests": 1,
     }
     db.session.expire_all()

@@ -4,17 +4,21 @@ employers, so every route can be tried on one's own rows and on another school's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from marketplace.models import (
     AdoptionRequest,
     Challenge,
     ChallengeStatus,
     Classroom,
+    CouncilMeeting,
+    CouncilMember,
     Engagement,
     EventGuest,
     EventPresenter,
     EventStatus,
     FileStatus,
+    FollowUpTask,
     GuestRole,
     Invitation,
     JoinRequest,
@@ -24,10 +28,12 @@ from marketplace.models import (
     Offer,
     OfferStatus,
     Organisation,
+    PartnerContact,
     Partnership,
     PitchEvent,
     Project,
     ProjectFile,
+    ProjectLink,
     ProjectStatus,
     QuestionState,
     Role,
@@ -38,6 +44,7 @@ from marketplace.models import (
     Thread,
     ThreadKind,
     User,
+    utcnow,
 )
 from marketplace.storage import storage
 
@@ -117,6 +124,19 @@ class World:
     guest_pass_token: str  # the token of the guest's pass (the QR code: check-in only)
     judge_token: str  # the guest's judging link token
     guest_b: EventGuest  # invited to event_b
+    contact_a: PartnerContact  # at pending_a, in school_a's partner record
+    contact_b: PartnerContact  # at pending_b (school_b)
+    task_a: FollowUpTask  # school_a's follow-up of pending_a, the teacher's
+    task_b: FollowUpTask  # school_b's follow-up of pending_b
+    link_a: ProjectLink  # own_published offered to contact_a by the teacher
+    link_b: ProjectLink  # project_b offered to contact_b (school_b)
+    link_token: str  # link_a's signed token (the contact's page of the project)
+    unsubscribe_token: str  # contact_a's unsubscribe token
+    contact_a2: PartnerContact  # another person at pending_a, not on the council
+    member_a: CouncilMember  # contact_a on school_a's advisory council
+    member_b: CouncilMember  # contact_b on school_b's
+    meeting_a: CouncilMeeting  # school_a's council meeting
+    meeting_b: CouncilMeeting  # school_b's
 
     def user(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
@@ -178,6 +198,8 @@ def build_world(make: Factory) -> World:
         )
     }
     threads = _threads(make, engagement, engagement_b, school_a, org, employer, student, teacher)
+    contact_a = make.partner_contact(waiting_a.partnerships[0])
+    contact_b = make.partner_contact(waiting_b.partnerships[0])
     return World(
         school_a=school_a,
         school_b=school_b,
@@ -237,7 +259,56 @@ def build_world(make: Factory) -> World:
         offer_b=make.offer(engagement_b, status=OfferStatus.PROPOSED),
         **threads,
         **_events(make, teacher, own_published, project_b),
+        contact_a=contact_a,
+        contact_b=contact_b,
+        task_a=make.follow_up(waiting_a.partnerships[0], teacher),
+        task_b=make.follow_up(waiting_b.partnerships[0], class_b.teacher),
+        **_project_links(make, (contact_a, teacher, own_published), (contact_b, project_b)),
+        **_councils(make, contact_a, contact_b),
     )
+
+
+def _councils(make: Factory, contact_a: PartnerContact, contact_b: PartnerContact) -> dict:
+    """Each school's advisory council: one member (its contact) and one meeting."""
+    today = date.today()
+    rows: dict = {}
+    for suffix, contact in (("a", contact_a), ("b", contact_b)):
+        school_id = contact.partnership.school_id
+        rows[f"member_{suffix}"] = make._save(
+            CouncilMember(school_id=school_id, contact_id=contact.id, term_start=today)
+        )
+        rows[f"meeting_{suffix}"] = make._save(CouncilMeeting(school_id=school_id, held_on=today))
+    rows["contact_a2"] = make.partner_contact(contact_a.partnership, name="Second Person")
+    return rows
+
+
+def _project_links(make: Factory, own: tuple, other: tuple) -> dict:
+    """A project offered by link to each school's contact (what the contact opens)."""
+    from marketplace import signed_links
+    from marketplace.partners import outreach, project_links
+
+    def link(contact: PartnerContact, sender: User, project: Project) -> ProjectLink:
+        return make._save(
+            ProjectLink(
+                school_id=contact.partnership.school_id,
+                partnership_id=contact.partnership_id,
+                contact_id=contact.id,
+                project_id=project.id,
+                sent_by_id=sender.id,
+                nonce=f"n{contact.id}",
+                expires_at=utcnow() + timedelta(days=30),
+            )
+        )
+
+    contact_a, teacher, own_published = own
+    contact_b, project_b = other
+    link_a = link(contact_a, teacher, own_published)
+    return {
+        "link_a": link_a,
+        "link_b": link(contact_b, project_b.team.classroom.teacher, project_b),
+        "link_token": signed_links.sign(project_links.PURPOSE, link_a.id, link_a.nonce),
+        "unsubscribe_token": signed_links.sign(outreach.UNSUBSCRIBE, contact_a.id, contact_a.nonce),
+    }
 
 
 def _events(make: Factory, teacher: User, own_published: Project, project_b: Project) -> dict:

@@ -13,6 +13,7 @@ from ..forms_common import EmptyForm
 from ..models import Role, VerificationStatus
 from ..organisations.membership import pending_request_of
 from ..organisations.services import partnerships_for_school
+from ..partners.tasks import agenda
 from ..privacy import public_name, uses_pseudonym
 from ..teams.services import classrooms_run_by
 from . import awaiting, employer, site_admin, student
@@ -45,6 +46,8 @@ def _staff_context() -> dict:
         "pending": partnerships_for_school(current_user.school_id, VerificationStatus.PENDING),
         "adoptions": waiting_adoptions(current_user.school_id),
         "held_questions": questions.held_for(current_user),
+        "agenda": agenda(current_user.school, current_user),
+        "today": clock.school_today(current_user.school),
     }
 
 

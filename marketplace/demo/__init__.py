@@ -16,6 +16,7 @@ from .challenges import seed_challenges
 from .conversations import seed_threads
 from .engagements import seed_engagements
 from .events import seed_events
+from .partners import seed_partners
 from .pitches import seed_pitches
 from .projects import seed_projects
 from .questions import seed_questions
@@ -34,6 +35,7 @@ def seed_demo() -> None:
     seed_threads()
     seed_questions()
     seed_events()
+    seed_partners()
 
 
 @click.command("seed-demo")

@@ -34,6 +34,7 @@ from ..models import (
     ProjectStatus,
     Rung,
     Team,
+    Touchpoint,
     User,
     utcnow,
 )
@@ -225,6 +226,7 @@ _STAMPED = (
     (EngagementEvent.__table__, ("created_at",)),
     (GuardianConsent.__table__, ("recorded_at",)),
     (BackgroundCheck.__table__, ("attested_at",)),
+    (Touchpoint.__table__, ("occurred_at",)),  # the partner log's entries of the step
 )
 
 

@@ -67,8 +67,11 @@ def to_message(mail: Mail, key: str) -> EmailMessage:
     message["Message-ID"] = message_id(key)
     message["X-Idempotency-Key"] = safe_key(key)
     message["Date"] = format_datetime(utcnow())
-    for name, value in mail.headers:
-        message[name] = value
+    for name, value in mail.headers:  # a mail's own From (a school's name) replaces the default
+        if name in message:
+            message.replace_header(name, value)
+        else:
+            message[name] = value
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     if mail.calendar:  # a calendar reads it as an invitation, and its updates as updates

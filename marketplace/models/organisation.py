@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
+from .partner import PartnerContact, PartnerLabel, PartnerStage
 
 if TYPE_CHECKING:
     from .school import School
@@ -49,6 +50,8 @@ class Organisation(Model):
     # Its members read times in this IANA zone ("" until they say: the deployment's default).
     timezone: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Its logo for schools' public partner pages: a PNG of a standard height, in Storage.
+    logo_key: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
 
     members: Mapped[list[User]] = relationship(back_populates="organisation")
     partnerships: Mapped[list[Partnership]] = relationship(
@@ -78,7 +81,8 @@ class Organisation(Model):
 
 
 class Partnership(Model):
-    """An organisation in one school's network, with that school's verification decision."""
+    """An organisation in one school's network: that school's verification decision, and its
+    partner record (stage, source, owner, contacts, private notes: `partner.py`)."""
 
     __table_args__ = (sa.UniqueConstraint("organisation_id", "school_id"),)
 
@@ -92,10 +96,48 @@ class Partnership(Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # The partner record, private to this school.
+    stage: Mapped[PartnerStage] = mapped_column(
+        enum_column(PartnerStage), default=PartnerStage.PROSPECT, server_default="prospect"
+    )
+    stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
+    recommended_by: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
+    # The advisory council member who referred it (their referrals are counted).
+    referred_by_member_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("council_member.id", use_alter=True), index=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    notes: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # The newest entry of its communication log, kept here to sort and filter the list.
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # On the school's public partner page, with the consent that allows it: given by a member
+    # of the organisation in the product, or recorded by staff (who, when, how).
+    listed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    listing_blurb: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    listing_consent: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    listing_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    listing_consent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     organisation: Mapped[Organisation] = relationship(back_populates="partnerships")
     school: Mapped[School] = relationship()
-    decided_by: Mapped[User | None] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    listing_consent_by: Mapped[User | None] = relationship(foreign_keys=[listing_consent_by_id])
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    contacts: Mapped[list[PartnerContact]] = relationship(
+        back_populates="partnership", order_by="PartnerContact.name"
+    )
+    labels: Mapped[list[PartnerLabel]] = relationship(
+        cascade="all, delete-orphan", order_by="PartnerLabel.value"
+    )
+
+    @property
+    def clusters(self) -> list[str]:
+        return [label.value for label in self.labels if label.kind == "cluster"]
+
+    @property
+    def tags(self) -> list[str]:
+        return [label.value for label in self.labels if label.kind == "tag"]
 
 
 class JoinRequest(Model):

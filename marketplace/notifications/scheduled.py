@@ -1,6 +1,6 @@
 """The scheduled follow-ups, run by the worker every SCHEDULE_EVERY_SECONDS or by
 `flask run-scheduled` from cron: stalled engagements, offer deadlines, the weekly digests and
-the daily digest.
+the daily digest, and the partner network's follow-ups.
 
 Every job is idempotent per period: what it tells carries a key unique per period and person
 (`notify_once`, `mail_once`), so running it twice, or in two processes at once, tells nothing
@@ -29,6 +29,8 @@ from ..models import (
     User,
     utcnow,
 )
+from ..partners import automation
+from ..partners.tasks import due_for_reminder
 from .digests import daily_digests, weekly_employer_digest
 from .service import notify_once
 from .summaries import teacher_weekly_summary
@@ -167,6 +169,25 @@ def offer_deadlines(now: datetime) -> int:
     return told
 
 
+def follow_up_reminders(now: datetime) -> int:
+    """A follow-up is due today, or became overdue: its assignee is told once for each."""
+    told = 0
+    for task, why in due_for_reminder(now):
+        person = task.assignee
+        if not person.active:
+            continue
+        about = f" ({task.partnership.organisation.name})" if task.partnership else ""
+        subject = f"{'Due today' if why == 'due' else 'Overdue'}: {task.title}{about}"
+        link = (
+            f"/partners/{task.partnership_id}#tasks" if task.partnership_id else "/partners/tasks"
+        )
+        if notify_once(
+            person, kind="follow-up", subject=subject, link=link, key=f"task-{task.id}-{why}"
+        ):
+            told += 1
+    return told
+
+
 # --- all of them ------------------------------------------------------------------------------
 
 JOBS: dict[str, Callable[[datetime], int]] = {
@@ -175,6 +196,8 @@ JOBS: dict[str, Callable[[datetime], int]] = {
     "stalled_reminders": stalled_reminders,
     "weekly_employer_digest": weekly_employer_digest,
     "teacher_weekly_summary": teacher_weekly_summary,
+    "follow_up_reminders": follow_up_reminders,
+    "partner_messages": automation.run,  # the school's automated messages to partners
     "daily_digests": daily_digests,
 }
 

@@ -20,7 +20,8 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import contains_eager, selectinload
 
-from .. import clock, mail
+from .. import clock, events, mail
+from ..events import GuestsInvited
 from ..extensions import db
 from ..models import (
     EventGuest,
@@ -265,6 +266,8 @@ def invite(
         existing[guest.email] = guest
         _mail(guest, update=False)
         invited.append(guest)
+    if invited:
+        events.announce(GuestsInvited(event, tuple(invited), user))
     return invited
 
 
