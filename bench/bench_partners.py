@@ -101,7 +101,7 @@ def seed_school(name: str, partners: int, entries: int) -> tuple[str, int]:
          "website": f"https://p{n}.{school.slug}.example",
          "email_domain": f"p{n}.{school.slug}.example",
          "industry": "", "career_cluster": "", "city": "", "size": "", "timezone": "",
-         "logo_key": "", "created_at": now}
+         "created_at": now}
         for n in range(partners)
     ]  # fmt: skip
     ids = (
@@ -117,7 +117,7 @@ def seed_school(name: str, partners: int, entries: int) -> tuple[str, int]:
              "stage_changed_at": now, "source": "", "recommended_by": "", "notes": "",
              "owner_id": teacher.id, "requested_at": now, "note": "",
              "last_contact_at": now - timedelta(days=rng.randint(0, 400)),
-             "listed": False, "listing_blurb": "", "listing_consent": ""}
+             "listed": False, "listing_blurb": "", "listing_consent": "", "logo_key": ""}
             for oid in ids
         ],
     ).scalars().all()  # fmt: skip

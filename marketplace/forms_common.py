@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import TypeVar
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import (
     Field,
@@ -45,6 +46,11 @@ class MultiCheckboxField(SelectMultipleField):
 def add_error(field: Field, message: str) -> None:
     """Show `message` under `field`, as if its own validators had said it."""
     field.errors = [*field.errors, message]
+
+
+def flash_errors(form: FlaskForm) -> None:
+    """A small form's errors as one flash, for a page that redirects after its POST."""
+    flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
 
 
 def required(data: T | None) -> T:

@@ -9,8 +9,14 @@ they carry ids, never names or addresses.
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+
+from .extensions import db
 
 
 def _signer(purpose: str) -> URLSafeSerializer:
@@ -36,3 +42,22 @@ def read(purpose: str, token: str) -> tuple[int, str] | None:
     ):
         return None
     return data[0], data[1]
+
+
+M = TypeVar("M")
+
+
+def load(
+    purpose: str,
+    token: str,
+    model: type[M],
+    nonce: Callable[[M], str] = lambda row: row.nonce,  # type: ignore[attr-defined]
+) -> M | None:
+    """The row a token for `purpose` names, if the row still holds the token's nonce."""
+    found = read(purpose, token)
+    if found is None:
+        return None
+    row = db.session.get(model, found[0])
+    if row is None or not secrets.compare_digest(nonce(row), found[1]):
+        return None
+    return row

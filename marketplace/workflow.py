@@ -22,6 +22,7 @@ ANSWERS: dict[VerificationStatus, frozenset[VerificationStatus]] = {
     ),
     VerificationStatus.VERIFIED: frozenset(),
     VerificationStatus.DECLINED: frozenset(),
+    VerificationStatus.NOT_ASKED: frozenset(),
 }
 
 

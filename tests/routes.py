@@ -248,9 +248,7 @@ FORMS: dict[str, Callable[[World], dict | bytes]] = {
             "p.csv",
         )
     },
-    "partners.confirm_import": lambda w: {
-        "content": "Organisation,Website\nBayview Dental,bayviewdental.example\n"
-    },
+    "partners.confirm_import": lambda w: {"content": "0" * 64},  # no such preview waits
     "partners.add_contact": lambda w: {"name": "Dana Ruiz", "email": "dana@x.example"},
     "partners.edit_contact": lambda w: {"name": "Dana Ruiz", "channel": "phone"},
     "partners.add_entry": lambda w: {"kind": "call", "day": TODAY.isoformat(), "summary": "Hi."},
@@ -954,10 +952,10 @@ ROUTES: list[Route] = [
     Route("partners.import_file", "preview", "POST", "/partners/import", staff(PAGE)),
     Route(
         "partners.confirm_import",
-        "post",
+        "lost preview",
         "POST",
         "/partners/import/confirm",
-        staff(to("/partners")),
+        staff(refused("/partners/import")),
     ),
     Route("partners.council_page", "page", "GET", "/partners/council", staff(PAGE)),
     Route(

@@ -421,8 +421,9 @@ def test_writing_to_a_prospect_nobody_can_read_is_not_called_sent(client, login,
     response = client.post("/messages/new", data=data, follow_redirects=True)
     assert flashes(response) == [
         "Saved in your school's conversation with Ortiz Logistics, but nobody there can read "
-        "it yet: no one at Ortiz Logistics has an account. Reach them by e-mail or phone for "
-        "now; they read it here once they join."
+        "it yet: no one at Ortiz Logistics has an account. E-mail its contacts from its record "
+        "in the partner network (the mail reaches them, and is logged); they read this here "
+        "once they join."
     ]
     make.employer(prospect)  # someone joins: it reads as sent from now on
     again = client.post("/messages/new", data=data, follow_redirects=True)

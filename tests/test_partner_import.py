@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import sqlalchemy as sa
 
@@ -153,11 +154,18 @@ def test_the_import_pages_preview_then_import(client, make, login):
     assert "1 new partner added" in page and "1 already in your network" in page
     assert "5 Broken “nope” is not an e-mail address." in page
     assert _count(Partnership) == 1
-    content = data.decode()
-    done = client.post("/partners/import/confirm", data={"content": content}, follow_redirects=True)
+    key = re.search(
+        r'name="content" type="hidden" value="([0-9a-f]{64})"', preview.get_data(as_text=True)
+    )
+    assert key is not None  # the file waits on the server, not in the page
+    done = client.post(
+        "/partners/import/confirm", data={"content": key.group(1)}, follow_redirects=True
+    )
     [done_flash] = flashes(done)
     assert done_flash == (
         "Imported: 1 new partner, 2 new contacts; 0 already in your network unchanged; "
         "1 row left out."
     )
     assert "Fresh Bakery" in words(done)
+    lost = client.post("/partners/import/confirm", data={"content": key.group(1)})
+    assert "Upload the file again" in " ".join(flashes(client.get(lost.headers["Location"])))

@@ -98,17 +98,18 @@ def test_a_logo_is_checked_resized_and_served_and_svg_is_refused(client, make, l
     )
     assert "The logo must be a PNG, JPEG, WebP or GIF image." in flashes(client.get("/partners"))
     db.session.refresh(record.organisation)
-    assert record.organisation.logo_key == ""
+    assert record.logo_key == ""
     client.post(
         f"/partners/{record.id}/logo", data={"logo": (io.BytesIO(_png(600, 300)), "logo.png")}
     )
     db.session.refresh(record.organisation)
-    key = record.organisation.logo_key
-    assert key.startswith(f"logos/{record.organisation_id}/") and key.endswith(".png")
-    served = client.get(f"/logos/{record.organisation_id}/{key.rsplit('/', 1)[1]}")
+    db.session.refresh(record)
+    key = record.logo_key
+    assert key.startswith(f"logos/{record.id}/") and key.endswith(".png")
+    served = client.get(f"/logos/{record.id}/{key.rsplit('/', 1)[1]}")
     assert served.mimetype == "image/png" and "immutable" in served.headers["Cache-Control"]
     assert Image.open(io.BytesIO(served.get_data())).size == (192, listing.LOGO_HEIGHT)
-    assert client.get(f"/logos/{record.organisation_id}/other.png").status_code == 404
+    assert client.get(f"/logos/{record.id}/other.png").status_code == 404
 
 
 def test_a_member_of_the_organisation_can_agree_to_be_listed(client, make, login):
@@ -127,5 +128,9 @@ def test_a_member_of_the_organisation_can_agree_to_be_listed(client, make, login
     )
     assert response.headers["Location"].endswith("/organisation")
     db.session.refresh(record)
-    assert record.listed and record.listing_consent == "Agreed in the product by Jordan Reyes"
+    assert record.listing_consent == "Agreed in the product by Jordan Reyes"
     assert record.listing_blurb == "We mentor teams."
+    assert not record.listed  # the school decides to list it, now that it may
+    client.post(f"/partners/listing/{record.id}/consent", data={})  # consent withdrawn
+    db.session.refresh(record)
+    assert record.listing_consent == "" and not record.listed

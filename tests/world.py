@@ -307,7 +307,7 @@ def _project_links(make: Factory, own: tuple, other: tuple) -> dict:
         "link_a": link_a,
         "link_b": link(contact_b, project_b.team.classroom.teacher, project_b),
         "link_token": signed_links.sign(project_links.PURPOSE, link_a.id, link_a.nonce),
-        "unsubscribe_token": signed_links.sign(outreach.UNSUBSCRIBE, contact_a.id, contact_a.nonce),
+        "unsubscribe_token": outreach.unsubscribe_token(contact_a),
     }
 
 

@@ -60,7 +60,9 @@ def add_prospect(school_id: int, name: str) -> Organisation:
         return existing
     prospect = Organisation(name=name, status=OrganisationStatus.PROSPECT)
     db.session.add(prospect)
-    db.session.add(Partnership(organisation=prospect, school_id=school_id))
+    db.session.add(
+        Partnership(organisation=prospect, school_id=school_id, status=VerificationStatus.NOT_ASKED)
+    )
     db.session.flush()
     return prospect
 

@@ -256,12 +256,13 @@ def _public_page(by_name: dict[str, Partnership], rivera: User) -> None:
         member = next(iter(record.organisation.members), None)
         if name == "Harbor Health Clinic" and member is not None:
             listing.consent_by_member(record, member, True, blurb)
+            listing.set_listing(record, rivera, listed=True, blurb=blurb)
         else:
             who = record.contacts[0].name
             listing.set_listing(
                 record, rivera, listed=True, blurb=blurb, consent=f"E-mail from {who}"
             )
-        listing.save_logo(record.organisation, _logo(name, _LOGO_COLOURS[name]))
+        listing.save_logo(record, _logo(name, _LOGO_COLOURS[name]))
 
 
 def _offered_project(school: School, by_name: dict[str, Partnership], rivera: User) -> None:

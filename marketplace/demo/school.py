@@ -187,7 +187,11 @@ def seed_school() -> None:
                 Partnership(
                     organisation=organisation,
                     school=schools[school_index],
-                    status=VerificationStatus.VERIFIED if verified else VerificationStatus.PENDING,
+                    status=VerificationStatus.VERIFIED
+                    if verified
+                    else VerificationStatus.PENDING
+                    if employer
+                    else VerificationStatus.NOT_ASKED,  # a prospect: nobody to ask
                     decided_at=utcnow() if verified else None,
                 )
             )

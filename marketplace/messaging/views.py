@@ -219,7 +219,8 @@ def new_thread() -> Response | tuple[str, int]:
                     flash(
                         f"Saved in your school's conversation with {organisation.name}, but "
                         f"nobody there can read it yet: no one at {organisation.name} has an "
-                        "account. Reach them by e-mail or phone for now; they read it here "
+                        "account. E-mail its contacts from its record in the partner network "
+                        "(the mail reaches them, and is logged); they read this here "
                         "once they join.",
                         "info",
                     )

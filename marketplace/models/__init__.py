@@ -12,6 +12,12 @@ from .challenge import (
     SponsorQuestion,
 )
 from .classroom import Classroom, Enrollment
+from .council import (
+    CouncilAttendance,
+    CouncilMeeting,
+    CouncilMember,
+    CouncilRole,
+)
 from .engagement import (
     LADDER,
     OFFER_RUNGS,
@@ -46,24 +52,22 @@ from .organisation import (
     Partnership,
     VerificationStatus,
 )
+from .outreach import (
+    AutomationKind,
+    AutomationRule,
+    OutreachTemplate,
+    ProjectLink,
+)
 from .partner import (
     MANUAL_KINDS,
     Activity,
     ActivityKind,
-    AutomationKind,
-    AutomationRule,
     Channel,
-    CouncilAttendance,
-    CouncilMeeting,
-    CouncilMember,
-    CouncilRole,
     FollowUpTask,
-    OutreachTemplate,
     PartnerContact,
     PartnerLabel,
     PartnerSource,
     PartnerStage,
-    ProjectLink,
     Touchpoint,
     TouchpointKind,
 )

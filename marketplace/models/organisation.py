@@ -28,6 +28,9 @@ class OrganisationStatus(enum.StrEnum):
 class VerificationStatus(enum.StrEnum):
     """Where an organisation stands with one school."""
 
+    # In the school's partner network, put there by its staff: never asked to be verified
+    # (its members, if any, are not told the school keeps a record of it).
+    NOT_ASKED = "not asked"
     PENDING = "pending"
     VERIFIED = "verified"
     DECLINED = "declined"
@@ -50,8 +53,6 @@ class Organisation(Model):
     # Its members read times in this IANA zone ("" until they say: the deployment's default).
     timezone: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Its logo for schools' public partner pages: a PNG of a standard height, in Storage.
-    logo_key: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
 
     members: Mapped[list[User]] = relationship(back_populates="organisation")
     partnerships: Mapped[list[Partnership]] = relationship(
@@ -69,6 +70,11 @@ class Organisation(Model):
         """Verified by that school: its members may contact that school's students."""
         partnership = self.partnership_with(school_id)
         return partnership is not None and partnership.status is VerificationStatus.VERIFIED
+
+    @property
+    def asked_partnerships(self) -> list[Partnership]:
+        """Its standing with the schools it asked (what its members see)."""
+        return [p for p in self.partnerships if p.asked]
 
     @property
     def verified_school_ids(self) -> list[int]:
@@ -93,6 +99,12 @@ class Partnership(Model):
         enum_column(VerificationStatus), default=VerificationStatus.PENDING
     )
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def asked(self) -> bool:
+        """The organisation asked this school to verify it (or the school has decided)."""
+        return self.status is not VerificationStatus.NOT_ASKED
+
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     note: Mapped[str] = mapped_column(sa.Text, default="")
@@ -114,6 +126,9 @@ class Partnership(Model):
     # On the school's public partner page, with the consent that allows it: given by a member
     # of the organisation in the product, or recorded by staff (who, when, how).
     listed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The logo this school shows: a PNG of a standard height, in Storage (each school's own:
+    # one school cannot change what another shows).
+    logo_key: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     listing_blurb: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     listing_consent: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     listing_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -86,7 +86,13 @@ def request_verification(
     """Ask each school to verify the organisation, and tell the school's admins."""
     created = []
     for school in schools:
-        if organisation.partnership_with(school.id) is not None:
+        known = organisation.partnership_with(school.id)
+        if known is not None and known.status is VerificationStatus.NOT_ASKED:
+            # In the school's network already, never asked: now it is.
+            known.status, known.requested_at = VerificationStatus.PENDING, utcnow()
+            created.append(known)
+            continue
+        if known is not None:
             continue
         partnership = Partnership(organisation=organisation, school=school)
         db.session.add(partnership)

@@ -116,7 +116,8 @@ def profile() -> Response | tuple[str, int]:
 def _more_schools_form(organisation: Organisation, **kwargs: object) -> RequestSchoolsForm:
     """Asking schools the organisation has not asked yet."""
     form = RequestSchoolsForm(**kwargs)
-    form.school_ids.choices = _school_choices({p.school_id for p in organisation.partnerships})
+    asked = {p.school_id for p in organisation.asked_partnerships}
+    form.school_ids.choices = _school_choices(asked)
     return form
 
 

@@ -34,6 +34,7 @@ from ..models import (
     ThreadKind,
     TouchpointKind,
 )
+from ..organisations.services import email_domain
 from . import log, project_links, records, tasks
 
 # Which ladder steps the partner log keeps, and as what (drafts and edits stay the employer's).
@@ -173,15 +174,16 @@ def event_lead(lead: EventLead) -> None:
     school = event.school
     record = _record_for_guest(school, guest)
     who = f"{guest.name or guest.email} ({guest.email})"
-    log.write(
-        record,
-        TouchpointKind.LEAD,
-        f"At {event.title}, {who} would like to work with {project.team.name} on "
-        f"“{project.title}”. {interest.note}".strip(),
-        link=f"/events/{event.id}",
-        key=f"event-interest-{interest.id}",
-        automatic=True,
-    )
+    if record is not None:
+        log.write(
+            record,
+            TouchpointKind.LEAD,
+            f"At {event.title}, {who} would like to work with {project.team.name} on "
+            f"“{project.title}”. {interest.note}".strip(),
+            link=f"/events/{event.id}",
+            key=f"event-interest-{interest.id}",
+            automatic=True,
+        )
     teacher = next((t for t in lead.teachers if t.is_staff_of(school.id)), None)
     if teacher is None:
         return
@@ -195,14 +197,17 @@ def event_lead(lead: EventLead) -> None:
     )
 
 
-def _record_for_guest(school: School, guest: EventGuest) -> Partnership:
+def _record_for_guest(school: School, guest: EventGuest) -> Partnership | None:
     """The school's record of the guest's organisation; for a guest of no known organisation,
-    the one of their e-mail domain, else a new prospect named after it, the guest its contact."""
+    the one of their e-mail domain, else a new prospect named after it, the guest its contact.
+    None for an address at a free-mail provider: it names no organisation."""
     record = None
     if guest.organisation_id is not None:
         record = records.record_of(school.id, guest.organisation_id)
     if record is None:
-        domain = guest.email.rpartition("@")[2].lower()
+        domain = email_domain(guest.email)
+        if domain is None:
+            return None
         record, _ = records.add_partner(
             school,
             None,

@@ -31,7 +31,7 @@ from ..models import (
     VerificationStatus,
     utcnow,
 )
-from . import log, outreach
+from . import outreach
 
 THANKS_WITHIN = timedelta(days=7)  # an activity older than this is not thanked any more
 TEMPLATES = {t.key: t for t in outreach.BUILT_IN}
@@ -114,16 +114,24 @@ def _records(school: School) -> sa.Select[Partnership]:
     )
 
 
-def due(rule: AutomationRule, now: datetime | None = None) -> list[Due]:
-    """What the rule would send on a run now, the cap for today applied."""
+def due(rule: AutomationRule, now: datetime | None = None, most: int | None = None) -> list[Due]:
+    """What the rule would send on a run now (the first `most` of it), the cap for today
+    applied; in a few statements, however many partners there are."""
     now = now or utcnow()
     school = db.session.get_one(School, rule.school_id)
     room = max(0, rule.daily_cap - _sent_today(rule, school, now))
+    if most is not None:
+        room = min(room, most)
+    if room == 0:
+        return []
+    candidates = list(_candidates(rule, school, now))
+    sent = _already_sent([key for _, key, _ in candidates])
+    unsubscribed = outreach.suppressed_addresses(school.id)
     found: list[Due] = []
-    for contact, key, extra in _candidates(rule, school, now):
+    for contact, key, extra in candidates:
         if len(found) >= room:
             break
-        if log.logged(key):
+        if key in sent or contact.email.lower() in unsubscribed:
             continue
         template = TEMPLATES[rule.kind.value]
         body = template.body.replace("\n\nWith thanks", f"{extra}\n\nWith thanks", 1)
@@ -138,20 +146,37 @@ def due(rule: AutomationRule, now: datetime | None = None) -> list[Due]:
     return found
 
 
+def _already_sent(keys: list[str]) -> set[str]:
+    """The keys among `keys` whose message was sent (logged) already."""
+    sent: set[str] = set()
+    for start in range(0, len(keys), 500):
+        sent.update(
+            db.session.scalars(
+                sa.select(Touchpoint.source_key).where(
+                    Touchpoint.source_key.in_(keys[start : start + 500])
+                )
+            ).all()  # type: ignore[arg-type]
+        )
+    return sent
+
+
 def _candidates(
     rule: AutomationRule, school: School, now: datetime
 ) -> Iterator[tuple[PartnerContact, str, str]]:
     if rule.kind is AutomationKind.THANKS:
-        since = (now - THANKS_WITHIN).date()
-        activities = db.session.scalars(
-            sa.select(Activity)
+        today = clock.today_in(clock.zone(school.timezone), now)
+        activities = db.session.execute(
+            sa.select(Activity, Partnership)
             .join(Partnership, Partnership.id == Activity.partnership_id)
-            .where(Partnership.school_id == school.id, Activity.held_on >= since)
-            .where(Activity.held_on <= clock.today_in(clock.zone(school.timezone), now))
+            .where(
+                Partnership.school_id == school.id,
+                Activity.held_on >= today - THANKS_WITHIN,
+                Activity.held_on <= today,
+            )
+            .options(selectinload(Partnership.contacts), selectinload(Partnership.organisation))
             .order_by(Activity.held_on, Activity.id)
         )
-        for activity in activities:
-            record = db.session.get_one(Partnership, activity.partnership_id)
+        for activity, record in activities:
             contact = _first_reachable(record)
             if contact is not None:
                 yield contact, f"auto-thanks-activity-{activity.id}", ""
@@ -185,16 +210,18 @@ def _candidates(
                 yield contact, f"auto-event-{event.id}-partner-{record.id}", extra
     else:
         quiet_since = now - timedelta(days=rule.quiet_days)
+        # Silent since its last contact, or (never logged) since it reached its stage.
+        silent_since = sa.func.coalesce(Partnership.last_contact_at, Partnership.stage_changed_at)
         query = _records(school).where(
-            Partnership.last_contact_at < quiet_since,
+            silent_since < quiet_since,
             Partnership.stage.in_(
                 [PartnerStage.ENGAGED, PartnerStage.PARTNER, PartnerStage.ADVISORY]
             ),
         )
         for record in db.session.scalars(query):
             contact = _first_reachable(record)
-            last = record.last_contact_at
-            if contact is not None and last is not None:
+            last = record.last_contact_at or record.stage_changed_at
+            if contact is not None:
                 yield contact, f"auto-check-in-{record.id}-{last:%Y%m%d}", ""
 
 
@@ -206,7 +233,10 @@ def run(now: datetime | None = None) -> int:
         sa.select(AutomationRule).where(AutomationRule.enabled.is_(True))
     ).all():
         for message in due(rule, now):
-            sent += outreach.send(
-                message.contact, None, message.subject, message.body, key=message.key
-            )
+            try:
+                sent += outreach.send(
+                    message.contact, None, message.subject, message.body, key=message.key
+                )
+            except outreach.OutreachError:
+                continue  # unreachable since it was chosen: nothing sent, nothing logged
     return sent

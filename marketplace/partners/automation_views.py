@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import AutomationKind
 from ..permissions import staff_required
 from . import automation
-from .forms import AutomationForm
+from .outreach_forms import AutomationForm
 from .views import bp
 
 PREVIEW = 10  # recipients shown per rule
@@ -24,7 +24,7 @@ def _page(
     forms = {rule.kind: AutomationForm(obj=rule) for rule in rules}
     if failed is not None:
         forms[failed[0]] = failed[1]
-    previews = {rule.kind: automation.due(rule)[:PREVIEW] for rule in rules}
+    previews = {rule.kind: automation.due(rule, most=PREVIEW) for rule in rules}
     page = render_template(
         "partners/automation.html",
         rules=rules,

@@ -133,8 +133,11 @@ def refer(
         source=PartnerSource.ADVISORY_COUNCIL.value,
         recommended_by=by,
     )
-    if not created and record.referred_by_member_id is not None:
-        raise CouncilError(f"{record.organisation.name} was referred already.")
+    if not created:
+        raise CouncilError(
+            f"{record.organisation.name} is in the school's network already: a referral is a "
+            "business the school did not know."
+        )
     record.referred_by_member_id = member.id
     if not record.recommended_by:
         record.recommended_by = by

@@ -7,15 +7,17 @@ from typing import Any
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager
 from werkzeug.wrappers import Response
 
 from .. import clock
 from ..extensions import db
-from ..forms_common import required
+from ..forms_common import flash_errors, required
 from ..models import CouncilMeeting, CouncilMember, CouncilRole, PartnerContact, Partnership
 from ..permissions import load_or_404, staff_required
 from . import council, rules
-from .forms import MeetingForm, MemberForm, MinutesForm, ReferralForm, TaskForm, TermForm
+from .council_forms import MeetingForm, MemberForm, MinutesForm, ReferralForm, TermForm
+from .forms import TaskForm
 from .views import bp
 
 
@@ -25,6 +27,9 @@ def _contacts(school_id: int) -> list[PartnerContact]:
             sa.select(PartnerContact)
             .join(Partnership)
             .where(Partnership.school_id == school_id)
+            .options(
+                contains_eager(PartnerContact.partnership).joinedload(Partnership.organisation)
+            )
             .order_by(PartnerContact.name)
         )
     )
@@ -97,7 +102,7 @@ def change_term(member_id: int) -> Response:
             db.session.commit()
             flash(f"{member.contact.name}'s term is saved.", "success")
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash_errors(form)
     return redirect(url_for("partners.council_page"), 303)
 
 
@@ -157,7 +162,7 @@ def _meeting_page(meeting: CouncilMeeting, status: int = 200, **forms: Any) -> t
     task_form = forms.get("task_form") or TaskForm(
         assignee=current_user.id, due_on=clock.school_today(school)
     )
-    task_form.assignee.choices = [(s.id, s.full_name) for s in rules.staff_of(school.id)]
+    task_form.assignee.choices = rules.staff_choices(school.id)
     page = render_template(
         "partners/meeting.html",
         meeting=meeting,
@@ -194,7 +199,7 @@ def add_action(meeting_id: int) -> Response | tuple[str, int]:
     """An action item of the meeting, as a follow-up task for a member of staff."""
     found = load_or_404(CouncilMeeting, meeting_id, rules.can_run_council)
     form = TaskForm()
-    form.assignee.choices = [(s.id, s.full_name) for s in rules.staff_of(found.school_id)]
+    form.assignee.choices = rules.staff_choices(found.school_id)
     if not form.validate_on_submit():
         return _meeting_page(found, 422, task_form=form)
     council.add_action_item(

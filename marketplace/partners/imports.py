@@ -30,6 +30,7 @@ from ..models import (
     Touchpoint,
     TouchpointKind,
     User,
+    VerificationStatus,
 )
 from . import records, rules
 
@@ -110,7 +111,7 @@ class Preview:
         return not row.problems and row.duplicate_of is None
 
 
-def _decode(data: bytes) -> str:
+def decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise ImportError_("The file is larger than 2 MB: split it, or leave out long notes.")
     for encoding in ("utf-8-sig", "cp1252"):
@@ -136,7 +137,11 @@ def _header_map(header: list[str]) -> tuple[dict[int, str], list[str]]:
 
 def read(data: bytes, school: School) -> Preview:
     """Read and check the file against the school's network (nothing is written)."""
-    text = _decode(data)
+    return read_text(decode(data), school)
+
+
+def read_text(text: str, school: School) -> Preview:
+    """`read`, for a file already decoded."""
     try:
         lines = list(csv.reader(io.StringIO(text)))
     except csv.Error as error:
@@ -253,10 +258,23 @@ def _find_duplicates(rows: list[Row], school: School) -> None:
             .options(selectinload(Partnership.contacts))
         )
     }
+    resolved: dict[int, int] = {}  # organisation id → the first row naming it
     for row in rows:
         if row.problems or row.duplicate_of is not None:
             continue
-        found = (by_domain.get(row.domain) if row.domain else None) or by_name.get(row.name.lower())
+        found = by_domain.get(row.domain) if row.domain else None
+        if found is None:
+            named = by_name.get(row.name.lower())
+            # the same name with another web domain is another business
+            if named is not None and (
+                not row.domain or records.same_site(named) in ("", row.domain)
+            ):
+                found = named
+        if found is not None and found.id in resolved:
+            row.duplicate_of = resolved[found.id]  # by name on one row, by domain on another
+            continue
+        if found is not None:
+            resolved[found.id] = row.number
         row.organisation = found
         row.existing = mine.get(found.id) if found is not None else None
 
@@ -306,6 +324,7 @@ def _new_record(row: Row, school: School, user: User) -> Partnership:
     record = Partnership(
         organisation=organisation,
         school_id=school.id,
+        status=VerificationStatus.NOT_ASKED,
         owner_id=row.owner_id or user.id,
         stage=stage,
         source=_SOURCES.get(values.get("source", "").lower(), ""),

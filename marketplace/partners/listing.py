@@ -64,19 +64,22 @@ def set_listing(
         record.listing_consent_by_id = user.id
 
 
-def consent_by_member(record: Partnership, member: User, listed: bool, blurb: str = "") -> None:
-    """A member of the organisation agrees (or no longer agrees) to be listed by the school."""
-    if not (member.is_employer and member.organisation_id == record.organisation_id):
+def consent_by_member(record: Partnership, member: User, agree: bool, blurb: str = "") -> None:
+    """A member of the organisation agrees that the school may list it (the school's staff then
+    decide to), with a line to show; or withdraws that consent, which unlists it at once."""
+    if not rules.can_consent_to_listing(record, member):
         raise PermissionError
-    record.listed = listed
-    if listed:
+    if agree:
         record.listing_consent = f"Agreed in the product by {member.full_name}"
         record.listing_consent_at, record.listing_consent_by_id = utcnow(), member.id
         if blurb.strip():
             record.listing_blurb = blurb.strip()[:200]
+    else:
+        record.listed, record.listing_consent = False, ""
+        record.listing_consent_at = record.listing_consent_by_id = None
 
 
-def save_logo(organisation: Organisation, data: bytes) -> str:
+def save_logo(record: Partnership, data: bytes) -> str:
     """Check an uploaded logo (a real PNG, JPEG, WebP or GIF by its bytes; SVG refused: it can
     carry scripts) and store it resized to the standard height as a PNG. Returns the key of the
     logo it replaces ("" if none), for the caller to delete once the change is committed."""
@@ -98,12 +101,12 @@ def save_logo(organisation: Organisation, data: bytes) -> str:
     out = io.BytesIO()
     picture.save(out, "PNG", optimize=True)
     png = out.getvalue()
-    key = f"logos/{organisation.id}/{hashlib.sha256(png).hexdigest()[:16]}.png"
+    key = f"logos/{record.id}/{hashlib.sha256(png).hexdigest()[:16]}.png"
     try:
         storage().write(key, [png], len(png))
     except StorageError as error:
         raise ListingError(str(error)) from error
-    old, organisation.logo_key = organisation.logo_key, key
+    old, record.logo_key = record.logo_key, key
     return old if old != key else ""
 
 
@@ -147,6 +150,6 @@ def public_page(slug: str) -> PublicPage | None:
         fingerprint.update(part.encode() + b"\0")
     for p in partners:
         o = p.organisation
-        for part in (o.name, o.website, o.logo_key, p.listing_blurb):
+        for part in (o.name, o.website, p.logo_key, p.listing_blurb):
             fingerprint.update((part or "").encode() + b"\0")
     return PublicPage(school, partners, challenges, fingerprint.hexdigest()[:32])

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import (
     OutreachTemplate,
     PartnerContact,
+    Partnership,
     PartnerStage,
     School,
     TouchpointKind,
@@ -123,19 +124,18 @@ def merge(text: str, contact: PartnerContact, sender: User | None) -> str:
     return MERGE_FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
+def unsubscribe_token(contact: PartnerContact) -> str:
+    """An unsubscribe link never expires and is never revoked: it can only stop mail."""
+    return signed_links.sign(UNSUBSCRIBE, contact.id, "")
+
+
 def unsubscribe_url(contact: PartnerContact) -> str:
-    return absolute_url(
-        "partners.unsubscribe", token=signed_links.sign(UNSUBSCRIBE, contact.id, contact.nonce)
-    )
+    return absolute_url("partners.unsubscribe", token=unsubscribe_token(contact))
 
 
 def contact_from(token: str) -> PartnerContact | None:
-    """The contact an unsubscribe link names (still theirs: same address as when sent)."""
-    found = signed_links.read(UNSUBSCRIBE, token)
-    if found is None:
-        return None
-    contact = db.session.get(PartnerContact, found[0])
-    return contact if contact is not None and contact.nonce == found[1] else None
+    """The contact an unsubscribe link names."""
+    return signed_links.load(UNSUBSCRIBE, token, PartnerContact, nonce=lambda contact: "")
 
 
 def sender_headers(
@@ -155,9 +155,41 @@ def sender_headers(
     return tuple(headers)
 
 
+def suppressed(school_id: int, email: str) -> bool:
+    """Someone at this address unsubscribed from the school's mail, on any of its records: the
+    school never mails the address again (anti-spam law), whatever row it is typed in."""
+    return bool(email) and (
+        db.session.scalar(
+            sa.select(PartnerContact.id)
+            .join(Partnership, Partnership.id == PartnerContact.partnership_id)
+            .where(
+                Partnership.school_id == school_id,
+                sa.func.lower(PartnerContact.email) == email.lower(),
+                PartnerContact.unsubscribed_at.is_not(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def suppressed_addresses(school_id: int) -> set[str]:
+    """Every address (lower case) that unsubscribed from the school's mail."""
+    return {
+        email.lower()
+        for email in db.session.scalars(
+            sa.select(PartnerContact.email)
+            .join(Partnership, Partnership.id == PartnerContact.partnership_id)
+            .where(Partnership.school_id == school_id, PartnerContact.unsubscribed_at.is_not(None))
+        )
+    }
+
+
 def require_reachable(contact: PartnerContact) -> None:
     if not contact.reachable_by_mail:
         raise OutreachError(f"{contact.name} cannot be e-mailed: {contact.why_not_mailed}.")
+    if suppressed(contact.partnership.school_id, contact.email):
+        raise OutreachError(f"{contact.name} cannot be e-mailed: unsubscribed.")
 
 
 def send(

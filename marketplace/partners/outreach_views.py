@@ -13,7 +13,7 @@ from ..markdown import render_markdown
 from ..models import PartnerContact, ProjectLink
 from ..permissions import load_or_404, staff_required
 from . import outreach, project_links, rules
-from .forms import InterestForm, OfferProjectForm, WriteForm
+from .outreach_forms import InterestForm, OfferProjectForm, WriteForm
 from .views import bp
 
 
@@ -76,7 +76,12 @@ def write(contact_id: int) -> Response | tuple[str, int]:
         return _write_page(contact, form, merged, 200)
     if form.save_as.data:
         outreach.save_template(school_id, current_user, form.save_as.data, subject, body)
-    outreach.send(contact, current_user, subject, body)
+    try:
+        outreach.send(contact, current_user, subject, body)
+    except outreach.OutreachError as problem:
+        db.session.rollback()
+        form.body.errors = [str(problem)]
+        return _write_page(contact, form, None, 422)
     db.session.commit()
     flash(f"Sent to {contact.name}, and logged.", "success")
     return _to_record(contact, "#log")
@@ -101,10 +106,15 @@ def offer_project(contact_id: int) -> Response | tuple[str, int]:
         if unknown:
             form.message.errors = ["Unknown merge field: " + ", ".join(unknown) + "."]
         else:
-            project_links.offer(contact, current_user, chosen, note, required(form.days.data))
-            db.session.commit()
-            flash(f"“{chosen.title}” sent to {contact.name}: see when they open it.", "success")
-            return _to_record(contact, "#links")
+            try:
+                project_links.offer(contact, current_user, chosen, note, required(form.days.data))
+            except (project_links.LinkError, outreach.OutreachError) as problem:
+                db.session.rollback()
+                form.project.errors = [str(problem)]
+            else:
+                db.session.commit()
+                flash(f"“{chosen.title}” sent to {contact.name}: see when they open it.", "success")
+                return _to_record(contact, "#links")
     status = 422 if request.method == "POST" else 200
     return render_template(
         "partners/offer.html", contact=contact, form=form, projects=projects
@@ -140,8 +150,13 @@ def project_link(token: str) -> Response | tuple[str, int]:
     form = InterestForm()
     if request.method == "POST":
         if form.validate_on_submit():
-            if project_links.interested(link, form.note.data or ""):
-                db.session.commit()
+            try:
+                if project_links.interested(link, form.note.data or ""):
+                    db.session.commit()
+            except project_links.LinkError as problem:
+                db.session.rollback()
+                page = render_template("partners/project_link.html", link=link, problem=problem)
+                return page, 410
             return redirect(url_for("partners.project_link", token=token), 303)
         status = 422
     else:

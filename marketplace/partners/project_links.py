@@ -99,11 +99,7 @@ def offer(
 
 def link_from(token: str) -> ProjectLink | None:
     """The link a token names, whatever its state (the page says why it no longer opens)."""
-    found = signed_links.read(PURPOSE, token)
-    if found is None:
-        return None
-    link = db.session.get(ProjectLink, found[0])
-    return link if link is not None and secrets.compare_digest(link.nonce, found[1]) else None
+    return signed_links.load(PURPOSE, token, ProjectLink)
 
 
 def problem(link: ProjectLink, now: datetime | None = None) -> str:
@@ -131,9 +127,9 @@ def opened(link: ProjectLink) -> None:
     )  # fmt: skip
     db.session.expire(link, ["opens", "first_opened_at"])
     if first:
-        log.write(
+        log.write(  # a note, not interest: a mail scanner may open a link too
             link.partnership,
-            TouchpointKind.INTEREST,
+            TouchpointKind.NOTE,
             f"{link.contact.name} opened the link to “{link.project.title}”.",
             contacts=[link.contact],
             key=f"project-link-{link.id}-opened",
@@ -171,7 +167,7 @@ def interested(link: ProjectLink, note: str = "") -> bool:
         record,
         key=f"project-link-{link.id}-interested",
     )
-    if contact.reachable_by_mail:
+    if contact.reachable_by_mail and not outreach.suppressed(school.id, contact.email):
         outreach.send(
             contact,
             None,

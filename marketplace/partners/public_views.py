@@ -10,11 +10,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..models import Organisation, Partnership
+from ..forms_common import flash_errors
+from ..models import Partnership
 from ..permissions import employer_required, load_or_404, require, staff_required
 from ..storage import StorageError, storage
 from . import listing, rules
-from .forms import ListingForm, LogoForm, MemberListingForm
+from .outreach_forms import ListingForm, LogoForm, MemberListingForm
 from .views import bp
 
 public_bp = Blueprint("partner_page", __name__)
@@ -43,14 +44,14 @@ def page(slug: str) -> Response:
     return response
 
 
-@public_bp.get("/logos/<int:organisation_id>/<name>")
-def logo(organisation_id: int, name: str) -> Response:
-    """A listed partner's logo (its name carries its hash: cached for a year)."""
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None or not organisation.logo_key.endswith(f"/{name}"):
+@public_bp.get("/logos/<int:partner_id>/<name>")
+def logo(partner_id: int, name: str) -> Response:
+    """A partner's logo as a school shows it (its name carries its hash: cached for a year)."""
+    record = db.session.get(Partnership, partner_id)
+    if record is None or not record.logo_key or not record.logo_key.endswith(f"/{name}"):
         abort(404)
     try:
-        with storage().open(organisation.logo_key) as handle:
+        with storage().open(record.logo_key) as handle:
             data = handle.read()
     except (StorageError, FileNotFoundError, OSError):
         abort(404)
@@ -83,7 +84,7 @@ def set_listing(partner_id: int) -> Response:
                 "Listed on your public partner page." if record.listed else "Not listed.", "success"
             )
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash_errors(form)
     return redirect(url_for("partners.show", partner_id=record.id) + "#listing", 303)
 
 
@@ -96,7 +97,7 @@ def upload_logo(partner_id: int) -> Response:
     if form.validate_on_submit():
         data = form.logo.data.read(listing.LOGO_MAX_BYTES + 1)
         try:
-            replaced = listing.save_logo(record.organisation, data)
+            replaced = listing.save_logo(record, data)
         except listing.ListingError as problem:
             db.session.rollback()
             flash(str(problem), "error")
@@ -107,7 +108,7 @@ def upload_logo(partner_id: int) -> Response:
                     storage().delete(replaced)
             flash("Logo saved.", "success")
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash_errors(form)
     return redirect(url_for("partners.show", partner_id=record.id) + "#listing", 303)
 
 
@@ -119,14 +120,13 @@ def member_consent(partner_id: int) -> Response:
     require(rules.can_consent_to_listing, record)
     form = MemberListingForm()
     if form.validate_on_submit():
-        listing.consent_by_member(
-            record, current_user, bool(form.listed.data), form.blurb.data or ""
-        )
+        agree = bool(form.listed.data)
+        listing.consent_by_member(record, current_user, agree, form.blurb.data or "")
         db.session.commit()
         flash(
             f"{record.school.name} may list you on its partner page."
-            if record.listed
-            else f"{record.school.name} no longer lists you.",
+            if agree
+            else f"{record.school.name} may not list you: it no longer does.",
             "success",
         )
     return redirect(url_for("organisations.profile"), 303)

@@ -3,7 +3,7 @@ one page of rows with what a coordinator scans for, in a few statements."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -41,7 +41,6 @@ class Filters:
     source: str = ""
     quiet_days: int | None = None
     sort: str = "name"
-    extra: dict[str, str] = field(default_factory=dict)
 
     def args(self) -> dict[str, object]:
         """The filters as query-string arguments (for the pager and the export link)."""

@@ -17,9 +17,11 @@ from ..models import (
     PartnerLabel,
     Partnership,
     PartnerStage,
+    ProjectLink,
     School,
     TouchpointKind,
     User,
+    VerificationStatus,
     utcnow,
 )
 from . import log, rules
@@ -39,7 +41,8 @@ def web_domain(address: str | None) -> str:
 
 
 def find_organisation(name: str, website: str = "") -> Organisation | None:
-    """An organisation of the deployment with this web domain, or else this name."""
+    """An organisation of the deployment with this web domain, or else this name — but never
+    one of the same name with another web domain: two businesses may share a name."""
     domain = web_domain(website)
     if domain:
         found = db.session.scalar(
@@ -55,12 +58,19 @@ def find_organisation(name: str, website: str = "") -> Organisation | None:
         )
         if found is not None and web_domain(found.website or found.email_domain) == domain:
             return found
-    return db.session.scalar(
+    same_name = db.session.scalars(
         sa.select(Organisation)
         .where(sa.func.lower(Organisation.name) == name.strip().lower())
         .order_by(Organisation.id)
-        .limit(1)
     )
+    return next(
+        (o for o in same_name if not domain or not same_site(o) or same_site(o) == domain), None
+    )
+
+
+def same_site(organisation: Organisation) -> str:
+    """The web domain an organisation is known by ("" if none)."""
+    return web_domain(organisation.website or organisation.email_domain)
 
 
 def record_of(school_id: int, organisation_id: int) -> Partnership | None:
@@ -102,6 +112,7 @@ def add_partner(
     record = Partnership(
         organisation=organisation,
         school_id=school.id,
+        status=VerificationStatus.NOT_ASKED,
         owner_id=user.id if user else None,
         source=fields.get("source", ""),
         recommended_by=fields.get("recommended_by", ""),
@@ -168,11 +179,19 @@ def add_contact(record: Partnership, user: User | None, **fields: object) -> Par
 
 
 def update_contact(contact: PartnerContact, user: User, **fields: object) -> None:
-    """Change a contact; a new e-mail address invalidates the links sent to the old one."""
+    """Change a contact; a new e-mail address (or "do not contact") withdraws the project links
+    sent to them, and an unsubscribe stays (the school may not mail them again by a new row or
+    address it typed)."""
     if not rules.can_see_partner(contact.partnership, user):
         raise PermissionError
-    if fields.get("email", contact.email) != contact.email:
+    moved = fields.get("email", contact.email) != contact.email
+    if moved or (fields.get("do_not_contact") and not contact.do_not_contact):
         contact.nonce = secrets.token_hex(8)
-        contact.unsubscribed_at = None  # a new address has not unsubscribed
+        db.session.execute(
+            sa.update(ProjectLink)
+            .where(ProjectLink.contact_id == contact.id, ProjectLink.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
     for name, value in fields.items():
         setattr(contact, name, value)

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import (
     STAFF_ROLES,
-    Activity,
     CouncilMeeting,
     CouncilMember,
     FollowUpTask,
@@ -37,8 +36,9 @@ def can_work_on_task(task: FollowUpTask, user: User) -> bool:
     return user.is_staff_of(task.school_id)
 
 
-def can_see_activity(activity: Activity, user: User) -> bool:
-    return can_see_partner(db.session.get_one(Partnership, activity.partnership_id), user)
+def staff_choices(school_id: int) -> list[tuple[int, str]]:
+    """The school's staff as a select's choices (an owner, an assignee)."""
+    return [(person.id, person.full_name) for person in staff_of(school_id)]
 
 
 def staff_of(school_id: int) -> list[User]:

@@ -82,6 +82,7 @@ def reopen(task: FollowUpTask, user: User) -> None:
     if not rules.can_work_on_task(task, user):
         raise PermissionError
     task.done_at, task.done_by_id = None, None
+    task.due_reminded_on = task.overdue_reminded_on = None  # reminded again, as a new task
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,10 @@ from werkzeug.wrappers import Response
 
 from .. import clock
 from ..clusters import CAREER_CLUSTERS
-from ..csv_stream import csv_response
 from ..extensions import db
 from ..forms_common import EmptyForm, bounded_int, required
 from ..models import (
     ActivityKind,
-    FollowUpTask,
     PartnerContact,
     Partnership,
     PartnerSource,
@@ -25,24 +23,23 @@ from ..models import (
     utcnow,
 )
 from ..permissions import load_or_404, staff_required
-from ..web import day, is_htmx
-from . import exports, log, project_links, queries, records, rules, tasks
+from ..web import is_htmx
+from . import log, project_links, queries, records, rules, tasks
 from .forms import (
     ActivityForm,
     ContactForm,
-    ListingForm,
-    LogoForm,
     NewPartnerForm,
     RecordForm,
     StageForm,
     TaskForm,
     TouchpointForm,
 )
+from .outreach_forms import ListingForm, LogoForm
 
 bp = Blueprint("partners", __name__, url_prefix="/partners")
 
 
-def _filters() -> queries.Filters:
+def list_filters() -> queries.Filters:
     args = request.args
     stage = args.get("stage", "")
     return queries.Filters(
@@ -52,7 +49,7 @@ def _filters() -> queries.Filters:
         tag=args.get("tag", "").strip().lower()[:80],
         owner_id=args.get("owner", type=bounded_int),
         source=args.get("source", "") if args.get("source") in set(PartnerSource) else "",
-        quiet_days=args.get("quiet", type=bounded_int),
+        quiet_days=min(args.get("quiet", type=bounded_int) or 0, 3650) or None,
         sort=args.get("sort", "name") if args.get("sort") in queries.SORTS else "name",
     )
 
@@ -61,7 +58,7 @@ def _filters() -> queries.Filters:
 @staff_required
 def index() -> str:
     """The school's partners, searched and filtered; htmx swaps the list alone."""
-    filters = _filters()
+    filters = list_filters()
     listing, rows = queries.partner_page(
         current_user.school_id, filters, request.args.get("page", 1, type=bounded_int)
     )
@@ -113,17 +110,17 @@ def _kinds() -> list[TouchpointKind]:
     return [kind for kind in TouchpointKind if kind.value in wanted]
 
 
-def _record_page(record: Partnership, status: int = 200, **forms: Any) -> tuple[str, int]:
-    staff = rules.staff_of(record.school_id)
+def record_page(record: Partnership, status: int = 200, **forms: Any) -> tuple[str, int]:
+    staff = rules.staff_choices(record.school_id)
     today = clock.school_today(record.school)
     record_form = forms.get("record_form") or RecordForm(
         obj=record, owner=record.owner_id, clusters=record.clusters, tags=", ".join(record.tags)
     )
-    record_form.owner.choices = [(None, "Nobody yet")] + [(s.id, s.full_name) for s in staff]
+    record_form.owner.choices = [(None, "Nobody yet"), *staff]
     touch_form = forms.get("touch_form") or TouchpointForm(day=today)
     touch_form.contacts.choices = [(c.id, c.name) for c in record.contacts]
     task_form = forms.get("task_form") or TaskForm(assignee=current_user.id)
-    task_form.assignee.choices = [(s.id, s.full_name) for s in staff]
+    task_form.assignee.choices = staff
     kinds = _kinds()
     page = request.args.get("page", 1, type=bounded_int)
     return render_template(
@@ -153,7 +150,7 @@ def _record_page(record: Partnership, status: int = 200, **forms: Any) -> tuple[
     ), status
 
 
-def _record(partner_id: int) -> Partnership:
+def record_or_404(partner_id: int) -> Partnership:
     return load_or_404(Partnership, partner_id, rules.can_see_partner)
 
 
@@ -161,7 +158,7 @@ def _record(partner_id: int) -> Partnership:
 @staff_required
 def show(partner_id: int) -> tuple[str, int]:
     """A partner's record: stage, details, contacts, follow-ups, activities and the log."""
-    record = _record(partner_id)
+    record = record_or_404(partner_id)
     if is_htmx() and request.args.get("fragment") == "log":
         kinds = _kinds()
         page = request.args.get("page", 1, type=bounded_int)
@@ -169,10 +166,10 @@ def show(partner_id: int) -> tuple[str, int]:
         return render_template(
             "partners/_log.html", record=record, entries=entries, kinds=kinds
         ), 200
-    return _record_page(record)
+    return record_page(record)
 
 
-def _back(record: Partnership, anchor: str = "") -> Response:
+def back_to_record(record: Partnership, anchor: str = "") -> Response:
     return redirect(url_for("partners.show", partner_id=record.id) + anchor, 303)
 
 
@@ -180,40 +177,43 @@ def _back(record: Partnership, anchor: str = "") -> Response:
 @staff_required
 def update(partner_id: int) -> Response | tuple[str, int]:
     """Change the partner's source, recommender, owner, clusters, tags and private notes."""
-    record = _record(partner_id)
+    record = record_or_404(partner_id)
     form = RecordForm()
-    form.owner.choices = [(None, "Nobody yet")] + [
-        (s.id, s.full_name) for s in rules.staff_of(record.school_id)
-    ]
+    form.owner.choices = [(None, "Nobody yet"), *rules.staff_choices(record.school_id)]
     if not form.validate_on_submit():
-        return _record_page(record, 422, record_form=form, open_section="record")
-    records.update_record(
-        record,
-        current_user,
-        owner_id=form.owner.data,
-        source=form.source.data,
-        recommended_by=form.recommended_by.data,
-        notes=form.notes.data,
-        clusters=form.clusters.data or [],
-        tags=records.parse_tags(form.tags.data or ""),
-    )
+        return record_page(record, 422, record_form=form, open_section="record")
+    try:
+        records.update_record(
+            record,
+            current_user,
+            owner_id=form.owner.data,
+            source=form.source.data,
+            recommended_by=form.recommended_by.data,
+            notes=form.notes.data,
+            clusters=form.clusters.data or [],
+            tags=records.parse_tags(form.tags.data or ""),
+        )
+    except records.PartnerError as problem:
+        db.session.rollback()
+        form.owner.errors = [str(problem)]
+        return record_page(record, 422, record_form=form, open_section="record")
     db.session.commit()
     flash("Saved.", "success")
-    return _back(record)
+    return back_to_record(record)
 
 
 @bp.post("/<int:partner_id>/stage")
 @staff_required
 def set_stage(partner_id: int) -> Response | tuple[str, int]:
     """Set the partner's stage by hand."""
-    record = _record(partner_id)
+    record = record_or_404(partner_id)
     form = StageForm()
     if not form.validate_on_submit():
-        return _record_page(record, 422, stage_form=form)
+        return record_page(record, 422, stage_form=form)
     records.set_stage(record, current_user, PartnerStage(form.stage.data))
     db.session.commit()
     flash(f"Stage: {record.stage.label}.", "success")
-    return _back(record)
+    return back_to_record(record)
 
 
 def _contact_fields(form: ContactForm) -> dict[str, object]:
@@ -231,14 +231,14 @@ def _contact_fields(form: ContactForm) -> dict[str, object]:
 @staff_required
 def add_contact(partner_id: int) -> Response | tuple[str, int]:
     """Add a person at the partner."""
-    record = _record(partner_id)
+    record = record_or_404(partner_id)
     form = ContactForm()
     if not form.validate_on_submit():
-        return _record_page(record, 422, contact_form=form, open_section="contact")
+        return record_page(record, 422, contact_form=form, open_section="contact")
     contact = records.add_contact(record, current_user, **_contact_fields(form))
     db.session.commit()
     flash(f"{contact.name} added.", "success")
-    return _back(record, "#contacts")
+    return back_to_record(record, "#contacts")
 
 
 @bp.route("/contacts/<int:contact_id>", methods=["GET", "POST"])
@@ -251,7 +251,7 @@ def edit_contact(contact_id: int) -> Response | tuple[str, int]:
         records.update_contact(contact, current_user, **_contact_fields(form))
         db.session.commit()
         flash(f"{contact.name} saved.", "success")
-        return _back(contact.partnership, "#contacts")
+        return back_to_record(contact.partnership, "#contacts")
     status = 422 if request.method == "POST" else 200
     return render_template("partners/contact.html", form=form, contact=contact), status
 
@@ -260,11 +260,11 @@ def edit_contact(contact_id: int) -> Response | tuple[str, int]:
 @staff_required
 def add_entry(partner_id: int) -> Response | tuple[str, int]:
     """Log a call, e-mail, meeting, event or note in a few seconds."""
-    record = _record(partner_id)
+    record = record_or_404(partner_id)
     form = TouchpointForm()
     form.contacts.choices = [(c.id, c.name) for c in record.contacts]
     if not form.validate_on_submit():
-        return _record_page(record, 422, touch_form=form)
+        return record_page(record, 422, touch_form=form)
     chosen = set(form.contacts.data or ())
     log.log_by_hand(
         record,
@@ -276,59 +276,17 @@ def add_entry(partner_id: int) -> Response | tuple[str, int]:
     )
     db.session.commit()
     flash("Logged.", "success")
-    return _back(record, "#log")
-
-
-@bp.post("/<int:partner_id>/tasks")
-@staff_required
-def add_task(partner_id: int) -> Response | tuple[str, int]:
-    """Set a follow-up for this partner."""
-    record = _record(partner_id)
-    form = TaskForm()
-    form.assignee.choices = [(s.id, s.full_name) for s in rules.staff_of(record.school_id)]
-    if not form.validate_on_submit():
-        return _record_page(record, 422, task_form=form, open_section="task")
-    task = tasks.add_task(
-        record.school,
-        current_user,
-        required(form.title.data),
-        required(form.due_on.data),
-        required(form.assignee.data),
-        record,
-    )
-    db.session.commit()
-    assert task is not None
-    flash(f"Follow-up set for {day(task.due_on)}.", "success")
-    return _back(record, "#tasks")
-
-
-@bp.post("/tasks/<int:task_id>/<any(done, reopen):action>")
-@staff_required
-def finish_task(task_id: int, action: str) -> Response:
-    """Tick a follow-up done (or undo it)."""
-    task = load_or_404(FollowUpTask, task_id, rules.can_work_on_task)
-    if action == "done":
-        if not tasks.complete(task, current_user):
-            flash("Someone ticked it already.", "info")
-    else:
-        tasks.reopen(task, current_user)
-    db.session.commit()
-    back = request.form.get("back")
-    if back == "dashboard":
-        return redirect(url_for("dashboard.home") + "#follow-ups", 303)
-    if back == "tasks" or task.partnership is None:
-        return redirect(url_for("partners.all_tasks"), 303)
-    return _back(task.partnership, "#tasks")
+    return back_to_record(record, "#log")
 
 
 @bp.post("/<int:partner_id>/activities")
 @staff_required
 def add_activity(partner_id: int) -> Response | tuple[str, int]:
     """Record a guest talk, a career day, a mock interview … with this partner."""
-    record = _record(partner_id)
+    record = record_or_404(partner_id)
     form = ActivityForm()
     if not form.validate_on_submit():
-        return _record_page(record, 422, activity_form=form, open_section="activity")
+        return record_page(record, 422, activity_form=form, open_section="activity")
     log.add_activity(
         record,
         current_user,
@@ -340,31 +298,4 @@ def add_activity(partner_id: int) -> Response | tuple[str, int]:
     )
     db.session.commit()
     flash("Activity recorded.", "success")
-    return _back(record, "#activities")
-
-
-@bp.get("/tasks")
-@staff_required
-def all_tasks() -> str:
-    """The school's open follow-ups (mine, or everyone's), overdue first."""
-    everyone = request.args.get("who") == "all"
-    school = current_user.school
-    return render_template(
-        "partners/tasks.html",
-        agenda=tasks.agenda(school, None if everyone else current_user, upcoming=200),
-        everyone=everyone,
-        today=clock.school_today(school),
-        form=EmptyForm(),
-    )
-
-
-@bp.get("/export.csv")
-@staff_required
-def export() -> Response:
-    """The partner list (with the page's filters) as a CSV file, for a spreadsheet."""
-    school = current_user.school
-    return csv_response(
-        f"partners-{school.slug}-{clock.school_today(school).isoformat()}.csv",
-        exports.HEADER,
-        exports.rows(school.id, _filters()),
-    )
+    return back_to_record(record, "#activities")
