@@ -57,6 +57,8 @@ def test_only_partners_who_agreed_are_listed_with_their_line_and_the_open_challe
     db.session.refresh(record)
     assert record.listed and record.listing_consent == "E-mail from Jordan Reyes"
     assert record.listing_consent_by_id == teacher.id and record.listing_consent_at.day == 2
+    mine = client.get("/schools/riverside/partners")  # with the teacher's name in its nav
+    assert mine.headers["Cache-Control"] == "private, no-store"
     client.post("/auth/logout")
     page = words(client.get("/schools/riverside/partners"))
     assert "Harbor Health" in page and "Mentored two teams" in page

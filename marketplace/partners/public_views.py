@@ -33,8 +33,11 @@ def page(slug: str) -> Response:
     etag = f"{found.etag}-{reader}" if reader else found.etag
     response = Response(status=200)
     response.set_etag(etag)
-    scope = "private" if reader else "public"
-    response.headers["Cache-Control"] = f"{scope}, max-age={PAGE_MAX_AGE}"
+    # A signed-in reader's copy (their name in the nav) is kept nowhere: a school computer
+    # is shared.
+    response.headers["Cache-Control"] = (
+        "private, no-store" if reader else f"public, max-age={PAGE_MAX_AGE}"
+    )
     response.vary.add("Cookie")
     if request.if_none_match.contains(etag):
         response.status_code = 304
