@@ -45,18 +45,19 @@ def find_organisation(name: str, website: str = "") -> Organisation | None:
     one of the same name with another web domain: two businesses may share a name."""
     domain = web_domain(website)
     if domain:
-        found = db.session.scalar(
+        candidates = db.session.scalars(
             sa.select(Organisation)
             .where(
                 sa.or_(
                     Organisation.email_domain == domain,
-                    sa.func.lower(Organisation.website).contains(domain),
+                    sa.func.lower(Organisation.website).contains(domain, autoescape=True),
                 )
             )
             .order_by(Organisation.id)
-            .limit(1)
+            .limit(20)
         )
-        if found is not None and web_domain(found.website or found.email_domain) == domain:
+        found = next((o for o in candidates if same_site(o) == domain), None)
+        if found is not None:
             return found
     same_name = db.session.scalars(
         sa.select(Organisation)
