@@ -116,6 +116,16 @@ def log_in(page, login: str, password: str = PASSWORD) -> None:
     page.click("button[type=submit]:has-text('Log in')")
 
 
+# A whole end-to-end flow in the browser runs on the SQLite pass only: what it checks in the
+# page does not depend on the database, and every step's server work (the ladder, the judging,
+# the messages, the partner log) is tested on both passes by the other tests. On this 2-core
+# machine the PostgreSQL pass is the longer of the two, and these flows are its slowest tests.
+sqlite_pass_only = pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")),
+    reason="a browser flow: run on the SQLite pass; its server work is tested on both",
+)
+
+
 def once_per_ci() -> None:
     """For a browser test of layout or focus only, which no database changes: run it on the
     SQLite pass of the suite and skip it on the PostgreSQL one (it costs seconds each time)."""

@@ -10,10 +10,11 @@ import pytest
 from marketplace.extensions import db
 from marketplace.models import Engagement, EngagementStatus, Offer, ProjectStatus, Rung
 
-from .browsing import shot
+from .browsing import shot, sqlite_pass_only
 
 pytestmark = [
     pytest.mark.browser,
+    sqlite_pass_only,
     pytest.mark.filterwarnings("ignore::ResourceWarning"),
     pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
 ]

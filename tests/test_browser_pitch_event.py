@@ -16,10 +16,11 @@ from playwright.sync_api import expect
 from marketplace.extensions import db
 from marketplace.models import Engagement, ProjectStatus, utcnow
 
-from .browsing import shot
+from .browsing import shot, sqlite_pass_only
 
 pytestmark = [
     pytest.mark.browser,
+    sqlite_pass_only,
     pytest.mark.filterwarnings("ignore::ResourceWarning"),
     pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
 ]
