@@ -112,6 +112,16 @@ def unknown_fields(text: str) -> list[str]:
     return sorted({name for name in MERGE_FIELD.findall(text) if name not in FIELDS})
 
 
+def merge_problem(text: str) -> str:
+    """What is wrong with the merge fields of `text` ("" if nothing), as the form says it."""
+    unknown = unknown_fields(text)
+    return (
+        "Unknown merge field: " + ", ".join(f"{{{{ {u} }}}}" for u in unknown) + "."
+        if unknown
+        else ""
+    )
+
+
 def merge(text: str, contact: PartnerContact, sender: User | None) -> str:
     """`text` with its merge fields filled in for `contact`."""
     values = {
@@ -155,34 +165,25 @@ def sender_headers(
     return tuple(headers)
 
 
+def _unsubscribed(school_id: int) -> sa.Select[str]:
+    """The addresses that unsubscribed from the school's mail, on any of its records."""
+    return (
+        sa.select(PartnerContact.email)
+        .join(Partnership, Partnership.id == PartnerContact.partnership_id)
+        .where(Partnership.school_id == school_id, PartnerContact.unsubscribed_at.is_not(None))
+    )
+
+
 def suppressed(school_id: int, email: str) -> bool:
     """Someone at this address unsubscribed from the school's mail, on any of its records: the
     school never mails the address again (anti-spam law), whatever row it is typed in."""
-    return bool(email) and (
-        db.session.scalar(
-            sa.select(PartnerContact.id)
-            .join(Partnership, Partnership.id == PartnerContact.partnership_id)
-            .where(
-                Partnership.school_id == school_id,
-                sa.func.lower(PartnerContact.email) == email.lower(),
-                PartnerContact.unsubscribed_at.is_not(None),
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    query = _unsubscribed(school_id).where(sa.func.lower(PartnerContact.email) == email.lower())
+    return bool(email) and db.session.scalar(query.limit(1)) is not None
 
 
 def suppressed_addresses(school_id: int) -> set[str]:
     """Every address (lower case) that unsubscribed from the school's mail."""
-    return {
-        email.lower()
-        for email in db.session.scalars(
-            sa.select(PartnerContact.email)
-            .join(Partnership, Partnership.id == PartnerContact.partnership_id)
-            .where(Partnership.school_id == school_id, PartnerContact.unsubscribed_at.is_not(None))
-        )
-    }
+    return {email.lower() for email in db.session.scalars(_unsubscribed(school_id))}
 
 
 def require_reachable(contact: PartnerContact) -> None:
@@ -208,9 +209,9 @@ def send(
     if sender is not None and not rules.can_see_partner(record, sender):
         raise PermissionError
     require_reachable(contact)
-    unknown = unknown_fields(subject + body)
-    if unknown:
-        raise OutreachError("Unknown merge field: " + ", ".join(f"{{{{ {u} }}}}" for u in unknown))
+    problem = merge_problem(subject + body)
+    if problem:
+        raise OutreachError(problem)
     subject, body = merge(subject, contact, sender), merge(body, contact, sender)
     key = key or f"outreach-{contact.id}-{secrets.token_hex(8)}"
     entry = log.write(
@@ -261,9 +262,9 @@ def save_template(
     """Save (or replace, by name) one of the school's templates."""
     if not user.is_staff_of(school_id):
         raise PermissionError
-    unknown = unknown_fields(subject + body)
-    if unknown:
-        raise OutreachError("Unknown merge field: " + ", ".join(f"{{{{ {u} }}}}" for u in unknown))
+    problem = merge_problem(subject + body)
+    if problem:
+        raise OutreachError(problem)
     row = db.session.scalar(
         sa.select(OutreachTemplate).filter_by(school_id=school_id, name=name)
     ) or OutreachTemplate(school_id=school_id, name=name)

@@ -63,10 +63,9 @@ def write(contact_id: int) -> Response | tuple[str, int]:
     if request.method == "GET" or not form.validate_on_submit():
         return _write_page(contact, form, None, 200 if request.method == "GET" else 422)
     subject, body = required(form.subject.data), required(form.body.data)
-    unknown = outreach.unknown_fields(subject + body)
-    if unknown:
-        fields = ", ".join(f"{{{{ {u} }}}}" for u in unknown)
-        form.body.errors = [f"Unknown merge field: {fields}."]
+    problem = outreach.merge_problem(subject + body)
+    if problem:
+        form.body.errors = [problem]
         return _write_page(contact, form, None, 422)
     if "preview" in request.form:
         merged = (
@@ -102,9 +101,9 @@ def offer_project(contact_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         chosen = next(p for p in projects if p.id == form.project.data)
         note = required(form.message.data)
-        unknown = outreach.unknown_fields(note)
-        if unknown:
-            form.message.errors = ["Unknown merge field: " + ", ".join(unknown) + "."]
+        problem = outreach.merge_problem(note)
+        if problem:
+            form.message.errors = [problem]
         else:
             try:
                 project_links.offer(contact, current_user, chosen, note, required(form.days.data))
