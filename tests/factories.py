@@ -32,6 +32,7 @@ from marketplace.models import (
     Invitation,
     JoinRequest,
     Offer,
+    OfferRecipient,
     OfferStatus,
     Organisation,
     OrganisationStatus,
@@ -450,6 +451,9 @@ class Factory:
         rung = rung or engagement.rung.next
         if status is OfferStatus.ACCEPTED:
             kw.setdefault("accepted_rung", rung)
+        if rung is not None and rung.is_workplace and "recipients" not in kw:
+            # From job shadowing up an offer names its students: every member, unless told.
+            kw["recipients"] = [OfferRecipient(student_id=m.id) for m in engagement.team.members]
         return self._save(Offer(engagement=engagement, rung=rung, status=status, **kw))
 
 

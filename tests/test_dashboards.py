@@ -123,9 +123,13 @@ def test_offers_waiting_for_the_students_answer_show_their_deadline(client, logi
     engagement = make.engagement(project)
     answer_by = clock.school_today(team.classroom.school) + timedelta(days=9)
     offer = make.offer(engagement, status=OfferStatus.APPROVED, respond_by=answer_by)
-    to_ben = make.offer(engagement, rung=Rung.JOB_SHADOWING, status=OfferStatus.APPROVED)
     ben = next(m for m in team.members if m.first_name == "Ben")
-    db.session.add(OfferRecipient(offer_id=to_ben.id, student_id=ben.id))
+    to_ben = make.offer(
+        engagement,
+        rung=Rung.JOB_SHADOWING,
+        status=OfferStatus.APPROVED,
+        recipients=[OfferRecipient(student_id=ben.id)],
+    )
     login(ava_of(team))
     page = dashboard(client)
     assert "1 offer from employers" in page

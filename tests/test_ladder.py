@@ -16,8 +16,8 @@ from marketplace.models import (
     EngagementStatus,
     Notification,
     Offer,
-    OfferRecipient,
     OfferStatus,
+    Placement,
     ProjectStatus,
     Rung,
 )
@@ -60,8 +60,8 @@ world = shared_world(build_world, name="world")  # built once; each test rolled 
 
 def climb_one(world, rung, student):
     e, employer, teacher = world["engagement"], world["employer"], world["teacher"]
-    # Ben is 15: the upper rungs are offered to Ava by name.
-    named = [student.id] if rung.level >= Rung.EXTERNSHIP.level else []
+    # From job shadowing up an offer names its students: Ava's alone.
+    named = [student.id] if rung.is_workplace else []
     offer = ladder.draft_offer(e, employer, rung, terms(), named)
     ladder.propose(offer, employer, TODAY)
     ladder.approve(offer, teacher, TODAY)
@@ -111,7 +111,7 @@ def test_a_15_year_old_cannot_accept_an_externship(world, make):
 
 def test_skipping_needs_the_teachers_permission(world):
     e = world["engagement"] = ladder.show_interest(world["project"], world["employer"])
-    offer = ladder.draft_offer(e, world["employer"], Rung.EXTERNSHIP, terms())
+    offer = ladder.draft_offer(e, world["employer"], Rung.EXTERNSHIP, terms(), [world["ava"].id])
     with pytest.raises(ladder.LadderError, match="in order"):
         ladder.propose(offer, world["employer"], TODAY)
     ladder.allow_skip(e, world["teacher"], Rung.EXTERNSHIP)
@@ -147,24 +147,69 @@ def test_a_colleague_without_a_background_check_cannot_send_the_offer(world, mak
     assert offer.status is OfferStatus.PROPOSED
 
 
-def test_one_students_yes_cannot_commit_an_underage_teammate(world, make):
-    """A whole-team offer needs every student of it eligible and consented, not just the one
-    who answers."""
+def test_one_students_yes_to_a_team_offer_cannot_commit_a_teammate_without_consent(world, make):
+    """A whole-team offer needs every student of it consented, not just the one who answers;
+    the teammate may step out of it instead."""
     classroom = make.classroom(teacher=world["teacher"])
     adult = make.student(classroom, age=18, first_name="Sam")
     kid = make.student(classroom, age=13, first_name="Kit")
     team = make.team(classroom, [adult, kid])
     project = make.project(team, status=ProjectStatus.PUBLISHED)
+    e = make.engagement(project, world["employer"])
+    offer = make.offer(e, status=OfferStatus.APPROVED)
+    with pytest.raises(ladder.LadderError, match=r"guardian's consent of Kit"):
+        ladder.accept(offer, adult, TODAY)
+    assert offer.status is OfferStatus.APPROVED and e.rung is Rung.INTEREST
+    ladder.step_out(offer, kid, "I have football on Tuesdays")
+    assert rules.participants(offer) == [adult]
+    ladder.accept(offer, adult, TODAY)
+    assert e.rung is Rung.MENTORSHIP
+
+
+def test_each_named_student_answers_an_individual_offer_for_themselves(world, make):
+    """From job shadowing up, one student's yes commits only them: the underage teammate is
+    refused on their own, and each acceptance opens that student's placement."""
+    classroom = make.classroom(teacher=world["teacher"])
+    adult = make.student(classroom, age=18, first_name="Sam")
+    kid = make.student(classroom, age=13, first_name="Kit")
+    other = make.student(classroom, age=18, first_name="Ola")
+    team = make.team(classroom, [adult, kid, other])
+    project = make.project(team, status=ProjectStatus.PUBLISHED)
     e = make.engagement(project, world["employer"], rung=Rung.MENTORSHIP)
     offer = make.offer(e, status=OfferStatus.APPROVED)
-    with pytest.raises(ladder.LadderError, match=r"aged 14 and over \(Kit not yet\)"):
-        ladder.accept(offer, adult, TODAY)
-    assert offer.status is OfferStatus.APPROVED and e.rung is Rung.MENTORSHIP
-    named = make.offer(e, status=OfferStatus.APPROVED, recipients=[])
-    named.recipients = [OfferRecipient(student_id=adult.id)]
-    db.session.flush()
-    ladder.accept(named, adult, TODAY)
-    assert e.rung is Rung.JOB_SHADOWING
+    ladder.accept(offer, adult, TODAY)
+    assert offer.status is OfferStatus.ACCEPTED and e.rung is Rung.JOB_SHADOWING
+    with pytest.raises(ladder.LadderError, match=r"aged 14 and over\."):
+        ladder.accept(offer, kid, TODAY)
+    ladder.decline(offer, kid, "Next year", TODAY)
+    ladder.accept(offer, other, TODAY)  # after a teammate: still their own answer
+    with pytest.raises(ladder.AlreadyDone):
+        ladder.accept(offer, other, TODAY)
+    placed = db.session.scalars(sa.select(Placement).where(Placement.offer_id == offer.id))
+    assert sorted(p.student_id for p in placed) == sorted([adult.id, other.id])
+    assert offer.status is OfferStatus.ACCEPTED
+    assert [a.answer.value for a in sorted(offer.answers, key=lambda a: a.student_id)] == [
+        "accepted",
+        "declined",
+        "accepted",
+    ]
+
+
+def test_an_individual_offer_is_declined_when_every_named_student_declines(world, make):
+    e = make.engagement(world["project"], world["employer"], rung=Rung.MENTORSHIP)
+    offer = make.offer(e, status=OfferStatus.APPROVED)
+    ladder.decline(offer, world["ava"], "", TODAY)
+    assert offer.status is OfferStatus.APPROVED
+    ladder.decline(offer, world["ben"], "", TODAY)
+    assert offer.status is OfferStatus.DECLINED
+
+
+def test_a_workplace_offer_must_name_its_students(world):
+    e = world["engagement"] = ladder.show_interest(world["project"], world["employer"])
+    ladder.allow_skip(e, world["teacher"], Rung.JOB_SHADOWING)
+    offer = ladder.draft_offer(e, world["employer"], Rung.JOB_SHADOWING, terms())
+    with pytest.raises(ladder.LadderError, match="Name the students"):
+        ladder.propose(offer, world["employer"], TODAY)
 
 
 def test_a_confirmation_that_read_the_engagement_before_a_close_does_not_win(world, make):

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from marketplace.engagements import ladder, rules
 from marketplace.extensions import db
 from marketplace.models import (
+    Answer,
     Completion,
     Engagement,
     GuardianConsent,
@@ -179,7 +180,12 @@ def run(step, world: World) -> str:
         rung = (rung.next or rung) if action == "skip" else rung
     moves = {
         "draft": lambda: ladder.draft_offer(
-            engagement, actor, rung, terms(n), [students[0].id, students[1].id] if n % 2 else []
+            engagement,
+            actor,
+            rung,
+            terms(n),
+            # Two named, or the whole team (named, from job shadowing up).
+            [s.id for s in students[: 2 if n % 2 else 3]] if n % 2 or rung.is_workplace else [],
         ),
         "update": lambda: ladder.update_offer(offer, actor, {"details": f"v{n}"}),
         "propose": lambda: ladder.propose(offer, actor, today),
@@ -217,7 +223,14 @@ def check_accepted_offers(world: World) -> None:
         assert offer.accepted_rung is offer.rung
         assert offer.approved_by_id is not None and offer.approved_at is not None
         assert offer.answered_by in rules.participants(offer)
-        for student in rules.participants(offer):
+        # A team offer commits everyone it is to; an individual one each student who accepted.
+        committed = (
+            [a.student for a in offer.answers if a.answer is Answer.ACCEPTED]
+            if offer.is_individual
+            else rules.participants(offer)
+        )
+        assert offer.answered_by in committed
+        for student in committed:
             age = student.age_on(TODAY)
             assert age is not None and age >= MINIMUM_AGE[offer.rung.value]
             consents = db.session.scalars(

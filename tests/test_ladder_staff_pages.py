@@ -170,8 +170,13 @@ def test_a_student_too_young_for_the_rung_is_told_so(client, login, make, w):
 
 def test_drafts_and_offers_to_other_students_stay_out_of_the_team_view(client, login, make, w):
     offer_in(make, w["engagement"], OfferStatus.DRAFT, title="Secret draft")
-    named = offer_in(make, w["engagement"], rung=Rung.JOB_SHADOWING, title="For Ben only")
-    db.session.add(OfferRecipient(offer_id=named.id, student_id=w["ben"].id))
+    offer_in(
+        make,
+        w["engagement"],
+        rung=Rung.JOB_SHADOWING,
+        title="For Ben only",
+        recipients=[OfferRecipient(student_id=w["ben"].id)],
+    )
     login(w["ava"])
     page = text_of(client.get("/my/engagements"))
     assert "Secret draft" not in page and "For Ben only" not in page

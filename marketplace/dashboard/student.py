@@ -17,11 +17,13 @@ from ..models import (
     EngagementStatus,
     Enrollment,
     Offer,
+    OfferAnswer,
     OfferRecipient,
     OfferStatus,
     Project,
     ProjectSnapshot,
     ProjectStatus,
+    Rung,
     Team,
     TeamMembership,
     User,
@@ -135,8 +137,17 @@ def _offers(student: User, team_ids: list[int]) -> list[Offer]:
             .where(
                 Engagement.team_id.in_(team_ids),
                 Engagement.status == EngagementStatus.ACTIVE,
-                Offer.status.in_(AWAITING_STATES),
+                sa.or_(
+                    Offer.status.in_(AWAITING_STATES),
+                    # An individual offer a teammate accepted first still waits for this one.
+                    sa.and_(
+                        Offer.status == OfferStatus.ACCEPTED,
+                        Offer.rung.in_([r for r in Rung if r.is_workplace]),
+                        Offer.recipients.any(OfferRecipient.student_id == student.id),
+                    ),
+                ),
                 to_this_student,
+                ~Offer.answers.any(OfferAnswer.student_id == student.id),
             )
             .options(
                 joinedload(Offer.engagement).options(

@@ -155,7 +155,7 @@ def declined(d: Demo) -> Story:
     e = ladder.show_interest(d.project(ENGR, OWLS, 0), d.user(BRIGHT), "")
     yield from d.climb(e, Rung.MENTORSHIP, d.user("liam.n"), "Robot arm mentor", (44, 43, 42))
     yield 10, 15
-    offer = d.offer(e, Rung.JOB_SHADOWING, "Shadow day: the robot cell")
+    offer = d.offer(e, Rung.JOB_SHADOWING, "Shadow day: the robot cell", students=("zoe.p",))
     ladder.propose(offer, e.opened_by, d.today)
     yield 9, 14
     ladder.approve(offer, e.team.advisor, d.today)

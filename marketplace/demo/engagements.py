@@ -29,7 +29,9 @@ from ..models import (
     MailState,
     Notification,
     Offer,
+    OfferAnswer,
     OutgoingMail,
+    Placement,
     Project,
     ProjectStatus,
     Rung,
@@ -155,6 +157,8 @@ class Demo:
         if terms.get("paid"):
             terms.setdefault("paid_by", e.organisation.name)
         ids = [self.user(s).id for s in students]
+        if rung.is_workplace and not ids:  # named, from job shadowing up: the whole team
+            ids = [m.id for m in e.team.members]
         offer = ladder.draft_offer(e, e.opened_by, rung, terms, ids)
         self._drafted[offer.id] = self.days
         return offer
@@ -180,6 +184,8 @@ class Demo:
         rung complete, then the teacher confirms it."""
         employer, teacher = e.opened_by, e.team.advisor
         yield days[0], 15
+        if rung.is_workplace:  # to the student who will accept it, by name
+            kw.setdefault("students", (student.username,))
         offer = self.offer(e, rung, title, **kw)
         ladder.propose(offer, employer, self.today)
         yield days[1], 14
@@ -225,6 +231,8 @@ _STAMPED = (
     (Engagement.__table__, ("created_at", "last_event_at")),
     (EngagementEvent.__table__, ("created_at",)),
     (GuardianConsent.__table__, ("recorded_at",)),
+    (OfferAnswer.__table__, ("answered_at",)),
+    (Placement.__table__, ("created_at",)),
     (BackgroundCheck.__table__, ("attested_at",)),
     (Touchpoint.__table__, ("occurred_at",)),  # the partner log's entries of the step
 )

@@ -70,6 +70,7 @@ def _offer_options() -> list:
         joinedload(Offer.engagement).options(*_engagement_options()),
         selectinload(Offer.recipients).joinedload(OfferRecipient.student),
         selectinload(Offer.consents),
+        selectinload(Offer.answers),
         joinedload(Offer.created_by).selectinload(User.background_checks),
     ]
 

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..models import (
+    Answer,
     BackgroundCheck,
     Completion,
     Engagement,
@@ -112,10 +113,33 @@ def is_staff(engagement: Engagement, user: User) -> bool:
 
 
 def participants(offer: Offer) -> list[User]:
-    """The students an offer is to: those named, or the whole team."""
+    """The students an offer is to: those named, or the whole team less those who stepped out
+    of it."""
     members = offer.engagement.team.members
     named = offer.named_student_ids
-    return [m for m in members if m.id in named] if named else members
+    if named:
+        return [m for m in members if m.id in named]
+    out = {a.student_id for a in offer.answers if a.answer is Answer.STEPPED_OUT}
+    return [m for m in members if m.id not in out]
+
+
+def can_answer(offer: Offer, student: User) -> bool:
+    """Whether the offer waits for this student's answer: an approved offer, or an individual
+    one a teammate accepted first, that they have not answered yet."""
+    waiting = offer.status is OfferStatus.APPROVED or (
+        offer.is_individual and offer.status is OfferStatus.ACCEPTED
+    )
+    return waiting and answer_problem(offer, student) is None
+
+
+def answer_problem(offer: Offer, student: User) -> str | None:
+    """Why `student` may not give their own answer to `offer` (None: they may)."""
+    if student.id not in {p.id for p in participants(offer)}:
+        return "This offer is addressed to other students of the team."
+    answer = offer.answer_of(student.id)
+    if answer is not None:
+        return f"You already {answer.answer.label} this offer."
+    return None
 
 
 def is_minor(student: User, today: date) -> bool:
@@ -194,6 +218,11 @@ def proposal_problems(offer: Offer, today: date) -> list[str]:
         if p
     ]
     problems += terms_problems(terms_of(offer), today).values()
+    if offer.is_individual and not offer.recipients:
+        problems.append(
+            f"Name the students {offer.rung.a} is for: from job shadowing up, each student "
+            "answers for their own placement."
+        )
     return problems
 
 
@@ -202,18 +231,21 @@ def acceptance_problems(offer: Offer, student: User, today: date) -> list[str]:
     problems = []
     if offer.status is OfferStatus.PROPOSED:
         problems.append("Waiting for the teacher's approval.")
-    if student.id not in {p.id for p in participants(offer)}:
-        problems.append("This offer is addressed to other students of the team.")
-    # One student's yes commits everyone the offer is to: each of them must be old enough,
-    # and each minor's guardian must have consented.
+    own = answer_problem(offer, student)
+    if own:
+        problems.append(own)
+    # One student's yes to a team offer commits everyone it is to: each of them must be old
+    # enough, and each minor's guardian must have consented. An individual offer commits only
+    # the student who answers.
+    answering = [student] if offer.is_individual else participants(offer)
     minimum = offer.engagement.school.min_age_for(offer.rung.value)
-    too_young = [s for s in participants(offer) if minimum and not _at_least(s, minimum, today)]
+    too_young = [s for s in answering if minimum and not _at_least(s, minimum, today)]
     if too_young:
         problems.append(
             f"{offer.rung.a.capitalize()} is open to students aged {minimum} and over"
             + ("." if too_young == [student] else f" ({_names(too_young, student)} not yet).")
         )
-    waiting = consents_missing(offer, today)
+    waiting = [s for s in consents_missing(offer, today) if s in answering]
     if student in waiting:
         problems.append("Waiting for your guardian's consent to be recorded by your teacher.")
     if [s for s in waiting if s is not student]:
@@ -225,7 +257,10 @@ def acceptance_problems(offer: Offer, student: User, today: date) -> list[str]:
         p
         for p in (
             verification_problem(offer.engagement),
-            order_problem(offer.engagement, offer.rung),
+            # A teammate's acceptance of an individual offer already climbed to its rung.
+            None
+            if offer.status is OfferStatus.ACCEPTED
+            else order_problem(offer.engagement, offer.rung),
             background_problem(offer, today),
         )
         if p

@@ -19,6 +19,7 @@ from .base import UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from .organisation import Organisation
+    from .placement import OfferAnswer
     from .project import Project
     from .school import School
     from .team import Team
@@ -204,6 +205,9 @@ class Offer(Model):
     consents: Mapped[list[GuardianConsent]] = relationship(
         back_populates="offer", cascade="all, delete-orphan"
     )
+    answers: Mapped[list[OfferAnswer]] = relationship(
+        back_populates="offer", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<Offer {self.id} {self.rung.value} {self.status.value}>"
@@ -214,6 +218,15 @@ class Offer(Model):
 
     def consent_for(self, student_id: int) -> GuardianConsent | None:
         return next((c for c in self.consents if c.student_id == student_id), None)
+
+    def answer_of(self, student_id: int) -> OfferAnswer | None:
+        return next((a for a in self.answers if a.student_id == student_id), None)
+
+    @property
+    def is_individual(self) -> bool:
+        """From job shadowing up an offer is to each student for themselves: each answers for
+        their own placement. Below, it is to the team, and any member answers for it."""
+        return self.rung.is_workplace
 
 
 class OfferRecipient(Model):
@@ -227,7 +240,8 @@ class OfferRecipient(Model):
 
 
 class GuardianConsent(Model):
-    """A guardian's consent to one offer for one minor, recorded by the teacher."""
+    """A guardian's consent to one offer for one minor: signed by the guardian through a personal
+    link, or recorded by the teacher from paper."""
 
     __table_args__ = (sa.UniqueConstraint("offer_id", "student_id"),)
 
@@ -237,12 +251,18 @@ class GuardianConsent(Model):
     given_on: Mapped[date] = mapped_column(sa.Date)
     method: Mapped[str] = mapped_column(sa.String(40))
     note: Mapped[str] = mapped_column(sa.String(300), default="")
-    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    # The teacher who recorded a paper consent; None when the guardian signed by link.
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A consent signed by link: the name the guardian typed, and where it came from.
+    typed_name: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    link_id: Mapped[int | None] = mapped_column(sa.ForeignKey("placement_link.id"))
+    ip_address: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
 
     offer: Mapped[Offer] = relationship(back_populates="consents")
     student: Mapped[User] = relationship(foreign_keys=[student_id])
-    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
 
 
 class BackgroundCheck(Model):

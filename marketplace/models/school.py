@@ -40,6 +40,17 @@ class School(Model):
     # Pitch videos: the longest (seconds) and largest (megabytes) a team may show.
     video_max_seconds: Mapped[int] = mapped_column(default=180, server_default="180")
     video_max_mb: Mapped[int] = mapped_column(default=200, server_default="200")
+    # Placements: the most hours a minor may work on a school day and in a week, for students
+    # under 16 and for those of 16 or 17, and whether going over is refused or only warned.
+    under_16_day_hours: Mapped[int] = mapped_column(default=3, server_default="3")
+    under_16_week_hours: Mapped[int] = mapped_column(default=18, server_default="18")
+    minor_day_hours: Mapped[int] = mapped_column(default=4, server_default="4")
+    minor_week_hours: Mapped[int] = mapped_column(default=28, server_default="28")
+    refuse_over_limit: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Site visits the coordinator aims for per placement, and the evaluation rubric's skills
+    # (empty: the default employability skills).
+    site_visit_target: Mapped[int] = mapped_column(default=2, server_default="2")
+    rubric: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
 
     def __repr__(self) -> str:
         return f"<School {self.slug}>"

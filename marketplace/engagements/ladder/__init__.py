@@ -10,7 +10,7 @@ The package's modules are the ladder's parts: `steps` (what every transition is 
 and deadlines) and `gates` (consent and background checks); callers use the names below.
 """
 
-from .answers import accept, decline, expire, expire_overdue
+from .answers import accept, decline, expire, expire_overdue, step_out
 from .gates import attest_background_check, record_consent
 from .offers import approve, draft_offer, propose, update_offer, withdraw
 from .progress import (
@@ -43,6 +43,7 @@ __all__ = [
     "propose",
     "record_consent",
     "show_interest",
+    "step_out",
     "update_offer",
     "withdraw",
 ]

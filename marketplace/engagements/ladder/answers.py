@@ -3,14 +3,28 @@ an offer left unanswered past its deadline expires."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ... import clock
 from ...extensions import db
-from ...models import Completion, Engagement, EngagementStatus, Offer, OfferStatus, User, utcnow
+from ...models import (
+    Answer,
+    Completion,
+    Engagement,
+    EngagementStatus,
+    Offer,
+    OfferAnswer,
+    OfferStatus,
+    User,
+    utcnow,
+)
+from ...placements import records
+from ...privacy import public_name
 from .. import rules
 from ..rules import Part
 from ..timeline import record
@@ -29,9 +43,14 @@ from .steps import (
 
 
 def accept(offer: Offer, student: User, today: date) -> None:
-    """A student accepts an approved offer: the engagement climbs to the offer's rung."""
+    """A student accepts an approved offer: the engagement climbs to the offer's rung. An
+    individual offer (job shadowing and up) is accepted by each named student for themselves,
+    and each acceptance opens that student's placement."""
     engagement = offer.engagement
     require(engagement, student, Part.STUDENT)
+    if offer.is_individual:
+        _accept_own(offer, student, today)
+        return
     if offer.status is OfferStatus.ACCEPTED:
         raise AlreadyDone("This offer is already accepted.")
     require_active(engagement)
@@ -44,6 +63,12 @@ def accept(offer: Offer, student: User, today: date) -> None:
             if offer.status is OfferStatus.ACCEPTED:
                 raise AlreadyDone("This offer was accepted a moment ago.")
             raise LadderError(" ".join(problems))
+    _climb(offer, student)
+
+
+def _climb(offer: Offer, student: User, more: str = "") -> None:
+    """The offer is accepted and the engagement climbs to its rung."""
+    engagement = offer.engagement
     from_rung = engagement.rung
     before = move_offer(
         offer,
@@ -66,15 +91,64 @@ def accept(offer: Offer, student: User, today: date) -> None:
         offer=offer,
         from_state=before.value,
         to_state=offer.status.value,
-        detail=f"Climbed from {from_rung.label} to {offer.rung.label}.",
+        detail=f"Climbed from {from_rung.label} to {offer.rung.label}. {more}".strip(),
         tell=employers_of(engagement) + teacher_of(engagement) + team_of(engagement),
         subject=f"The {offer.rung.label} offer was accepted",
     )
 
 
+def _answer(offer: Offer, student: User, answer: Answer, note: str = "") -> None:
+    """Write the student's own answer once (a double tap, or a second tab, is told so)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                OfferAnswer(offer_id=offer.id, student_id=student.id, answer=answer, note=note)
+            )
+            db.session.flush()
+    except IntegrityError:
+        raise AlreadyDone("Your answer to this offer is already recorded.") from None
+    db.session.expire(offer, ["answers"])
+
+
+def _accept_own(offer: Offer, student: User, today: date) -> None:
+    """One named student's yes: their answer, their placement, and — for the first of them —
+    the offer accepted and the engagement at its rung."""
+    engagement = offer.engagement
+    require_active(engagement)
+    if offer.status is OfferStatus.APPROVED and rules.deadline_passed(offer, today):
+        _expire_late(offer, today)
+    own = offer.answer_of(student.id)
+    if own is not None:
+        raise AlreadyDone(f"You already {own.answer.label} this offer.")
+    if offer.status not in (OfferStatus.APPROVED, OfferStatus.ACCEPTED):
+        raise LadderError(f"This offer is {offer.status.label}; it cannot be accepted.")
+    problems = rules.acceptance_problems(offer, student, today)
+    if problems:
+        raise LadderError(" ".join(problems))
+    _answer(offer, student, Answer.ACCEPTED)
+    placement = records.open_placement(offer, student)
+    opened = f"{public_name(student)}'s training agreement waits for signatures."
+    if offer.status is OfferStatus.APPROVED:
+        # A teammate's acceptance may have moved it a moment ago: theirs climbed.
+        with contextlib.suppress(AlreadyDone):
+            _climb(offer, student, opened)
+            return
+    record(
+        engagement,
+        student,
+        "placement opened",
+        offer=offer,
+        to_state=placement.status.value,
+        detail=f"{public_name(student)} accepted too. {opened}",
+        tell=employers_of(engagement) + teacher_of(engagement),
+        subject=f"{public_name(student)} accepted {offer.rung.a}: the agreement is ready to sign",
+    )
+
+
 def decline(offer: Offer, student: User, note: str = "", today: date | None = None) -> None:
     """A student of the offer declines it, optionally saying why (after the deadline the
-    offer expires instead, as it would for an acceptance)."""
+    offer expires instead, as it would for an acceptance). An individual offer is declined by
+    each student for themselves; it ends declined when every one of them has."""
     engagement = offer.engagement
     require(engagement, student, Part.STUDENT)
     if student.id not in {p.id for p in rules.participants(offer)}:
@@ -82,6 +156,26 @@ def decline(offer: Offer, student: User, note: str = "", today: date | None = No
     today = today or clock.school_today(engagement.school)
     if offer.status is OfferStatus.APPROVED and rules.deadline_passed(offer, today):
         _expire_late(offer, today)
+    if offer.is_individual:
+        own = offer.answer_of(student.id)
+        if own is not None:
+            raise AlreadyDone(f"You already {own.answer.label} this offer.")
+        if offer.status not in (OfferStatus.APPROVED, OfferStatus.ACCEPTED):
+            raise LadderError(f"This offer is {offer.status.label}; it cannot be declined.")
+        _answer(offer, student, Answer.DECLINED, note.strip())
+        everyone = {p.id for p in rules.participants(offer)}
+        declined = {a.student_id for a in offer.answers if a.answer is Answer.DECLINED}
+        if offer.status is OfferStatus.ACCEPTED or declined < everyone:
+            record(
+                engagement,
+                student,
+                "offer declined by a student",
+                offer=offer,
+                detail=f"{public_name(student)} declined." + (f" {note.strip()}" if note else ""),
+                tell=employers_of(engagement) + teacher_of(engagement),
+                subject=f"{public_name(student)} declined the {offer.rung.label} offer",
+            )
+            return
     before = move_offer(
         offer,
         OfferStatus.DECLINED,
@@ -99,6 +193,29 @@ def decline(offer: Offer, student: User, note: str = "", today: date | None = No
         detail=note.strip(),
         tell=employers_of(engagement) + teacher_of(engagement),
         subject=f"The {offer.rung.label} offer was declined",
+    )
+
+
+def step_out(offer: Offer, student: User, note: str = "") -> None:
+    """A member of the team steps out of a team offer before it is answered: it no longer
+    commits them, and their gates (age, consent) no longer hold it up."""
+    engagement = offer.engagement
+    require(engagement, student, Part.STUDENT)
+    if offer.is_individual or offer.recipients:
+        raise LadderError("Only an offer to the whole team can be stepped out of.")
+    if offer.status not in (OfferStatus.PROPOSED, OfferStatus.APPROVED):
+        raise LadderError(f"This offer is {offer.status.label}; it is too late to step out.")
+    if len(rules.participants(offer)) <= 1 and offer.answer_of(student.id) is None:
+        raise LadderError("You are the last member of the team in this offer: decline it instead.")
+    _answer(offer, student, Answer.STEPPED_OUT, note.strip())
+    record(
+        engagement,
+        student,
+        "stepped out of the offer",
+        offer=offer,
+        detail=f"{public_name(student)} will not take part." + (f" {note.strip()}" if note else ""),
+        tell=employers_of(engagement) + teacher_of(engagement),
+        subject=f"{public_name(student)} stepped out of the {offer.rung.label} offer",
     )
 
 

@@ -1,0 +1,181 @@
+"""Forms of placements: the agreement, signing, the guardian, consent by link, and hours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from ..forms_common import SelectChoice, bounded_int, lower_strip, strip, strip_text
+from ..models import WorkersComp
+
+WORKERS_COMP = [SelectChoice(w.value, w.label.capitalize()) for w in WorkersComp]
+
+
+def lines(value: str | None) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class AgreementForm(FlaskForm):
+    start_date = DateField("Start date", validators=[DataRequired("Give the start date.")])
+    end_date = DateField("End date", validators=[Optional()])
+    expected_hours = IntegerField(
+        "Expected hours in all",
+        validators=[InputRequired("Give the hours."), NumberRange(0, 2000)],
+    )
+    schedule = StringField(
+        "Schedule",
+        validators=[Optional(), Length(max=300)],
+        filters=[strip],
+        description="Days and times, e.g. Tuesdays and Thursdays 3–6 pm.",
+    )
+    worksite_address = StringField(
+        "Worksite address",
+        validators=[DataRequired("Give the address."), Length(max=300)],
+        filters=[strip],
+    )
+    supervisor_name = StringField(
+        "Supervisor's name",
+        validators=[DataRequired("Name the supervisor."), Length(max=120)],
+        filters=[strip],
+    )
+    supervisor_title = StringField(
+        "Supervisor's job title", validators=[Optional(), Length(max=120)], filters=[strip]
+    )
+    supervisor_email = EmailField(
+        "Supervisor's e-mail",
+        validators=[
+            DataRequired("The supervisor signs and verifies hours by e-mail."),
+            Email(),
+            Length(max=254),
+        ],
+        filters=[lower_strip],
+    )
+    supervisor_phone = StringField(
+        "Supervisor's phone", validators=[Optional(), Length(max=40)], filters=[strip]
+    )
+    paid = BooleanField("Paid")
+    wage = DecimalField("Wage", places=2, validators=[Optional(), NumberRange(0, 10000)])
+    wage_unit = StringField(
+        "Per", validators=[Optional(), Length(max=20)], filters=[strip], description="e.g. hour"
+    )
+    workers_comp = SelectField("Workers' compensation carried by", choices=WORKERS_COMP)
+    transport = StringField(
+        "Transport",
+        validators=[Optional(), Length(max=300)],
+        filters=[strip],
+        description="How the student gets there and back.",
+    )
+    emergency_name = StringField(
+        "Emergency contact", validators=[Optional(), Length(max=120)], filters=[strip]
+    )
+    emergency_phone = StringField(
+        "Emergency contact's phone", validators=[Optional(), Length(max=40)], filters=[strip]
+    )
+    training_plan = TextAreaField(
+        "Training plan: one objective per line",
+        validators=[DataRequired("Give at least one objective."), Length(max=4000)],
+        filters=[strip_text],
+    )
+    safety_items = TextAreaField(
+        "Safety checklist: one item per line",
+        validators=[DataRequired("Give the safety items."), Length(max=4000)],
+        filters=[strip_text],
+    )
+
+    def validate_end_date(self, field: DateField) -> None:
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValueError("The end date must be on or after the start date.")
+
+    def validate_wage(self, field: DecimalField) -> None:
+        if self.paid.data and field.data is None:
+            raise ValueError("A paid placement needs the wage.")
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "start_date": self.start_date.data,
+            "end_date": self.end_date.data,
+            "expected_hours": self.expected_hours.data,
+            "schedule": self.schedule.data or "",
+            "worksite_address": self.worksite_address.data or "",
+            "supervisor_name": self.supervisor_name.data or "",
+            "supervisor_title": self.supervisor_title.data or "",
+            "supervisor_email": self.supervisor_email.data or "",
+            "supervisor_phone": self.supervisor_phone.data or "",
+            "paid": bool(self.paid.data),
+            "wage": self.wage.data if self.paid.data else None,
+            "wage_unit": (self.wage_unit.data or "") if self.paid.data else "",
+            "workers_comp": WorkersComp(self.workers_comp.data),
+            "transport": self.transport.data or "",
+            "emergency_name": self.emergency_name.data or "",
+            "emergency_phone": self.emergency_phone.data or "",
+            "training_plan": lines(self.training_plan.data),
+            "safety_items": lines(self.safety_items.data),
+        }
+
+
+class SignForm(FlaskForm):
+    typed_name = StringField(
+        "Type your full name",
+        validators=[DataRequired("Type your full name to sign."), Length(min=2, max=120)],
+        filters=[strip],
+    )
+    agree = BooleanField(
+        "I have read these terms and I agree to them.",
+        validators=[DataRequired("Tick the box to agree.")],
+    )
+    terms_hash = HiddenField()
+
+
+class GuardianForm(FlaskForm):
+    name = StringField(
+        "Guardian's name",
+        validators=[DataRequired("Give the guardian's name."), Length(max=120)],
+        filters=[strip],
+    )
+    email = EmailField(
+        "Guardian's e-mail",
+        validators=[DataRequired("Give the guardian's e-mail."), Email(), Length(max=254)],
+        filters=[lower_strip],
+    )
+
+
+class AskConsentForm(GuardianForm):
+    student_id = SelectField("Student", coerce=bounded_int, choices=[], validators=[DataRequired()])
+
+
+class HoursForm(FlaskForm):
+    day = DateField("Day", validators=[DataRequired("Give the day.")])
+    starts = TimeField("From", validators=[DataRequired("Give the start time.")])
+    ends = TimeField("To", validators=[DataRequired("Give the end time.")])
+    activity = StringField(
+        "What you did",
+        validators=[DataRequired("Say what you did."), Length(max=500)],
+        filters=[strip],
+    )
+
+
+class VerifyForm(FlaskForm):
+    verifier = StringField(
+        "Your name",
+        validators=[DataRequired("Type your name."), Length(max=120)],
+        filters=[strip],
+    )
+    refuse_note = TextAreaField(
+        "Refuse the week: why (leave empty to approve)",
+        validators=[Optional(), Length(max=2000)],
+        filters=[strip_text],
+    )

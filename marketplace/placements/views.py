@@ -1,0 +1,404 @@
+"""Pages of placements: the coordinator's list, one placement with its agreement and signatures,
+the agreement's form and PDF, a guardian's consent asked for by link, and the hours."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from .. import clock
+from ..engagements import rules as ladder_rules
+from ..extensions import db
+from ..forms_common import EmptyForm, SelectChoice
+from ..models import (
+    Classroom,
+    Engagement,
+    Guardian,
+    HourEntry,
+    HourWeek,
+    Offer,
+    Placement,
+    Team,
+    User,
+)
+from ..permissions import load_or_404, require, staff_required
+from ..web import commit_or_refuse
+from . import consent, documents, hours, records, rules, signing
+from .forms import AgreementForm, AskConsentForm, GuardianForm, HoursForm, SignForm
+from .records import PlacementError
+
+bp = Blueprint("placements", __name__)
+
+
+def placement_or_404(placement_id: int) -> Placement:
+    return load_or_404(Placement, placement_id, rules.can_view)
+
+
+def to_placement(placement: Placement, anchor: str = "") -> Response:
+    return redirect(url_for("placements.show", placement_id=placement.id) + anchor, 303)
+
+
+def client_of() -> tuple[str, str]:
+    return request.remote_addr or "", request.headers.get("User-Agent", "")
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+def visible_placements(user: User) -> sa.Select[Placement]:
+    """The placements the user's list shows: a teacher's classes, a school admin's school, an
+    organisation's own, a student's own."""
+    query = sa.select(Placement)
+    if user.is_site_admin:
+        return query
+    if user.is_school_admin:
+        return query.where(Placement.school_id == user.school_id)
+    if user.is_teacher:
+        own_teams = (
+            sa.select(Team.id)
+            .join(Classroom, Team.classroom_id == Classroom.id)
+            .where(Classroom.teacher_id == user.id)
+        )
+        return query.join(Engagement, Placement.engagement_id == Engagement.id).where(
+            sa.or_(Engagement.team_id.in_(own_teams), Placement.coordinator_id == user.id)
+        )
+    if user.is_employer:
+        return query.where(Placement.organisation_id == user.organisation_id)
+    return query.where(Placement.student_id == user.id)
+
+
+@bp.get("/placements")
+@login_required
+def index() -> str:
+    placements = list(
+        db.session.scalars(
+            visible_placements(current_user)
+            .options(
+                joinedload(Placement.student),
+                joinedload(Placement.organisation),
+                joinedload(Placement.school),
+            )
+            .order_by(Placement.status, Placement.start_date.desc(), Placement.id.desc())
+            .limit(500)
+        )
+    )
+    verified = dict(
+        db.session.execute(
+            sa.select(HourEntry.placement_id, sa.func.sum(HourEntry.minutes))
+            .where(
+                HourEntry.placement_id.in_([p.id for p in placements]),
+                HourEntry.status.in_(["approved", "corrected"]),
+            )
+            .group_by(HourEntry.placement_id)
+        ).all()
+    )
+    return render_template("placements/index.html", placements=placements, verified=verified)
+
+
+# --- one placement ------------------------------------------------------------------------------
+
+
+@bp.get("/placements/<int:placement_id>")
+@login_required
+def show(placement_id: int) -> str:
+    placement = placement_or_404(placement_id)
+    return placement_page(placement)
+
+
+def placement_page(
+    placement: Placement,
+    sign_form: SignForm | None = None,
+    guardian_form: GuardianForm | None = None,
+) -> str:
+    for_host = rules.is_host(placement, current_user)
+    guardian = db.session.get(Guardian, placement.student_id)
+    if guardian_form is None:
+        guardian_form = GuardianForm(formdata=None, obj=guardian)
+    weeks = list(
+        db.session.scalars(
+            sa.select(HourWeek)
+            .where(HourWeek.placement_id == placement.id)
+            .order_by(HourWeek.week_start.desc())
+        )
+    )
+    return render_template(
+        "placements/show.html",
+        placement=placement,
+        **documents.agreement_context(placement, for_host),
+        sign_role=rules.role_in_app(placement, current_user),
+        sign_form=sign_form or SignForm(formdata=None, terms_hash=placement.terms_hash),
+        guardian=guardian,
+        guardian_form=guardian_form,
+        link_signers=signing.link_signers(placement),
+        is_staff=rules.is_staff(placement, current_user),
+        can_edit=rules.can_edit_terms(placement, current_user),
+        totals=hours.totals(placement),
+        weeks=weeks,
+        action_form=EmptyForm(),
+    )
+
+
+@bp.route("/placements/<int:placement_id>/agreement", methods=["GET", "POST"])
+@login_required
+def agreement(placement_id: int) -> str | Response | tuple[str, int]:
+    """The agreement's terms: a change after a signature asks every signer again."""
+    placement = placement_or_404(placement_id)
+    require(rules.can_edit_terms, placement, status=403)
+    form = AgreementForm(obj=placement)
+    if not form.is_submitted():
+        form.training_plan.data = "\n".join(placement.training_plan)
+        form.safety_items.data = "\n".join(placement.safety_items)
+        form.workers_comp.data = placement.workers_comp.value
+    if form.validate_on_submit():
+        had_signatures = bool(records.current_signatures(placement))
+        try:
+            changed = records.change_terms(placement, current_user, form.values())
+        except PlacementError as refusal:
+            db.session.rollback()
+            form.form_errors.append(str(refusal))
+        else:
+            db.session.commit()
+            if not changed:
+                flash("Nothing changed.", "info")
+            elif had_signatures:
+                flash(
+                    "Saved. The terms changed, so every signer is asked to sign again: "
+                    "send the agreement for signatures.",
+                    "warning",
+                )
+            else:
+                flash("Saved.", "success")
+            return to_placement(placement)
+    status = 422 if form.is_submitted() else 200
+    return render_template("placements/agreement.html", placement=placement, form=form), status
+
+
+@bp.get("/placements/<int:placement_id>/agreement.pdf")
+@login_required
+def agreement_pdf(placement_id: int) -> Response:
+    placement = placement_or_404(placement_id)
+    pdf = documents.agreement_pdf(placement, rules.is_host(placement, current_user))
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="agreement-{placement.id}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/placements/<int:placement_id>/sign")
+@login_required
+def sign(placement_id: int) -> Response | tuple[str, int]:
+    placement = placement_or_404(placement_id)
+    form = SignForm()
+    if not form.validate():
+        return placement_page(placement, sign_form=form), 422
+    ip, agent = client_of()
+    commit_or_refuse(
+        lambda: signing.sign_in_app(
+            placement,
+            current_user,
+            form.typed_name.data or "",
+            ip,
+            agent,
+            form.terms_hash.data or "",
+        ),
+        PlacementError,
+        "Signed. Thank you.",
+    )
+    return to_placement(placement, "#signatures")
+
+
+@bp.post("/placements/<int:placement_id>/guardian")
+@staff_required
+def save_guardian(placement_id: int) -> Response | tuple[str, int]:
+    placement = placement_or_404(placement_id)
+    require(rules.is_staff, placement, status=403)
+    form = GuardianForm()
+    if not form.validate():
+        return placement_page(placement, guardian_form=form), 422
+    consent.save_guardian(
+        placement.student, current_user, form.name.data or "", form.email.data or ""
+    )
+    db.session.commit()
+    flash("The guardian's details are saved.", "success")
+    return to_placement(placement, "#signatures")
+
+
+@bp.post("/placements/<int:placement_id>/signatures/request")
+@staff_required
+def request_signatures(placement_id: int) -> Response:
+    placement = placement_or_404(placement_id)
+    require(rules.is_staff, placement, status=403)
+    sent: list[str] = []
+
+    def send() -> None:
+        sent.extend(r.label for r in signing.request(placement, current_user))
+
+    if commit_or_refuse(send, PlacementError, "Sent.") and not sent:
+        flash("Everyone who signs by e-mail has signed.", "info")
+    return to_placement(placement, "#signatures")
+
+
+# --- a guardian's consent to an offer, by link ----------------------------------------------------
+
+
+@bp.post("/offers/<int:offer_id>/ask-consent")
+@staff_required
+def ask_consent(offer_id: int) -> Response:
+    offer = load_or_404(Offer, offer_id, ladder_rules.can_view_offer)
+    require(ladder_rules.has_part, offer.engagement, *ladder_rules.STAFF_PARTS, status=403)
+    form = AskConsentForm()
+    form.student_id.choices = [
+        SelectChoice(s.id, s.full_name) for s in ladder_rules.participants(offer)
+    ]
+    if not form.validate():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    else:
+        student = db.session.get_one(User, form.student_id.data)
+        commit_or_refuse(
+            lambda: consent.ask(
+                offer, current_user, student, form.name.data or "", form.email.data or ""
+            ),
+            PlacementError,
+            f"A consent link was sent to {student.first_name}'s guardian.",
+        )
+    return redirect(url_for("engagements.offer", offer_id=offer.id), 303)
+
+
+# --- hours ------------------------------------------------------------------------------------
+
+
+def _week_start(placement: Placement) -> date:
+    raw = request.args.get("week", "")
+    try:
+        return hours.monday_of(date.fromisoformat(raw))
+    except ValueError:
+        today = clock.school_today(placement.school)
+        end = placement.end_date or today
+        return hours.monday_of(min(max(today, placement.start_date), end))
+
+
+@bp.route("/placements/<int:placement_id>/hours", methods=["GET", "POST"])
+@login_required
+def hours_week(placement_id: int) -> str | Response | tuple[str, int]:
+    placement = placement_or_404(placement_id)
+    start = _week_start(placement)
+    today = clock.school_today(placement.school)
+    form = HoursForm(day=today if hours.monday_of(today) == start else start)
+    warnings: list[str] = []
+    if request.method == "POST":
+        require(rules.is_student, placement, status=403)
+        form = HoursForm()
+        if form.validate():
+            try:
+                entry, warnings = hours.log(
+                    placement,
+                    current_user,
+                    form.day.data,  # type: ignore[arg-type]
+                    form.starts.data,  # type: ignore[arg-type]
+                    form.ends.data,  # type: ignore[arg-type]
+                    form.activity.data or "",
+                )
+            except PlacementError as refusal:
+                db.session.rollback()
+                form.form_errors.append(str(refusal))
+            else:
+                db.session.commit()
+                flash(
+                    f"Logged {hours.hours_text(entry.minutes)} hours on {entry.day:%A %d %B}.",
+                    "success",
+                )
+                for warning in warnings:
+                    flash(warning, "warning")
+                return redirect(
+                    url_for(
+                        "placements.hours_week",
+                        placement_id=placement.id,
+                        week=hours.monday_of(entry.day).isoformat(),
+                    ),
+                    303,
+                )
+    this_week = hours.week(placement, start)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "placements/hours.html",
+        placement=placement,
+        week=this_week,
+        form=form,
+        hours_text=hours.hours_text,
+        is_student=rules.is_student(placement, current_user),
+        is_staff=rules.is_staff(placement, current_user),
+        totals=hours.totals(placement),
+        previous=this_week.start.fromordinal(this_week.start.toordinal() - 7),
+        following=this_week.start.fromordinal(this_week.start.toordinal() + 7),
+        action_form=EmptyForm(),
+    ), status
+
+
+def _back_to_week(placement: Placement, day: date) -> Response:
+    return redirect(
+        url_for(
+            "placements.hours_week",
+            placement_id=placement.id,
+            week=hours.monday_of(day).isoformat(),
+        ),
+        303,
+    )
+
+
+@bp.post("/placements/<int:placement_id>/hours/<int:entry_id>/delete")
+@login_required
+def delete_hours(placement_id: int, entry_id: int) -> Response:
+    placement = placement_or_404(placement_id)
+    require(rules.is_student, placement, status=403)
+    entry = db.session.get(HourEntry, entry_id)
+    if entry is None or entry.placement_id != placement.id:
+        abort(404)
+    day = entry.day
+    commit_or_refuse(lambda: hours.remove(entry, current_user), PlacementError, "Removed.")
+    return _back_to_week(placement, day)
+
+
+@bp.post("/placements/<int:placement_id>/weeks/<week>/ask")
+@login_required
+def ask_verification(placement_id: int, week: str) -> Response:
+    placement = placement_or_404(placement_id)
+    require(lambda p, u: rules.is_student(p, u) or rules.is_staff(p, u), placement, status=403)
+    start = _parse_week(week)
+    commit_or_refuse(
+        lambda: hours.ask_verification(placement, start, current_user),
+        PlacementError,
+        "Sent to the supervisor to verify.",
+    )
+    return _back_to_week(placement, start)
+
+
+@bp.post("/placements/<int:placement_id>/weeks/<week>/lock")
+@staff_required
+def lock_week(placement_id: int, week: str) -> Response:
+    placement = placement_or_404(placement_id)
+    require(rules.is_staff, placement, status=403)
+    start = _parse_week(week)
+    commit_or_refuse(lambda: hours.lock(placement, current_user, start), PlacementError, "Locked.")
+    return _back_to_week(placement, start)
+
+
+def _parse_week(raw: str) -> date:
+    try:
+        return hours.monday_of(date.fromisoformat(raw))
+    except ValueError:
+        abort(404)
