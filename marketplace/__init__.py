@@ -22,6 +22,7 @@ from . import (
     organisations,
     partners,
     pitch_events,
+    placements,
     projects,
     schools,
     storage,
@@ -42,6 +43,7 @@ FEATURES = (
     projects,
     pitch_events,
     engagements,
+    placements,
     messaging,
     notifications,
 )

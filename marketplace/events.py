@@ -23,6 +23,7 @@ from .models import (
     EventPresenter,
     Message,
     MessageFlag,
+    Offer,
     Partnership,
     PitchEvent,
     Project,
@@ -66,6 +67,15 @@ class EngagementMoved(Event):
     actor: User | None
     audience: tuple[User, ...]
     subject: str = ""
+
+
+@dataclass(frozen=True)
+class OfferAcceptedBy(Event):
+    """A named student accepted an individual offer (job shadowing and up) for themselves: their
+    placement opens (`marketplace.placements` subscribes)."""
+
+    offer: Offer
+    student: User
 
 
 # --- teams -------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from marketplace.messaging import rules as messaging
 from marketplace.organisations import rules as organisations
 from marketplace.partners import rules as partners
 from marketplace.pitch_events import rules as pitch_events
+from marketplace.placements import rules as placements
 from marketplace.projects import rules as projects
 from marketplace.schools import rules as schools
 from marketplace.storage import storage
@@ -224,6 +225,40 @@ FORMS: dict[str, Callable[[World], dict | bytes]] = {
         "days": "30",
     },
     "partners.project_link": lambda w: {"note": "We would like to help."},
+    "placements.agreement": lambda w: {
+        "start_date": w.placement_a.start_date.isoformat(),
+        "end_date": w.placement_a.end_date.isoformat(),
+        "expected_hours": "24",
+        "worksite_address": "1 Harbor Way",
+        "supervisor_name": "Sam Ortiz",
+        "supervisor_email": "sam.a@example.org",
+        "workers_comp": "school",
+        "training_plan": "Shadow the billing team",
+        "safety_items": "Fire exits",
+    },
+    "placements.sign": lambda w: {
+        "typed_name": "A Signer",
+        "agree": "y",
+        "terms_hash": w.placement_a.terms_hash,
+    },
+    "placements.save_guardian": lambda w: {"name": "Pat Lee", "email": "pat@family.example"},
+    "placements.ask_consent": lambda w: {
+        "student_id": w.student.id,
+        "name": "Pat Lee",
+        "email": "pat@family.example",
+    },
+    "placements.hours_week": lambda w: {
+        "day": date.today().isoformat(),
+        "starts": "09:00",
+        "ends": "12:00",
+        "activity": "Shadowed the front desk",
+    },
+    "personal_links.open": lambda w: {
+        "typed_name": "Sam Ortiz",
+        "agree": "y",
+        "terms_hash": w.placement_a.terms_hash,
+    },
+    "engagements.step_out": lambda w: {"note": "Football on Tuesdays"},
     "partners.appoint": lambda w: {
         "contact": str(w.contact_a2.id),
         "role": "secretary",
@@ -374,6 +409,163 @@ FORMS: dict[str, Callable[[World], dict | bytes]] = {
 
 
 TEAM_A = to("/teams/{w.team_a.id}")
+
+
+PLACEMENT_ROUTES = [
+    Route("placements.index", "list", "GET", "/placements", signed_in(PAGE)),
+    Route(
+        "placements.show",
+        "own school",
+        "GET",
+        "/placements/{w.placement_a.id}",
+        signed_in(PAGE),
+        rule=placements.can_view,
+    ),
+    Route(
+        "placements.show",
+        "other school",
+        "GET",
+        "/placements/{w.placement_b.id}",
+        roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, PAGE),
+        rule=placements.can_view,
+    ),
+    Route(
+        "placements.agreement",
+        "form",
+        "GET",
+        "/placements/{w.placement_a.id}/agreement",
+        roles(LOGIN, FORBIDDEN, PAGE, PAGE, PAGE, FORBIDDEN),
+        rule=placements.can_edit_terms,
+    ),
+    Route(
+        "placements.agreement",
+        "save",
+        "POST",
+        "/placements/{w.placement_a.id}/agreement",
+        roles(
+            LOGIN,
+            FORBIDDEN,
+            to("/placements/{w.placement_a.id}"),
+            to("/placements/{w.placement_a.id}"),
+            to("/placements/{w.placement_a.id}"),
+            FORBIDDEN,
+        ),
+        rule=placements.can_edit_terms,
+    ),
+    Route(
+        "placements.agreement",
+        "other school",
+        "GET",
+        "/placements/{w.placement_b.id}/agreement",
+        roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN),
+        rule=placements.can_view,
+    ),
+    Route(
+        "placements.agreement_pdf",
+        "own school",
+        "GET",
+        "/placements/{w.placement_a.id}/agreement.pdf",
+        signed_in(PAGE),
+        rule=placements.can_view,
+    ),
+    Route(
+        "placements.sign",
+        "own school",
+        "POST",
+        "/placements/{w.placement_a.id}/sign",
+        roles(
+            LOGIN,
+            to("/placements/{w.placement_a.id}#signatures"),
+            to("/placements/{w.placement_a.id}#signatures"),
+            refused("/placements/{w.placement_a.id}#signatures"),
+            to("/placements/{w.placement_a.id}#signatures"),
+            refused("/placements/{w.placement_a.id}#signatures"),
+        ),
+        rule=placements.can_view,
+    ),
+    Route(
+        "placements.save_guardian",
+        "own school",
+        "POST",
+        "/placements/{w.placement_a.id}/guardian",
+        staff(to("/placements/{w.placement_a.id}#signatures")),
+        rule=placements.is_staff,
+    ),
+    Route(
+        "placements.request_signatures",
+        "no guardian's address yet",
+        "POST",
+        "/placements/{w.placement_a.id}/signatures/request",
+        staff(refused("/placements/{w.placement_a.id}#signatures")),
+        rule=placements.is_staff,
+    ),
+    Route(
+        "placements.ask_consent",
+        "own",
+        "POST",
+        "/offers/{w.offer.id}/ask-consent",
+        staff(to("/offers/{w.offer.id}")),
+        rule=engagements.has_part,
+    ),
+    Route(
+        "placements.hours_week",
+        "week",
+        "GET",
+        "/placements/{w.placement_a.id}/hours",
+        signed_in(PAGE),
+        rule=placements.can_view,
+    ),
+    Route(
+        "placements.hours_week",
+        "log before the agreement is signed",
+        "POST",
+        "/placements/{w.placement_a.id}/hours",
+        roles(LOGIN, REFUSED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        rule=placements.is_student,
+    ),
+    Route(
+        "placements.delete_hours",
+        "no such entry",
+        "POST",
+        "/placements/{w.placement_a.id}/hours/999999/delete",
+        roles(LOGIN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        rule=placements.is_student,
+    ),
+    Route(
+        "placements.ask_verification",
+        "no hours that week",
+        "POST",
+        "/placements/{w.placement_a.id}/weeks/2026-11-30/ask",
+        roles(
+            LOGIN,
+            refused("/placements/{w.placement_a.id}/hours?week=2026-11-30"),
+            refused("/placements/{w.placement_a.id}/hours?week=2026-11-30"),
+            FORBIDDEN,
+            refused("/placements/{w.placement_a.id}/hours?week=2026-11-30"),
+            FORBIDDEN,
+        ),
+        rule=placements.can_ask_verification,
+    ),
+    Route(
+        "placements.lock_week",
+        "not verified",
+        "POST",
+        "/placements/{w.placement_a.id}/weeks/2026-11-30/lock",
+        staff(refused("/placements/{w.placement_a.id}/hours?week=2026-11-30")),
+        rule=placements.is_staff,
+    ),
+    Route("personal_links.open", "sign", "GET", "/p/sign/{w.sign_token}", everyone(PAGE)),
+    Route("personal_links.open", "signed", "POST", "/p/sign/{w.sign_token}", everyone(PAGE)),
+    Route("personal_links.open", "forged", "GET", "/p/sign/x{w.sign_token}", everyone(NOT_FOUND)),
+    Route(
+        "engagements.step_out",
+        "team offer",
+        "POST",
+        "/offers/{w.offer.id}/step-out",
+        only("student", to("/offers/{w.offer.id}")),
+        rule=engagements.can_view_offer,
+    ),
+]
 
 ROUTES: list[Route] = [
     Route("static", "css", "GET", "/static/css/app.css", everyone(PAGE)),
@@ -2967,3 +3159,5 @@ ROUTES: list[Route] = [
         rule=pitch_events.can_view,
     ),
 ]
+
+ROUTES += PLACEMENT_ROUTES

@@ -22,22 +22,28 @@ from marketplace.models import (
     GuestRole,
     Invitation,
     JoinRequest,
+    LinkPurpose,
     Message,
     MessageAttachment,
     MessageState,
     Offer,
+    OfferRecipient,
     OfferStatus,
     Organisation,
     PartnerContact,
     Partnership,
     PitchEvent,
+    Placement,
+    PlacementLink,
     Project,
     ProjectFile,
     ProjectLink,
     ProjectStatus,
     QuestionState,
     Role,
+    Rung,
     School,
+    SignerRole,
     SponsorQuestion,
     Team,
     TeamJoinRequest,
@@ -137,6 +143,9 @@ class World:
     member_b: CouncilMember  # contact_b on school_b's
     meeting_a: CouncilMeeting  # school_a's council meeting
     meeting_b: CouncilMeeting  # school_b's
+    placement_a: Placement  # the student's job shadowing with org (on `engagement`), unsigned
+    placement_b: Placement  # a student's of school_b (on engagement_b)
+    sign_token: str  # placement_a's supervisor's signing link token
 
     def user(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
@@ -265,7 +274,62 @@ def build_world(make: Factory) -> World:
         task_b=make.follow_up(waiting_b.partnerships[0], class_b.teacher),
         **_project_links(make, (contact_a, teacher, own_published), (contact_b, project_b)),
         **_councils(make, contact_a, contact_b),
+        **_placements(make, (engagement, student), engagement_b),
     )
+
+
+def _placements(make: Factory, own: tuple, engagement_b: Engagement) -> dict:
+    """A job shadowing placement on each school's engagement (its agreement unsigned), and a
+    signing link for placement_a's supervisor."""
+    from marketplace import signed_links
+    from marketplace.placements import records
+
+    today = date.today()
+    rows: dict = {}
+    for suffix, (engagement, student) in (
+        ("a", own),
+        ("b", (engagement_b, engagement_b.team.members[0])),
+    ):
+        offer = make.offer(
+            engagement,
+            rung=Rung.JOB_SHADOWING,
+            status=OfferStatus.ACCEPTED,
+            recipients=[OfferRecipient(student_id=student.id)],
+        )
+        placement = Placement(
+            offer_id=offer.id,
+            engagement_id=engagement.id,
+            student_id=student.id,
+            organisation_id=engagement.organisation_id,
+            school_id=engagement.school_id,
+            coordinator_id=engagement.team.advisor.id,
+            rung=Rung.JOB_SHADOWING,
+            start_date=today - timedelta(days=7),
+            end_date=today + timedelta(days=30),
+            expected_hours=20,
+            worksite_address="1 Harbor Way",
+            supervisor_name="Sam Ortiz",
+            supervisor_email=f"sam.{suffix}@example.org",
+            training_plan=["Shadow the billing team"],
+            safety_items=["Fire exits"],
+        )
+        placement.terms_hash = records.terms_hash(placement)
+        rows[f"placement_{suffix}"] = make._save(placement)
+    placement_a = rows["placement_a"]
+    link = make._save(
+        PlacementLink(
+            purpose=LinkPurpose.SIGN,
+            role=SignerRole.SUPERVISOR,
+            student_id=placement_a.student_id,
+            placement_id=placement_a.id,
+            name="Sam Ortiz",
+            email="sam.a@example.org",
+            nonce="s" * 32,
+            expires_at=utcnow() + timedelta(days=7),
+        )
+    )
+    rows["sign_token"] = signed_links.sign("placement.sign", link.id, link.nonce)
+    return rows
 
 
 def _councils(make: Factory, contact_a: PartnerContact, contact_b: PartnerContact) -> dict:

@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    EmailField,
     IntegerField,
     SelectField,
     StringField,
@@ -18,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -26,7 +28,14 @@ from wtforms.validators import (
 )
 
 from .. import clock
-from ..forms_common import MultiCheckboxField, SelectChoice, bounded_int, strip, strip_text
+from ..forms_common import (
+    MultiCheckboxField,
+    SelectChoice,
+    bounded_int,
+    lower_strip,
+    strip,
+    strip_text,
+)
 from ..models import OFFER_RUNGS
 from .terms import MAX_HOURS_PER_WEEK, TERM_FIELDS, terms_problems
 
@@ -201,3 +210,20 @@ class LadderSettingsForm(FlaskForm):
         "Days without news before an engagement counts as stalled",
         validators=[InputRequired(), NumberRange(1, 365)],
     )
+
+
+class GuardianForm(FlaskForm):
+    name = StringField(
+        "Guardian's name",
+        validators=[DataRequired("Give the guardian's name."), Length(max=120)],
+        filters=[strip],
+    )
+    email = EmailField(
+        "Guardian's e-mail",
+        validators=[DataRequired("Give the guardian's e-mail."), Email(), Length(max=254)],
+        filters=[lower_strip],
+    )
+
+
+class AskConsentForm(GuardianForm):
+    student_id = SelectField("Student", coerce=bounded_int, choices=[], validators=[DataRequired()])

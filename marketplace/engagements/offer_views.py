@@ -14,7 +14,7 @@ from ..permissions import employer_required, require, staff_required, student_re
 from ..privacy import name_for
 from ..web import commit_or_refuse, is_htmx
 from . import ladder, rules
-from .forms import AcceptForm, ConsentForm, DeclineForm, OfferForm
+from .forms import AcceptForm, AskConsentForm, ConsentForm, DeclineForm, OfferForm
 from .views import back_to, bp, card_response, engagement_or_404, offer_or_404
 
 
@@ -128,7 +128,8 @@ def offer_page(offer: Offer, consent_form: ConsentForm | None = None) -> str:
         consent_form = ConsentForm(formdata=None)
         consent_form.student_id.choices = [SelectChoice(s.id, s.full_name) for s in missing]
     blockers: list[str] = []
-    if current_user.is_student and offer.status is OfferStatus.APPROVED:
+    can_answer = current_user.is_student and rules.can_answer(offer, current_user)
+    if can_answer:
         blockers = rules.acceptance_problems(offer, current_user, today)
     elif offer.status in (OfferStatus.DRAFT, OfferStatus.PROPOSED):
         blockers = rules.proposal_problems(offer, today)
@@ -146,7 +147,33 @@ def offer_page(offer: Offer, consent_form: ConsentForm | None = None) -> str:
         accept_form=AcceptForm(),
         decline_form=DeclineForm(),
         consent_form=consent_form,
+        can_answer=can_answer,
+        ask_form=ask_consent_form(offer, missing),
     )
+
+
+def ask_consent_form(offer: Offer, missing: list[User]) -> AskConsentForm:
+    """The form that sends a guardian a consent link, for the minors still without consent."""
+    form = AskConsentForm(formdata=None)
+    form.student_id.choices = [SelectChoice(s.id, s.full_name) for s in missing]
+    return form
+
+
+@bp.post("/offers/<int:offer_id>/step-out")
+@student_required
+def step_out(offer_id: int) -> Response:
+    """A member of the team steps out of a team offer."""
+    offer = offer_or_404(offer_id)
+    form = DeclineForm()
+    if not form.validate():
+        flash(" ".join(form.note.errors), "error")
+        return to_offer(offer)
+    commit_or_refuse(
+        lambda: ladder.step_out(offer, current_user, form.note.data or ""),
+        ladder.LadderError,
+        "You stepped out of this offer; your team can still take it.",
+    )
+    return to_offer(offer)
 
 
 @bp.post("/offers/<int:offer_id>/propose")

@@ -8,3 +8,17 @@ by link), `hours` (logging, verifying, locking), `evaluations` (rubric, reflecti
 visits), `completion` (completing and the certificate), `documents` (the PDFs) and `rules` (who
 sees and does what). Each change is made with a conditional UPDATE where two people could race.
 """
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Add the pages, and open a student's placement when they accept an individual offer."""
+    from .. import events
+    from . import personal_views, records, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(personal_views.bp)
+    events.subscribe(events.OfferAcceptedBy, records.on_accepted)

@@ -1,4 +1,5 @@
-"""Forms of placements: the agreement, signing, the guardian, consent by link, and hours."""
+"""Forms of placements: the agreement, signing and hours (the guardian's and the consent link's
+forms are the offer page's, in `engagements.forms`)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..forms_common import SelectChoice, bounded_int, lower_strip, strip, strip_text
+from ..engagements.forms import AskConsentForm, GuardianForm
+from ..forms_common import SelectChoice, lower_strip, strip, strip_text
 from ..models import WorkersComp
+
+__all__ = ["AgreementForm", "AskConsentForm", "GuardianForm", "HoursForm", "SignForm", "VerifyForm"]
 
 WORKERS_COMP = [SelectChoice(w.value, w.label.capitalize()) for w in WorkersComp]
 
@@ -138,23 +142,6 @@ class SignForm(FlaskForm):
         validators=[DataRequired("Tick the box to agree.")],
     )
     terms_hash = HiddenField()
-
-
-class GuardianForm(FlaskForm):
-    name = StringField(
-        "Guardian's name",
-        validators=[DataRequired("Give the guardian's name."), Length(max=120)],
-        filters=[strip],
-    )
-    email = EmailField(
-        "Guardian's e-mail",
-        validators=[DataRequired("Give the guardian's e-mail."), Email(), Length(max=254)],
-        filters=[lower_strip],
-    )
-
-
-class AskConsentForm(GuardianForm):
-    student_id = SelectField("Student", coerce=bounded_int, choices=[], validators=[DataRequired()])
 
 
 class HoursForm(FlaskForm):

@@ -144,7 +144,7 @@ def send(link: PlacementLink, subject: str, lines: list[str], school_name: str) 
         mail.compose(
             link.email,
             subject,
-            "mail/placement_link",
+            "placement_link",
             link=link,
             url=url_of(link),
             lines=lines,

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..events import OfferAcceptedBy
 from ..extensions import db
 from ..models import (
     Offer,
@@ -108,6 +109,11 @@ def open_placement(offer: Offer, student: User) -> Placement:
     db.session.add(placement)
     db.session.flush()
     return placement
+
+
+def on_accepted(event: OfferAcceptedBy) -> None:
+    """A student accepted an individual offer (announced by the ladder): open their placement."""
+    open_placement(event.offer, event.student)
 
 
 def _plain(value: Any) -> Any:

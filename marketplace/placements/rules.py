@@ -35,6 +35,11 @@ def can_view(placement: Placement, user: User) -> bool:
     )
 
 
+def can_ask_verification(placement: Placement, user: User) -> bool:
+    """The student sends a week to the supervisor; the school's staff may send it for them."""
+    return is_student(placement, user) or is_staff(placement, user)
+
+
 def can_edit_terms(placement: Placement, user: User) -> bool:
     """The coordinator's side and the host's side draw up the agreement; the student signs."""
     return is_staff(placement, user) or is_host(placement, user)

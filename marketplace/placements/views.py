@@ -56,6 +56,12 @@ def client_of() -> tuple[str, str]:
     return request.remote_addr or "", request.headers.get("User-Agent", "")
 
 
+@bp.app_template_global("offer_placements")
+def offer_placements(offer: Offer) -> list[Placement]:
+    """The placements an offer became that the reader may open (the offer page lists them)."""
+    return [p for p in records.placements_of(offer) if rules.can_view(p, current_user)]
+
+
 # --- the list ---------------------------------------------------------------------------------
 
 
@@ -137,7 +143,6 @@ def placement_page(
     )
     return render_template(
         "placements/show.html",
-        placement=placement,
         **documents.agreement_context(placement, for_host),
         sign_role=rules.role_in_app(placement, current_user),
         sign_form=sign_form or SignForm(formdata=None, terms_hash=placement.terms_hash),
@@ -377,7 +382,7 @@ def delete_hours(placement_id: int, entry_id: int) -> Response:
 @login_required
 def ask_verification(placement_id: int, week: str) -> Response:
     placement = placement_or_404(placement_id)
-    require(lambda p, u: rules.is_student(p, u) or rules.is_staff(p, u), placement, status=403)
+    require(rules.can_ask_verification, placement, status=403)
     start = _parse_week(week)
     commit_or_refuse(
         lambda: hours.ask_verification(placement, start, current_user),

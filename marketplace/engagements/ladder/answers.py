@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from ... import clock
+from ... import clock, events
 from ...extensions import db
 from ...models import (
     Answer,
@@ -23,7 +23,6 @@ from ...models import (
     User,
     utcnow,
 )
-from ...placements import records
 from ...privacy import public_name
 from .. import rules
 from ..rules import Part
@@ -126,7 +125,7 @@ def _accept_own(offer: Offer, student: User, today: date) -> None:
     if problems:
         raise LadderError(" ".join(problems))
     _answer(offer, student, Answer.ACCEPTED)
-    placement = records.open_placement(offer, student)
+    events.announce(events.OfferAcceptedBy(offer, student))  # their placement opens
     opened = f"{public_name(student)}'s training agreement waits for signatures."
     if offer.status is OfferStatus.APPROVED:
         # A teammate's acceptance may have moved it a moment ago: theirs climbed.
@@ -138,7 +137,6 @@ def _accept_own(offer: Offer, student: User, today: date) -> None:
         student,
         "placement opened",
         offer=offer,
-        to_state=placement.status.value,
         detail=f"{public_name(student)} accepted too. {opened}",
         tell=employers_of(engagement) + teacher_of(engagement),
         subject=f"{public_name(student)} accepted {offer.rung.a}: the agreement is ready to sign",
