@@ -39,6 +39,7 @@ def build(make, age: int = 16):
     """A team of two (Maya, `age`; Noah, 17) at externship with Harbor Health; an approved
     internship offer to Maya by name."""
     school = make.school("Riverside High")
+    school.min_age_internship = 14  # the hours tests place a 15-year-old too
     teacher = make.teacher(school=school, first_name="Maria", last_name="Rivera")
     classroom = make.classroom(teacher=teacher)
     maya = make.student(classroom, age=age, first_name="Maya", last_name="Lopez")

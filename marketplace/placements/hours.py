@@ -242,6 +242,7 @@ def log(
             status=WeekStatus.OPEN,
             version=HourWeek.version + 1,
         )
+        db.session.refresh(row)
     entry = HourEntry(
         placement_id=placement.id,
         student_id=student.id,
