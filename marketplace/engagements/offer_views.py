@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -163,17 +165,9 @@ def ask_consent_form(offer: Offer, missing: list[User]) -> AskConsentForm:
 @student_required
 def step_out(offer_id: int) -> Response:
     """A member of the team steps out of a team offer."""
-    offer = offer_or_404(offer_id)
-    form = DeclineForm()
-    if not form.validate():
-        flash(" ".join(form.note.errors), "error")
-        return to_offer(offer)
-    commit_or_refuse(
-        lambda: ladder.step_out(offer, current_user, form.note.data or ""),
-        ladder.LadderError,
-        "You stepped out of this offer; your team can still take it.",
+    return _with_note(
+        offer_id, ladder.step_out, "You stepped out of this offer; your team can still take it."
     )
-    return to_offer(offer)
 
 
 @bp.post("/offers/<int:offer_id>/propose")
@@ -232,15 +226,18 @@ def accept(offer_id: int) -> Response:
 @student_required
 def decline(offer_id: int) -> Response:
     """A student declines, optionally saying why."""
+    return _with_note(offer_id, ladder.decline, "Declined.")
+
+
+def _with_note(offer_id: int, step: Callable[[Offer, User, str], None], done: str) -> Response:
+    """A student's answer with an optional note (declining, stepping out)."""
     offer = offer_or_404(offer_id)
     form = DeclineForm()
     if not form.validate():
         flash(" ".join(form.note.errors), "error")
         return to_offer(offer)
     commit_or_refuse(
-        lambda: ladder.decline(offer, current_user, form.note.data or ""),
-        ladder.LadderError,
-        "Declined.",
+        lambda: step(offer, current_user, form.note.data or ""), ladder.LadderError, done
     )
     return to_offer(offer)
 

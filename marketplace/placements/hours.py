@@ -5,7 +5,7 @@ verified week. The school's limits for minors are warned or refused as its setti
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 
@@ -80,11 +80,7 @@ class Week:
 
 def week(placement: Placement, start: date) -> Week:
     start = monday_of(start)
-    row = db.session.scalar(
-        sa.select(HourWeek).where(
-            HourWeek.placement_id == placement.id, HourWeek.week_start == start
-        )
-    )
+    row = _row_of(placement, start)
     entries = list(
         db.session.scalars(
             sa.select(HourEntry)
@@ -99,13 +95,17 @@ def week(placement: Placement, start: date) -> Week:
     return Week(placement, start, row, entries)
 
 
-def _week_row(placement: Placement, start: date) -> HourWeek:
-    """The week's row, made on first use (two requests at once: one row)."""
-    found = db.session.scalar(
+def _row_of(placement: Placement, start: date) -> HourWeek | None:
+    return db.session.scalar(
         sa.select(HourWeek).where(
             HourWeek.placement_id == placement.id, HourWeek.week_start == start
         )
     )
+
+
+def _week_row(placement: Placement, start: date) -> HourWeek:
+    """The week's row, made on first use (two requests at once: one row)."""
+    found = _row_of(placement, start)
     if found is not None:
         return found
     try:
@@ -115,11 +115,9 @@ def _week_row(placement: Placement, start: date) -> HourWeek:
             db.session.flush()
             return row
     except sa.exc.IntegrityError:
-        return db.session.scalars(
-            sa.select(HourWeek).where(
-                HourWeek.placement_id == placement.id, HourWeek.week_start == start
-            )
-        ).one()
+        found = _row_of(placement, start)
+        assert found is not None  # the other request made it
+        return found
 
 
 # --- limits -----------------------------------------------------------------------------------
@@ -401,16 +399,3 @@ def totals(placement: Placement) -> Totals:
         rows.get(EntryStatus.CORRECTED, 0) or 0
     )
     return Totals(verified, int(rows.get(EntryStatus.LOGGED, 0) or 0), placement.expected_hours)
-
-
-def weeks_waiting(now: datetime) -> list[HourWeek]:
-    """Weeks asked for verification three days ago or more, still open, not yet reminded."""
-    return list(
-        db.session.scalars(
-            sa.select(HourWeek).where(
-                HourWeek.status == WeekStatus.OPEN,
-                HourWeek.requested_at <= now - timedelta(days=3),
-                HourWeek.reminded_at.is_(None),
-            )
-        )
-    )

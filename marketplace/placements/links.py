@@ -122,22 +122,6 @@ def use(link: PlacementLink) -> bool:
     return done
 
 
-def revoke_open(placement: Placement, purpose: LinkPurpose) -> int:
-    """Withdraw every open link of `purpose` for the placement; how many."""
-    result = db.session.execute(
-        sa.update(PlacementLink)
-        .where(
-            PlacementLink.placement_id == placement.id,
-            PlacementLink.purpose == purpose,
-            PlacementLink.used_at.is_(None),
-            PlacementLink.revoked_at.is_(None),
-        )
-        .values(revoked_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
 def send(link: PlacementLink, subject: str, lines: list[str], school_name: str) -> None:
     """Mail the link to its holder, in the transaction that made it."""
     mail.enqueue(

@@ -40,7 +40,6 @@ def open(purpose: str, token: str) -> str | tuple[str, int]:
     link = links.load(kind, token)
     if link is None:
         abort(404)
-    done = ""
     problem = links.problem(link)
     if problem:
         return render_template("placements/link_gone.html", link=link, problem=problem), 410
@@ -51,7 +50,7 @@ def open(purpose: str, token: str) -> str | tuple[str, int]:
     }.get(kind)
     if page is None:
         abort(404)
-    return page(link, done)
+    return page(link)
 
 
 def _answer(
@@ -71,7 +70,7 @@ def _answer(
     return render_template("placements/link_done.html", link=link, message=""), 200
 
 
-def _consent(link: PlacementLink, done: str) -> str | tuple[str, int]:
+def _consent(link: PlacementLink) -> str | tuple[str, int]:
     offer = link.offer
     assert offer is not None
     form = SignForm()
@@ -89,7 +88,7 @@ def _consent(link: PlacementLink, done: str) -> str | tuple[str, int]:
     return render_template("placements/link_consent.html", link=link, **context)
 
 
-def _sign(link: PlacementLink, done: str) -> str | tuple[str, int]:
+def _sign(link: PlacementLink) -> str | tuple[str, int]:
     placement = link.placement
     assert placement is not None
     form = SignForm(terms_hash=placement.terms_hash)
@@ -126,7 +125,7 @@ def _corrections(entry_ids: list[int]) -> dict[int, tuple[time, time, str]]:
     return out
 
 
-def _verify(link: PlacementLink, done: str) -> str | tuple[str, int]:
+def _verify(link: PlacementLink) -> str | tuple[str, int]:
     placement = link.placement
     assert placement is not None and link.week_start is not None
     this_week = hours.week(placement, link.week_start)

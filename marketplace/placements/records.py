@@ -18,7 +18,6 @@ from ..models import (
     Offer,
     Placement,
     PlacementStatus,
-    Rung,
     Signature,
     SignerRole,
     User,
@@ -211,13 +210,3 @@ def settle(placement: Placement) -> bool:
 
 def placements_of(offer: Offer) -> list[Placement]:
     return list(db.session.scalars(sa.select(Placement).where(Placement.offer_id == offer.id)))
-
-
-def rung_placements(engagement_id: int, rung: Rung) -> list[Placement]:
-    return list(
-        db.session.scalars(
-            sa.select(Placement).where(
-                Placement.engagement_id == engagement_id, Placement.rung == rung
-            )
-        )
-    )

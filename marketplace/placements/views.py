@@ -27,6 +27,7 @@ from ..forms_common import EmptyForm, SelectChoice
 from ..models import (
     Classroom,
     Engagement,
+    EntryStatus,
     Guardian,
     HourEntry,
     HourWeek,
@@ -107,7 +108,7 @@ def index() -> str:
             sa.select(HourEntry.placement_id, sa.func.sum(HourEntry.minutes))
             .where(
                 HourEntry.placement_id.in_([p.id for p in placements]),
-                HourEntry.status.in_(["approved", "corrected"]),
+                HourEntry.status.in_([s for s in EntryStatus if s.counts]),
             )
             .group_by(HourEntry.placement_id)
         ).all()

@@ -109,6 +109,12 @@ def _answer(offer: Offer, student: User, answer: Answer, note: str = "") -> None
     db.session.expire(offer, ["answers"])
 
 
+def _require_unanswered(offer: Offer, student: User) -> None:
+    own = offer.answer_of(student.id)
+    if own is not None:
+        raise AlreadyDone(f"You already {own.answer.label} this offer.")
+
+
 def _accept_own(offer: Offer, student: User, today: date) -> None:
     """One named student's yes: their answer, their placement, and — for the first of them —
     the offer accepted and the engagement at its rung."""
@@ -116,9 +122,7 @@ def _accept_own(offer: Offer, student: User, today: date) -> None:
     require_active(engagement)
     if offer.status is OfferStatus.APPROVED and rules.deadline_passed(offer, today):
         _expire_late(offer, today)
-    own = offer.answer_of(student.id)
-    if own is not None:
-        raise AlreadyDone(f"You already {own.answer.label} this offer.")
+    _require_unanswered(offer, student)
     if offer.status not in (OfferStatus.APPROVED, OfferStatus.ACCEPTED):
         raise LadderError(f"This offer is {offer.status.label}; it cannot be accepted.")
     problems = rules.acceptance_problems(offer, student, today)
@@ -155,9 +159,7 @@ def decline(offer: Offer, student: User, note: str = "", today: date | None = No
     if offer.status is OfferStatus.APPROVED and rules.deadline_passed(offer, today):
         _expire_late(offer, today)
     if offer.is_individual:
-        own = offer.answer_of(student.id)
-        if own is not None:
-            raise AlreadyDone(f"You already {own.answer.label} this offer.")
+        _require_unanswered(offer, student)
         if offer.status not in (OfferStatus.APPROVED, OfferStatus.ACCEPTED):
             raise LadderError(f"This offer is {offer.status.label}; it cannot be declined.")
         _answer(offer, student, Answer.DECLINED, note.strip())
