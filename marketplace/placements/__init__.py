@@ -17,7 +17,9 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Add the pages, and open a student's placement when they accept an individual offer."""
     from .. import events
-    from . import personal_views, records, views
+    from . import hours_views, personal_views, records, views
+
+    assert hours_views.bp is views.bp  # the placement pages are one blueprint
 
     app.register_blueprint(views.bp)
     app.register_blueprint(personal_views.bp)
