@@ -39,6 +39,7 @@ from marketplace.models import (
     PartnerContact,
     Partnership,
     PitchEvent,
+    Placement,
     Project,
     ProjectFile,
     ProjectSnapshot,
@@ -46,6 +47,7 @@ from marketplace.models import (
     Role,
     Rung,
     School,
+    Signature,
     Team,
     TeamMembership,
     User,
@@ -455,6 +457,25 @@ class Factory:
             # From job shadowing up an offer names its students: every member, unless told.
             kw["recipients"] = [OfferRecipient(student_id=m.id) for m in engagement.team.members]
         return self._save(Offer(engagement=engagement, rung=rung, status=status, **kw))
+
+    def signatures(self, placement: Placement) -> Placement:
+        """Every signature the placement's agreement needs, of its terms as they stand: the
+        placement starts (active)."""
+        from marketplace.placements import records
+
+        for role in records.signer_roles(placement):
+            db.session.add(
+                Signature(
+                    placement_id=placement.id,
+                    role=role,
+                    terms_hash=placement.terms_hash,
+                    typed_name="A Signer",
+                )
+            )
+        db.session.flush()
+        db.session.expire(placement, ["signatures"])
+        assert records.settle(placement), placement
+        return placement
 
 
 def _first_enrollment_key(student: User) -> tuple[int, int]:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from marketplace.engagements import ladder, queries, rules
+from marketplace.engagements import ladder, queries, rules, story
 from marketplace.extensions import db
 from marketplace.models import (
     Completion,
@@ -21,6 +21,7 @@ from marketplace.models import (
     ProjectStatus,
     Rung,
 )
+from marketplace.placements import completion
 
 from .conftest import shared_world
 
@@ -71,7 +72,7 @@ def climb_one(world, rung, student):
     return offer
 
 
-def test_the_whole_climb_from_interest_to_internship(world):
+def test_the_whole_climb_from_interest_to_internship(world, make):
     e = ladder.show_interest(world["project"], world["employer"], "Love the check-in idea")
     world["engagement"] = e
     assert e.rung is Rung.INTEREST
@@ -79,13 +80,31 @@ def test_the_whole_climb_from_interest_to_internship(world):
         offer = climb_one(world, rung, world["ava"])
         assert offer.status is OfferStatus.ACCEPTED
         assert e.rung is rung
-        ladder.mark_complete(e, world["employer"])
-        ladder.confirm_complete(e, world["teacher"])
+        if rung.is_workplace:  # the rung completes with Ava's placement
+            placement = ladder.placements_at(e, rung)[0]
+            make.signatures(placement)
+            with pytest.raises(ladder.LadderError, match="completes with the students' placements"):
+                ladder.mark_complete(e, world["employer"])
+            completion.complete(placement, world["teacher"], "Hours and evaluation on paper.")
+            assert e.completion is Completion.CONFIRMED
+        else:
+            ladder.mark_complete(e, world["employer"])
+            ladder.confirm_complete(e, world["teacher"])
     assert e.status is EngagementStatus.COMPLETED
     assert e.completion is Completion.CONFIRMED
     actions = [ev.action for ev in db.session.query(EngagementEvent).order_by(EngagementEvent.id)]
     assert actions[0] == "interest"
     assert actions.count("offer accepted") == 4
+    assert actions.count("placement completed") == 3
+    completed = [
+        story.sentence(ev, world["teacher"])
+        for ev in db.session.query(EngagementEvent).order_by(EngagementEvent.id)
+        if ev.action == "rung completed"
+    ]
+    assert completed == [  # each names the rung it completed, not where the engagement is now
+        f"{world['teacher'].full_name} confirmed the {rung} is complete"
+        for rung in ("mentorship", "job shadowing", "externship", "internship")
+    ]
     assert db.session.query(Notification).count() > 10
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from marketplace.engagements import ladder
 from marketplace.extensions import db
 from marketplace.models import EngagementEvent, Notification, OfferStatus, ProjectStatus, Rung
+from marketplace.placements import completion
 
 from .test_ladder_world import (
     TODAY,
@@ -116,8 +117,12 @@ def test_a_transition_tells_each_person_once_and_never_the_one_who_acted(make):
         ladder.propose(offer, p["employer"], TODAY)
         ladder.approve(offer, p["teacher"], TODAY)
         ladder.accept(offer, world.ava, TODAY)
-        ladder.mark_complete(e, p["employer"])
-        ladder.confirm_complete(e, p["school_admin"])
+        if rung.is_workplace:  # the rung completes with Ava's placement
+            placement = make.signatures(ladder.placements_at(e, rung)[0])
+            completion.complete(placement, p["school_admin"], "Hours kept on paper this term.")
+        else:
+            ladder.mark_complete(e, p["employer"])
+            ladder.confirm_complete(e, p["school_admin"])
     rows = db.session.execute(
         sa.select(Notification.user_id, EngagementEvent.actor_id, EngagementEvent.id).join(
             EngagementEvent, Notification.event_id == EngagementEvent.id

@@ -5,7 +5,8 @@ engagement, with the invariants checked after every step.
 - at most one accepted offer per rung per engagement;
 - no accepted offer without the teacher's approval, an eligible student of the offer, and (for a
   minor) the guardian's consent to that offer;
-- every move that took wrote exactly one timeline row;
+- every move that took wrote exactly one timeline row (completing the placements of a workplace
+  rung writes one per placement, and the rung's own when it completes);
 - a refused move changed nothing (but accepting past the deadline expires the offer, on purpose).
 
 Each example runs in a savepoint rolled back after it, on a world built once for the module.
@@ -29,9 +30,13 @@ from marketplace.models import (
     GuardianConsent,
     Offer,
     OfferStatus,
+    Placement,
+    PlacementStatus,
     Rung,
     TeamMembership,
 )
+from marketplace.placements import completion
+from marketplace.placements import rules as placement_rules
 
 from .factories import Factory
 from .test_ladder_world import (
@@ -59,6 +64,7 @@ RIGHT = {  # who would normally make each move (the strategy picks them half of 
     "consent": ["teacher", "school_admin"],
     "skip": ["teacher", "school_admin"],
     "confirm": ["teacher", "school_admin"],
+    "finish": ["teacher", "school_admin"],  # completes the students' placements at the rung
     "accept": ["student", "ben", "cal"],
     "decline": ["student", "ben", "cal"],
     "close": ["employer", "teacher"],
@@ -93,8 +99,8 @@ CLIMB = [  # (action, right actor?, which one, else who, n, rung, +days)
     ("consent", True, 3, "teacher", 0, Rung.INTERNSHIP, 0),  # refused: nor another team's
     ("consent", True, 0, "teacher", 0, Rung.INTERNSHIP, 0),
     ("accept", True, 1, "student", 0, Rung.INTERNSHIP, 0),
-    ("mark", True, 0, "employer", 0, Rung.INTERNSHIP, 0),
-    ("confirm", True, 0, "teacher", 0, Rung.INTERNSHIP, 0),
+    ("mark", True, 0, "employer", 0, Rung.INTERNSHIP, 0),  # refused: placements are open
+    ("finish", True, 0, "teacher", 0, Rung.INTERNSHIP, 0),
 ]
 YOUNG = [  # Cal, 13, tries a job shadowing (14+) with consent recorded: refused
     *CLIMB[:7],
@@ -148,6 +154,8 @@ def guided(step, world: World) -> tuple:
             return ("confirm", True, which, anyone, 0, rung, days)
         climbed = engagement.rung is not Rung.INTEREST
         if climbed and engagement.completion is Completion.OPEN and n % 2:
+            if open_placements(engagement):
+                return ("finish", True, which, anyone, 0, rung, days)
             return ("mark", True, which, anyone, 0, rung, days)
         return ("draft", True, which, anyone, n, None, days)
     offer, pick = offers[open_ones[-1]], len(offers) - 1 - open_ones[-1]
@@ -159,6 +167,26 @@ def guided(step, world: World) -> tuple:
             return ("consent", True, students.index(missing[0]), anyone, pick, rung, days)
         action = "accept"
     return (action, True, which, anyone, pick, rung, days)
+
+
+def open_placements(engagement: Engagement) -> list[Placement]:
+    return [
+        p
+        for p in ladder.placements_at(engagement, engagement.rung)
+        if p.status in (PlacementStatus.AGREEMENT, PlacementStatus.ACTIVE)
+    ]
+
+
+def finish(engagement: Engagement, actor) -> None:
+    """The school completes the students' placements at the rung (signed by everyone, then
+    completed by the teacher's decision): the rung completes with them."""
+    placements = open_placements(engagement)
+    if not placements or not all(placement_rules.is_staff(p, actor) for p in placements):
+        raise ladder.LadderError("Only the school's staff complete the students' placements.")
+    for placement in placements:
+        if placement.status is PlacementStatus.AGREEMENT:
+            Factory().signatures(placement)
+        completion.complete(placement, actor, "Hours and evaluation kept on paper.")
 
 
 def run(step, world: World) -> str:
@@ -198,6 +226,7 @@ def run(step, world: World) -> str:
         "mark": lambda: ladder.mark_complete(engagement, actor),
         "confirm": lambda: ladder.confirm_complete(engagement, actor),
         "close": lambda: ladder.close(engagement, actor),
+        "finish": lambda: finish(engagement, actor),
     }
     if action == "expire":
         return "ok" if ladder.expire(offer, today) else "refused"
@@ -261,7 +290,11 @@ def test_random_moves_keep_the_ladder_consistent(world, steps):
             outcome = run(step, world)
             after = snapshot()
             if outcome == "ok":
-                assert len(events()) == timeline + 1, step
+                new = [e.action for e in events()[timeline:]]
+                finished = "placement completed" in new  # one per placement, and the rung's
+                assert len(new) == 1 or (
+                    finished and set(new) <= {"placement completed", "rung completed"}
+                ), step
             elif outcome == "expired":
                 assert [e.action for e in events()[timeline:]] == ["offer expired"], step
                 assert any(o[3] == OfferStatus.EXPIRED for o in after["offer"])
@@ -281,7 +314,7 @@ def test_the_examples_climb_and_expire(world):
     savepoint = db.session.begin_nested()
     try:
         outcomes = [run(step, world) for step in CLIMB]
-        assert outcomes.count("refused") == 4
+        assert outcomes.count("refused") == 5  # the four marked above, and marking the internship
         assert fresh(Engagement, world.engagement.id)["status"] == "completed"
     finally:
         savepoint.rollback()

@@ -127,17 +127,23 @@ def test_the_settings_show_the_school_defaults(client, login, s):
     assert field_value(response, "stall_days") == "14"
 
 
+SETTINGS = {
+    "min_age_job_shadowing": "15",
+    "min_age_externship": "16",
+    "min_age_internship": "17",
+    "stall_days": "21",
+    "under_16_day_hours": "3",
+    "under_16_week_hours": "15",
+    "minor_day_hours": "4",
+    "minor_week_hours": "24",
+    "site_visit_target": "3",
+    "rubric": "Communication\nSafety habits\r\n\nCustomer care\n",
+}
+
+
 def test_saving_the_settings(client, login, s):
     login(s["admin"])
-    response = client.post(
-        "/school/ladder-settings",
-        data={
-            "min_age_job_shadowing": "15",
-            "min_age_externship": "16",
-            "min_age_internship": "17",
-            "stall_days": "21",
-        },
-    )
+    response = client.post("/school/ladder-settings", data=SETTINGS)
     assert response.status_code == 303
     school = s["school"]
     assert (school.min_age_job_shadowing, school.min_age_internship, school.stall_days) == (
@@ -145,7 +151,39 @@ def test_saving_the_settings(client, login, s):
         17,
         21,
     )
+    assert (school.under_16_week_hours, school.minor_week_hours, school.site_visit_target) == (
+        15,
+        24,
+        3,
+    )
+    assert school.refuse_over_limit is False  # unticked: hours over the limit are warned
+    assert school.rubric == ["Communication", "Safety habits", "Customer care"]
     assert flashes(client.get("/school/ladder-settings")) == ["The ladder settings are saved."]
+    page = client.get("/school/ladder-settings")
+    assert "Safety habits\nCustomer care" in page.get_data(as_text=True)
+
+
+def test_the_settings_show_the_default_rubric_to_edit(client, login, s):
+    login(s["admin"])
+    response = client.get("/school/ladder-settings")
+    assert "Communication\nTeamwork and collaboration" in response.get_data(as_text=True)
+    assert field_value(response, "minor_week_hours") == "28"
+
+
+@pytest.mark.parametrize(
+    "rubric, message",
+    [
+        ("Communication\nTeamwork", "Give 3 to 15 skills, one per line."),
+        ("A\nB\na", "A skill is listed twice."),
+        ("A\nB\n" + "C" * 81, "Keep each skill under 80 characters."),
+    ],
+)
+def test_a_wrong_rubric_is_refused_and_kept(client, login, s, rubric, message):
+    login(s["admin"])
+    response = client.post("/school/ladder-settings", data={**SETTINGS, "rubric": rubric})
+    assert response.status_code == 422
+    assert field_errors(response) == [message]
+    assert s["school"].rubric == []
 
 
 def test_wrong_settings_are_refused_beside_the_fields_and_kept(client, login, s):
@@ -153,8 +191,8 @@ def test_wrong_settings_are_refused_beside_the_fields_and_kept(client, login, s)
     response = client.post(
         "/school/ladder-settings",
         data={
+            **SETTINGS,
             "min_age_job_shadowing": "30",
-            "min_age_externship": "16",
             "min_age_internship": "",
             "stall_days": "0",
         },

@@ -19,10 +19,9 @@ from marketplace.models import (
     LinkPurpose,
     PlacementLink,
     PlacementStatus,
-    Signature,
     WeekStatus,
 )
-from marketplace.placements import hours, links, records
+from marketplace.placements import hours, links
 from marketplace.placements.records import AlreadyDone, PlacementError
 
 from .helpers import text_of
@@ -33,14 +32,7 @@ from .test_placements import SUPERVISOR, placed
 def signed(make, age: int = 16) -> dict[str, Any]:
     """Maya's placement with every signature of its terms: active."""
     w = placed(make, age)
-    p = w["placement"]
-    for role in records.signer_roles(p):
-        db.session.add(
-            Signature(placement_id=p.id, role=role, terms_hash=p.terms_hash, typed_name="X Y")
-        )
-    db.session.flush()
-    db.session.expire(p, ["signatures"])
-    assert records.settle(p) and p.status is PlacementStatus.ACTIVE
+    assert make.signatures(w["placement"]).status is PlacementStatus.ACTIVE
     db.session.commit()
     return w
 

@@ -25,21 +25,28 @@ from ..models import (
     Classroom,
     Engagement,
     EngagementEvent,
+    Evaluation,
     GuardianConsent,
+    HourEntry,
+    HourWeek,
     MailState,
     Notification,
     Offer,
     OfferAnswer,
     OutgoingMail,
     Placement,
+    PlacementLink,
     Project,
     ProjectStatus,
     Rung,
+    Signature,
     Team,
     Touchpoint,
     User,
     utcnow,
 )
+from ..placements import records
+from . import placements
 from .engagement_stories import STORIES
 
 Story = Iterator[tuple[int, int]]
@@ -181,7 +188,9 @@ class Demo:
     ) -> Story:
         """Offer `rung`: sent on days[0]; approved, with the student's guardian consent, on
         days[1]; accepted by `student` on days[2]. `done`: the days the employer marks the
-        rung complete, then the teacher confirms it."""
+        rung complete, then the teacher confirms it — from job shadowing up, the days the
+        student's placement is worked (signed, hours verified, evaluated) and then completed
+        by the teacher."""
         employer, teacher = e.opened_by, e.team.advisor
         yield days[0], 15
         if rung.is_workplace:  # to the student who will accept it, by name
@@ -194,15 +203,23 @@ class Demo:
             self.consent(offer, minor)
         yield days[2], 20
         ladder.accept(offer, student, self.today)
+        if rung.is_workplace:  # its placement's days are past ones: hours are logged on them
+            self.back_date(offer)
         if len(done) > 0:
             yield done[0], 16
-            ladder.mark_complete(e, employer)
+            if rung.is_workplace:
+                placements.work(offer, student, self.date - timedelta(days=1))
+            else:
+                ladder.mark_complete(e, employer)
         if len(done) > 1:
             yield done[1], 14
-            ladder.confirm_complete(e, teacher)
+            if rung.is_workplace:
+                placements.complete(offer, student)
+            else:
+                ladder.confirm_complete(e, teacher)
 
     def back_date(self, offer: Offer) -> None:
-        """Move the offer's dates back to the day it was drafted."""
+        """Move the offer's dates back to the day it was drafted (and its placements')."""
         back = timedelta(days=self._drafted.pop(offer.id))
         start, end, respond = offer.start_date, offer.end_date, offer.respond_by
         if start is None or end is None or respond is None:
@@ -219,6 +236,15 @@ class Demo:
             .execution_options(synchronize_session=False)
         )
         db.session.refresh(offer)
+        for placement in records.placements_of(offer):
+            records.change_terms(
+                placement,
+                offer.engagement.team.advisor,
+                {
+                    "start_date": placement.start_date - back,
+                    "end_date": placement.end_date - back if placement.end_date else None,
+                },
+            )
 
     def back_date_all(self) -> None:
         for offer_id in list(self._drafted):
@@ -232,7 +258,12 @@ _STAMPED = (
     (EngagementEvent.__table__, ("created_at",)),
     (GuardianConsent.__table__, ("recorded_at",)),
     (OfferAnswer.__table__, ("answered_at",)),
-    (Placement.__table__, ("created_at",)),
+    (Placement.__table__, ("created_at", "signed_at", "completed_at")),
+    (Signature.__table__, ("signed_at",)),
+    (PlacementLink.__table__, ("created_at", "used_at")),
+    (HourEntry.__table__, ("created_at",)),
+    (HourWeek.__table__, ("requested_at", "verified_at")),
+    (Evaluation.__table__, ("submitted_at",)),
     (BackgroundCheck.__table__, ("attested_at",)),
     (Touchpoint.__table__, ("occurred_at",)),  # the partner log's entries of the step
 )

@@ -117,7 +117,14 @@ class OfferForm(FlaskForm):
         description="The offer stays open until midnight at the end of this day, school time.",
     )
     students = MultiCheckboxField(
-        "To named students (leave all unticked for the whole team)", coerce=bounded_int, choices=[]
+        "For which students",
+        coerce=bounded_int,
+        choices=[],
+        description=(
+            "From job shadowing up, tick each student it is for: each answers for themselves "
+            "and has their own placement. A mentorship may go to the whole team: leave all "
+            "unticked."
+        ),
     )
 
     def terms(self) -> dict[str, Any]:
@@ -210,6 +217,43 @@ class LadderSettingsForm(FlaskForm):
         "Days without news before an engagement counts as stalled",
         validators=[InputRequired(), NumberRange(1, 365)],
     )
+    under_16_day_hours = IntegerField(
+        "Under 16: hours on a school day", validators=[InputRequired(), NumberRange(1, 24)]
+    )
+    under_16_week_hours = IntegerField(
+        "Under 16: hours in a week", validators=[InputRequired(), NumberRange(1, 80)]
+    )
+    minor_day_hours = IntegerField(
+        "16 and 17: hours on a school day", validators=[InputRequired(), NumberRange(1, 24)]
+    )
+    minor_week_hours = IntegerField(
+        "16 and 17: hours in a week", validators=[InputRequired(), NumberRange(1, 80)]
+    )
+    refuse_over_limit = BooleanField(
+        "Refuse hours over these limits (unticked: log them with a warning to the teacher)"
+    )
+    site_visit_target = IntegerField(
+        "Site visits per placement the coordinator aims for",
+        validators=[InputRequired(), NumberRange(0, 52)],
+    )
+    rubric = TextAreaField(
+        "Skills the supervisor's evaluations score",
+        validators=[Length(max=3000)],
+        description="One skill per line, 3 to 15 of them. Each is scored from Beginning (1) to "
+        "Exceeds expectations (4). Evaluations already given keep the skills they scored.",
+    )
+
+    def validate_rubric(self, field: TextAreaField) -> None:
+        skills = [line.strip() for line in (field.data or "").splitlines() if line.strip()]
+        if not 3 <= len(skills) <= 15:
+            raise ValidationError("Give 3 to 15 skills, one per line.")
+        if any(len(s) > 80 for s in skills):
+            raise ValidationError("Keep each skill under 80 characters.")
+        if len({s.lower() for s in skills}) != len(skills):
+            raise ValidationError("A skill is listed twice.")
+
+    def skills(self) -> list[str]:
+        return [line.strip() for line in (self.rubric.data or "").splitlines() if line.strip()]
 
 
 class GuardianForm(FlaskForm):

@@ -217,7 +217,12 @@ def accept(offer_id: int) -> Response:
     commit_or_refuse(
         lambda: ladder.accept(offer, current_user, clock.school_today(offer.engagement.school)),
         ladder.LadderError,
-        f"Accepted: your team is now at {offer.rung.label}. Congratulations!",
+        (
+            f"Accepted: your {offer.rung.label} placement is open. Sign its training agreement "
+            "next; your guardian, the supervisor and your teacher sign too."
+            if offer.is_individual
+            else f"Accepted: your team is now at {offer.rung.label}. Congratulations!"
+        ),
     )
     return to_offer(offer)
 

@@ -132,6 +132,15 @@ def can_answer(offer: Offer, student: User) -> bool:
     return waiting and answer_problem(offer, student) is None
 
 
+def awaits_consent(offer: Offer, student: User) -> bool:
+    """Whether a guardian's consent for `student` can still matter: the offer awaits an answer
+    (proposed or approved), or it is an individual one a teammate accepted that waits for
+    this student's own."""
+    if offer.status in (OfferStatus.PROPOSED, OfferStatus.APPROVED):
+        return True
+    return offer.status is OfferStatus.ACCEPTED and can_answer(offer, student)
+
+
 def answer_problem(offer: Offer, student: User) -> str | None:
     """Why `student` may not give their own answer to `offer` (None: they may)."""
     if student.id not in {p.id for p in participants(offer)}:

@@ -20,7 +20,17 @@ from ..models import (
     VerificationStatus,
 )
 
-SETTINGS = ("min_age_job_shadowing", "min_age_externship", "min_age_internship", "stall_days")
+SETTINGS = (
+    "min_age_job_shadowing",
+    "min_age_externship",
+    "min_age_internship",
+    "stall_days",
+    "under_16_day_hours",
+    "under_16_week_hours",
+    "minor_day_hours",
+    "minor_week_hours",
+    "site_visit_target",
+)
 
 
 def _verified_members(school_id: int) -> sa.Select:
@@ -83,10 +93,15 @@ def roster(school_id: int, today: date) -> list[MemberCheck]:
     return [MemberCheck(m, checks.get(m.id), today) for m in members]
 
 
-def save_settings(school: School, admin: User, **values: int) -> None:
-    """A school admin changes the school's youngest ages per rung and its stall period."""
+def save_settings(
+    school: School, admin: User, *, refuse_over_limit: bool, rubric: list[str], **values: int
+) -> None:
+    """A school admin changes the school's ladder and placement settings: youngest ages per
+    rung, stall period, hour limits for minors, site visit target, evaluation rubric."""
     if not (admin.is_school_admin and admin.school_id == school.id):
         raise PermissionError("Only the school's admins change its ladder settings.")
     for name in SETTINGS:
         setattr(school, name, int(values[name]))
+    school.refuse_over_limit = refuse_over_limit
+    school.rubric = list(rubric)
     db.session.flush()

@@ -245,13 +245,19 @@ def record_check(user_id: int) -> Response | tuple[str, int]:
 @bp.route("/school/ladder-settings", methods=["GET", "POST"])
 @school_admin_required
 def settings() -> Response | tuple[str, int]:
-    """The school's youngest ages per workplace rung, and the days before an engagement
-    counts as stalled."""
+    """The school's youngest ages per workplace rung, the days before an engagement counts as
+    stalled, and its placement settings (hour limits, site visits, the evaluation rubric)."""
     school = current_user.school
     form = LadderSettingsForm(obj=school)
+    if not form.is_submitted():
+        form.rubric.data = "\n".join(school.skills)
     if form.validate_on_submit():
         school_gates.save_settings(
-            school, current_user, **{name: form[name].data for name in school_gates.SETTINGS}
+            school,
+            current_user,
+            refuse_over_limit=bool(form.refuse_over_limit.data),
+            rubric=form.skills(),
+            **{name: form[name].data for name in school_gates.SETTINGS},
         )
         db.session.commit()
         flash("The ladder settings are saved.", "success")

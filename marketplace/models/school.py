@@ -12,6 +12,18 @@ from config import DEFAULT_TIMEZONE
 from ..extensions import Model
 from .base import UTCDateTime, utcnow
 
+# The employability skills a placement's evaluations score, unless the school sets its own.
+EMPLOYABILITY_SKILLS: tuple[str, ...] = (
+    "Communication",
+    "Teamwork and collaboration",
+    "Problem solving and critical thinking",
+    "Professionalism and work ethic",
+    "Reliability and punctuality",
+    "Initiative and self-direction",
+    "Technical and job-specific skills",
+    "Takes feedback and learns",
+)
+
 
 class School(Model):
     """A school of the deployment (a district or region serves several)."""
@@ -54,6 +66,11 @@ class School(Model):
 
     def __repr__(self) -> str:
         return f"<School {self.slug}>"
+
+    @property
+    def skills(self) -> list[str]:
+        """The skills the school's placement evaluations score: its own, or the default."""
+        return list(self.rubric) or list(EMPLOYABILITY_SKILLS)
 
     def min_age_for(self, rung: str) -> int:
         """The youngest a student may be to accept an offer for `rung` (0: no limit)."""

@@ -16,7 +16,6 @@ from ..models import (
     GuardianConsent,
     LinkPurpose,
     Offer,
-    OfferStatus,
     PlacementLink,
     SignerRole,
     User,
@@ -45,10 +44,10 @@ def ask(offer: Offer, staff: User, student: User, name: str, email: str) -> Plac
     engagement = offer.engagement
     if not ladder_rules.is_staff(engagement, staff):
         raise PlacementError("Only the team's teacher or the school's admins ask for consent.")
-    if offer.status not in (OfferStatus.PROPOSED, OfferStatus.APPROVED):
-        raise PlacementError(f"This offer is {offer.status.label}: no consent is needed for it.")
     if student.id not in {p.id for p in ladder_rules.participants(offer)}:
         raise PlacementError("That student is not one of this offer's students.")
+    if not ladder_rules.awaits_consent(offer, student):
+        raise PlacementError(f"This offer is {offer.status.label}: no consent is needed for it.")
     if offer.consent_for(student.id) is not None:
         raise AlreadyDone("Consent for this student is already recorded.")
     save_guardian(student, staff, name, email)
@@ -85,7 +84,7 @@ def give(link: PlacementLink, typed_name: str, ip: str, agent: str) -> GuardianC
         raise PlacementError(problem)
     offer = link.offer
     assert offer is not None  # a consent link is always to an offer
-    if offer.status not in (OfferStatus.PROPOSED, OfferStatus.APPROVED):
+    if not ladder_rules.awaits_consent(offer, link.student):
         raise PlacementError(f"This offer is {offer.status.label}; consent is no longer needed.")
     if offer.consent_for(link.student_id) is not None:
         raise AlreadyDone("Consent for this offer is already recorded. Thank you.")

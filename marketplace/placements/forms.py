@@ -13,6 +13,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -23,8 +24,22 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from ..engagements.forms import AskConsentForm, GuardianForm
 from ..forms_common import SelectChoice, lower_strip, strip, strip_text
 from ..models import WorkersComp
+from .evaluations import VISIT_MODES
+from .plans import RUBRIC_LEVELS
 
-__all__ = ["AgreementForm", "AskConsentForm", "GuardianForm", "HoursForm", "SignForm", "VerifyForm"]
+__all__ = [
+    "AgreementForm",
+    "AskConsentForm",
+    "CompleteForm",
+    "EndForm",
+    "GuardianForm",
+    "HoursForm",
+    "ReflectionForm",
+    "SignForm",
+    "VerifyForm",
+    "VisitForm",
+    "evaluation_form",
+]
 
 WORKERS_COMP = [SelectChoice(w.value, w.label.capitalize()) for w in WorkersComp]
 
@@ -164,5 +179,104 @@ class VerifyForm(FlaskForm):
     refuse_note = TextAreaField(
         "Refuse the week: why (leave empty to approve)",
         validators=[Optional(), Length(max=2000)],
+        filters=[strip_text],
+    )
+
+
+class EvaluationFormBase(FlaskForm):
+    evaluator_name = StringField(
+        "Your name",
+        validators=[DataRequired("Type your name."), Length(max=120)],
+        filters=[strip],
+    )
+    strengths = TextAreaField(
+        "The student's strengths",
+        validators=[Optional(), Length(max=3000)],
+        filters=[strip_text],
+    )
+    to_improve = TextAreaField(
+        "What to work on next",
+        validators=[Optional(), Length(max=3000)],
+        filters=[strip_text],
+    )
+    skills: list[str] = []
+
+    def scores(self) -> dict[str, int]:
+        return {
+            skill: int(self[f"skill_{i}"].data)
+            for i, skill in enumerate(self.skills)
+            if self[f"skill_{i}"].data
+        }
+
+    def skill_fields(self) -> list[Any]:
+        return [self[f"skill_{i}"] for i in range(len(self.skills))]
+
+
+LEVEL_CHOICES = [
+    SelectChoice(str(level), f"{level} · {words}") for level, words in RUBRIC_LEVELS.items()
+]
+
+
+def evaluation_form(skills: list[str], **kwargs: Any) -> EvaluationFormBase:
+    """The evaluation form of a rubric: one choice of level per skill (`skill_0`, `skill_1` …)."""
+    fields: dict[str, Any] = {
+        f"skill_{i}": RadioField(
+            skill,
+            choices=LEVEL_CHOICES,
+            validators=[InputRequired(f"Choose a level for {skill}.")],
+        )
+        for i, skill in enumerate(skills)
+    }
+    form_class = type("EvaluationForm", (EvaluationFormBase,), {**fields, "skills": skills})
+    return form_class(**kwargs)
+
+
+class ReflectionForm(FlaskForm):
+    reflection = TextAreaField(
+        "Your reflection",
+        validators=[Optional(), Length(max=5000)],
+        filters=[strip_text],
+        description="What you did, what you learned, what you would do next. Your teacher "
+        "reads it; the organisation does not.",
+    )
+    rating = RadioField(
+        "How good was the experience?",
+        choices=[SelectChoice(str(n), "★" * n) for n in range(1, 6)],
+        validators=[Optional()],
+    )
+    rating_comment = TextAreaField(
+        "Why that rating (optional)",
+        validators=[Optional(), Length(max=2000)],
+        filters=[strip_text],
+        description="Your teacher sees your rating. The organisation sees only an average "
+        "over several students, never yours alone.",
+    )
+    show_endorsement = BooleanField(
+        "Show the organisation's endorsement of my skills on my team's projects"
+    )
+
+
+class VisitForm(FlaskForm):
+    visited_on = DateField("Day of the visit", validators=[DataRequired("Give the day.")])
+    mode = SelectField(
+        "How", choices=[SelectChoice(m, m.capitalize()) for m in VISIT_MODES], default="in person"
+    )
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)], filters=[strip_text])
+
+
+class CompleteForm(FlaskForm):
+    override_reason = TextAreaField(
+        "Reason to complete it anyway",
+        validators=[Optional(), Length(max=2000)],
+        filters=[strip_text],
+        description="Only when the record falls short (hours not all verified, no final "
+        "evaluation). It stays on the placement's record.",
+    )
+
+
+class EndForm(FlaskForm):
+    reason = TextAreaField(
+        "Why it ends",
+        validators=[DataRequired("Say why the placement ends."), Length(min=5, max=2000)],
         filters=[strip_text],
     )

@@ -1,6 +1,7 @@
 """The pages of personal links, for people without an account: a guardian consents to an offer
-or signs the agreement, a supervisor signs it or verifies a week of hours. Each shows only what
-that person needs, answers 404 to a forged token and 410 (with why) to a spent one."""
+or signs the agreement, a supervisor signs it, verifies a week of hours or evaluates the
+student. Each shows only what that person needs, answers 404 to a forged token and 410 (with
+why) to a spent one."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from flask import Blueprint, abort, render_template, request
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..models import LinkPurpose, PlacementLink, SignerRole
+from ..models import EvaluationKind, LinkPurpose, PlacementLink, SignerRole
 from ..privacy import public_name
-from . import consent, documents, hours, links, signing
-from .forms import SignForm, VerifyForm
+from . import consent, documents, evaluations, hours, links, signing
+from .forms import SignForm, VerifyForm, evaluation_form
 from .records import AlreadyDone, PlacementError
 
 bp = Blueprint("personal_links", __name__)
@@ -47,6 +48,7 @@ def open(purpose: str, token: str) -> str | tuple[str, int]:
         LinkPurpose.CONSENT: _consent,
         LinkPurpose.SIGN: _sign,
         LinkPurpose.VERIFY: _verify,
+        LinkPurpose.EVALUATE: _evaluate,
     }.get(kind)
     if page is None:
         abort(404)
@@ -147,3 +149,34 @@ def _verify(link: PlacementLink) -> str | tuple[str, int]:
 
         return _answer(link, act, "placements/link_verify.html", **context)
     return render_template("placements/link_verify.html", link=link, **context)
+
+
+def _evaluate(link: PlacementLink) -> str | tuple[str, int]:
+    placement = link.placement
+    assert placement is not None
+    kind = EvaluationKind(link.kind)
+    form = evaluation_form(placement.school.skills, evaluator_name=link.name)
+    context = {
+        "placement": placement,
+        "kind": kind,
+        "form": form,
+        "student_name": public_name(placement.student),
+    }
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("placements/evaluate.html", link=link, **context), 422
+        return _answer(
+            link,
+            lambda: evaluations.submit(
+                placement,
+                kind,
+                form.scores(),
+                form.strengths.data or "",
+                form.to_improve.data or "",
+                form.evaluator_name.data or "",
+                link=link,
+            ),
+            "placements/evaluate.html",
+            **context,
+        )
+    return render_template("placements/evaluate.html", link=link, **context)

@@ -4,18 +4,9 @@ editable (the plan and checklist per placement, the rubric per school)."""
 
 from __future__ import annotations
 
-from ..models import School
+from ..models.school import EMPLOYABILITY_SKILLS
 
-DEFAULT_RUBRIC: tuple[str, ...] = (
-    "Communication",
-    "Teamwork and collaboration",
-    "Problem solving and critical thinking",
-    "Professionalism and work ethic",
-    "Reliability and punctuality",
-    "Initiative and self-direction",
-    "Technical and job-specific skills",
-    "Takes feedback and learns",
-)
+DEFAULT_RUBRIC = EMPLOYABILITY_SKILLS
 
 # 1 … 4, as the evaluation forms and the certificate say them.
 RUBRIC_LEVELS: dict[int, str] = {
@@ -96,11 +87,6 @@ CLUSTER_OBJECTIVES: dict[str, tuple[str, ...]] = {
         "Use the inventory or routing system",
     ),
 }
-
-
-def rubric_of(school: School) -> list[str]:
-    """The skills the school's evaluations score (its own, or the default)."""
-    return list(school.rubric) or list(DEFAULT_RUBRIC)
 
 
 def training_plan_for(cluster: str) -> list[str]:

@@ -59,3 +59,13 @@ def role_in_app(placement: Placement, user: User) -> SignerRole | None:
     ):
         return SignerRole.SUPERVISOR
     return None
+
+
+def is_supervisor(placement: Placement, user: User) -> bool:
+    """The host member the agreement names as supervisor: evaluates the student signed in."""
+    return role_in_app(placement, user) is SignerRole.SUPERVISOR
+
+
+def can_have_certificate(placement: Placement, user: User) -> bool:
+    """The certificate names the student in full: theirs and the school's."""
+    return is_student(placement, user) or is_staff(placement, user)

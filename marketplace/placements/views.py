@@ -18,16 +18,15 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from ..engagements import ladder
 from ..engagements import rules as ladder_rules
 from ..extensions import db
-from ..forms_common import EmptyForm, SelectChoice
+from ..forms_common import SelectChoice
 from ..models import (
     Classroom,
     Engagement,
     EntryStatus,
-    Guardian,
     HourEntry,
-    HourWeek,
     Offer,
     Placement,
     Team,
@@ -35,8 +34,9 @@ from ..models import (
 )
 from ..permissions import load_or_404, require, staff_required
 from ..web import commit_or_refuse
-from . import consent, documents, hours, records, rules, signing
+from . import consent, documents, evaluations, records, rules, signing
 from .forms import AgreementForm, AskConsentForm, GuardianForm, SignForm
+from .page import placement_page
 from .records import PlacementError
 
 bp = Blueprint("placements", __name__)
@@ -58,6 +58,25 @@ def client_of() -> tuple[str, str]:
 def offer_placements(offer: Offer) -> list[Placement]:
     """The placements an offer became that the reader may open (the offer page lists them)."""
     return [p for p in records.placements_of(offer) if rules.can_view(p, current_user)]
+
+
+@bp.app_template_global("engagement_placements")
+def engagement_placements(engagement: Engagement) -> list[Placement]:
+    """The students' placements of an engagement that the reader may open (its page lists
+    them, and a workplace rung completes with them)."""
+    return [p for p in ladder.placements_at(engagement) if rules.can_view(p, current_user)]
+
+
+@bp.app_template_global("endorsements_of")
+def endorsements_of(students: list[User]) -> list[evaluations.Endorsement]:
+    """The workplace endorsements these students agreed to show (a project's team)."""
+    return evaluations.endorsements([s.id for s in students])
+
+
+@bp.app_template_global("certificates_of")
+def certificates_of(student: User) -> list[Placement]:
+    """A student's completed placements, for the certificates in their portfolio."""
+    return evaluations.completed_placements(student)
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -121,38 +140,6 @@ def index() -> str:
 def show(placement_id: int) -> str:
     placement = placement_or_404(placement_id)
     return placement_page(placement)
-
-
-def placement_page(
-    placement: Placement,
-    sign_form: SignForm | None = None,
-    guardian_form: GuardianForm | None = None,
-) -> str:
-    for_host = rules.is_host(placement, current_user)
-    guardian = db.session.get(Guardian, placement.student_id)
-    if guardian_form is None:
-        guardian_form = GuardianForm(formdata=None, obj=guardian)
-    weeks = list(
-        db.session.scalars(
-            sa.select(HourWeek)
-            .where(HourWeek.placement_id == placement.id)
-            .order_by(HourWeek.week_start.desc())
-        )
-    )
-    return render_template(
-        "placements/show.html",
-        **documents.agreement_context(placement, for_host),
-        sign_role=rules.role_in_app(placement, current_user),
-        sign_form=sign_form or SignForm(formdata=None, terms_hash=placement.terms_hash),
-        guardian=guardian,
-        guardian_form=guardian_form,
-        link_signers=signing.link_signers(placement),
-        is_staff=rules.is_staff(placement, current_user),
-        can_edit=rules.can_edit_terms(placement, current_user),
-        totals=hours.totals(placement),
-        weeks=weeks,
-        action_form=EmptyForm(),
-    )
 
 
 @bp.route("/placements/<int:placement_id>/agreement", methods=["GET", "POST"])

@@ -18,7 +18,9 @@ from .progress import (
     close,
     close_for_school,
     confirm_complete,
+    follow_placements,
     mark_complete,
+    placements_at,
     show_interest,
 )
 from .steps import OFFER_TRANSITIONS, AlreadyDone, Expired, LadderError
@@ -39,7 +41,9 @@ __all__ = [
     "draft_offer",
     "expire",
     "expire_overdue",
+    "follow_placements",
     "mark_complete",
+    "placements_at",
     "propose",
     "record_consent",
     "show_interest",

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ... import clock
 from ...extensions import db
-from ...models import BackgroundCheck, GuardianConsent, Offer, OfferStatus, School, User, utcnow
+from ...models import BackgroundCheck, GuardianConsent, Offer, School, User, utcnow
 from .. import rules
 from ..timeline import record
 from .steps import AlreadyDone, LadderError, require
@@ -21,7 +21,7 @@ def record_consent(
     """The teacher records a guardian's consent to one offer for one minor."""
     engagement = offer.engagement
     require(engagement, staff, *rules.STAFF_PARTS)
-    if offer.status not in (OfferStatus.PROPOSED, OfferStatus.APPROVED):
+    if not rules.awaits_consent(offer, student):
         raise LadderError(
             f"Consent is recorded for an offer awaiting an answer, not a {offer.status.value} one."
         )

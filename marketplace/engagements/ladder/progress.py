@@ -14,7 +14,10 @@ from ...models import (
     Completion,
     Engagement,
     EngagementStatus,
+    Offer,
     OfferStatus,
+    Placement,
+    PlacementStatus,
     Project,
     ProjectStatus,
     Rung,
@@ -115,12 +118,35 @@ def allow_skip(engagement: Engagement, staff: User, to: Rung) -> None:
 # --- completing rungs and closing ------------------------------------------------------------
 
 
+def placements_at(engagement: Engagement, rung: Rung | None = None) -> list[Placement]:
+    """The students' placements of the engagement (at `rung`, if given)."""
+    query = sa.select(Placement).where(Placement.engagement_id == engagement.id)
+    if rung is not None:
+        query = query.where(Placement.rung == rung)
+    return list(db.session.scalars(query.order_by(Placement.id)))
+
+
+def _placements_problem(engagement: Engagement) -> str | None:
+    """A workplace rung with placements completes with them: by the teacher completing each
+    student's placement (its hours verified and its final evaluation given)."""
+    placements = placements_at(engagement, engagement.rung)
+    if any(p.status in (PlacementStatus.AGREEMENT, PlacementStatus.ACTIVE) for p in placements):
+        return (
+            f"The {engagement.rung.label} completes with the students' placements: the teacher "
+            "completes each one once its hours are verified and its final evaluation is in."
+        )
+    return None
+
+
 def mark_complete(engagement: Engagement, employer: User) -> None:
     """The employer marks the current rung done; the teacher confirms it."""
     require(engagement, employer, Part.EMPLOYER)
     require_active(engagement)
     if engagement.rung is Rung.INTEREST:
         raise LadderError("Interest is not a rung to complete; make an offer.")
+    problem = _placements_problem(engagement)
+    if problem:
+        raise LadderError(problem)
     if engagement.completion is not Completion.OPEN:
         raise AlreadyDone(f"The {engagement.rung.label} is already marked complete.")
     update_engagement(
@@ -136,6 +162,7 @@ def mark_complete(engagement: Engagement, employer: User) -> None:
         engagement,
         employer,
         "rung marked complete",
+        offer=_accepted_at(engagement),
         from_state=Completion.OPEN.value,
         to_state=Completion.MARKED.value,
         detail=f"The {engagement.rung.label} is done.",
@@ -153,27 +180,63 @@ def confirm_complete(engagement: Engagement, staff: User) -> None:
         raise AlreadyDone(f"The {engagement.rung.label} is already confirmed.")
     if engagement.completion is not Completion.MARKED:
         raise LadderError(f"The employer has not marked the {engagement.rung.label} complete.")
-    last = engagement.rung is LADDER[-1]
+    problem = _placements_problem(engagement)
+    if problem:
+        raise LadderError(problem)
+    _confirm(engagement, staff)
+
+
+def _accepted_at(engagement: Engagement) -> Offer | None:
+    """The accepted offer of the engagement's rung: what a completion step is about (its
+    timeline sentence names that rung, whatever the engagement climbs to later)."""
+    return next(
+        (
+            o
+            for o in engagement.offers
+            if o.status is OfferStatus.ACCEPTED and o.rung is engagement.rung
+        ),
+        None,
+    )
+
+
+def _confirm(engagement: Engagement, staff: User) -> None:
+    """The rung is complete (the last one completes the engagement)."""
+    was = engagement.completion
     values: dict[str, Any] = {"completion": Completion.CONFIRMED}
-    if last:
+    if engagement.rung is LADDER[-1]:
         values["status"] = EngagementStatus.COMPLETED
-    expect = {
-        "completion": Completion.MARKED,
-        "rung": engagement.rung,
-        "status": EngagementStatus.ACTIVE,
-    }
+    expect = {"completion": was, "rung": engagement.rung, "status": EngagementStatus.ACTIVE}
     update_engagement(engagement, expect, **values)
     nxt = engagement.rung.next
     record(
         engagement,
         staff,
         "rung completed",
-        from_state=Completion.MARKED.value,
+        offer=_accepted_at(engagement),
+        from_state=was.value,
         to_state=Completion.CONFIRMED.value,
         detail=f"Next: {nxt.a}." if nxt else "The whole ladder is complete.",
         tell=employers_of(engagement) + team_of(engagement),
         subject=f"The {engagement.rung.label} is complete" + (f" — next, {nxt.a}" if nxt else ""),
     )
+
+
+def follow_placements(engagement: Engagement, staff: User) -> bool:
+    """A placement at the engagement's rung was completed or ended: once none is open and at
+    least one was completed, the rung is complete. Whether it completed now."""
+    if (
+        engagement.status is not EngagementStatus.ACTIVE
+        or engagement.completion is Completion.CONFIRMED
+        or not engagement.rung.is_workplace
+    ):
+        return False
+    placements = placements_at(engagement, engagement.rung)
+    if _placements_problem(engagement) or not any(
+        p.status is PlacementStatus.COMPLETED for p in placements
+    ):
+        return False
+    _confirm(engagement, staff)
+    return True
 
 
 def close(engagement: Engagement, user: User, reason: str = "") -> None:
