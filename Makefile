@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_media.py
 	$(BIN)/python bench/bench_judging.py
 	$(BIN)/python bench/bench_partners.py
+	$(BIN)/python bench/bench_placements.py
 	$(BIN)/python bench/contact_figures.py
 
 clean:

@@ -317,3 +317,27 @@ def test_the_timeline_tells_the_placement_in_sentences(make, client, login):
     # The rung's completion names the rung it completed, whatever the engagement is at later.
     assert "Maria Rivera confirmed the internship is complete." in page
     assert "placement completed" not in page  # never the state's name
+
+
+def test_verified_hours_show_on_the_students_dashboard_and_the_teachers_ladder(
+    make, client, login, outbox
+):
+    w = signed(make, age=19)
+    verified_week(w, client, outbox)  # 3 hours
+    login(w["maya"])
+    dashboard = words(client.get("/dashboard"))
+    assert "Internship at Harbor Health active 3.0 of 90 hours verified" in dashboard
+    login(w["teacher"])
+    ladder_page = words(client.get("/ladder"))
+    assert "Maya Lopez Internship at Harbor Health active 3.0 of 90" in ladder_page
+    login(w["employer"])
+    assert 'href="/placements"' in text_of(client.get("/dashboard"))
+
+
+def test_the_organisation_sees_its_rating_only_as_an_average_of_three(make, client, login):
+    w = signed(make, age=19)
+    w["placement"].rating = 2
+    db.session.commit()
+    login(w["employer"])
+    page = words(client.get("/placements"))
+    assert "once three or more have rated (1 so far)" in page and "2 of 5" not in page

@@ -462,6 +462,11 @@ def test_run_all_returns_counts_and_a_second_run_writes_nothing(make, world, out
         "weekly_employer_digest": 4,  # Acme's two members, the two offering organisations'
         "teacher_weekly_summary": 2,  # the teacher and the school admin
         "follow_up_reminders": 0,
+        # No placements in this world: their jobs are tests/test_placement_reminders.py's.
+        "weekly_hours_verification": 0,
+        "unverified_hours": 0,
+        "unlogged_hours": 0,
+        "evaluations_due": 0,
         "partner_messages": 0,
         "daily_digests": 1,
     }
@@ -533,6 +538,11 @@ def test_schedulers_racing_on_postgresql_tell_everyone_once(app, make, world, ou
         "weekly_employer_digest": 4,
         "teacher_weekly_summary": 2,
         "follow_up_reminders": 0,
+        # No placements in this world: their jobs are tests/test_placement_reminders.py's.
+        "weekly_hours_verification": 0,
+        "unverified_hours": 0,
+        "unlogged_hours": 0,
+        "evaluations_due": 0,
         "partner_messages": 0,
         "daily_digests": 1,
     }

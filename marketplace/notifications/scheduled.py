@@ -1,6 +1,7 @@
 """The scheduled follow-ups, run by the worker every SCHEDULE_EVERY_SECONDS or by
 `flask run-scheduled` from cron: stalled engagements, offer deadlines, the weekly digests and
-the daily digest, and the partner network's follow-ups.
+the daily digest, the partner network's follow-ups, and the placements' hours and evaluations
+(`placement_reminders`).
 
 Every job is idempotent per period: what it tells carries a key unique per period and person
 (`notify_once`, `mail_once`), so running it twice, or in two processes at once, tells nothing
@@ -31,6 +32,7 @@ from ..models import (
 )
 from ..partners import automation
 from ..partners.tasks import due_for_reminder
+from . import placement_reminders
 from .digests import daily_digests, weekly_employer_digest
 from .service import notify_once
 from .summaries import teacher_weekly_summary
@@ -197,6 +199,10 @@ JOBS: dict[str, Callable[[datetime], int]] = {
     "weekly_employer_digest": weekly_employer_digest,
     "teacher_weekly_summary": teacher_weekly_summary,
     "follow_up_reminders": follow_up_reminders,
+    "weekly_hours_verification": placement_reminders.weekly_verification,
+    "unverified_hours": placement_reminders.unverified_weeks,
+    "unlogged_hours": placement_reminders.unlogged_weeks,
+    "evaluations_due": placement_reminders.evaluations_due,
     "partner_messages": automation.run,  # the school's automated messages to partners
     "daily_digests": daily_digests,
 }

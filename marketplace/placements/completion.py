@@ -16,7 +16,7 @@ from ..engagements import ladder
 from ..engagements.ladder.steps import employers_of
 from ..engagements.timeline import record
 from ..extensions import db
-from ..models import EvaluationKind, Placement, PlacementStatus, User, utcnow
+from ..models import Evaluation, EvaluationKind, Placement, PlacementStatus, User, utcnow
 from ..privacy import public_name
 from ..workflow import update_if
 from . import documents, evaluations, hours, rules
@@ -25,12 +25,17 @@ from .records import AlreadyDone, PlacementError
 CERTIFICATE_MAX = 5 * 1024 * 1024
 
 
-def problems(placement: Placement) -> list[str]:
-    """What keeps the placement from completing on its record (empty: it can)."""
+def problems(
+    placement: Placement,
+    totals: hours.Totals | None = None,
+    given: dict[EvaluationKind, Evaluation] | None = None,
+) -> list[str]:
+    """What keeps the placement from completing on its record (empty: it can); the page
+    passes the totals and evaluations it already has."""
     if placement.status is not PlacementStatus.ACTIVE:
         return [f"The placement is {placement.status.label}."]
     out = []
-    totals = hours.totals(placement)
+    totals = totals or hours.totals(placement)
     if totals.pending:
         out.append(
             f"{hours.hours_text(totals.pending)} logged hours are not verified by the supervisor."
@@ -42,7 +47,9 @@ def problems(placement: Placement) -> list[str]:
             f"The verified hours ({hours.hours_text(totals.verified)}) are short of the "
             f"{placement.expected_hours} expected."
         )
-    if EvaluationKind.FINAL not in evaluations.evaluations_of(placement):
+    if given is None:
+        given = evaluations.evaluations_of(placement)
+    if EvaluationKind.FINAL not in given:
         out.append("The supervisor's final evaluation is not in.")
     return out
 

@@ -238,6 +238,8 @@ def log(
             row,
             HourWeek.status == WeekStatus.REFUSED,
             status=WeekStatus.OPEN,
+            requested_at=None,  # the weekly job sends it to the supervisor again
+            reminded_at=None,
             version=HourWeek.version + 1,
         )
         db.session.refresh(row)

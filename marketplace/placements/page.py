@@ -42,6 +42,8 @@ def placement_page(placement: Placement, **refused: Any) -> str:
         )
     )
     under_way = placement.status in (PlacementStatus.ACTIVE, PlacementStatus.COMPLETED)
+    totals = hours.totals(placement)
+    given = evaluations.evaluations_of(placement) if under_way else {}
     forms: dict[str, Any] = {
         "sign_form": SignForm(formdata=None, terms_hash=placement.terms_hash),
         "guardian_form": GuardianForm(formdata=None, obj=guardian),
@@ -65,14 +67,14 @@ def placement_page(placement: Placement, **refused: Any) -> str:
         is_staff=is_staff,
         is_student=is_student,
         can_edit=rules.can_edit_terms(placement, current_user),
-        totals=hours.totals(placement),
+        totals=totals,
         weeks=weeks,
-        evaluations=evaluations.evaluations_of(placement) if under_way else {},
+        evaluations=given,
         evaluation_kinds=list(EvaluationKind),
         due_on={k: evaluations.due_on(placement, k) for k in EvaluationKind},
         evaluates=rules.is_supervisor(placement, current_user),
         levels=RUBRIC_LEVELS,
         visits=evaluations.visits_of(placement) if is_staff else [],
-        completion_problems=completion.problems(placement) if is_staff else [],
+        completion_problems=completion.problems(placement, totals, given) if is_staff else [],
         action_form=EmptyForm(),
     )

@@ -4,6 +4,8 @@ the agreement's form and PDF, and a guardian's consent asked for by link (the ho
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -29,6 +31,7 @@ from ..models import (
     HourEntry,
     Offer,
     Placement,
+    PlacementStatus,
     Team,
     User,
 )
@@ -104,21 +107,39 @@ def visible_placements(user: User) -> sa.Select[Placement]:
     return query.where(Placement.student_id == user.id)
 
 
-@bp.get("/placements")
-@login_required
-def index() -> str:
+@dataclass(frozen=True)
+class Listed:
+    """The placements a reader's list shows, with their verified minutes (two statements)."""
+
+    placements: list[Placement]
+    verified: dict[int, int]
+
+    def hours(self, placement: Placement) -> float:
+        return round(self.verified.get(placement.id, 0) / 60, 1)
+
+
+LIST_LIMIT = 500
+
+
+def listed(user: User, open_only: bool = False, limit: int = LIST_LIMIT) -> Listed:
+    query = visible_placements(user)
+    if open_only:
+        query = query.where(
+            Placement.status.in_([PlacementStatus.AGREEMENT, PlacementStatus.ACTIVE])
+        )
     placements = list(
         db.session.scalars(
-            visible_placements(current_user)
-            .options(
+            query.options(
                 joinedload(Placement.student),
                 joinedload(Placement.organisation),
                 joinedload(Placement.school),
             )
             .order_by(Placement.status, Placement.start_date.desc(), Placement.id.desc())
-            .limit(500)
+            .limit(limit)
         )
     )
+    if not placements:
+        return Listed([], {})
     verified = dict(
         db.session.execute(
             sa.select(HourEntry.placement_id, sa.func.sum(HourEntry.minutes))
@@ -129,7 +150,26 @@ def index() -> str:
             .group_by(HourEntry.placement_id)
         ).all()
     )
-    return render_template("placements/index.html", placements=placements, verified=verified)
+    return Listed(placements, {k: int(v or 0) for k, v in verified.items()})
+
+
+@bp.app_template_global("open_placements")
+def open_placements(user: User, limit: int = 10) -> Listed:
+    """The reader's placements waiting for signatures or under way, with their hours: the
+    student's dashboard and the teacher's ladder show them."""
+    return listed(user, open_only=True, limit=limit)
+
+
+@bp.get("/placements")
+@login_required
+def index() -> str:
+    rows = listed(current_user)
+    rating = (
+        evaluations.rating_summary(current_user.organisation_id)
+        if current_user.is_employer and current_user.organisation_id
+        else None
+    )
+    return render_template("placements/index.html", rows=rows, rating=rating, limit=LIST_LIMIT)
 
 
 # --- one placement ------------------------------------------------------------------------------
