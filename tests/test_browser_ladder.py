@@ -142,7 +142,7 @@ def test_the_climb_from_interest_to_a_placement(tab, climb):
     page = tab(climb["teacher"].email)
     page.goto(f"/engagements/{engagement.id}")
     expect(page.locator("#placements-title + ul")).to_contain_text("Ava Martinez: job shadowing")
-    expect(page.locator("main")).to_contain_text("completes when the teacher completes each")
+    expect(page.locator(".next-step")).to_contain_text("completes with the students' placements")
     expect(page.locator("button:has-text('Confirm the job shadowing')")).to_have_count(0)
     shot(page, "ladder-5-teacher-sees-the-timeline-and-the-placement")
     page = tab(climb["employer"].email)

@@ -250,7 +250,8 @@ def test_completing_on_the_record_makes_the_certificate_and_completes_the_rung(
     # The endorsement the student agreed to show is on the team's project, by public name.
     project_page = words(client.get(f"/projects/{w['project'].id}"))
     assert "Maya L. is endorsed by Harbor Health after internship" in project_page
-    assert DEFAULT_RUBRIC[0] in project_page
+    assert DEFAULT_RUBRIC[0] in project_page  # rated Exceeds: endorsed
+    assert DEFAULT_RUBRIC[1] not in project_page  # Proficient: on the certificate only
 
 
 def test_an_endorsement_the_student_keeps_private_is_not_shown(make, client, login):

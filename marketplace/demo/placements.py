@@ -47,11 +47,8 @@ def sign_everything(placement: Placement, teacher: User) -> None:
     student = placement.student
     if records.needs_guardian(placement):
         consent.save_guardian(student, teacher, *_guardian_of(student))
-    records.change_terms(
-        placement,
-        teacher,
-        {"supervisor_email": placement.organisation.members[0].email},
-    )
+    domain = (placement.organisation.members[0].email or "@example.com").split("@")[1]
+    records.change_terms(placement, teacher, {"supervisor_email": f"supervisor@{domain}"})
     for user in (student, teacher):
         signing.sign_in_app(placement, user, user.full_name, *CLIENT, placement.terms_hash)
     signing.request(placement, teacher)

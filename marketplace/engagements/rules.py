@@ -333,6 +333,11 @@ def next_step(engagement: Engagement, viewer: User | None = None) -> str:
     nxt = engagement.rung.next
     if engagement.rung is Rung.INTEREST:
         return "The employer can claim to mentor the team."
+    if engagement.completion is Completion.OPEN and engagement.rung.is_workplace:
+        return (
+            f"The {engagement.rung.label} completes with the students' placements: the teacher "
+            "completes each once its hours are verified and its final evaluation is in."
+        )
     if engagement.completion is Completion.OPEN:
         return f"When the {engagement.rung.label} is done, the employer marks it complete."
     if engagement.completion is Completion.MARKED:

@@ -175,6 +175,14 @@ def strong_skills(evaluation: Evaluation) -> list[tuple[str, str]]:
     ]
 
 
+def endorsed_skills(evaluation: Evaluation) -> list[str]:
+    """What an endorsement names: the skills rated Exceeds expectations, or, when none is,
+    those rated Proficient (the certificate lists both)."""
+    levels = {skill: level for skill, level in evaluation.scores.items() if isinstance(level, int)}
+    top = [skill for skill, level in levels.items() if level >= 4]
+    return top or [skill for skill, level in levels.items() if level == 3]
+
+
 # --- the student's side -------------------------------------------------------------------------
 
 
@@ -301,7 +309,7 @@ def endorsements(student_ids: list[int]) -> list[Endorsement]:
     ).all()
     out = []
     for student_id, organisation, rung, evaluation in rows:
-        skills = [skill for skill, _ in strong_skills(evaluation)]
+        skills = endorsed_skills(evaluation)
         if skills:
             out.append(Endorsement(student_id, organisation, rung.label, skills))
     return out
