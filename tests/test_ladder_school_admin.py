@@ -175,7 +175,7 @@ def test_the_settings_show_the_default_rubric_to_edit(client, login, s):
     [
         ("Communication\nTeamwork", "Give 3 to 15 skills, one per line."),
         ("A\nB\na", "A skill is listed twice."),
-        ("A\nB\n" + "C" * 81, "Keep each skill under 80 characters."),
+        ("A\nB\n" + "C" * 81, "Keep each skill to 80 characters or fewer."),
     ],
 )
 def test_a_wrong_rubric_is_refused_and_kept(client, login, s, rubric, message):

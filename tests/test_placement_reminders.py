@@ -135,3 +135,16 @@ def test_the_placement_jobs_run_with_the_others():
         "unlogged_hours",
         "evaluations_due",
     } <= set(scheduled.JOBS)
+
+
+def test_a_week_whose_hours_were_removed_is_left_for_later(make):
+    w = signed(make, age=19)
+    monday = logged_last_week(w)
+    for entry in hours.week(w["placement"], monday).entries:
+        hours.remove(entry, w["maya"])
+    db.session.commit()
+    now = noon(clock.school_today(w["school"]))
+    assert placement_reminders.weekly_verification(now) == 0
+    assert db.session.scalars(sa.select(HourWeek)).one().requested_at is None  # not stranded
+    hours.log(w["placement"], w["maya"], monday, time(9), time(10), "Filing")
+    assert placement_reminders.weekly_verification(now) == 1

@@ -6,7 +6,7 @@ with a reason), the certificate, the endorsement, and the engagement's rung foll
 from __future__ import annotations
 
 import io
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pypdfium2 as pdfium
 import pytest
@@ -17,18 +17,22 @@ from marketplace.engagements import ladder
 from marketplace.extensions import db
 from marketplace.models import (
     Completion,
+    Engagement,
     EngagementStatus,
     Evaluation,
     EvaluationKind,
+    Notification,
     Placement,
     PlacementStatus,
     SiteVisit,
+    User,
 )
 from marketplace.placements import completion, evaluations, hours, records
 from marketplace.placements.plans import DEFAULT_RUBRIC
 from marketplace.placements.records import AlreadyDone, PlacementError
 
 from .helpers import field_errors, flashes, text_of, words
+from .racing import race
 from .test_placement_hours import _week_logged, signed
 from .test_placements import SUPERVISOR, placed
 
@@ -150,9 +154,15 @@ def test_the_student_reflects_and_rates_and_the_organisation_sees_only_an_averag
     host_page = text_of(client.get(url))
     assert "I learned triage." not in host_page and "4 of 5" not in host_page
     assert client.post(f"{url}/reflection", data={"rating": "1"}).status_code == 403
-    # One or two ratings are never shown; from three on, their average is.
-    assert evaluations.rating_summary(w["org"].id).average is None
-    for rating in (5, 3):
+    assert client.post(f"{url}/reflection", data={"rating": "1"}).status_code == 403
+
+
+def test_ratings_reach_the_organisation_as_an_average_three_completed_placements_at_a_time(
+    make,
+):
+    w = signed(make, age=19)
+    placements = [w["placement"]]
+    for _ in range(3):
         other = make.student(w["classroom"], age=18)
         twin = Placement(
             **{
@@ -163,11 +173,27 @@ def test_the_student_reflects_and_rates_and_the_organisation_sees_only_an_averag
             student_id=other.id,
             rung=w["placement"].rung,
             start_date=w["placement"].start_date,
-            rating=rating,
+            status=PlacementStatus.ACTIVE,
         )
         db.session.add(twin)
+        placements.append(twin)
     db.session.flush()
-    assert evaluations.rating_summary(w["org"].id) == evaluations.RatingSummary(3, 4.0)
+    summary = evaluations.rating_summary
+    for placement, rating in zip(placements, (5, 4, 3, 1), strict=True):
+        placement.rating = rating
+    db.session.flush()
+    assert summary(w["org"].id).average is None  # rated, but none completed yet
+    for placement in placements[:2]:
+        completion.complete(placement, w["teacher"], "Timesheets kept on paper by the clinic.")
+    assert summary(w["org"].id) == evaluations.RatingSummary(0, None)  # two: too few
+    completion.complete(placements[2], w["teacher"], "Timesheets kept on paper by the clinic.")
+    assert summary(w["org"].id) == evaluations.RatingSummary(3, 4.0)
+    # A fourth does not move the average on its own (it would tell that student's rating).
+    completion.complete(placements[3], w["teacher"], "Timesheets kept on paper by the clinic.")
+    assert summary(w["org"].id) == evaluations.RatingSummary(3, 4.0)
+    # Nor can a rating change once its placement completed.
+    with pytest.raises(PlacementError, match="kept as it was"):
+        evaluations.reflect(placements[0], placements[0].student, "", 1, "", False)
 
 
 def test_site_visits_are_logged_by_the_school_against_its_target(make, client, login):
@@ -338,7 +364,154 @@ def test_verified_hours_show_on_the_students_dashboard_and_the_teachers_ladder(
 def test_the_organisation_sees_its_rating_only_as_an_average_of_three(make, client, login):
     w = signed(make, age=19)
     w["placement"].rating = 2
+    completion.complete(w["placement"], w["teacher"], "Timesheets kept on paper by the clinic.")
     db.session.commit()
     login(w["employer"])
     page = words(client.get("/placements"))
-    assert "once three or more have rated (1 so far)" in page and "2 of 5" not in page
+    assert "once three have completed and rated" in page and "2 of 5" not in page
+
+
+def test_the_reasons_of_a_teachers_decision_stay_off_what_the_host_reads(make, client, login):
+    w = signed(make, age=19)
+    reason = "Maya was in hospital for two weeks."
+    completion.complete(w["placement"], w["teacher"], reason)
+    db.session.commit()
+    login(w["employer"])
+    for url in (f"/engagements/{w['engagement'].id}", f"/placements/{w['placement'].id}"):
+        assert "hospital" not in text_of(client.get(url))
+    told = db.session.scalars(
+        sa.select(Notification.body).where(Notification.user_id == w["employer"].id)
+    ).all()
+    assert told and not any("hospital" in body for body in told)
+    login(w["teacher"])
+    assert reason in text_of(client.get(f"/placements/{w['placement'].id}"))
+
+
+def test_a_placement_that_completed_takes_no_more_hours_or_evaluations_by_link(
+    make, client, outbox
+):
+    w = signed(make, age=19)
+    day = _week_logged(w)
+    hours.ask_verification(w["placement"], day)
+    evaluations.ask(w["placement"], EvaluationKind.FINAL)
+    db.session.commit()
+    verify = outbox.last_link(SUPERVISOR, "/p/verify/")
+    evaluate = outbox.last_link(SUPERVISOR, "/p/evaluate/")
+    completion.complete(w["placement"], w["teacher"], "Timesheets kept on paper by the clinic.")
+    db.session.commit()
+    assert client.post(verify, data={"verifier": "Sam Ortiz"}).status_code == 410
+    assert client.get(evaluate).status_code == 410
+    assert db.session.query(Evaluation).count() == 0
+
+
+def test_a_rubric_changed_while_the_form_was_open_is_not_scored_against_other_skills(
+    make, client, outbox
+):
+    w = signed(make, age=19)
+    evaluations.ask(w["placement"], EvaluationKind.FINAL)
+    db.session.commit()
+    path = outbox.last_link(SUPERVISOR, "/p/evaluate/")
+    drawn = text_of(client.get(path))
+    rubric_hash = drawn.split('name="rubric_hash" type="hidden" value="')[1].split('"')[0]
+    w["school"].rubric = list(reversed(DEFAULT_RUBRIC))  # the admin reorders the skills
+    db.session.commit()
+    response = client.post(
+        path,
+        data={
+            **all_levels(DEFAULT_RUBRIC),
+            "skill_0": "4",
+            "evaluator_name": "Sam Ortiz",
+            "rubric_hash": rubric_hash,
+        },
+    )
+    assert response.status_code == 422
+    assert "changed its evaluation skills while this form was open" in text_of(response)
+    assert db.session.query(Evaluation).count() == 0
+
+
+def test_an_evaluation_given_signed_in_withdraws_the_link_mailed_for_it(
+    make, client, login, outbox
+):
+    w = signed(make, age=19)
+    supervisor = make.employer(w["org"], first_name="Sam", last_name="Ortiz", email=SUPERVISOR)
+    evaluations.ask(w["placement"], EvaluationKind.FINAL)
+    db.session.commit()
+    path = outbox.last_link(SUPERVISOR, "/p/evaluate/")
+    login(supervisor)
+    url = f"/placements/{w['placement'].id}/evaluations/final"
+    client.post(url, data={**all_levels(DEFAULT_RUBRIC), "evaluator_name": "Sam Ortiz"})
+    assert client.get(path).status_code == 410
+    again = client.get(url)  # the form is not shown for an evaluation already given
+    assert again.status_code == 303
+    assert flashes(client.get(again.headers["Location"])) == [
+        "The final evaluation is already given. Thank you."
+    ]
+
+
+def test_no_site_visit_is_logged_on_an_ended_placement(make):
+    w = signed(make, age=19)
+    completion.end(w["placement"], w["teacher"], "The clinic closed its front desk.")
+    with pytest.raises(PlacementError, match="ended"):
+        evaluations.log_visit(
+            w["placement"], w["teacher"], w["placement"].start_date, "in person", "", date.max
+        )
+
+
+@pytest.mark.commits
+def test_two_teachers_completing_the_last_two_placements_at_once_complete_the_rung(
+    app_factory, make
+):
+    app = app_factory(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 4, "max_overflow": 0})
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("races need PostgreSQL: set TEST_DATABASE_URL (SQLite serialises writers)")
+        w = signed(make, age=19)
+        maya = w["placement"]
+        noah = Placement(
+            **{
+                c: getattr(maya, c)
+                for c in (
+                    "offer_id",
+                    "engagement_id",
+                    "organisation_id",
+                    "school_id",
+                    "coordinator_id",
+                    "rung",
+                    "start_date",
+                    "end_date",
+                    "terms_hash",
+                )
+            },
+            student_id=w["noah"].id,
+            status=PlacementStatus.ACTIVE,
+        )
+        db.session.add(noah)
+        db.session.commit()
+        ids = (maya.id, noah.id)
+        teacher_id, engagement_id = w["teacher"].id, w["engagement"].id
+
+    def complete(placement_id: int):
+        return lambda: completion.complete(
+            db.session.get_one(Placement, placement_id),
+            db.session.get_one(User, teacher_id),
+            "Timesheets kept on paper by the clinic.",
+        )
+
+    results = race(app, [complete(ids[0]), complete(ids[1])])
+    with app.app_context():
+        assert results == [None, None], results
+        engagement = db.session.get_one(Engagement, engagement_id)
+        assert engagement.completion is Completion.CONFIRMED
+        assert engagement.status is EngagementStatus.COMPLETED
+        db.session.remove()
+
+
+def test_a_rung_whose_placements_all_ended_is_marked_complete_by_the_employer(make, client, login):
+    w = signed(make, age=19)
+    completion.end(w["placement"], w["teacher"], "The clinic closed its front desk.")
+    db.session.commit()
+    login(w["employer"])
+    page = words(client.get(f"/engagements/{w['engagement'].id}"))
+    assert "Mark the internship complete" in page
+    assert "When the internship is done, the employer marks it complete." in page
+    ladder.mark_complete(w["engagement"], w["employer"])  # the server agrees

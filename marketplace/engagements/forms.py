@@ -248,7 +248,7 @@ class LadderSettingsForm(FlaskForm):
         if not 3 <= len(skills) <= 15:
             raise ValidationError("Give 3 to 15 skills, one per line.")
         if any(len(s) > 80 for s in skills):
-            raise ValidationError("Keep each skill under 80 characters.")
+            raise ValidationError("Keep each skill to 80 characters or fewer.")
         if len({s.lower() for s in skills}) != len(skills):
             raise ValidationError("A skill is listed twice.")
 

@@ -68,13 +68,14 @@ def weekly_verification(now: datetime) -> int:
                 HourWeek.week_start <= last,
             )
         )
-        for row in weeks:
-            if not update_if(row, HourWeek.requested_at.is_(None), requested_at=now):
-                continue  # another scheduler claimed it
+        for row in list(weeks):
             try:
-                hours.ask_verification(placement, row.week_start)
+                with db.session.begin_nested():  # a week that cannot go is left as it was
+                    if not update_if(row, HourWeek.requested_at.is_(None), requested_at=now):
+                        continue  # another scheduler claimed it
+                    hours.ask_verification(placement, row.week_start)
             except PlacementError:
-                continue  # nothing logged that week after all
+                continue  # nothing logged that week (the entries were removed)
             sent += 1
     return sent
 
@@ -95,11 +96,12 @@ def unverified_weeks(now: datetime) -> int:
         .order_by(HourWeek.id)
     )
     for row in list(rows):
-        if not update_if(row, HourWeek.reminded_at.is_(None), reminded_at=now):
-            continue
         placement = db.session.get_one(Placement, row.placement_id)
         try:
-            hours.ask_verification(placement, row.week_start)
+            with db.session.begin_nested():
+                if not update_if(row, HourWeek.reminded_at.is_(None), reminded_at=now):
+                    continue
+                hours.ask_verification(placement, row.week_start)
         except PlacementError:
             continue
         student = placement.student

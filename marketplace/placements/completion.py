@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import Evaluation, EvaluationKind, Placement, PlacementStatus, User, utcnow
 from ..privacy import public_name
 from ..workflow import update_if
-from . import documents, evaluations, hours, rules
+from . import documents, evaluations, hours, links, rules
 from .records import AlreadyDone, PlacementError
 
 CERTIFICATE_MAX = 5 * 1024 * 1024
@@ -80,6 +80,7 @@ def complete(placement: Placement, staff: User, override_reason: str = "") -> No
     ):
         raise AlreadyDone("This placement was completed or ended a moment ago.")
     db.session.refresh(placement)
+    links.revoke_open(placement)
     placement.certificate_key = _store_certificate(placement)
     db.session.flush()
     student = placement.student
@@ -89,8 +90,10 @@ def complete(placement: Placement, staff: User, override_reason: str = "") -> No
         "placement completed",
         offer=placement.offer,
         to_state=PlacementStatus.COMPLETED.value,
+        # The reason stays on the placement's record (the student and the school read it); the
+        # timeline and its notifications reach the host organisation too.
         detail=f"{public_name(student)}'s {placement.rung.label} is complete"
-        + (f" (completed by the teacher: {reason})." if short else "."),
+        + (" (by the teacher's decision, recorded with the placement)." if short else "."),
         tell=[student, *employers_of(placement.engagement)],
         subject=f"{student.first_name}'s {placement.rung.label} is complete",
     )
@@ -119,13 +122,15 @@ def end(placement: Placement, staff: User, reason: str) -> None:
     ):
         raise AlreadyDone("This placement changed a moment ago; look again.")
     db.session.refresh(placement)
+    links.revoke_open(placement)
     record(
         placement.engagement,
         staff,
         "placement ended",
         offer=placement.offer,
         to_state=PlacementStatus.ENDED.value,
-        detail=f"{public_name(placement.student)}'s {placement.rung.label} ended: {reason}",
+        # Why stays on the placement's record, not on the timeline the host reads.
+        detail=f"{public_name(placement.student)}'s {placement.rung.label} ended early.",
         tell=[placement.student, *employers_of(placement.engagement)],
         subject=f"{placement.student.first_name}'s {placement.rung.label} ended",
     )

@@ -92,11 +92,21 @@ def ask(placement: Placement, kind: EvaluationKind, by: User | None = None) -> P
             f"{name} is on {placement.rung.a} at {placement.organisation.name}. The school asks "
             f"for your {kind.value} evaluation: {len(placement.school.skills)} skills, each "
             "from Beginning to Exceeds expectations, and a word on strengths and what to work on.",
-            "It takes about five minutes. The student and their teacher see it.",
+            "It takes about five minutes. The student, their teacher and your organisation's "
+            "members read it.",
         ],
         placement.school.name,
     )
     return link
+
+
+def closed_problem(placement: Placement, kind: EvaluationKind) -> str:
+    """Why the evaluation's form is not shown ("" while it can be given)."""
+    if kind in evaluations_of(placement):
+        return f"The {kind.value} evaluation is already given. Thank you."
+    if placement.status is not PlacementStatus.ACTIVE:
+        return f"This placement is {placement.status.label}: no evaluation is taken now."
+    return ""
 
 
 def scores_problem(placement: Placement, scores: dict[str, int]) -> str:
@@ -152,6 +162,8 @@ def submit(
         raise AlreadyDone(f"The {kind.value} evaluation was given a moment ago.") from None
     if link is not None and not links.use(link):
         raise AlreadyDone("This link was used a moment ago.")
+    if link is None:  # given signed in: a link mailed for it no longer works
+        links.revoke_open(placement, LinkPurpose.EVALUATE, kind.value)
     student = placement.student
     record(
         placement.engagement,
@@ -202,6 +214,11 @@ def reflect(
         raise PlacementError("The reflection is written once the placement is under way.")
     if rating is not None and rating not in RATINGS:
         raise PlacementError("Rate the experience from 1 to 5 stars.")
+    if placement.status is PlacementStatus.COMPLETED and rating != placement.rating:
+        raise PlacementError(
+            "Your rating is kept as it was when the placement completed; your reflection can "
+            "still change."
+        )
     placement.reflection = reflection.strip()
     placement.rating = rating
     placement.rating_comment = rating_comment.strip()
@@ -211,19 +228,30 @@ def reflect(
 
 @dataclass(frozen=True)
 class RatingSummary:
-    count: int
+    count: int  # the ratings the average is over: a multiple of MIN_RATINGS
     average: float | None  # None below MIN_RATINGS: too few to share
 
 
-def rating_summary(organisation_id: int, school_id: int | None = None) -> RatingSummary:
-    """Students' ratings of an organisation's placements, as the organisation may see them."""
-    query = sa.select(sa.func.count(), sa.func.avg(Placement.rating)).where(
-        Placement.organisation_id == organisation_id, Placement.rating.is_not(None)
+def rating_summary(organisation_id: int) -> RatingSummary:
+    """Students' ratings of an organisation's completed placements, as the organisation may
+    see them: an average over whole batches of MIN_RATINGS, in the order the placements
+    completed. A rating is kept as it was on completion, so a new one only moves the average
+    with two others, and none can be told apart."""
+    ratings = list(
+        db.session.scalars(
+            sa.select(Placement.rating)
+            .where(
+                Placement.organisation_id == organisation_id,
+                Placement.status == PlacementStatus.COMPLETED,
+                Placement.rating.is_not(None),
+            )
+            .order_by(Placement.completed_at, Placement.id)
+        )
     )
-    if school_id is not None:
-        query = query.where(Placement.school_id == school_id)
-    count, average = db.session.execute(query).one()
-    return RatingSummary(count, round(float(average), 1) if count >= MIN_RATINGS else None)
+    shown = len(ratings) - len(ratings) % MIN_RATINGS
+    if not shown:
+        return RatingSummary(0, None)
+    return RatingSummary(shown, round(sum(r for r in ratings[:shown] if r) / shown, 1))
 
 
 # --- site visits --------------------------------------------------------------------------------
@@ -235,6 +263,8 @@ def log_visit(
     """The coordinator's visit to the workplace (a visit ahead of the start checks the site)."""
     if not rules.is_staff(placement, staff):
         raise PlacementError("Site visits are logged by the school's staff.")
+    if placement.status is PlacementStatus.ENDED:
+        raise PlacementError("This placement ended: its visits are kept as they are.")
     if visited_on > today:
         raise PlacementError("Log a visit once it has happened.")
     if placement.end_date and visited_on > placement.end_date + timedelta(days=30):

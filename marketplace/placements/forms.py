@@ -3,6 +3,7 @@ forms are the offer page's, in `engagements.forms`)."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -19,7 +20,15 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..engagements.forms import AskConsentForm, GuardianForm
 from ..forms_common import SelectChoice, lower_strip, strip, strip_text
@@ -199,7 +208,25 @@ class EvaluationFormBase(FlaskForm):
         validators=[Optional(), Length(max=3000)],
         filters=[strip_text],
     )
+    # The rubric the form was drawn with: scores are posted by position, so a rubric changed
+    # while the form was open must not put them against other skills.
+    rubric_hash = HiddenField()
     skills: list[str] = []
+
+    @staticmethod
+    def hash_of(skills: list[str]) -> str:
+        return hashlib.sha256("\n".join(skills).encode()).hexdigest()[:16]
+
+    def validate_rubric_hash(self, field: HiddenField) -> None:
+        expected = self.hash_of(self.skills)
+        if field.data != expected:
+            field.data = expected  # the form as drawn again, with the skills as they stand
+            for skill_field in self.skill_fields():
+                skill_field.data = None
+            raise ValidationError(
+                "The school changed its evaluation skills while this form was open. Here they "
+                "are as they stand now: choose a level for each again."
+            )
 
     def scores(self) -> dict[str, int]:
         return {
@@ -228,6 +255,7 @@ def evaluation_form(skills: list[str], **kwargs: Any) -> EvaluationFormBase:
         for i, skill in enumerate(skills)
     }
     form_class = type("EvaluationForm", (EvaluationFormBase,), {**fields, "skills": skills})
+    kwargs.setdefault("rubric_hash", EvaluationFormBase.hash_of(skills))
     return form_class(**kwargs)
 
 
@@ -249,7 +277,8 @@ class ReflectionForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
         filters=[strip_text],
         description="Your teacher sees your rating. The organisation sees only an average "
-        "over several students, never yours alone.",
+        "over three or more students' completed placements, never yours alone. Rate before "
+        "your teacher completes the placement: the rating is kept as it is then.",
     )
     show_endorsement = BooleanField(
         "Show the organisation's endorsement of my skills on my team's projects"

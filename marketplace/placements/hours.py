@@ -320,6 +320,8 @@ def verify(
         raise PlacementError(problem)
     placement = link.placement
     assert placement is not None and link.week_start is not None
+    if placement.status is not PlacementStatus.ACTIVE:
+        raise PlacementError(f"This placement is {placement.status.label}: its hours are kept.")
     this_week = week(placement, link.week_start)
     row = this_week.row
     if row is None or not this_week.entries:

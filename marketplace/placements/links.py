@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from .. import mail, signed_links
-from ..extensions import db
+from ..extensions import db, rows_matched
 from ..models import (
     LinkPurpose,
     Offer,
@@ -86,6 +86,29 @@ def create(
     db.session.add(link)
     db.session.flush()
     return link
+
+
+def revoke_open(
+    placement: Placement, purpose: LinkPurpose | None = None, kind: str | None = None
+) -> int:
+    """Withdraw the open links about the placement — all of them (it completed or ended:
+    nothing is signed, verified or evaluated after), or those of one purpose and kind (the act
+    was done another way); how many."""
+    which = [
+        PlacementLink.placement_id == placement.id,
+        PlacementLink.used_at.is_(None),
+        PlacementLink.revoked_at.is_(None),
+    ]
+    if purpose is not None:
+        which.append(PlacementLink.purpose == purpose)
+    if kind is not None:
+        which.append(PlacementLink.kind == kind)
+    return rows_matched(
+        sa.update(PlacementLink)
+        .where(*which)
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def url_of(link: PlacementLink) -> str:

@@ -155,6 +155,9 @@ def _evaluate(link: PlacementLink) -> str | tuple[str, int]:
     placement = link.placement
     assert placement is not None
     kind = EvaluationKind(link.kind)
+    closed = evaluations.closed_problem(placement, kind)
+    if closed:
+        return render_template("placements/link_done.html", link=link, message=closed)
     form = evaluation_form(placement.school.skills, evaluator_name=link.name)
     context = {
         "placement": placement,

@@ -50,6 +50,10 @@ def evaluate(placement_id: int, kind: str) -> str | Response | tuple[str, int]:
     placement = placement_or_404(placement_id)
     which = _kind(kind)
     require(rules.is_supervisor, placement, status=403)
+    closed = evaluations.closed_problem(placement, which)
+    if closed:
+        flash(closed, "info")
+        return to_placement(placement, "#evaluations")
     form = make_evaluation_form(placement.school.skills, evaluator_name=current_user.full_name)
     if form.validate_on_submit():
         try:
@@ -98,13 +102,14 @@ def reflect(placement_id: int) -> Response | tuple[str, int]:
     form = ReflectionForm()
     if not form.validate():
         return placement_page(placement, reflection_form=form), 422
+    completed = placement.status is PlacementStatus.COMPLETED  # the rating is kept as it was
     commit_or_refuse(
         lambda: evaluations.reflect(
             placement,
             current_user,
             form.reflection.data or "",
-            int(form.rating.data) if form.rating.data else None,
-            form.rating_comment.data or "",
+            placement.rating if completed else int(form.rating.data or 0) or None,
+            placement.rating_comment if completed else form.rating_comment.data or "",
             bool(form.show_endorsement.data),
         ),
         PlacementError,

@@ -119,11 +119,14 @@ def allow_skip(engagement: Engagement, staff: User, to: Rung) -> None:
 
 
 def placements_at(engagement: Engagement, rung: Rung | None = None) -> list[Placement]:
-    """The students' placements of the engagement (at `rung`, if given)."""
+    """The students' placements of the engagement (at `rung`, if given), as the database has
+    them now (not as this session last loaded them)."""
     query = sa.select(Placement).where(Placement.engagement_id == engagement.id)
     if rung is not None:
         query = query.where(Placement.rung == rung)
-    return list(db.session.scalars(query.order_by(Placement.id)))
+    return list(
+        db.session.scalars(query.order_by(Placement.id).execution_options(populate_existing=True))
+    )
 
 
 def _placements_problem(engagement: Engagement) -> str | None:
@@ -224,6 +227,16 @@ def _confirm(engagement: Engagement, staff: User) -> None:
 def follow_placements(engagement: Engagement, staff: User) -> bool:
     """A placement at the engagement's rung was completed or ended: once none is open and at
     least one was completed, the rung is complete. Whether it completed now."""
+    # Two teachers completing the last two placements at once: each waits for the other's
+    # lock on the engagement, then reads it and the other's placement as committed; the
+    # second one completes the rung. (FOR NO KEY UPDATE: the lock the timeline's own UPDATE of
+    # the row takes, which leaves the key share of a new timeline row's foreign key alone.)
+    db.session.execute(
+        sa.select(Engagement)
+        .where(Engagement.id == engagement.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
     if (
         engagement.status is not EngagementStatus.ACTIVE
         or engagement.completion is Completion.CONFIRMED
