@@ -24,6 +24,7 @@ from . import (
     pitch_events,
     placements,
     projects,
+    reports,
     schools,
     storage,
     teams,
@@ -44,6 +45,7 @@ FEATURES = (
     pitch_events,
     engagements,
     placements,
+    reports,
     messaging,
     notifications,
 )

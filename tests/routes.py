@@ -3249,3 +3249,24 @@ ROUTES: list[Route] = [
 ]
 
 ROUTES += PLACEMENT_ROUTES
+
+READERS = roles(LOGIN, FORBIDDEN, PAGE, FORBIDDEN, PAGE, PAGE)  # teachers and admins
+ROUTES += [
+    Route(
+        "reports.index",
+        "to the funnel",
+        "GET",
+        "/reports",
+        roles(
+            LOGIN,
+            FORBIDDEN,
+            to("/reports/funnel"),
+            FORBIDDEN,
+            to("/reports/funnel"),
+            to("/reports/funnel"),
+        ),
+    ),
+    Route("reports.funnel", "page", "GET", "/reports/funnel", READERS),
+    Route("reports.funnel_csv", "csv", "GET", "/reports/funnel.csv", READERS),
+    Route("reports.stage_rows", "rows", "GET", "/reports/funnel/mentorship", READERS),
+]

@@ -1,0 +1,178 @@
+"""Whose engagements a report counts, and the filters a reader applies to them: a teacher sees
+their classes, a school admin their school, a site admin every school (or one)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from ..clusters import CAREER_CLUSTERS
+from ..extensions import db
+from ..forms_common import bounded_int
+from ..models import (
+    Challenge,
+    Classroom,
+    Engagement,
+    Organisation,
+    PitchEvent,
+    Project,
+    School,
+    Team,
+    User,
+)
+
+SCHOOL_YEAR_STARTS = (8, 1)  # 1 August: a school year is "2026–27"
+
+
+def school_year_of(day: date) -> int:
+    """The calendar year a school year starts in."""
+    return day.year if (day.month, day.day) >= SCHOOL_YEAR_STARTS else day.year - 1
+
+
+def school_year_range(start_year: int) -> tuple[date, date]:
+    first = date(start_year, *SCHOOL_YEAR_STARTS)
+    return first, date(start_year + 1, *SCHOOL_YEAR_STARTS) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The engagements a reader's reports count."""
+
+    user: User
+    school_id: int | None  # None: every school (a site admin who chose none)
+
+    @classmethod
+    def of(cls, user: User, school_id: int | None = None) -> Scope:
+        if user.is_site_admin:
+            return cls(user, school_id)
+        return cls(user, user.school_id)
+
+    def engagements(self) -> sa.Select:
+        """SELECT engagement … of the scope (filters are added by `Filters.apply`)."""
+        query = sa.select(Engagement)
+        if self.school_id is not None:
+            query = query.where(Engagement.school_id == self.school_id)
+        if self.user.is_teacher:
+            own = (
+                sa.select(Team.id)
+                .join(Classroom, Team.classroom_id == Classroom.id)
+                .where(Classroom.teacher_id == self.user.id)
+            )
+            query = query.where(Engagement.team_id.in_(own))
+        return query
+
+    def classrooms(self) -> list[Classroom]:
+        query = sa.select(Classroom).order_by(Classroom.name, Classroom.id)
+        if self.school_id is not None:
+            query = query.where(Classroom.school_id == self.school_id)
+        if self.user.is_teacher:
+            query = query.where(Classroom.teacher_id == self.user.id)
+        return list(db.session.scalars(query))
+
+    def organisations(self) -> list[Organisation]:
+        engaged = self.engagements().with_only_columns(Engagement.organisation_id)
+        return list(
+            db.session.scalars(
+                sa.select(Organisation)
+                .where(Organisation.id.in_(engaged))
+                .order_by(Organisation.name)
+            )
+        )
+
+    def events(self) -> list[PitchEvent]:
+        query = sa.select(PitchEvent).order_by(PitchEvent.starts_at.desc())
+        if self.school_id is not None:
+            query = query.where(PitchEvent.school_id == self.school_id)
+        return list(db.session.scalars(query.limit(200)))
+
+    def schools(self) -> list[School]:
+        if not self.user.is_site_admin:
+            return []
+        return list(db.session.scalars(sa.select(School).order_by(School.name)))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a report is narrowed to; a value the page does not offer is dropped."""
+
+    start: date | None = None
+    end: date | None = None
+    classroom_id: int | None = None
+    cluster: str = ""
+    organisation_id: int | None = None
+    event_id: int | None = None
+
+    @classmethod
+    def from_args(cls, args: MultiDict[str, str], scope: Scope) -> Filters:
+        start, end = _day(args.get("from")), _day(args.get("to"))
+        year = args.get("year", type=bounded_int)
+        if year and 2000 <= year <= 2100 and not (start or end):
+            start, end = school_year_range(year)
+        if start and end and end < start:
+            start, end = end, start
+
+        def offered(raw: str | None, ids: set[int]) -> int | None:
+            value = bounded_int(raw) if raw else None
+            return value if value in ids else None
+
+        return cls(
+            start=start,
+            end=end,
+            classroom_id=offered(args.get("class"), {c.id for c in scope.classrooms()}),
+            cluster=args.get("cluster", "") if args.get("cluster") in CAREER_CLUSTERS else "",
+            organisation_id=offered(
+                args.get("organisation"), {o.id for o in scope.organisations()}
+            ),
+            event_id=offered(args.get("event"), {e.id for e in scope.events()}),
+        )
+
+    def apply(self, query: sa.Select) -> sa.Select:
+        """Narrow a SELECT over engagement to the engagements the filters keep (opened in the
+        date range, of the class, cluster, organisation, source event)."""
+        if self.start is not None:
+            query = query.where(
+                Engagement.created_at >= datetime.combine(self.start, time(), tzinfo=UTC)
+            )
+        if self.end is not None:
+            query = query.where(
+                Engagement.created_at
+                < datetime.combine(self.end + timedelta(days=1), time(), tzinfo=UTC)
+            )
+        if self.classroom_id is not None:
+            teams = sa.select(Team.id).where(Team.classroom_id == self.classroom_id)
+            query = query.where(Engagement.team_id.in_(teams))
+        if self.cluster:
+            projects = (
+                sa.select(Project.id)
+                .join(Challenge, Project.challenge_id == Challenge.id)
+                .where(Challenge.career_cluster == self.cluster)
+            )
+            query = query.where(Engagement.project_id.in_(projects))
+        if self.organisation_id is not None:
+            query = query.where(Engagement.organisation_id == self.organisation_id)
+        if self.event_id is not None:
+            query = query.where(Engagement.source_event_id == self.event_id)
+        return query
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as query arguments (for the CSV link and the rows behind a figure)."""
+        out = {
+            "from": self.start.isoformat() if self.start else "",
+            "to": self.end.isoformat() if self.end else "",
+            "class": str(self.classroom_id or ""),
+            "cluster": self.cluster,
+            "organisation": str(self.organisation_id or ""),
+            "event": str(self.event_id or ""),
+        }
+        return {k: v for k, v in out.items() if v}
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        day = date.fromisoformat(raw or "")
+    except ValueError:
+        return None
+    return day if date(2000, 1, 1) <= day <= date(2100, 12, 31) else None
