@@ -401,6 +401,9 @@ FORMS: dict[str, Callable[[World], dict | bytes]] = {
         "minor_week_hours": "28",
         "site_visit_target": "2",
         "rubric": "Communication\nTeamwork\nReliability",
+        "wbl_job_shadowing": "JS",
+        "wbl_externship": "EXT",
+        "wbl_internship": "INT",
     },
     "notifications.settings": lambda w: {"mail_frequency": "daily"},
     "notifications.preferences": lambda w: {"mail_frequency": "daily"},
@@ -3269,4 +3272,7 @@ ROUTES += [
     Route("reports.funnel", "page", "GET", "/reports/funnel", READERS),
     Route("reports.funnel_csv", "csv", "GET", "/reports/funnel.csv", READERS),
     Route("reports.stage_rows", "rows", "GET", "/reports/funnel/mentorship", READERS),
+    Route("reports.placements", "page", "GET", "/reports/placements", READERS),
+    Route("reports.wbl_csv", "csv", "GET", "/reports/placements/wbl.csv", READERS),
+    Route("reports.perkins_csv", "csv", "GET", "/reports/placements/perkins.csv", READERS),
 ]

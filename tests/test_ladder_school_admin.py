@@ -138,6 +138,9 @@ SETTINGS = {
     "minor_week_hours": "24",
     "site_visit_target": "3",
     "rubric": "Communication\nSafety habits\r\n\nCustomer care\n",
+    "wbl_job_shadowing": "CTE-JS",
+    "wbl_externship": "EXT",
+    "wbl_internship": "CTE-INT",
 }
 
 
@@ -158,6 +161,7 @@ def test_saving_the_settings(client, login, s):
     )
     assert school.refuse_over_limit is False  # unticked: hours over the limit are warned
     assert school.rubric == ["Communication", "Safety habits", "Customer care"]
+    assert school.wbl_code("internship") == "CTE-INT"
     assert flashes(client.get("/school/ladder-settings")) == ["The ladder settings are saved."]
     page = client.get("/school/ladder-settings")
     assert "Safety habits\nCustomer care" in page.get_data(as_text=True)

@@ -243,6 +243,28 @@ class LadderSettingsForm(FlaskForm):
         "Exceeds expectations (4). Evaluations already given keep the skills they scored.",
     )
 
+    wbl_job_shadowing = StringField(
+        "Code for job shadowing",
+        validators=[DataRequired("Give the code."), Length(max=20)],
+        filters=[strip],
+    )
+    wbl_externship = StringField(
+        "Code for an externship",
+        validators=[DataRequired("Give the code."), Length(max=20)],
+        filters=[strip],
+    )
+    wbl_internship = StringField(
+        "Code for an internship",
+        validators=[DataRequired("Give the code."), Length(max=20)],
+        filters=[strip],
+    )
+
+    def wbl_codes(self) -> dict[str, str]:
+        return {
+            rung: self[f"wbl_{rung}"].data or ""
+            for rung in ("job_shadowing", "externship", "internship")
+        }
+
     def validate_rubric(self, field: TextAreaField) -> None:
         skills = [line.strip() for line in (field.data or "").splitlines() if line.strip()]
         if not 3 <= len(skills) <= 15:

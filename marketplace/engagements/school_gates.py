@@ -94,14 +94,22 @@ def roster(school_id: int, today: date) -> list[MemberCheck]:
 
 
 def save_settings(
-    school: School, admin: User, *, refuse_over_limit: bool, rubric: list[str], **values: int
+    school: School,
+    admin: User,
+    *,
+    refuse_over_limit: bool,
+    rubric: list[str],
+    wbl_codes: dict[str, str],
+    **values: int,
 ) -> None:
     """A school admin changes the school's ladder and placement settings: youngest ages per
-    rung, stall period, hour limits for minors, site visit target, evaluation rubric."""
+    rung, stall period, hour limits for minors, site visit target, evaluation rubric, and the
+    codes of the work-based-learning record."""
     if not (admin.is_school_admin and admin.school_id == school.id):
         raise PermissionError("Only the school's admins change its ladder settings.")
     for name in SETTINGS:
         setattr(school, name, int(values[name]))
     school.refuse_over_limit = refuse_over_limit
     school.rubric = list(rubric)
+    school.wbl_codes = dict(wbl_codes)
     db.session.flush()

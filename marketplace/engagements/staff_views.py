@@ -251,12 +251,15 @@ def settings() -> Response | tuple[str, int]:
     form = LadderSettingsForm(obj=school)
     if not form.is_submitted():
         form.rubric.data = "\n".join(school.skills)
+        for rung in ("job_shadowing", "externship", "internship"):
+            form[f"wbl_{rung}"].data = school.wbl_code(rung)
     if form.validate_on_submit():
         school_gates.save_settings(
             school,
             current_user,
             refuse_over_limit=bool(form.refuse_over_limit.data),
             rubric=form.skills(),
+            wbl_codes=form.wbl_codes(),
             **{name: form[name].data for name in school_gates.SETTINGS},
         )
         db.session.commit()

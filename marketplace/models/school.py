@@ -12,6 +12,13 @@ from config import DEFAULT_TIMEZONE
 from ..extensions import Model
 from .base import UTCDateTime, utcnow
 
+# The codes of the work-based-learning record export, unless the school sets the state's own.
+DEFAULT_WBL_CODES: dict[str, str] = {
+    "job_shadowing": "JS",
+    "externship": "EXT",
+    "internship": "INT",
+}
+
 # The employability skills a placement's evaluations score, unless the school sets its own.
 EMPLOYABILITY_SKILLS: tuple[str, ...] = (
     "Communication",
@@ -63,9 +70,16 @@ class School(Model):
     # (empty: the default employability skills).
     site_visit_target: Mapped[int] = mapped_column(default=2, server_default="2")
     rubric: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
+    # The codes the state's work-based-learning record uses for each workplace rung (the
+    # defaults unless the school sets its own).
+    wbl_codes: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict, server_default="{}")
 
     def __repr__(self) -> str:
         return f"<School {self.slug}>"
+
+    def wbl_code(self, rung: str) -> str:
+        """The state record's code of a workplace rung (`job_shadowing`, …)."""
+        return (self.wbl_codes or {}).get(rung) or DEFAULT_WBL_CODES.get(rung, "")
 
     @property
     def skills(self) -> list[str]:

@@ -19,6 +19,7 @@ from ..models import LADDER, Engagement, EngagementStatus, Role, Rung
 from ..permissions import roles_required
 from ..web import is_htmx
 from . import funnel as funnels
+from . import placements as placement_reports
 from .scope import Filters, Scope, school_year_of
 
 bp = Blueprint("reports", __name__)
@@ -140,4 +141,51 @@ def stage_rows(stage: str) -> str:
         total=total,
         limit=ROWS_LIMIT,
         args={**filters.as_args(), **_school_arg(scope)},
+    )
+
+
+# --- placements ---------------------------------------------------------------------------------
+
+
+@bp.get("/reports/placements")
+@report_readers
+def placements() -> str:
+    scope = reader_scope()
+    filters = Filters.from_args(request.args, scope)
+    context = {
+        "scope": scope,
+        "filters": filters,
+        "args": {**filters.as_args(), **_school_arg(scope)},
+        "figures": placement_reports.figures(scope, filters),
+        "perkins": placement_reports.perkins(scope, filters),
+        "wbl_columns": placement_reports.WBL_COLUMNS,
+        "year": request.args.get("year", type=bounded_int),
+    }
+    if is_htmx():
+        return render_template("reports/_placements.html", **context)
+    return render_template("reports/placements.html", **context, **_choices(scope))
+
+
+@bp.get("/reports/placements/wbl.csv")
+@report_readers
+def wbl_csv() -> Response:
+    """The work-based-learning record: one row per placement, streamed."""
+    scope = reader_scope()
+    filters = Filters.from_args(request.args, scope)
+    return csv_response(
+        "work-based-learning.csv",
+        placement_reports.WBL_COLUMNS,
+        placement_reports.wbl_rows(scope, filters),
+    )
+
+
+@bp.get("/reports/placements/perkins.csv")
+@report_readers
+def perkins_csv() -> Response:
+    scope = reader_scope()
+    rows = placement_reports.perkins(scope, Filters.from_args(request.args, scope))
+    return csv_response(
+        "perkins-completers.csv",
+        ("career_cluster", "students_completed", "placements_completed"),
+        ((r.cluster, r.students, r.placements) for r in rows),
     )

@@ -1,0 +1,241 @@
+"""Placements for the state: the work-based-learning record (one row per placement, the fields
+state manuals ask for), streamed from one query; the Perkins V roll-up (students who completed a
+placement, per career cluster); and the placement figures of the reports page. Aggregate SQL:
+the hours, evaluations and visits of every placement come from grouped subqueries, not from a
+loop over rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import (
+    Challenge,
+    Engagement,
+    EntryStatus,
+    Evaluation,
+    EvaluationKind,
+    HourEntry,
+    Organisation,
+    Placement,
+    PlacementStatus,
+    Project,
+    School,
+    SiteVisit,
+    User,
+)
+from ..models.school import DEFAULT_WBL_CODES
+from .scope import Filters, Scope
+
+# The export's columns, in order; documented in the README.
+WBL_COLUMNS: tuple[str, ...] = (
+    "student_id",
+    "student_name",
+    "age_band",
+    "wbl_type_code",
+    "wbl_type",
+    "career_cluster",
+    "employer",
+    "worksite",
+    "supervisor",
+    "supervisor_title",
+    "coordinator",
+    "start_date",
+    "end_date",
+    "status",
+    "expected_hours",
+    "hours_verified",
+    "paid",
+    "wage",
+    "wage_unit",
+    "agreement_signed",
+    "safety_training_done",
+    "midpoint_evaluation",
+    "final_evaluation",
+    "site_visits",
+)
+CHUNK = 500  # rows fetched at a time while the export streams
+
+
+def age_band(born: date | None, on: date) -> str:
+    """The band the state counts a student in, on the placement's first day."""
+    if born is None:
+        return "unknown"
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return "under 16" if age < 16 else ("16-17" if age < 18 else "18 and over")
+
+
+def placements_of(scope: Scope, filters: Filters) -> sa.Select:
+    """SELECT placement.id … of the engagements the scope and filters keep."""
+    engagements = filters.apply(scope.engagements()).with_only_columns(Engagement.id)
+    return sa.select(Placement.id).where(Placement.engagement_id.in_(engagements))
+
+
+def wbl_rows(scope: Scope, filters: Filters) -> Iterator[tuple[Any, ...]]:
+    """The work-based-learning record, one row per placement, oldest first; fetched `CHUNK`
+    rows at a time (constant memory however many placements)."""
+    verified = (
+        sa.select(HourEntry.placement_id, sa.func.sum(HourEntry.minutes).label("minutes"))
+        .where(HourEntry.status.in_([s for s in EntryStatus if s.counts]))
+        .group_by(HourEntry.placement_id)
+        .subquery("verified")
+    )
+    evaluated = (
+        sa.select(
+            Evaluation.placement_id,
+            sa.func.max(
+                sa.case((Evaluation.kind == EvaluationKind.MIDPOINT, Evaluation.submitted_at))
+            ).label("midpoint"),
+            sa.func.max(
+                sa.case((Evaluation.kind == EvaluationKind.FINAL, Evaluation.submitted_at))
+            ).label("final"),
+        )
+        .group_by(Evaluation.placement_id)
+        .subquery("evaluated")
+    )
+    visits = (
+        sa.select(SiteVisit.placement_id, sa.func.count().label("visits"))
+        .group_by(SiteVisit.placement_id)
+        .subquery("visits")
+    )
+    student = aliased(User, name="student")
+    coordinator = aliased(User, name="coordinator")
+    query = (
+        sa.select(
+            Placement,
+            student.first_name,
+            student.last_name,
+            student.date_of_birth,
+            coordinator.first_name,
+            coordinator.last_name,
+            Organisation.name,
+            Challenge.career_cluster,
+            School.wbl_codes,
+            sa.func.coalesce(verified.c.minutes, 0),
+            evaluated.c.midpoint,
+            evaluated.c.final,
+            sa.func.coalesce(visits.c.visits, 0),
+        )
+        .join(student, student.id == Placement.student_id)
+        .join(coordinator, coordinator.id == Placement.coordinator_id)
+        .join(Organisation, Organisation.id == Placement.organisation_id)
+        .join(School, School.id == Placement.school_id)
+        .join(Engagement, Engagement.id == Placement.engagement_id)
+        .join(Project, Project.id == Engagement.project_id)
+        .join(Challenge, Challenge.id == Project.challenge_id)
+        .outerjoin(verified, verified.c.placement_id == Placement.id)
+        .outerjoin(evaluated, evaluated.c.placement_id == Placement.id)
+        .outerjoin(visits, visits.c.placement_id == Placement.id)
+        .where(Placement.id.in_(placements_of(scope, filters)))
+        .order_by(Placement.start_date, Placement.id)
+        .execution_options(yield_per=CHUNK)
+    )
+    for row in db.session.execute(query):
+        (p, first, last, born, c_first, c_last, employer, cluster, codes, minutes) = row[:10]
+        midpoint, final, visit_count = row[10:]
+        yield (
+            p.student_id,
+            f"{first} {last}",
+            age_band(born, p.start_date),
+            (codes or {}).get(p.rung.value) or DEFAULT_WBL_CODES.get(p.rung.value, ""),
+            p.rung.label,
+            cluster,
+            employer,
+            p.worksite_address,
+            p.supervisor_name,
+            p.supervisor_title,
+            f"{c_first} {c_last}",
+            p.start_date.isoformat(),
+            p.end_date.isoformat() if p.end_date else "",
+            p.status.value,
+            p.expected_hours,
+            round(int(minutes) / 60, 2),
+            "paid" if p.paid else "unpaid",
+            "" if p.wage is None else p.wage,
+            p.wage_unit,
+            p.signed_at.date().isoformat() if p.signed_at else "",
+            p.safety_done_on.isoformat() if p.safety_done_on else "",
+            midpoint.date().isoformat() if midpoint else "",
+            final.date().isoformat() if final else "",
+            int(visit_count),
+        )
+        db.session.expunge(p)  # the session keeps nothing of the rows already sent
+
+
+@dataclass(frozen=True)
+class PerkinsRow:
+    cluster: str
+    students: int  # distinct students who completed a placement
+    placements: int
+
+
+def perkins(scope: Scope, filters: Filters) -> list[PerkinsRow]:
+    """Students who completed a placement, per career cluster (the Perkins V roll-up)."""
+    rows = db.session.execute(
+        sa.select(
+            Challenge.career_cluster,
+            sa.func.count(sa.distinct(Placement.student_id)),
+            sa.func.count(Placement.id),
+        )
+        .join(Engagement, Engagement.id == Placement.engagement_id)
+        .join(Project, Project.id == Engagement.project_id)
+        .join(Challenge, Challenge.id == Project.challenge_id)
+        .where(
+            Placement.id.in_(placements_of(scope, filters)),
+            Placement.status == PlacementStatus.COMPLETED,
+        )
+        .group_by(Challenge.career_cluster)
+        .order_by(Challenge.career_cluster)
+    ).all()
+    return [PerkinsRow(cluster, int(students), int(n)) for cluster, students, n in rows]
+
+
+@dataclass(frozen=True)
+class PlacementFigures:
+    by_status: dict[str, int]
+    hours_verified: float
+    hours_pending: float
+    students_completed: int
+
+
+def figures(scope: Scope, filters: Filters) -> PlacementFigures:
+    """Placements by status, hours verified and waiting, students who completed one."""
+    chosen = placements_of(scope, filters)
+    by_status = dict(
+        db.session.execute(
+            sa.select(Placement.status, sa.func.count())
+            .where(Placement.id.in_(chosen))
+            .group_by(Placement.status)
+        ).all()
+    )
+    kind = sa.case(
+        (HourEntry.status.in_([s for s in EntryStatus if s.counts]), "verified"),
+        else_="pending",
+    )
+    minutes: dict[str, Any] = dict(
+        db.session.execute(
+            sa.select(kind, sa.func.sum(HourEntry.minutes))
+            .where(
+                HourEntry.placement_id.in_(chosen),
+                HourEntry.status != EntryStatus.REFUSED,
+            )
+            .group_by(kind)
+        ).all()
+    )
+    completed = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Placement.student_id))).where(
+            Placement.id.in_(chosen), Placement.status == PlacementStatus.COMPLETED
+        )
+    )
+    return PlacementFigures(
+        {s.value: int(by_status.get(s, 0)) for s in PlacementStatus},
+        round(int(minutes.get("verified") or 0) / 60, 1),
+        round(int(minutes.get("pending") or 0) / 60, 1),
+        int(completed or 0),
+    )
