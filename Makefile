@@ -61,6 +61,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_judging.py
 	$(BIN)/python bench/bench_partners.py
 	$(BIN)/python bench/bench_placements.py
+	$(BIN)/python bench/bench_reports.py
 	$(BIN)/python bench/contact_figures.py
 
 clean:

@@ -1,7 +1,8 @@
 """The funnel: how many engagements reached each stage of the ladder (interest → mentorship →
 job shadowing → externship → internship → completed), the conversion between stages, the median
 days spent on a rung before the next, the engagements that skipped a rung with the teacher's
-permission, and those stalled on it now. Aggregate SQL: three statements at any size.
+permission, and those stalled on it now. Aggregate SQL: four statements at any size, each
+answering with a handful of grouped rows.
 
 An engagement "reached" a rung when it stands on it or higher (a skip counts as reaching: the
 funnel never widens); `skipped` says how many of those never had an offer of that rung accepted.
@@ -14,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import (
@@ -75,6 +75,7 @@ class Funnel:
 
 
 def _level(column: Any) -> sa.ColumnElement[int]:
+    """A rung's place on the ladder (0 interest … 4 internship)."""
     return sa.case({r.value: r.level for r in Rung}, value=column, else_=-1)
 
 
@@ -102,33 +103,50 @@ def _stall_cutoff(scope: Scope, now: datetime, school: Any) -> sa.ColumnElement:
 
 def funnel(scope: Scope, filters: Filters, now: datetime | None = None) -> Funnel:
     now = now or utcnow()
-    chosen = filters.apply(scope.engagements()).subquery()
-    e = aliased(Engagement, chosen)
-    level = _level(e.rung)
-
-    def accepted_at(rung: Rung) -> sa.Exists:
-        return sa.exists().where(Offer.engagement_id == e.id, Offer.accepted_rung == rung)
-
-    stalled_now = sa.and_(
-        e.status == EngagementStatus.ACTIVE,
-        e.last_event_at < _stall_cutoff(scope, now, e.school_id),
+    chosen = (
+        filters.apply(scope.engagements())
+        .with_only_columns(
+            Engagement.id,
+            Engagement.rung,
+            Engagement.status,
+            Engagement.school_id,
+            Engagement.last_event_at,
+        )
+        .subquery("chosen")
     )
-
-    def how_many(condition: Any) -> sa.ColumnElement[int]:
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-    columns: list[sa.ColumnElement[int]] = [sa.func.count()]
-    columns += [how_many(level >= rung.level) for rung in LADDER[1:]]
-    columns.append(how_many(e.status == EngagementStatus.COMPLETED))
-    columns += [
-        how_many(sa.and_(level >= rung.level, sa.not_(accepted_at(rung)))) for rung in LADDER[1:]
-    ]
-    columns += [how_many(sa.and_(e.rung == rung, stalled_now)) for rung in LADDER]
-    row = list(db.session.execute(sa.select(*columns).select_from(e)).one())
+    stalled_now = sa.and_(
+        chosen.c.status == EngagementStatus.ACTIVE,
+        chosen.c.last_event_at < _stall_cutoff(scope, now, chosen.c.school_id),
+    )
+    stalled_flag = sa.case((stalled_now, 1), else_=0)
+    # How many stand on each rung, in each status, stalled or not: a handful of grouped rows.
+    groups = db.session.execute(
+        sa.select(chosen.c.rung, chosen.c.status, stalled_flag, sa.func.count()).group_by(
+            chosen.c.rung, chosen.c.status, stalled_flag
+        )
+    ).all()
+    # How many had an offer of each rung accepted (at most one per rung per engagement).
+    accepted = dict(
+        db.session.execute(
+            sa.select(Offer.accepted_rung, sa.func.count())
+            .join(chosen, chosen.c.id == Offer.engagement_id)
+            .where(Offer.accepted_rung.is_not(None))
+            .group_by(Offer.accepted_rung)
+        ).all()
+    )
+    on_rung = {r: 0 for r in LADDER}
+    stalled_on = {r: 0 for r in LADDER}
+    completed = 0
+    for rung, status, stalled, count in groups:
+        rung = Rung(rung)
+        on_rung[rung] += count
+        stalled_on[rung] += count if stalled else 0
+        completed += count if EngagementStatus(status) is EngagementStatus.COMPLETED else 0
+    reached = [sum(n for r, n in on_rung.items() if r.level >= rung.level) for rung in LADDER]
+    reached.append(completed)
+    skipped = [0] + [reached[rung.level] - int(accepted.get(rung, 0)) for rung in LADDER[1:]]
+    stalled = [stalled_on[r] for r in LADDER] + [0]
     rungs = len(LADDER)
-    reached = row[: rungs + 1]
-    skipped = [0, *row[rungs + 1 : 2 * rungs]]
-    stalled = [*row[2 * rungs :], 0]
     medians = _medians(scope, filters)
     stages = []
     for index, key in enumerate(STAGES):
@@ -148,7 +166,8 @@ def funnel(scope: Scope, filters: Filters, now: datetime | None = None) -> Funne
 
 def _medians(scope: Scope, filters: Filters) -> dict[int, float]:
     """The median days from reaching each rung (level) to reaching the next one, over the
-    engagements that went on; window functions, on SQLite and PostgreSQL alike."""
+    engagements that went on: PostgreSQL's percentile_cont, or the middle rows by window
+    functions on SQLite."""
     ids = filters.apply(scope.engagements()).with_only_columns(Engagement.id)
     starts: Any = sa.union_all(
         sa.select(
@@ -164,17 +183,20 @@ def _medians(scope: Scope, filters: Filters) -> dict[int, float]:
             Offer.engagement_id.in_(ids),
         ),
     ).subquery("stays")
-    later = starts.alias("later")
-    next_at = (
-        sa.select(sa.func.min(later.c.at))
-        .where(later.c.e == starts.c.e, later.c.lvl > starts.c.lvl)
-        .scalar_subquery()
-    )
+    # The next rung an engagement reached, in the order of the ladder (a skip included).
+    next_at = sa.func.lead(starts.c.at).over(partition_by=starts.c.e, order_by=starts.c.lvl)
+    stays = sa.select(starts.c.lvl, starts.c.at, next_at.label("next_at")).subquery("next")
     durations = (
-        sa.select(starts.c.lvl.label("lvl"), days_between(next_at, starts.c.at).label("days"))
-        .where(next_at.is_not(None))
+        sa.select(stays.c.lvl.label("lvl"), days_between(stays.c.next_at, stays.c.at).label("days"))
+        .where(stays.c.next_at.is_not(None))
         .subquery("durations")
     )
+    if db.engine.dialect.name == "postgresql":  # one ordered aggregate per rung
+        median = sa.func.percentile_cont(0.5).within_group(durations.c.days)
+        rows = db.session.execute(
+            sa.select(durations.c.lvl, median).group_by(durations.c.lvl)
+        ).all()
+        return {int(lvl): round(float(days), 1) for lvl, days in rows if days is not None}
     ranked = sa.select(
         durations.c.lvl,
         durations.c.days,
