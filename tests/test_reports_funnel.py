@@ -157,4 +157,7 @@ def test_a_filter_naming_another_schools_class_is_dropped(world, client, login):
     outside = world["outside"].team.classroom_id
     page = words(client.get(f"/reports/funnel?class={outside}&from=not-a-day&year=99999"))
     assert "Of 6 engagements that began with interest" in page
+    junk = "class=x&organisation=99999999999999999999999&event=-1&school=x&to=0001-01-01"
+    assert "Of 6 engagements" in words(client.get(f"/reports/funnel?{junk}"))
+    assert client.get(f"/reports/placements/wbl.csv?{junk}").status_code == 200
     assert client.get("/reports/funnel/not-a-stage").status_code == 404

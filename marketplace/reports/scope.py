@@ -115,7 +115,10 @@ class Filters:
             start, end = end, start
 
         def offered(raw: str | None, ids: set[int]) -> int | None:
-            value = bounded_int(raw) if raw else None
+            try:
+                value = bounded_int(raw) if raw else None
+            except ValueError:
+                return None
             return value if value in ids else None
 
         return cls(
