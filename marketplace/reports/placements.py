@@ -79,10 +79,15 @@ def placements_of(scope: Scope, filters: Filters) -> sa.Select:
 
 def wbl_rows(scope: Scope, filters: Filters) -> Iterator[tuple[Any, ...]]:
     """The work-based-learning record, one row per placement, oldest first; fetched `CHUNK`
-    rows at a time (constant memory however many placements)."""
+    rows at a time (constant memory however many placements). The hours, evaluations and
+    visits are grouped over the chosen placements only."""
+    chosen = placements_of(scope, filters)
     verified = (
         sa.select(HourEntry.placement_id, sa.func.sum(HourEntry.minutes).label("minutes"))
-        .where(HourEntry.status.in_([s for s in EntryStatus if s.counts]))
+        .where(
+            HourEntry.placement_id.in_(chosen),
+            HourEntry.status.in_([s for s in EntryStatus if s.counts]),
+        )
         .group_by(HourEntry.placement_id)
         .subquery("verified")
     )
@@ -96,11 +101,13 @@ def wbl_rows(scope: Scope, filters: Filters) -> Iterator[tuple[Any, ...]]:
                 sa.case((Evaluation.kind == EvaluationKind.FINAL, Evaluation.submitted_at))
             ).label("final"),
         )
+        .where(Evaluation.placement_id.in_(chosen))
         .group_by(Evaluation.placement_id)
         .subquery("evaluated")
     )
     visits = (
         sa.select(SiteVisit.placement_id, sa.func.count().label("visits"))
+        .where(SiteVisit.placement_id.in_(chosen))
         .group_by(SiteVisit.placement_id)
         .subquery("visits")
     )
@@ -132,7 +139,7 @@ def wbl_rows(scope: Scope, filters: Filters) -> Iterator[tuple[Any, ...]]:
         .outerjoin(verified, verified.c.placement_id == Placement.id)
         .outerjoin(evaluated, evaluated.c.placement_id == Placement.id)
         .outerjoin(visits, visits.c.placement_id == Placement.id)
-        .where(Placement.id.in_(placements_of(scope, filters)))
+        .where(Placement.id.in_(chosen))
         .order_by(Placement.start_date, Placement.id)
         .execution_options(yield_per=CHUNK)
     )
