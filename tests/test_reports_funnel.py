@@ -127,6 +127,8 @@ def test_the_page_shows_the_figures_in_a_table_and_links_them_to_their_rows(worl
     listed = words(rows)
     assert "2 in all" in listed and world["e3"].project.title in listed
     assert world["e2"].project.title not in listed
+    completed = words(client.get("/reports/funnel/completed"))
+    assert "Engagements that completed the ladder 1 in all" in completed
     # An htmx filter change answers with the figures only.
     fragment = client.get(
         f"/reports/funnel?class={world['e3'].team.classroom_id}", headers={"HX-Request": "true"}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import abort
 from werkzeug.datastructures import MultiDict
 
 from ..clusters import CAREER_CLUSTERS
@@ -48,6 +49,8 @@ class Scope:
     def of(cls, user: User, school_id: int | None = None) -> Scope:
         if user.is_site_admin:
             return cls(user, school_id)
+        if user.school_id is None:  # staff of no school count nothing (never every school)
+            abort(403)
         return cls(user, user.school_id)
 
     def engagements(self) -> sa.Select:
