@@ -12,7 +12,6 @@ missing); its public schema is dropped and migrated afresh, so never point it at
 from __future__ import annotations
 
 import argparse
-import contextvars
 import sys
 import tempfile
 import threading
@@ -22,28 +21,13 @@ import urllib.request
 from pathlib import Path
 
 import sqlalchemy as sa
-from bench_ladder import URL, build_app, ensure_database, percentile, seed_board, statements
+from bench_ladder import URL, build_app, ensure_database, seed_board
+from bench_placements import measure
 from bench_placements import seed as seed_placements
 from werkzeug.serving import make_server
 
 from marketplace.extensions import db
 from marketplace.models import User
-
-
-def get(app, login_id: str, path: str, rounds: int) -> tuple[str, float, float]:
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = login_id, True
-    timings, counts = [], set()
-    for _ in range(rounds + 2):
-        before, begun = statements(), time.perf_counter()
-        response = contextvars.Context().run(client.get, path)
-        timings.append((time.perf_counter() - begun) * 1000)
-        counts.add(statements() - before - 1)
-        if response.status_code != 200:
-            raise SystemExit(f"! {path} answered {response.status_code}")
-    timings = timings[2:]
-    return "/".join(map(str, sorted(counts))), percentile(timings, 50), percentile(timings, 95)
 
 
 def export(app, login_id: str) -> tuple[int, float, float]:
@@ -107,7 +91,7 @@ def main() -> None:
             ("the funnel, one school year", admin_login, "/reports/funnel?year=2026"),
             ("the placements report", logins["many"], "/reports/placements"),
         ):
-            count, p50, p95 = get(app, who, path, args.rounds)
+            count, p50, p95, _ = measure(app, who, path, args.rounds)
             print(f"    {label:<36} {count:>10} {p50:>8.1f} {p95:>8.1f}")
         print(f"    {'export':<36} {'rows':>10} {'seconds':>8} {'peak MiB':>8}")
         for name in ("few", "many"):

@@ -8,10 +8,9 @@ rung follows its placements: when the last open one at that rung is done, the ru
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from .. import storage
+from .. import clock, storage
 from ..engagements import ladder
 from ..engagements.ladder.steps import employers_of
 from ..engagements.timeline import record
@@ -142,7 +141,8 @@ def end(placement: Placement, staff: User, reason: str) -> None:
 
 def certificate_context(placement: Placement) -> dict[str, Any]:
     final = evaluations.evaluations_of(placement).get(EvaluationKind.FINAL)
-    completed = placement.completed_at.date() if placement.completed_at else date.today()
+    # The day it completed where the school is (today, for a preview before completion).
+    completed = clock.school_today(placement.school, placement.completed_at)
     return {
         "placement": placement,
         "student_name": placement.student.full_name,

@@ -18,7 +18,7 @@ from ..web import commit_or_refuse
 from . import hours, rules
 from .forms import HoursForm
 from .records import PlacementError
-from .views import bp, placement_or_404
+from .views import bp, placement_or_404, staff_placement_or_403
 
 
 def _week_start(placement: Placement) -> date:
@@ -129,8 +129,7 @@ def ask_verification(placement_id: int, week: str) -> Response:
 @bp.post("/placements/<int:placement_id>/weeks/<week>/lock")
 @staff_required
 def lock_week(placement_id: int, week: str) -> Response:
-    placement = placement_or_404(placement_id)
-    require(rules.is_staff, placement, status=403)
+    placement = staff_placement_or_403(placement_id)
     start = _parse_week(week)
     commit_or_refuse(lambda: hours.lock(placement, current_user, start), PlacementError, "Locked.")
     return _back_to_week(placement, start)

@@ -19,7 +19,7 @@ from .forms import CompleteForm, EndForm, EvaluationFormBase, ReflectionForm, Vi
 from .forms import evaluation_form as make_evaluation_form
 from .page import placement_page
 from .records import AlreadyDone, PlacementError
-from .views import bp, placement_or_404, to_placement
+from .views import bp, placement_or_404, staff_placement_or_403, to_placement
 
 
 def _kind(raw: str) -> EvaluationKind:
@@ -83,8 +83,7 @@ def evaluate(placement_id: int, kind: str) -> str | Response | tuple[str, int]:
 @bp.post("/placements/<int:placement_id>/evaluations/<kind>/ask")
 @staff_required
 def ask_evaluation(placement_id: int, kind: str) -> Response:
-    placement = placement_or_404(placement_id)
-    require(rules.is_staff, placement, status=403)
+    placement = staff_placement_or_403(placement_id)
     which = _kind(kind)
     commit_or_refuse(
         lambda: evaluations.ask(placement, which, current_user),
@@ -121,8 +120,7 @@ def reflect(placement_id: int) -> Response | tuple[str, int]:
 @bp.post("/placements/<int:placement_id>/visits")
 @staff_required
 def log_visit(placement_id: int) -> Response | tuple[str, int]:
-    placement = placement_or_404(placement_id)
-    require(rules.is_staff, placement, status=403)
+    placement = staff_placement_or_403(placement_id)
     form = VisitForm()
     if form.validate():
         try:
@@ -147,8 +145,7 @@ def log_visit(placement_id: int) -> Response | tuple[str, int]:
 @bp.post("/placements/<int:placement_id>/complete")
 @staff_required
 def complete(placement_id: int) -> Response | tuple[str, int]:
-    placement = placement_or_404(placement_id)
-    require(rules.is_staff, placement, status=403)
+    placement = staff_placement_or_403(placement_id)
     form = CompleteForm()
     if form.validate():
         try:
@@ -170,8 +167,7 @@ def complete(placement_id: int) -> Response | tuple[str, int]:
 @bp.post("/placements/<int:placement_id>/end")
 @staff_required
 def end(placement_id: int) -> Response | tuple[str, int]:
-    placement = placement_or_404(placement_id)
-    require(rules.is_staff, placement, status=403)
+    placement = staff_placement_or_403(placement_id)
     form = EndForm()
     if not form.validate():
         return placement_page(placement, end_form=form), 422

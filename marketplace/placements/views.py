@@ -49,6 +49,14 @@ def placement_or_404(placement_id: int) -> Placement:
     return load_or_404(Placement, placement_id, rules.can_view)
 
 
+def staff_placement_or_403(placement_id: int) -> Placement:
+    """A placement the reader may see (404 otherwise) and works on as the school's staff (403
+    otherwise)."""
+    placement = placement_or_404(placement_id)
+    require(rules.is_staff, placement, status=403)
+    return placement
+
+
 def to_placement(placement: Placement, anchor: str = "") -> Response:
     return redirect(url_for("placements.show", placement_id=placement.id) + anchor, 303)
 
@@ -255,8 +263,7 @@ def sign(placement_id: int) -> Response | tuple[str, int]:
 @bp.post("/placements/<int:placement_id>/guardian")
 @staff_required
 def save_guardian(placement_id: int) -> Response | tuple[str, int]:
-    placement = placement_or_404(placement_id)
-    require(rules.is_staff, placement, status=403)
+    placement = staff_placement_or_403(placement_id)
     form = GuardianForm()
     if not form.validate():
         return placement_page(placement, guardian_form=form), 422
@@ -271,8 +278,7 @@ def save_guardian(placement_id: int) -> Response | tuple[str, int]:
 @bp.post("/placements/<int:placement_id>/signatures/request")
 @staff_required
 def request_signatures(placement_id: int) -> Response:
-    placement = placement_or_404(placement_id)
-    require(rules.is_staff, placement, status=403)
+    placement = staff_placement_or_403(placement_id)
     sent: list[str] = []
 
     def send() -> None:
