@@ -54,6 +54,10 @@ class User(UserMixin, Model):
     last_name: Mapped[str] = mapped_column(sa.String(60))
     date_of_birth: Mapped[date | None] = mapped_column(sa.Date)
     pseudonym: Mapped[str | None] = mapped_column(sa.String(60))
+    # A student's grade (9 to 12, …) and the school's own student number, as the roster keeps
+    # them: the work-based-learning record the state asks for names both. Staff see them only.
+    grade: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    student_number: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     session_version: Mapped[int] = mapped_column(default=1)
     must_change_password: Mapped[bool] = mapped_column(default=False)

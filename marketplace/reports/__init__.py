@@ -1,10 +1,14 @@
-"""Reports for the people a school answers to: the funnel of the ladder (and, next, students,
-partners, placements and events), as pages with charts and tables, and as CSV.
+"""Reports for the people a school answers to: the funnel of the ladder, students, partners,
+placements and events, as pages with charts and tables, and as CSV; and the annual report.
 
 `scope` says whose engagements a reader's reports count and how they are filtered; each report
-is a module of aggregate SQL (`funnel`); `views` are the pages."""
+is a module of aggregate SQL (`funnel`, `students`, `partners`, `placements`, `events`,
+`annual`); `views` holds the blueprint, the reader's scope and the funnel's pages, and each
+other report's pages are in its own `*_views` module on the same blueprint."""
 
 from __future__ import annotations
+
+from importlib import import_module
 
 from flask import Flask
 
@@ -12,4 +16,10 @@ from flask import Flask
 def register(app: Flask) -> None:
     from . import views
 
+    for name in ("student_views", "partner_views", "event_views", "annual_views"):
+        try:
+            import_module(f".{name}", __name__)
+        except ModuleNotFoundError as error:  # a report still to come
+            if error.name != f"{__name__}.{name}":
+                raise
     app.register_blueprint(views.bp)

@@ -5,7 +5,7 @@ school, site admins every school or one."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
@@ -23,6 +23,14 @@ from . import placements as placement_reports
 from .scope import Filters, Scope, school_year_of
 
 bp = Blueprint("reports", __name__)
+
+
+@bp.app_template_global()
+def report_endpoints() -> set[str]:
+    """The reports' pages this app serves (the reports' tabs list them)."""
+    return {e for e in current_app.view_functions if e.startswith("reports.")}
+
+
 report_readers = roles_required(Role.TEACHER, Role.SCHOOL_ADMIN, Role.SITE_ADMIN)
 ROWS_LIMIT = 500
 
@@ -36,7 +44,7 @@ def reader_scope() -> Scope:
     return scope
 
 
-def _choices(scope: Scope) -> dict:
+def filter_choices(scope: Scope) -> dict:
     this_year = school_year_of(clock.today_for(current_user))
     return {
         "classrooms": scope.classrooms(),
@@ -62,16 +70,16 @@ def funnel() -> str:
     context = {
         "scope": scope,
         "filters": filters,
-        "args": {**filters.as_args(), **_school_arg(scope)},
+        "args": {**filters.as_args(), **school_arg(scope)},
         "funnel": funnels.funnel(scope, filters),
         "year": request.args.get("year", type=bounded_int),
     }
     if is_htmx():
         return render_template("reports/_funnel.html", **context)
-    return render_template("reports/funnel.html", **context, **_choices(scope))
+    return render_template("reports/funnel.html", **context, **filter_choices(scope))
 
 
-def _school_arg(scope: Scope) -> dict[str, str]:
+def school_arg(scope: Scope) -> dict[str, str]:
     """A site admin's choice of school, carried by the links of the page."""
     if current_user.is_site_admin and scope.school_id:
         return {"school": str(scope.school_id)}
@@ -140,7 +148,7 @@ def stage_rows(stage: str) -> str:
         engagements=engagements,
         total=total,
         limit=ROWS_LIMIT,
-        args={**filters.as_args(), **_school_arg(scope)},
+        args={**filters.as_args(), **school_arg(scope)},
     )
 
 
@@ -155,7 +163,7 @@ def placements() -> str:
     context = {
         "scope": scope,
         "filters": filters,
-        "args": {**filters.as_args(), **_school_arg(scope)},
+        "args": {**filters.as_args(), **school_arg(scope)},
         "figures": placement_reports.figures(scope, filters),
         "perkins": placement_reports.perkins(scope, filters),
         "wbl_columns": placement_reports.WBL_COLUMNS,
@@ -163,7 +171,7 @@ def placements() -> str:
     }
     if is_htmx():
         return render_template("reports/_placements.html", **context)
-    return render_template("reports/placements.html", **context, **_choices(scope))
+    return render_template("reports/placements.html", **context, **filter_choices(scope))
 
 
 @bp.get("/reports/placements/wbl.csv")
