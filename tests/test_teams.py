@@ -20,7 +20,7 @@ from marketplace.models import (
 
 from .conftest import login_as
 from .factories import PASSWORD, birthday_for_age
-from .helpers import field_errors, flashes, text_of
+from .helpers import field_errors, field_value, flashes, text_of
 
 NEW_PASSWORD = "purple tractor singing loudly"
 
@@ -684,3 +684,79 @@ def test_the_join_forms_example_code_has_the_real_format(client):
     example = re.search(r"for example (\S+?)\.<", page)
     assert example is not None, "the form gives an example code"
     assert re.fullmatch(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}", example.group(1)), example.group(1)
+
+
+# --- grades and student numbers (the state's record) ---------------------------------------------
+
+
+def test_the_teacher_keeps_grades_and_student_numbers_on_the_roster(make, client, login):
+    classroom = make.classroom()
+    ana = make.student(classroom, last_name="Alvarez")
+    ben = make.student(classroom, last_name="Brooks")
+    login(classroom.teacher)
+    page = text_of(client.get(f"/classes/{classroom.id}/records"))
+    assert "Alvarez" in page and "Brooks" in page
+    response = client.post(
+        f"/classes/{classroom.id}/records",
+        data={
+            "rows-0-student_id": str(ana.id),
+            "rows-0-grade": "11",
+            "rows-0-student_number": " S-1042 ",
+            "rows-1-student_id": str(ben.id),
+            "rows-1-grade": "",
+            "rows-1-student_number": "",
+        },
+    )
+    assert response.status_code == 303
+    assert (ana.grade, ana.student_number) == (11, "S-1042")
+    assert (ben.grade, ben.student_number) == (None, "")
+    roster = text_of(client.get(f"/classes/{classroom.id}"))
+    assert "S-1042" in roster
+
+
+def test_a_student_number_of_another_student_is_refused_and_what_was_typed_stays(
+    make, client, login
+):
+    classroom = make.classroom()
+    ana = make.student(classroom)
+    ben = make.student(classroom)
+    elsewhere = make.classroom(teacher=make.teacher(school=classroom.school))
+    make.student(elsewhere, student_number="S-7")
+    other_school = make.student(make.classroom(), student_number="S-8")  # another school's: fine
+    login(classroom.teacher)
+    response = client.post(
+        f"/classes/{classroom.id}/records",
+        data={
+            "rows-0-student_id": str(ana.id),
+            "rows-0-grade": "10",
+            "rows-0-student_number": "s-7",
+            "rows-1-student_id": str(ben.id),
+            "rows-1-grade": "14",
+            "rows-1-student_number": "S-8",
+        },
+    )
+    assert response.status_code == 422
+    assert field_errors(response) == [
+        "Another student of the school has this number.",
+        "Not a valid choice.",  # grade 14: not a grade the form offers
+    ]
+    assert field_value(response, "rows-0-student_number") == "s-7"
+    assert ana.grade is None and ana.student_number == ""
+    assert other_school.student_number == "S-8"
+
+
+def test_two_students_given_one_number_are_both_told(make, client, login):
+    classroom = make.classroom()
+    ana, ben = make.student(classroom), make.student(classroom)
+    login(classroom.teacher)
+    response = client.post(
+        f"/classes/{classroom.id}/records",
+        data={
+            "rows-0-student_id": str(ana.id),
+            "rows-0-student_number": "S-9",
+            "rows-1-student_id": str(ben.id),
+            "rows-1-student_number": "s-9",
+        },
+    )
+    assert response.status_code == 422
+    assert field_errors(response) == ["Two students were given this number."] * 2

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..extensions import db
-from ..forms_common import SelectChoice, bounded_int, strip
+from ..forms_common import SelectChoice, bounded_int, optional_int, strip
 from ..models import Classroom
 from ..models.classroom import normalise_join_code
 from .services import UNKNOWN_CODE
@@ -64,3 +64,35 @@ class TeamJoiningForm(FlaskForm):
         ],
         validators=[DataRequired(message="Choose how students join teams.")],
     )
+
+
+GRADES = range(6, 13)  # middle and high school
+
+
+class StudentRecordRow(Form):
+    """One student's line of the roster's records: grade and the school's student number."""
+
+    student_id = HiddenField()
+
+    @property
+    def student(self) -> int | None:
+        """The student the line is for (None: not a student id)."""
+        try:
+            return optional_int(self.student_id.data)
+        except ValueError:
+            return None
+    grade = SelectField(
+        "Grade",
+        coerce=optional_int,
+        choices=[SelectChoice("", "—")] + [SelectChoice(str(g), f"Grade {g}") for g in GRADES],
+        validators=[Optional()],
+    )
+    student_number = StringField(
+        "Student number", validators=[Length(max=40)], filters=[strip]
+    )
+
+
+class StudentRecordsForm(FlaskForm):
+    """The class's students, each with a grade and a student number (the state's record)."""
+
+    rows = FieldList(FormField(StudentRecordRow))

@@ -91,6 +91,32 @@ def remove_student(classroom: Classroom, student: User) -> None:
     db.session.expire(classroom)
 
 
+def taken_student_numbers(school_id: int, numbers: dict[int, str]) -> dict[int, str]:
+    """Of the numbers typed for students (by student id), those another student of the school
+    already has, or that two students were given at once: {student id: message}."""
+    wanted = {sid: n for sid, n in numbers.items() if n}
+    holders: dict[str, int] = {
+        number: sid
+        for number, sid in db.session.execute(
+            sa.select(sa.func.lower(User.student_number), User.id).where(
+                User.school_id == school_id,
+                sa.func.lower(User.student_number).in_({n.lower() for n in wanted.values()}),
+                User.id.not_in(wanted),
+            )
+        )
+    }
+    clashes: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for sid, number in wanted.items():
+        key = number.lower()
+        if key in holders:
+            clashes[sid] = "Another student of the school has this number."
+        elif key in seen:
+            clashes[sid] = clashes[seen[key]] = "Two students were given this number."
+        seen.setdefault(key, sid)
+    return clashes
+
+
 def reset_student_password(student: User) -> str:
     """Give a student a temporary password to change at next log-in; returns it once."""
     temporary = "-".join(secrets.token_hex(2) for _ in range(3))

@@ -16,7 +16,14 @@ from ..projects import rules as project_rules
 from ..projects.services import projects_of_team
 from ..web import is_htmx
 from . import joining, rules, services
-from .forms import AddMemberForm, ClassroomForm, JoinClassForm, TeamForm, TeamJoiningForm
+from .forms import (
+    AddMemberForm,
+    ClassroomForm,
+    JoinClassForm,
+    StudentRecordsForm,
+    TeamForm,
+    TeamJoiningForm,
+)
 
 bp = Blueprint("teams", __name__)
 bp.add_app_template_global(rules.can_manage_class, "can_manage_class")
@@ -129,6 +136,46 @@ def remove_student(classroom_id: int, student_id: int) -> Response:
     db.session.commit()
     flash(f"{student.full_name} was removed from {classroom.name}.", "success")
     return redirect(url_for("teams.classroom", classroom_id=classroom.id), 303)
+
+
+@bp.route("/classes/<int:classroom_id>/records", methods=["GET", "POST"])
+@staff_required
+def student_records(classroom_id: int) -> Response | str | tuple[str, int]:
+    """The class's students' grades and school student numbers, kept for the state's
+    work-based-learning record; one form for the whole roster."""
+    classroom = load_or_404(Classroom, classroom_id, rules.can_manage_class, CLASS_PAGE_LOADING)
+    students = sorted((e.student for e in classroom.enrollments), key=lambda s: s.last_name)
+    form = StudentRecordsForm()
+    if request.method == "GET":
+        for s in students:
+            form.rows.append_entry(
+                {"student_id": s.id, "grade": s.grade, "student_number": s.student_number}
+            )
+    by_id = {s.id: s for s in students}
+    rows = [(row, by_id.get(row.form.student or 0)) for row in form.rows]
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        typed = {s.id: row.form.student_number.data or "" for row, s in rows if s is not None}
+        clashes = services.taken_student_numbers(classroom.school_id, typed)
+        for row, student in rows:
+            if student is not None and student.id in clashes:
+                add_error(row.form.student_number, clashes[student.id])
+        if valid and not clashes:
+            for row, student in rows:
+                if student is not None:  # a student who left the class meanwhile is skipped
+                    student.grade = row.form.grade.data
+                    student.student_number = row.form.student_number.data or ""
+            db.session.commit()
+            flash("Grades and student numbers saved.", "success")
+            return redirect(url_for("teams.classroom", classroom_id=classroom.id), 303)
+    status = 422 if request.method == "POST" else 200
+    page = render_template(
+        "teams/student_records.html",
+        classroom=classroom,
+        form=form,
+        rows=[(row, s) for row, s in rows if s is not None],
+    )
+    return (page, status) if status != 200 else page
 
 
 @bp.post("/classes/<int:classroom_id>/students/<int:student_id>/password")
