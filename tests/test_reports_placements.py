@@ -6,18 +6,32 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
+from marketplace import clock
 from marketplace.extensions import db
-from marketplace.models import Evaluation, EvaluationKind, SiteVisit
+from marketplace.models import (
+    Evaluation,
+    EvaluationKind,
+    OfferStatus,
+    Placement,
+    PlacementStatus,
+    ProjectStatus,
+    Rung,
+    SiteVisit,
+)
 from marketplace.placements import completion, hours
 from marketplace.reports import placements as reports
 from marketplace.reports.scope import Filters, Scope
 
+from marketplace.web import day
+
 from .helpers import words
 from .test_placement_hours import _week_logged, last_weekday, signed
+from .test_placements import placed
 
 
 def rows_of(response) -> list[dict[str, str]]:
@@ -123,3 +137,142 @@ def test_hours_still_waiting_count_as_pending(make):
     hours.log(w["placement"], w["maya"], last_weekday(w), time(9), time(10, 30), "Filing")
     figures = reports.figures(Scope.of(w["teacher"]), Filters())
     assert (figures.hours_verified, figures.hours_pending) == (0.0, 1.5)
+
+
+# --- the record's fields, days and whose placements -------------------------------------------
+
+
+def test_the_record_has_the_roster_grade_and_number_and_days_at_the_school(done, client, login):
+    done["school"].timezone = "America/Los_Angeles"
+    done["maya"].grade, done["maya"].student_number = 11, "S-1042"
+    done["placement"].signed_at = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)  # 9 March in LA
+    db.session.commit()
+    login(done["teacher"])
+    [row] = rows_of(client.get("/reports/placements/wbl.csv"))
+    assert (row["grade"], row["school_student_number"]) == ("11", "S-1042")
+    assert row["agreement_signed"] == "2026-03-09"
+
+
+def test_a_name_and_a_code_a_spreadsheet_would_run_are_escaped(done, client, login):
+    done["maya"].first_name = "=cmd"
+    done["school"].wbl_codes = {"internship": "@SUM(A1)"}
+    db.session.commit()
+    login(done["teacher"])
+    [row] = rows_of(client.get("/reports/placements/wbl.csv"))
+    assert row["student_name"] == "'=cmd Lopez"
+    assert row["wbl_type_code"] == "'@SUM(A1)"
+
+
+def test_a_placement_counts_in_the_school_year_of_its_own_dates(make, client, login):
+    """An internship in the autumn, from an engagement opened in May: the autumn's year."""
+    w = signed(make, age=17)
+    p = w["placement"]
+    p.engagement.created_at = datetime(2025, 5, 1, 12, tzinfo=UTC)
+    p.start_date, p.end_date = date(2025, 9, 10), date(2025, 11, 10)
+    db.session.commit()
+    login(w["teacher"])
+    assert len(rows_of(client.get("/reports/placements/wbl.csv?year=2025"))) == 1
+    assert rows_of(client.get("/reports/placements/wbl.csv?year=2024")) == []
+    assert len(rows_of(client.get("/reports/placements/wbl.csv?from=2025-11-10"))) == 1
+    assert rows_of(client.get("/reports/placements/wbl.csv?from=2025-11-11")) == []
+
+
+def test_perkins_counts_a_completion_in_the_year_it_happened(done, client, login):
+    done["placement"].completed_at = datetime(2026, 8, 1, 3, 0, tzinfo=UTC)  # 31 July in LA
+    done["school"].timezone = "America/Los_Angeles"
+    db.session.commit()
+    scope = Scope.of(done["teacher"])
+    assert reports.perkins(scope, Filters.from_args(MultiDict({"year": "2025"}), scope))
+    assert not reports.perkins(scope, Filters.from_args(MultiDict({"year": "2026"}), scope))
+
+
+def test_a_teacher_has_the_placements_they_coordinate_outside_their_classes(done, make):
+    colleague = make.teacher(school=done["school"])
+    done["placement"].coordinator_id = colleague.id
+    db.session.commit()
+    assert len(list(reports.wbl_rows(Scope.of(colleague), Filters()))) == 1
+    assert list(reports.wbl_rows(Scope.of(make.teacher(school=done["school"])), Filters())) == []
+
+
+def test_a_site_admin_has_every_school_or_one_and_the_filters_narrow_the_csv(
+    done, make, client, login
+):
+    other = signed_elsewhere(make)
+    login(make.site_admin())
+    assert len(rows_of(client.get("/reports/placements/wbl.csv"))) == 2
+    [row] = rows_of(client.get(f"/reports/placements/wbl.csv?school={other.school_id}"))
+    assert row["student_id"] == str(other.student_id)
+    org = done["org"].id
+    [row] = rows_of(client.get(f"/reports/placements/wbl.csv?organisation={org}"))
+    assert row["employer"] == "Harbor Health"
+    [row] = rows_of(client.get(f"/reports/placements/perkins.csv?organisation={org}"))
+    assert row["students_completed"] == "1"
+    assert rows_of(client.get(f"/reports/placements/perkins.csv?school={other.school_id}")) == []
+
+
+def signed_elsewhere(make):
+    """An active placement of another school (Lakeview), with another organisation."""
+    school = make.school("Lakeview High")
+    teacher = make.teacher(school=school)
+    classroom = make.classroom(teacher=teacher)
+    student = make.student(classroom, age=18)
+    project = make.project(make.team(classroom, [student]), status=ProjectStatus.PUBLISHED)
+    org = make.organisation(verified_by=[school], name="Lake Clinic")
+    engagement = make.engagement(project, make.employer(org), rung=Rung.INTERNSHIP)
+    offer = make.offer(engagement, rung=Rung.INTERNSHIP, status=OfferStatus.ACCEPTED)
+    placement = Placement(
+        offer_id=offer.id,
+        engagement_id=engagement.id,
+        student_id=student.id,
+        organisation_id=org.id,
+        school_id=school.id,
+        coordinator_id=teacher.id,
+        rung=Rung.INTERNSHIP,
+        status=PlacementStatus.ACTIVE,
+        start_date=clock.school_today(school),
+    )
+    db.session.add(placement)
+    db.session.commit()
+    return placement
+
+
+# --- what is still to do ------------------------------------------------------------------------
+
+
+def test_agreements_waiting_say_whose_signatures_they_wait_for(make, client, login):
+    w = placed(make, age=16)
+    login(w["teacher"])
+    page = words(client.get("/reports/placements"))
+    assert "1 agreement waits for signatures" in page
+    assert (
+        "Maya Lopez Internship at Harbor Health "
+        f"{day(w['placement'].start_date)} student, guardian, workplace supervisor, "
+        "school coordinator" in page
+    )
+
+
+def test_evaluations_due_and_visits_below_the_target_are_listed(make, client, login):
+    w = signed(make, age=17)
+    p = w["placement"]
+    today = clock.school_today(w["school"])
+    p.start_date, p.end_date = today - timedelta(days=60), today + timedelta(days=10)
+    w["school"].site_visit_target = 2
+    db.session.add(SiteVisit(placement_id=p.id, visited_on=today, visitor_id=w["teacher"].id))
+    db.session.commit()
+    followed = reports.follow_ups(Scope.of(w["teacher"]), Filters(), today)
+    [due] = followed.evaluations
+    assert (due.what, due.due) == (["midpoint"], today - timedelta(days=25))
+    [short] = followed.visits
+    assert short.what == ["1 of 2"] and followed.visited_enough == 0
+    login(w["teacher"])
+    page = words(client.get("/reports/placements"))
+    assert "1 placement waits for an evaluation that is due" in page
+    assert f"Maya Lopez Internship at Harbor Health {day(due.due)} midpoint" in page
+    assert "Maya Lopez Internship at Harbor Health active 1 of 2" in page
+    db.session.add(SiteVisit(placement_id=p.id, visited_on=today, visitor_id=w["teacher"].id))
+    db.session.add(
+        Evaluation(placement_id=p.id, kind=EvaluationKind.MIDPOINT, scores={}, evaluator_name="Sam")
+    )
+    db.session.commit()
+    followed = reports.follow_ups(Scope.of(w["teacher"]), Filters(), today)
+    assert (followed.evaluations, followed.visits, followed.visited_enough) == ([], [], 1)

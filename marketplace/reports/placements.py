@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from .. import clock
 from ..extensions import db
 from ..models import (
     Challenge,
@@ -31,12 +33,16 @@ from ..models import (
     User,
 )
 from ..models.school import DEFAULT_WBL_CODES
+from ..placements import records
+from ..placements.evaluations import due_on
 from .scope import Filters, Scope
 
 # The export's columns, in order; documented in the README.
 WBL_COLUMNS: tuple[str, ...] = (
     "student_id",
+    "school_student_number",
     "student_name",
+    "grade",
     "age_band",
     "wbl_type_code",
     "wbl_type",
@@ -71,10 +77,41 @@ def age_band(born: date | None, on: date) -> str:
     return "under 16" if age < 16 else ("16-17" if age < 18 else "18 and over")
 
 
+def _kept(scope: Scope, filters: Filters) -> sa.Select:
+    """SELECT placement.id … of the scope, of the engagements the filters other than the dates
+    keep (class, cluster, organisation, source event)."""
+    query = scope.placements()
+    if filters.narrows_engagements:
+        kept = filters.apply(sa.select(Engagement.id), dates=False)
+        query = query.where(Placement.engagement_id.in_(kept))
+    return query
+
+
 def placements_of(scope: Scope, filters: Filters) -> sa.Select:
-    """SELECT placement.id … of the engagements the scope and filters keep."""
-    engagements = filters.apply(scope.engagements()).with_only_columns(Engagement.id)
-    return sa.select(Placement.id).where(Placement.engagement_id.in_(engagements))
+    """SELECT placement.id … the filters keep: placements under way at some time in the range
+    (begun by its last day, not finished before its first), by their own dates."""
+    query = _kept(scope, filters)
+    if filters.end is not None:
+        query = query.where(Placement.start_date <= filters.end)
+    if filters.start is not None:
+        since = filters.since()
+        query = query.where(
+            sa.or_(
+                Placement.end_date >= filters.start,
+                sa.and_(
+                    Placement.end_date.is_(None),
+                    sa.or_(Placement.completed_at.is_(None), Placement.completed_at >= since),
+                ),
+            )
+        )
+    return query
+
+
+def completed_in(scope: Scope, filters: Filters) -> sa.Select:
+    """SELECT placement.id … completed in the range (days in the school's zone)."""
+    return _kept(scope, filters).where(
+        Placement.status == PlacementStatus.COMPLETED, *filters.in_range(Placement.completed_at)
+    )
 
 
 def wbl_rows(scope: Scope, filters: Filters) -> Iterator[tuple[Any, ...]]:
@@ -119,11 +156,14 @@ def wbl_rows(scope: Scope, filters: Filters) -> Iterator[tuple[Any, ...]]:
             student.first_name,
             student.last_name,
             student.date_of_birth,
+            student.student_number,
+            student.grade,
             coordinator.first_name,
             coordinator.last_name,
             Organisation.name,
             Challenge.career_cluster,
             School.wbl_codes,
+            School.timezone,
             sa.func.coalesce(verified.c.minutes, 0),
             evaluated.c.midpoint,
             evaluated.c.final,
@@ -144,11 +184,14 @@ def wbl_rows(scope: Scope, filters: Filters) -> Iterator[tuple[Any, ...]]:
         .execution_options(yield_per=CHUNK)
     )
     for row in db.session.execute(query):
-        (p, first, last, born, c_first, c_last, employer, cluster, codes, minutes) = row[:10]
-        midpoint, final, visit_count = row[10:]
+        (p, first, last, born, number, grade, c_first, c_last, employer, cluster) = row[:10]
+        codes, zone_name, minutes, midpoint, final, visit_count = row[10:]
+        zone = clock.zone(zone_name)
         yield (
             p.student_id,
+            number,
             f"{first} {last}",
+            grade or "",
             age_band(born, p.start_date),
             (codes or {}).get(p.rung.value) or DEFAULT_WBL_CODES.get(p.rung.value, ""),
             p.rung.label,
@@ -166,13 +209,18 @@ def wbl_rows(scope: Scope, filters: Filters) -> Iterator[tuple[Any, ...]]:
             "paid" if p.paid else "unpaid",
             "" if p.wage is None else p.wage,
             p.wage_unit,
-            p.signed_at.date().isoformat() if p.signed_at else "",
+            _day(p.signed_at, zone),
             p.safety_done_on.isoformat() if p.safety_done_on else "",
-            midpoint.date().isoformat() if midpoint else "",
-            final.date().isoformat() if final else "",
+            _day(midpoint, zone),
+            _day(final, zone),
             int(visit_count),
         )
         db.session.expunge(p)  # the session keeps nothing of the rows already sent
+
+
+def _day(moment: datetime | None, zone: ZoneInfo) -> str:
+    """The day an instant fell on at the school ("" for none)."""
+    return "" if moment is None else clock.local(moment, zone).date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -183,7 +231,8 @@ class PerkinsRow:
 
 
 def perkins(scope: Scope, filters: Filters) -> list[PerkinsRow]:
-    """Students who completed a placement, per career cluster (the Perkins V roll-up)."""
+    """Students who completed a placement in the range, per career cluster (the Perkins V
+    roll-up)."""
     rows = db.session.execute(
         sa.select(
             Challenge.career_cluster,
@@ -193,10 +242,7 @@ def perkins(scope: Scope, filters: Filters) -> list[PerkinsRow]:
         .join(Engagement, Engagement.id == Placement.engagement_id)
         .join(Project, Project.id == Engagement.project_id)
         .join(Challenge, Challenge.id == Project.challenge_id)
-        .where(
-            Placement.id.in_(placements_of(scope, filters)),
-            Placement.status == PlacementStatus.COMPLETED,
-        )
+        .where(Placement.id.in_(completed_in(scope, filters)))
         .group_by(Challenge.career_cluster)
         .order_by(Challenge.career_cluster)
     ).all()
@@ -237,7 +283,7 @@ def figures(scope: Scope, filters: Filters) -> PlacementFigures:
     )
     completed = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(Placement.student_id))).where(
-            Placement.id.in_(chosen), Placement.status == PlacementStatus.COMPLETED
+            Placement.id.in_(completed_in(scope, filters))
         )
     )
     return PlacementFigures(
@@ -246,3 +292,88 @@ def figures(scope: Scope, filters: Filters) -> PlacementFigures:
         round(int(minutes.get("pending") or 0) / 60, 1),
         int(completed or 0),
     )
+
+
+# --- what the school still has to do ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A placement and what it still waits for (signers, evaluations, site visits)."""
+
+    placement: Placement
+    what: list[str]
+    due: date | None = None
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    signatures: list[Waiting]  # agreements waiting for signatures, oldest first
+    evaluations: list[Waiting]  # evaluations whose day has come and that are not in
+    visits: list[Waiting]  # placements under way or done with fewer visits than the target
+    visited_enough: int  # placements (under way or completed) that reached the target
+    visit_target: dict[int, int]  # by school id
+
+
+ROWS_SHOWN = 200  # of each list on the page; the CSV of the record has every placement
+
+
+def follow_ups(scope: Scope, filters: Filters, today: date) -> FollowUps:
+    """Agreements waiting for signatures (and whose), evaluations due and not in, and site
+    visits per placement against the school's target. Three statements: the placements with
+    their students, signatures loaded alongside; the evaluations given; the visits."""
+    chosen = placements_of(scope, filters)
+    open_statuses = (PlacementStatus.AGREEMENT, PlacementStatus.ACTIVE, PlacementStatus.COMPLETED)
+    placements = list(
+        db.session.scalars(
+            sa.select(Placement)
+            .where(Placement.id.in_(chosen), Placement.status.in_(open_statuses))
+            .options(
+                selectinload(Placement.signatures),
+                joinedload(Placement.student),
+                joinedload(Placement.organisation),
+                joinedload(Placement.school),
+            )
+            .order_by(Placement.start_date, Placement.id)
+        ).unique()
+    )
+    ids = [p.id for p in placements if p.status is not PlacementStatus.AGREEMENT]
+    given: dict[int, set[EvaluationKind]] = {}
+    visits: dict[int, int] = {}
+    if ids:
+        for placement_id, kind in db.session.execute(
+            sa.select(Evaluation.placement_id, Evaluation.kind).where(
+                Evaluation.placement_id.in_(chosen)
+            )
+        ):
+            given.setdefault(placement_id, set()).add(kind)
+        visits = dict(
+            db.session.execute(
+                sa.select(SiteVisit.placement_id, sa.func.count())
+                .where(SiteVisit.placement_id.in_(chosen))
+                .group_by(SiteVisit.placement_id)
+            ).all()
+        )
+    signing: list[Waiting] = []
+    evaluating: list[Waiting] = []
+    short: list[Waiting] = []
+    enough = 0
+    targets = {p.school_id: p.school.site_visit_target for p in placements}
+    for p in placements:
+        if p.status is PlacementStatus.AGREEMENT:
+            signing.append(Waiting(p, [r.label for r in records.unsigned(p)]))
+            continue
+        if p.status is PlacementStatus.ACTIVE:
+            kinds = [
+                k
+                for k in EvaluationKind
+                if k not in given.get(p.id, set()) and due_on(p, k) <= today
+            ]
+            if kinds:
+                evaluating.append(Waiting(p, [k.value for k in kinds], due_on(p, kinds[0])))
+        count, target = int(visits.get(p.id, 0)), targets[p.school_id]
+        if count >= target:
+            enough += 1
+        else:
+            short.append(Waiting(p, [f"{count} of {target}"]))
+    return FollowUps(signing, evaluating, short, enough, targets)

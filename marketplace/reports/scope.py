@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort
 from werkzeug.datastructures import MultiDict
 
+from .. import clock
 from ..clusters import CAREER_CLUSTERS
 from ..extensions import db
 from ..forms_common import bounded_int
@@ -19,6 +22,7 @@ from ..models import (
     Engagement,
     Organisation,
     PitchEvent,
+    Placement,
     Project,
     School,
     Team,
@@ -67,6 +71,25 @@ class Scope:
             query = query.where(Engagement.team_id.in_(own))
         return query
 
+    def placements(self) -> sa.Select:
+        """SELECT placement.id … of the scope: a teacher's are their classes' and those they
+        coordinate (as their list of placements shows)."""
+        query = sa.select(Placement.id)
+        if self.school_id is not None:
+            query = query.where(Placement.school_id == self.school_id)
+        if self.user.is_teacher:
+            own = self.engagements().with_only_columns(Engagement.id)
+            query = query.where(
+                sa.or_(Placement.engagement_id.in_(own), Placement.coordinator_id == self.user.id)
+            )
+        return query
+
+    def zone(self) -> ZoneInfo:
+        """Where the report's days begin and end: the school's zone (the reader's, for a site
+        admin looking at every school)."""
+        school = db.session.get(School, self.school_id) if self.school_id else None
+        return clock.zone(school.timezone) if school else clock.zone_of(self.user)
+
     def classrooms(self) -> list[Classroom]:
         query = sa.select(Classroom).order_by(Classroom.name, Classroom.id)
         if self.school_id is not None:
@@ -107,6 +130,7 @@ class Filters:
     cluster: str = ""
     organisation_id: int | None = None
     event_id: int | None = None
+    zone: ZoneInfo = ZoneInfo("UTC")  # where a day of the range begins and ends (the school's)
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str], scope: Scope) -> Filters:
@@ -133,20 +157,38 @@ class Filters:
                 args.get("organisation"), {o.id for o in scope.organisations()}
             ),
             event_id=offered(args.get("event"), {e.id for e in scope.events()}),
+            zone=scope.zone(),
         )
 
-    def apply(self, query: sa.Select) -> sa.Select:
+    def since(self) -> datetime | None:
+        """The first instant of the range (midnight of its first day, in the school's zone)."""
+        if self.start is None:
+            return None
+        return datetime.combine(self.start, time(), tzinfo=self.zone).astimezone(UTC)
+
+    def until(self) -> datetime | None:
+        """The instant the range ends (midnight after its last day, in the school's zone)."""
+        return None if self.end is None else clock.end_of(self.end, self.zone)
+
+    def in_range(self, column: Any) -> list[sa.ColumnElement[bool]]:
+        """Conditions keeping the instants of `column` that fall in the range."""
+        since, until = self.since(), self.until()
+        return [
+            *([column >= since] if since else []),
+            *([column < until] if until else []),
+        ]
+
+    @property
+    def narrows_engagements(self) -> bool:
+        """Whether a filter other than the dates is set."""
+        return bool(self.classroom_id or self.cluster or self.organisation_id or self.event_id)
+
+    def apply(self, query: sa.Select, *, dates: bool = True) -> sa.Select:
         """Narrow a SELECT over engagement to the engagements the filters keep (opened in the
-        date range, of the class, cluster, organisation, source event)."""
-        if self.start is not None:
-            query = query.where(
-                Engagement.created_at >= datetime.combine(self.start, time(), tzinfo=UTC)
-            )
-        if self.end is not None:
-            query = query.where(
-                Engagement.created_at
-                < datetime.combine(self.end + timedelta(days=1), time(), tzinfo=UTC)
-            )
+        date range unless `dates` is false, of the class, cluster, organisation, source
+        event)."""
+        if dates:
+            query = query.where(*self.in_range(Engagement.created_at))
         if self.classroom_id is not None:
             teams = sa.select(Team.id).where(Team.classroom_id == self.classroom_id)
             query = query.where(Engagement.team_id.in_(teams))

@@ -166,7 +166,11 @@ def placements() -> str:
         "args": {**filters.as_args(), **school_arg(scope)},
         "figures": placement_reports.figures(scope, filters),
         "perkins": placement_reports.perkins(scope, filters),
+        "follow_ups": placement_reports.follow_ups(
+            scope, filters, clock.today_in(filters.zone)
+        ),
         "wbl_columns": placement_reports.WBL_COLUMNS,
+        "row_limit": placement_reports.ROWS_SHOWN,
         "year": request.args.get("year", type=bounded_int),
     }
     if is_htmx():
