@@ -3304,4 +3304,18 @@ ROUTES += [
     Route("reports.placements", "page", "GET", "/reports/placements", READERS),
     Route("reports.wbl_csv", "csv", "GET", "/reports/placements/wbl.csv", READERS),
     Route("reports.perkins_csv", "csv", "GET", "/reports/placements/perkins.csv", READERS),
+    Route("reports.students", "page", "GET", "/reports/students?by=class", READERS),
+    Route("reports.students_csv", "csv", "GET", "/reports/students.csv?by=cluster", READERS),
+    Route(
+        "reports.student_rows",
+        "rows",
+        "GET",
+        "/reports/students/rows?by=grade&key=11&column=mentorship",
+        READERS,
+    ),
+]
+
+ROUTES += [  # reports: events
+    Route("reports.events", "page", "GET", "/reports/events", READERS),
+    Route("reports.events_csv", "csv", "GET", "/reports/events.csv", READERS),
 ]

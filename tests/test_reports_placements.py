@@ -26,7 +26,6 @@ from marketplace.models import (
 from marketplace.placements import completion, hours
 from marketplace.reports import placements as reports
 from marketplace.reports.scope import Filters, Scope
-
 from marketplace.web import day
 
 from .helpers import words

@@ -136,6 +136,7 @@ def seed_school() -> None:
     for name, city, (admin_email, admin_first, admin_last), teachers in _SCHOOLS:
         school = create_school(name, city)
         schools.append(school)
+        student_count = 0
         _adult(
             Role.SCHOOL_ADMIN, admin_email, admin_first, admin_last, password_hash, school=school
         )
@@ -155,6 +156,11 @@ def seed_school() -> None:
                         date_of_birth=_birthday(age, 37 * n),
                         password=DEMO_PASSWORD,
                     )
+                    # The roster's grade (a year behind for the class's younger students) and
+                    # the school's student number, as the teacher keeps them.
+                    student.grade = min(12, max(9, age - 5 - (n % 3 == 2)))
+                    student.student_number = f"{school.slug[:3].upper()}-{1001 + student_count}"
+                    student_count += 1
                     members.append(student)
                 db.session.expire(classroom)
                 for index, chunk in enumerate((members[:3], members[3:5])):

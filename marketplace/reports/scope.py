@@ -29,6 +29,7 @@ from ..models import (
     User,
 )
 
+UTC_ZONE = ZoneInfo("UTC")
 SCHOOL_YEAR_STARTS = (8, 1)  # 1 August: a school year is "2026–27"
 
 
@@ -130,7 +131,7 @@ class Filters:
     cluster: str = ""
     organisation_id: int | None = None
     event_id: int | None = None
-    zone: ZoneInfo = ZoneInfo("UTC")  # where a day of the range begins and ends (the school's)
+    zone: ZoneInfo = UTC_ZONE  # where a day of the range begins and ends (the school's)
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str], scope: Scope) -> Filters:

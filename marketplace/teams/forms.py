@@ -81,15 +81,14 @@ class StudentRecordRow(Form):
             return optional_int(self.student_id.data)
         except ValueError:
             return None
+
     grade = SelectField(
         "Grade",
         coerce=optional_int,
         choices=[SelectChoice("", "—")] + [SelectChoice(str(g), f"Grade {g}") for g in GRADES],
         validators=[Optional()],
     )
-    student_number = StringField(
-        "Student number", validators=[Length(max=40)], filters=[strip]
-    )
+    student_number = StringField("Student number", validators=[Length(max=40)], filters=[strip])
 
 
 class StudentRecordsForm(FlaskForm):

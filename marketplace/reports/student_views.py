@@ -1,0 +1,87 @@
+"""The students report's pages: how many students reached each rung by grade, career cluster
+and class; the students behind each figure; who has not been in a project yet; and the CSV."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from werkzeug.wrappers import Response
+
+from ..csv_stream import csv_response
+from ..forms_common import bounded_int
+from ..web import is_htmx
+from . import students as student_reports
+from .scope import Filters, Scope
+from .views import bp, filter_choices, reader_scope, report_readers, school_arg
+
+
+def _by() -> str:
+    by = request.args.get("by", "grade")
+    return by if by in student_reports.BREAKDOWNS else "grade"
+
+
+@bp.get("/reports/students")
+@report_readers
+def students() -> str:
+    scope = reader_scope()
+    filters = Filters.from_args(request.args, scope)
+    by = _by()
+    missing, missing_count = student_reports.not_in_a_project(scope, filters)
+    context = {
+        "scope": scope,
+        "filters": filters,
+        "by": by,
+        "args": {**filters.as_args(), **school_arg(scope)},
+        "breakdown": student_reports.breakdown(scope, filters, by),
+        "columns": student_reports.COLUMNS,
+        "missing": missing,
+        "missing_count": missing_count,
+        "limit": student_reports.ROWS_LIMIT,
+        "year": request.args.get("year", type=bounded_int),
+    }
+    if is_htmx():
+        return render_template("reports/_students.html", **context)
+    return render_template("reports/students.html", **context, **filter_choices(scope))
+
+
+@bp.get("/reports/students/rows")
+@report_readers
+def student_rows() -> str:
+    """The students behind one figure of the report."""
+    scope = reader_scope()
+    filters = Filters.from_args(request.args, scope)
+    by, column, key = _by(), request.args.get("column", ""), request.args.get("key")
+    if column not in dict(student_reports.COLUMNS):
+        abort(404)
+    found, total = student_reports.behind(scope, filters, by, key, column)
+    return render_template(
+        "reports/student_rows.html",
+        students=found,
+        total=total,
+        limit=student_reports.ROWS_LIMIT,
+        what=dict(student_reports.COLUMNS)[column],
+        row_label=_row_label(by, key, scope),
+        args={**filters.as_args(), **school_arg(scope), "by": by},
+    )
+
+
+def _row_label(by: str, key: str | None, scope: Scope) -> str:
+    if key is None:
+        return "all students"
+    if by == "grade":
+        return f"grade {key}" if key else "grade not recorded"
+    if by == "class":
+        names = {str(c.id): c.name for c in scope.classrooms()}
+        return names.get(key, "another class")
+    return key or "no cluster"
+
+
+@bp.get("/reports/students.csv")
+@report_readers
+def students_csv() -> Response:
+    scope = reader_scope()
+    by = _by()
+    result = student_reports.breakdown(scope, Filters.from_args(request.args, scope), by)
+    keys = [k for k, _ in student_reports.COLUMNS]
+    rows = ((r.label, *(r[k] for k in keys)) for r in [*result.rows, result.total])
+    header = ({"grade": "grade", "class": "class", "cluster": "career_cluster"}[by], *keys)
+    return csv_response(f"students-by-{by}.csv", header, rows)
