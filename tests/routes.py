@@ -3319,3 +3319,22 @@ ROUTES += [  # reports: events
     Route("reports.events", "page", "GET", "/reports/events", READERS),
     Route("reports.events_csv", "csv", "GET", "/reports/events.csv", READERS),
 ]
+
+ROUTES += [  # reports: partners, and the annual report (a site admin chooses the school)
+    Route("reports.partners", "page", "GET", "/reports/partners", READERS),
+    Route("reports.partners_csv", "csv", "GET", "/reports/partners.csv", READERS),
+    Route(
+        "reports.annual",
+        "a school",
+        "GET",
+        "/reports/annual.pdf?school={w.school_a.id}",
+        READERS,
+    ),
+    Route(
+        "reports.annual",
+        "no school chosen",
+        "GET",
+        "/reports/annual.pdf",
+        {**READERS, "site_admin": type(PAGE)(400)},  # a page that says to choose one
+    ),
+]

@@ -5,7 +5,7 @@ school, site admins every school or one."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
@@ -23,12 +23,6 @@ from . import placements as placement_reports
 from .scope import Filters, Scope, school_year_of
 
 bp = Blueprint("reports", __name__)
-
-
-@bp.app_template_global()
-def report_endpoints() -> set[str]:
-    """The reports' pages this app serves (the reports' tabs list them)."""
-    return {e for e in current_app.view_functions if e.startswith("reports.")}
 
 
 report_readers = roles_required(Role.TEACHER, Role.SCHOOL_ADMIN, Role.SITE_ADMIN)
@@ -166,9 +160,7 @@ def placements() -> str:
         "args": {**filters.as_args(), **school_arg(scope)},
         "figures": placement_reports.figures(scope, filters),
         "perkins": placement_reports.perkins(scope, filters),
-        "follow_ups": placement_reports.follow_ups(
-            scope, filters, clock.today_in(filters.zone)
-        ),
+        "follow_ups": placement_reports.follow_ups(scope, filters, clock.today_in(filters.zone)),
         "wbl_columns": placement_reports.WBL_COLUMNS,
         "row_limit": placement_reports.ROWS_SHOWN,
         "year": request.args.get("year", type=bounded_int),
