@@ -241,11 +241,12 @@ def engagements(employer, school, challenge, teams, count: int, spread: bool) ->
 
 def offer_row(engagement: dict, rung: Rung, status: OfferStatus, employer, teacher) -> dict:
     approved = status in (OfferStatus.APPROVED, OfferStatus.ACCEPTED)
+    accepted = status is OfferStatus.ACCEPTED
     return {
         "engagement_id": engagement["id"],
         "rung": rung,
         "status": status,
-        "accepted_rung": rung if status is OfferStatus.ACCEPTED else None,
+        "accepted_rung": rung if accepted else None,
         "start_date": TODAY + timedelta(days=14),
         "end_date": TODAY + timedelta(days=40),
         "days_per_week": 1,
@@ -256,6 +257,8 @@ def offer_row(engagement: dict, rung: Rung, status: OfferStatus, employer, teach
         "created_by_id": employer.id,
         "approved_by_id": teacher.id if approved else None,
         "approved_at": NOW if approved else None,
+        # An accepted offer was answered (the funnel's medians measure the days between).
+        "answered_at": NOW - timedelta(days=40 - 8 * rung.level) if accepted else None,
     }
 
 

@@ -49,13 +49,17 @@ def evaluations_of(placement: Placement) -> dict[EvaluationKind, Evaluation]:
 
 
 def due_on(placement: Placement, kind: EvaluationKind) -> date:
+    """When an evaluation of the placement is due (`due_between` its dates)."""
+    return due_between(placement.start_date, placement.end_date, kind)
+
+
+def due_between(start: date, end: date | None, kind: EvaluationKind) -> date:
     """When an evaluation is due: the midpoint halfway through the dates, the final on the last
     day (a placement without an end date: four and eight weeks in)."""
-    start = placement.start_date
-    end = placement.end_date or start + timedelta(weeks=8)
+    last = end or start + timedelta(weeks=8)
     if kind is EvaluationKind.MIDPOINT:
-        return start + (end - start) / 2
-    return end
+        return start + (last - start) / 2
+    return last
 
 
 def due(placement: Placement, today: date) -> list[EvaluationKind]:

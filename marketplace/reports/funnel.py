@@ -169,19 +169,24 @@ def _medians(scope: Scope, filters: Filters) -> dict[int, float]:
     engagements that went on: PostgreSQL's percentile_cont, or the middle rows by window
     functions on SQLite."""
     ids = filters.apply(scope.engagements()).with_only_columns(Engagement.id)
+    went_on = (
+        Offer.accepted_rung.is_not(None),
+        Offer.answered_at.is_not(None),
+        Offer.engagement_id.in_(ids),
+    )
+    # Only an engagement that went on from interest has a stay to measure: the others are
+    # left out before the sort (most of a district's engagements never leave interest).
     starts: Any = sa.union_all(
-        sa.select(
+        filters.apply(scope.engagements())
+        .with_only_columns(
             Engagement.id.label("e"), sa.literal(0).label("lvl"), Engagement.created_at.label("at")
-        ).where(Engagement.id.in_(ids)),
+        )
+        .where(Engagement.id.in_(sa.select(Offer.engagement_id).where(*went_on))),
         sa.select(
             Offer.engagement_id.label("e"),
             _level(Offer.accepted_rung).label("lvl"),
             Offer.answered_at.label("at"),
-        ).where(
-            Offer.accepted_rung.is_not(None),
-            Offer.answered_at.is_not(None),
-            Offer.engagement_id.in_(ids),
-        ),
+        ).where(*went_on),
     ).subquery("stays")
     # The next rung an engagement reached, in the order of the ladder (a skip included).
     next_at = sa.func.lead(starts.c.at).over(partition_by=starts.c.e, order_by=starts.c.lvl)

@@ -34,7 +34,7 @@ from ..models import (
 )
 from ..models.school import DEFAULT_WBL_CODES
 from ..placements import records
-from ..placements.evaluations import due_on
+from ..placements.evaluations import due_between
 from .scope import Filters, Scope
 
 # The export's columns, in order; documented in the README.
@@ -114,43 +114,34 @@ def completed_in(scope: Scope, filters: Filters) -> sa.Select:
     )
 
 
-def wbl_rows(scope: Scope, filters: Filters) -> Iterator[tuple[Any, ...]]:
-    """The work-based-learning record, one row per placement, oldest first; fetched `CHUNK`
-    rows at a time (constant memory however many placements). The hours, evaluations and
-    visits are grouped over the chosen placements only."""
+def wbl_query(scope: Scope, filters: Filters) -> sa.Select:
+    """The record's statement: each chosen placement with its student, coordinator,
+    organisation, cluster, school codes and zone, and its verified hours, evaluation days and
+    visits, each an indexed lookup of that placement's rows (linear at any size, whatever the
+    planner guesses of the chosen placements)."""
     chosen = placements_of(scope, filters)
     verified = (
-        sa.select(HourEntry.placement_id, sa.func.sum(HourEntry.minutes).label("minutes"))
+        sa.select(sa.func.coalesce(sa.func.sum(HourEntry.minutes), 0))
         .where(
-            HourEntry.placement_id.in_(chosen),
+            HourEntry.placement_id == Placement.id,
             HourEntry.status.in_([s for s in EntryStatus if s.counts]),
         )
-        .group_by(HourEntry.placement_id)
-        .subquery("verified")
+        .scalar_subquery()
     )
-    evaluated = (
-        sa.select(
-            Evaluation.placement_id,
-            sa.func.max(
-                sa.case((Evaluation.kind == EvaluationKind.MIDPOINT, Evaluation.submitted_at))
-            ).label("midpoint"),
-            sa.func.max(
-                sa.case((Evaluation.kind == EvaluationKind.FINAL, Evaluation.submitted_at))
-            ).label("final"),
+
+    def evaluated(kind: EvaluationKind) -> sa.ScalarSelect:
+        return (
+            sa.select(Evaluation.submitted_at)
+            .where(Evaluation.placement_id == Placement.id, Evaluation.kind == kind)
+            .scalar_subquery()
         )
-        .where(Evaluation.placement_id.in_(chosen))
-        .group_by(Evaluation.placement_id)
-        .subquery("evaluated")
-    )
+
     visits = (
-        sa.select(SiteVisit.placement_id, sa.func.count().label("visits"))
-        .where(SiteVisit.placement_id.in_(chosen))
-        .group_by(SiteVisit.placement_id)
-        .subquery("visits")
+        sa.select(sa.func.count()).where(SiteVisit.placement_id == Placement.id).scalar_subquery()
     )
     student = aliased(User, name="student")
     coordinator = aliased(User, name="coordinator")
-    query = (
+    return (
         sa.select(
             Placement,
             student.first_name,
@@ -164,10 +155,10 @@ def wbl_rows(scope: Scope, filters: Filters) -> Iterator[tuple[Any, ...]]:
             Challenge.career_cluster,
             School.wbl_codes,
             School.timezone,
-            sa.func.coalesce(verified.c.minutes, 0),
-            evaluated.c.midpoint,
-            evaluated.c.final,
-            sa.func.coalesce(visits.c.visits, 0),
+            verified,
+            evaluated(EvaluationKind.MIDPOINT),
+            evaluated(EvaluationKind.FINAL),
+            visits,
         )
         .join(student, student.id == Placement.student_id)
         .join(coordinator, coordinator.id == Placement.coordinator_id)
@@ -176,13 +167,15 @@ def wbl_rows(scope: Scope, filters: Filters) -> Iterator[tuple[Any, ...]]:
         .join(Engagement, Engagement.id == Placement.engagement_id)
         .join(Project, Project.id == Engagement.project_id)
         .join(Challenge, Challenge.id == Project.challenge_id)
-        .outerjoin(verified, verified.c.placement_id == Placement.id)
-        .outerjoin(evaluated, evaluated.c.placement_id == Placement.id)
-        .outerjoin(visits, visits.c.placement_id == Placement.id)
         .where(Placement.id.in_(chosen))
         .order_by(Placement.start_date, Placement.id)
-        .execution_options(yield_per=CHUNK)
     )
+
+
+def wbl_rows(scope: Scope, filters: Filters) -> Iterator[tuple[Any, ...]]:
+    """The work-based-learning record, one row per placement, oldest first; fetched `CHUNK`
+    rows at a time (constant memory however many placements)."""
+    query = wbl_query(scope, filters).execution_options(yield_per=CHUNK)
     for row in db.session.execute(query):
         (p, first, last, born, number, grade, c_first, c_last, employer, cluster) = row[:10]
         codes, zone_name, minutes, midpoint, final, visit_count = row[10:]
@@ -308,11 +301,13 @@ class Waiting:
 
 @dataclass(frozen=True)
 class FollowUps:
+    """What the school still has to do; each list holds its first `ROWS_SHOWN`."""
+
     signatures: list[Waiting]  # agreements waiting for signatures, oldest first
     evaluations: list[Waiting]  # evaluations whose day has come and that are not in
     visits: list[Waiting]  # placements under way or done with fewer visits than the target
+    counts: dict[str, int]  # of each list, whole
     visited_enough: int  # placements (under way or completed) that reached the target
-    visit_target: dict[int, int]  # by school id
 
 
 ROWS_SHOWN = 200  # of each list on the page; the CSV of the record has every placement
@@ -320,60 +315,84 @@ ROWS_SHOWN = 200  # of each list on the page; the CSV of the record has every pl
 
 def follow_ups(scope: Scope, filters: Filters, today: date) -> FollowUps:
     """Agreements waiting for signatures (and whose), evaluations due and not in, and site
-    visits per placement against the school's target. Three statements: the placements with
-    their students, signatures loaded alongside; the evaluations given; the visits."""
-    chosen = placements_of(scope, filters)
-    open_statuses = (PlacementStatus.AGREEMENT, PlacementStatus.ACTIVE, PlacementStatus.COMPLETED)
-    placements = list(
-        db.session.scalars(
-            sa.select(Placement)
-            .where(Placement.id.in_(chosen), Placement.status.in_(open_statuses))
-            .options(
-                selectinload(Placement.signatures),
-                joinedload(Placement.student),
-                joinedload(Placement.organisation),
-                joinedload(Placement.school),
-            )
-            .order_by(Placement.start_date, Placement.id)
-        ).unique()
+    visits per placement against the school's target. One statement of a few columns per
+    placement (its visits and evaluations looked up by index), then one loading the
+    placements listed, their signatures alongside."""
+    given = {
+        kind: sa.exists().where(Evaluation.placement_id == Placement.id, Evaluation.kind == kind)
+        for kind in EvaluationKind
+    }
+    visits = (
+        sa.select(sa.func.count()).where(SiteVisit.placement_id == Placement.id).scalar_subquery()
     )
-    ids = [p.id for p in placements if p.status is not PlacementStatus.AGREEMENT]
-    given: dict[int, set[EvaluationKind]] = {}
-    visits: dict[int, int] = {}
-    if ids:
-        for placement_id, kind in db.session.execute(
-            sa.select(Evaluation.placement_id, Evaluation.kind).where(
-                Evaluation.placement_id.in_(chosen)
-            )
-        ):
-            given.setdefault(placement_id, set()).add(kind)
-        visits = dict(
-            db.session.execute(
-                sa.select(SiteVisit.placement_id, sa.func.count())
-                .where(SiteVisit.placement_id.in_(chosen))
-                .group_by(SiteVisit.placement_id)
-            ).all()
+    rows = db.session.execute(
+        sa.select(
+            Placement.id,
+            Placement.status,
+            Placement.start_date,
+            Placement.end_date,
+            School.site_visit_target,
+            visits,
+            *given.values(),
         )
-    signing: list[Waiting] = []
-    evaluating: list[Waiting] = []
-    short: list[Waiting] = []
+        .join(School, School.id == Placement.school_id)
+        .where(
+            Placement.id.in_(placements_of(scope, filters)),
+            Placement.status != PlacementStatus.ENDED,
+        )
+        .order_by(Placement.start_date, Placement.id)
+    ).all()
+    signing: list[tuple[int, list[str], date | None]] = []
+    evaluating: list[tuple[int, list[str], date | None]] = []
+    short: list[tuple[int, list[str], date | None]] = []
     enough = 0
-    targets = {p.school_id: p.school.site_visit_target for p in placements}
-    for p in placements:
-        if p.status is PlacementStatus.AGREEMENT:
-            signing.append(Waiting(p, [r.label for r in records.unsigned(p)]))
+    for pid, status, start, end, target, visit_count, *done in rows:
+        if status is PlacementStatus.AGREEMENT:
+            signing.append((pid, [], None))
             continue
-        if p.status is PlacementStatus.ACTIVE:
+        if status is PlacementStatus.ACTIVE:
             kinds = [
                 k
-                for k in EvaluationKind
-                if k not in given.get(p.id, set()) and due_on(p, k) <= today
+                for k, d in zip(EvaluationKind, done, strict=True)
+                if not d and due_between(start, end, k) <= today
             ]
             if kinds:
-                evaluating.append(Waiting(p, [k.value for k in kinds], due_on(p, kinds[0])))
-        count, target = int(visits.get(p.id, 0)), targets[p.school_id]
-        if count >= target:
+                evaluating.append(
+                    (pid, [k.value for k in kinds], due_between(start, end, kinds[0]))
+                )
+        if visit_count >= target:
             enough += 1
         else:
-            short.append(Waiting(p, [f"{count} of {target}"]))
-    return FollowUps(signing, evaluating, short, enough, targets)
+            short.append((pid, [f"{visit_count} of {target}"], None))
+    shown = {pid for rows_ in (signing, evaluating, short) for pid, _, _ in rows_[:ROWS_SHOWN]}
+    placements = (
+        {
+            p.id: p
+            for p in db.session.scalars(
+                sa.select(Placement)
+                .where(Placement.id.in_(shown))
+                .options(
+                    selectinload(Placement.signatures),
+                    joinedload(Placement.student),
+                    joinedload(Placement.organisation),
+                )
+            ).unique()
+        }
+        if shown
+        else {}
+    )
+
+    def listed(rows_: list[tuple[int, list[str], date | None]]) -> list[Waiting]:
+        return [Waiting(placements[pid], what, due) for pid, what, due in rows_[:ROWS_SHOWN]]
+
+    waiting_signatures = [
+        Waiting(w.placement, [r.label for r in records.unsigned(w.placement)])
+        for w in listed(signing)
+    ]
+    return FollowUps(
+        waiting_signatures,
+        listed(evaluating),
+        listed(short),
+        {"signatures": len(signing), "evaluations": len(evaluating), "visits": len(short)},
+        enough,
+    )

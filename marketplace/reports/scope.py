@@ -3,6 +3,7 @@ their classes, a school admin their school, a site admin every school (or one)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -142,22 +143,21 @@ class Filters:
         if start and end and end < start:
             start, end = end, start
 
-        def offered(raw: str | None, ids: set[int]) -> int | None:
+        def offered(raw: str | None, choices: Callable[[], list[Any]]) -> int | None:
+            """The id if the page offers it (the choices are looked up only for an id)."""
             try:
                 value = bounded_int(raw) if raw else None
             except ValueError:
                 return None
-            return value if value in ids else None
+            return value if value is not None and value in {c.id for c in choices()} else None
 
         return cls(
             start=start,
             end=end,
-            classroom_id=offered(args.get("class"), {c.id for c in scope.classrooms()}),
+            classroom_id=offered(args.get("class"), scope.classrooms),
             cluster=args.get("cluster", "") if args.get("cluster") in CAREER_CLUSTERS else "",
-            organisation_id=offered(
-                args.get("organisation"), {o.id for o in scope.organisations()}
-            ),
-            event_id=offered(args.get("event"), {e.id for e in scope.events()}),
+            organisation_id=offered(args.get("organisation"), scope.organisations),
+            event_id=offered(args.get("event"), scope.events),
             zone=scope.zone(),
         )
 
