@@ -160,6 +160,7 @@ def test_the_page_the_csv_and_the_rows_behind_a_figure(world, client, login):
     assert "5 students: 4 in a project" in page
     assert "Grade 11 2 2 2 2 2 1 1 1" in page
     rows = words(client.get("/reports/students/rows?by=grade&key=11&column=job_shadowing"))
+    assert "Grade 11: reached job shadowing 2 in all" in rows
     assert "Ana Student" in rows and "Ben Student" in rows and "Fay" not in rows
     rows = words(client.get("/reports/students/rows?by=grade&key=&column=students"))
     assert "Dev Student" in rows and "Ana" not in rows

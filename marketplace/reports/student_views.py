@@ -66,9 +66,9 @@ def student_rows() -> str:
 
 def _row_label(by: str, key: str | None, scope: Scope) -> str:
     if key is None:
-        return "all students"
+        return "All students"
     if by == "grade":
-        return f"grade {key}" if key else "grade not recorded"
+        return f"Grade {key}" if key else "Grade not recorded"
     if by == "class":
         names = {str(c.id): c.name for c in scope.classrooms()}
         return names.get(key, "another class")
