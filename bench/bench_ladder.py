@@ -44,6 +44,7 @@ from marketplace.engagements import ladder  # noqa: E402
 from marketplace.extensions import db  # noqa: E402
 from marketplace.models import (  # noqa: E402
     LADDER,
+    OFFER_RUNGS,
     BackgroundCheck,
     Challenge,
     Classroom,
@@ -380,6 +381,23 @@ def percentile(values: list[float], p: int) -> float:
 # --- (b) the board ------------------------------------------------------------------------------
 
 
+def stamp_reached(school_id: int) -> None:
+    """Each engagement of the school keeps when it reached each rung, from its accepted offers
+    (as accepting one does)."""
+    for rung in OFFER_RUNGS:
+        answered = (
+            sa.select(Offer.answered_at)
+            .where(Offer.engagement_id == Engagement.id, Offer.accepted_rung == rung)
+            .scalar_subquery()
+        )
+        db.session.execute(
+            sa.update(Engagement)
+            .where(Engagement.school_id == school_id)
+            .values({Engagement.reached_column(rung): answered})
+            .execution_options(synchronize_session=False)
+        )
+
+
 def seed_board(count: int, name: str) -> User:
     """One organisation with `count` engagements over every rung and status, each with its
     accepted offers, sometimes an open one, and their timeline rows."""
@@ -403,6 +421,7 @@ def seed_board(count: int, name: str) -> User:
             status = (OfferStatus.DRAFT, OfferStatus.PROPOSED, OfferStatus.APPROVED)[i % 3]
             offers.append(offer_row(e, nxt, status, employer, teacher))
     offer_ids = insert(Offer, offers)
+    stamp_reached(school.id)
     for offer, offer_id in zip(offers, offer_ids, strict=True):
         accepted = offer["status"] is OfferStatus.ACCEPTED
         events.append(

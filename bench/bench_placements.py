@@ -38,6 +38,7 @@ from bench_ladder import (  # the same seeding helpers and counters
     offer_row,
     percentile,
     school_world,
+    stamp_reached,
     statements,
 )
 
@@ -61,6 +62,7 @@ def seed(name: str, placements: int, entries_each: int) -> dict[str, int]:
     rows = engagements(employer, school, challenge, teams, teams_count, spread=False)
     offers = [offer_row(e, Rung.INTERNSHIP, OfferStatus.ACCEPTED, employer, teacher) for e in rows]
     offer_ids = insert(Offer, offers)
+    stamp_reached(school.id)
     start = TODAY - timedelta(days=entries_each // 2 + 7)
     recipients, placement_rows = [], []
     for (_, members), engagement, offer_id in zip(teams, rows, offer_ids, strict=True):

@@ -453,6 +453,12 @@ class Factory:
         rung = rung or engagement.rung.next
         if status is OfferStatus.ACCEPTED:
             kw.setdefault("accepted_rung", rung)
+            # As accepting does: the engagement keeps when it reached the rung.
+            setattr(
+                engagement,
+                Engagement.reached_column(kw["accepted_rung"]),
+                kw.get("answered_at") or utcnow(),
+            )
         if rung is not None and rung.is_workplace and "recipients" not in kw:
             # From job shadowing up an offer names its students: every member, unless told.
             kw["recipients"] = [OfferRecipient(student_id=m.id) for m in engagement.team.members]

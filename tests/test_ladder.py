@@ -80,6 +80,8 @@ def test_the_whole_climb_from_interest_to_internship(world, make):
         offer = climb_one(world, rung, world["ava"])
         assert offer.status is OfferStatus.ACCEPTED
         assert e.rung is rung
+        # The engagement keeps when it reached the rung (the funnel reads it).
+        assert getattr(e, Engagement.reached_column(rung)) == offer.answered_at
         if rung.is_workplace:  # the rung completes with Ava's placement
             placement = ladder.placements_at(e, rung)[0]
             make.signatures(placement)

@@ -21,6 +21,7 @@ from .. import clock
 from ..engagements import ladder, rules
 from ..extensions import db
 from ..models import (
+    OFFER_RUNGS,
     BackgroundCheck,
     Classroom,
     Engagement,
@@ -254,7 +255,10 @@ class Demo:
 # The timestamps a step writes, by table.
 _STAMPED = (
     (Offer.__table__, ("created_at", "approved_at", "answered_at", "updated_at")),
-    (Engagement.__table__, ("created_at", "last_event_at")),
+    (
+        Engagement.__table__,
+        ("created_at", "last_event_at", *(Engagement.reached_column(r) for r in OFFER_RUNGS)),
+    ),
     (EngagementEvent.__table__, ("created_at",)),
     (GuardianConsent.__table__, ("recorded_at",)),
     (OfferAnswer.__table__, ("answered_at",)),

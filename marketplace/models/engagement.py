@@ -138,6 +138,17 @@ class Engagement(Model):
     last_event_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped by every transition: the conditional UPDATEs compare it.
     version: Mapped[int] = mapped_column(default=1)
+    # When it reached each rung above interest: its offer of the rung accepted (the ladder's
+    # history, kept here so the funnel's counts and medians read one row per engagement).
+    reached_mentorship_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reached_job_shadowing_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reached_externship_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reached_internship_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @staticmethod
+    def reached_column(rung: Rung) -> str:
+        """The column holding when an engagement reached `rung` (above interest)."""
+        return f"reached_{rung.value}_at"
 
     organisation: Mapped[Organisation] = relationship()
     project: Mapped[Project] = relationship()

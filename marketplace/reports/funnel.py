@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import (
     LADDER,
+    OFFER_RUNGS,
     Engagement,
     EngagementStatus,
-    Offer,
     Rung,
     School,
     utcnow,
@@ -74,11 +74,6 @@ class Funnel:
         )
 
 
-def _level(column: Any) -> sa.ColumnElement[int]:
-    """A rung's place on the ladder (0 interest … 4 internship)."""
-    return sa.case({r.value: r.level for r in Rung}, value=column, else_=-1)
-
-
 def days_between(later: sa.ColumnElement, earlier: sa.ColumnElement) -> sa.ColumnElement:
     """Days from `earlier` to `later`, as a number, on SQLite and PostgreSQL."""
     if db.engine.dialect.name == "postgresql":
@@ -125,15 +120,6 @@ def funnel(scope: Scope, filters: Filters, now: datetime | None = None) -> Funne
             chosen.c.rung, chosen.c.status, stalled_flag
         )
     ).all()
-    # How many had an offer of each rung accepted (at most one per rung per engagement).
-    accepted = dict(
-        db.session.execute(
-            sa.select(Offer.accepted_rung, sa.func.count())
-            .join(chosen, chosen.c.id == Offer.engagement_id)
-            .where(Offer.accepted_rung.is_not(None))
-            .group_by(Offer.accepted_rung)
-        ).all()
-    )
     on_rung = {r: 0 for r in LADDER}
     stalled_on = {r: 0 for r in LADDER}
     completed = 0
@@ -144,10 +130,10 @@ def funnel(scope: Scope, filters: Filters, now: datetime | None = None) -> Funne
         completed += count if EngagementStatus(status) is EngagementStatus.COMPLETED else 0
     reached = [sum(n for r, n in on_rung.items() if r.level >= rung.level) for rung in LADDER]
     reached.append(completed)
+    accepted, medians = _climbs(scope, filters)
     skipped = [0] + [reached[rung.level] - int(accepted.get(rung, 0)) for rung in LADDER[1:]]
     stalled = [stalled_on[r] for r in LADDER] + [0]
     rungs = len(LADDER)
-    medians = _medians(scope, filters)
     stages = []
     for index, key in enumerate(STAGES):
         before = reached[index - 1] if index else None
@@ -164,44 +150,46 @@ def funnel(scope: Scope, filters: Filters, now: datetime | None = None) -> Funne
     return Funnel(stages)
 
 
-def _medians(scope: Scope, filters: Filters) -> dict[int, float]:
-    """The median days from reaching each rung (level) to reaching the next one, over the
-    engagements that went on: PostgreSQL's percentile_cont, or the middle rows by window
-    functions on SQLite."""
-    ids = filters.apply(scope.engagements()).with_only_columns(Engagement.id)
-    went_on = (
-        Offer.accepted_rung.is_not(None),
-        Offer.answered_at.is_not(None),
-        Offer.engagement_id.in_(ids),
-    )
-    # Only an engagement that went on from interest has a stay to measure: the others are
-    # left out before the sort (most of a district's engagements never leave interest).
-    starts: Any = sa.union_all(
-        filters.apply(scope.engagements())
-        .with_only_columns(
-            Engagement.id.label("e"), sa.literal(0).label("lvl"), Engagement.created_at.label("at")
+def _climbs(scope: Scope, filters: Filters) -> tuple[dict[Rung, int], dict[int, float]]:
+    """How many engagements reached each rung by an accepted offer, and the median days from
+    reaching each rung (level) to reaching the next, over the engagements that went on.
+
+    An engagement keeps when it reached each rung (its start for interest); the next rung it
+    reached is the first later one it has a day for (a skip included). PostgreSQL takes every
+    count and median in one statement over the engagements (`percentile_cont`); SQLite a
+    second, ranking the stays."""
+    chosen = filters.apply(scope.engagements()).subquery("chosen")
+    day = [chosen.c.created_at] + [chosen.c[Engagement.reached_column(r)] for r in OFFER_RUNGS]
+    top = len(LADDER) - 1
+    stays = {
+        level: days_between(
+            sa.func.coalesce(*day[level + 1 :]) if level + 1 < top else day[top], day[level]
         )
-        .where(Engagement.id.in_(sa.select(Offer.engagement_id).where(*went_on))),
-        sa.select(
-            Offer.engagement_id.label("e"),
-            _level(Offer.accepted_rung).label("lvl"),
-            Offer.answered_at.label("at"),
-        ).where(*went_on),
-    ).subquery("stays")
-    # The next rung an engagement reached, in the order of the ladder (a skip included).
-    next_at = sa.func.lead(starts.c.at).over(partition_by=starts.c.e, order_by=starts.c.lvl)
-    stays = sa.select(starts.c.lvl, starts.c.at, next_at.label("next_at")).subquery("next")
-    durations = (
-        sa.select(stays.c.lvl.label("lvl"), days_between(stays.c.next_at, stays.c.at).label("days"))
-        .where(stays.c.next_at.is_not(None))
-        .subquery("durations")
-    )
-    if db.engine.dialect.name == "postgresql":  # one ordered aggregate per rung
-        median = sa.func.percentile_cont(0.5).within_group(durations.c.days)
-        rows = db.session.execute(
-            sa.select(durations.c.lvl, median).group_by(durations.c.lvl)
-        ).all()
-        return {int(lvl): round(float(days), 1) for lvl, days in rows if days is not None}
+        for level in range(top)
+    }
+    counts = [sa.func.count(day[r.level]) for r in OFFER_RUNGS]
+    if db.engine.dialect.name == "postgresql":  # one ordered aggregate per rung, one statement
+        row = db.session.execute(
+            sa.select(
+                *counts,
+                *(sa.func.percentile_cont(0.5).within_group(d) for d in stays.values()),
+            )
+        ).one()
+        accepted = {r: int(n or 0) for r, n in zip(OFFER_RUNGS, row[: len(counts)], strict=True)}
+        medians = {
+            level: round(float(days), 1)
+            for level, days in zip(stays, row[len(counts) :], strict=True)
+            if days is not None
+        }
+        return accepted, medians
+    row = db.session.execute(sa.select(*counts)).one()
+    accepted = {r: int(n or 0) for r, n in zip(OFFER_RUNGS, row, strict=True)}
+    durations = sa.union_all(
+        *(
+            sa.select(sa.literal(level).label("lvl"), days.label("days")).where(days.is_not(None))
+            for level, days in stays.items()
+        )
+    ).subquery("durations")
     ranked = sa.select(
         durations.c.lvl,
         durations.c.days,
@@ -214,4 +202,4 @@ def _medians(scope: Scope, filters: Filters) -> dict[int, float]:
     rows = db.session.execute(
         sa.select(ranked.c.lvl, sa.func.avg(ranked.c.days)).where(middle).group_by(ranked.c.lvl)
     ).all()
-    return {int(lvl): round(float(days), 1) for lvl, days in rows if days is not None}
+    return accepted, {int(lvl): round(float(days), 1) for lvl, days in rows if days is not None}

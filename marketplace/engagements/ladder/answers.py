@@ -69,19 +69,21 @@ def _climb(offer: Offer, student: User, more: str = "") -> None:
     """The offer is accepted and the engagement climbs to its rung."""
     engagement = offer.engagement
     from_rung = engagement.rung
+    now = utcnow()
     before = move_offer(
         offer,
         OfferStatus.ACCEPTED,
         accepted_rung=offer.rung,
         answered_by_id=student.id,
-        answered_at=utcnow(),
+        answered_at=now,
     )
     update_engagement(
         engagement,
         {"rung": from_rung, "status": EngagementStatus.ACTIVE},
         rung=offer.rung,
         completion=Completion.OPEN,
-        last_event_at=utcnow(),
+        last_event_at=now,
+        **{Engagement.reached_column(offer.rung): now},
     )
     record(
         engagement,
