@@ -55,6 +55,11 @@ def school_today(school: School, now: datetime | None = None) -> date:
     return today_in(zone(school.timezone), now)
 
 
+def start_of(day: date, where: ZoneInfo) -> datetime:
+    """The instant (UTC) a day begins in a zone: its midnight."""
+    return datetime.combine(day, time(0), tzinfo=where).astimezone(UTC)
+
+
 def end_of(day: date, where: ZoneInfo) -> datetime:
     """The instant (UTC) a day ends in a zone: midnight at the start of the next one."""
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=where).astimezone(UTC)

@@ -24,6 +24,7 @@ from marketplace.models import (
     SiteVisit,
 )
 from marketplace.placements import completion, hours
+from marketplace.placements.evaluations import due_between
 from marketplace.reports import placements as reports
 from marketplace.reports.scope import Filters, Scope
 from marketplace.web import day
@@ -310,3 +311,17 @@ def test_the_record_streams_holding_one_chunk_of_placements_at_a_time(
     assert max(held) <= 4
     login(teacher)
     assert len(rows_of(client.get("/reports/placements/wbl.csv"))) == 12
+
+
+@pytest.mark.parametrize(("began", "listed"), [(35, True), (34, False)])
+def test_the_midpoint_of_an_odd_length_placement_falls_as_the_evaluations_say(make, began, listed):
+    """71 days: the midpoint is 35 days in (rounded down), in SQL as in `due_between`."""
+    w = signed(make, age=17)
+    p = w["placement"]
+    today = clock.school_today(w["school"])
+    p.start_date = today - timedelta(days=began)
+    p.end_date = p.start_date + timedelta(days=71)
+    db.session.commit()
+    assert (due_between(p.start_date, p.end_date, EvaluationKind.MIDPOINT) <= today) is listed
+    followed = reports.follow_ups(Scope.of(w["teacher"]), Filters(), today)
+    assert bool(followed.evaluations) is listed

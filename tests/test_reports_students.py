@@ -106,9 +106,9 @@ def test_by_grade_each_student_once_in_the_total(world):
         "Grade 10": [1, 1, 1, 0, 0, 0, 0, 0],
         "Grade 11": [2, 2, 2, 2, 2, 1, 1, 1],
         "Grade 12": [1, 1, 0, 0, 0, 0, 0, 0],
-        "grade not recorded": [1, 0, 0, 0, 0, 0, 0, 0],
+        "Grade not recorded": [1, 0, 0, 0, 0, 0, 0, 0],
     }
-    assert [r.label for r in result.rows][-1] == "grade not recorded"
+    assert [r.label for r in result.rows][-1] == "Grade not recorded"
     assert counts(result.total) == [5, 4, 3, 2, 2, 1, 1, 1]  # Ana once, in two classes
 
 
@@ -150,7 +150,7 @@ def test_who_is_in_no_project(world, client, login):
     assert count == 1
     login(world["rivera"])
     page = words(client.get("/reports/students"))
-    assert "1 student is on no team with a project." in page
+    assert "1 student is on no team with a project in your classes." in page
     assert "Dev Student Robotics A" in page
 
 
@@ -185,3 +185,22 @@ def test_a_teacher_never_sees_another_class_nor_another_school(world, make, clie
     assert "Robotics" not in page and "Dev Student" not in page
     rows = words(client.get("/reports/students/rows?by=grade&key=11&column=students"))
     assert "Ana" not in rows and "Ben" not in rows
+
+
+def test_a_project_in_another_teachers_class_is_not_this_teachers_to_count(make):
+    """Hana is in Ms Rivera's class and in Mr Diaz's, with a project only in his."""
+    school = make.school()
+    rivera, diaz = make.teacher(school=school), make.teacher(school=school)
+    mine, theirs = make.classroom(teacher=rivera), make.classroom(teacher=diaz)
+    hana = make.student(mine, first_name="Hana")
+    db.session.add(Enrollment(classroom_id=theirs.id, student_id=hana.id))
+    make.project(make.team(theirs, [hana]), status=ProjectStatus.PUBLISHED)
+    db.session.commit()
+    scope = Scope.of(rivera)
+    by_class = reports.breakdown(scope, Filters(), "class")
+    assert [counts(r)[:2] for r in by_class.rows] == [[1, 0]]
+    assert counts(by_class.total)[:2] == [1, 0]
+    assert [r.label for r in reports.breakdown(scope, Filters(), "cluster").rows] == []
+    missing, count = reports.not_in_a_project(scope, Filters())
+    assert [s.first_name for s, _ in missing] == ["Hana"] and count == 1
+    assert counts(reports.breakdown(Scope.of(diaz), Filters(), "class").total)[:2] == [1, 1]

@@ -760,3 +760,28 @@ def test_two_students_given_one_number_are_both_told(make, client, login):
     )
     assert response.status_code == 422
     assert field_errors(response) == ["Two students were given this number."] * 2
+
+
+def test_a_number_moves_between_two_students_in_one_save_and_another_class_is_untouched(
+    make, client, login
+):
+    classroom = make.classroom()
+    ana = make.student(classroom, student_number="S-1")
+    ben = make.student(classroom)
+    stranger = make.student(make.classroom(teacher=make.teacher(school=classroom.school)))
+    login(classroom.teacher)
+    response = client.post(
+        f"/classes/{classroom.id}/records",
+        data={
+            "rows-0-student_id": str(ana.id),
+            "rows-0-student_number": "",
+            "rows-1-student_id": str(ben.id),
+            "rows-1-student_number": "S-1",
+            "rows-2-student_id": str(stranger.id),
+            "rows-2-grade": "9",
+            "rows-2-student_number": "S-2",
+        },
+    )
+    assert response.status_code == 303
+    assert (ana.student_number, ben.student_number) == ("", "S-1")
+    assert (stranger.grade, stranger.student_number) == (None, "")  # not of this class

@@ -3,8 +3,8 @@ placements and events, as pages with charts and tables, and as CSV; and the annu
 
 `scope` says whose engagements a reader's reports count and how they are filtered; each report
 is a module of aggregate SQL (`funnel`, `students`, `partners`, `placements`, `events`,
-`annual`); `views` holds the blueprint, the reader's scope and the funnel's pages, and each
-other report's pages are in its own `*_views` module on the same blueprint."""
+`annual`); `views` holds the blueprint, the reader's scope and the funnel's and placements'
+pages, and each other report's pages are in its own `*_views` module on the same blueprint."""
 
 from __future__ import annotations
 

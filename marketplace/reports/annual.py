@@ -10,7 +10,7 @@ statement."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -109,8 +109,8 @@ def top_partners(school: School, start: date, end: date, limit: int = TOP) -> li
     """The partners who agreed to be named (listed on the school's public page, their consent
     recorded) that did most with the school in the year: engagements opened, placements begun
     and activities held, added up. A partner that did not agree is never named here."""
-    first = partner_reports.day_begins(start, school.timezone)
-    last = partner_reports.day_begins(end + timedelta(days=1), school.timezone)
+    first = clock.start_of(start, clock.zone(school.timezone))
+    last = clock.end_of(end, clock.zone(school.timezone))
     engaged = (
         sa.select(Engagement.organisation_id, sa.func.count().label("n"))
         .where(

@@ -23,15 +23,12 @@ from ..extensions import db
 from ..models import (
     LADDER,
     Challenge,
-    Classroom,
     Comparison,
     Engagement,
     EngagementStatus,
     EventGuest,
     EventInterest,
     EventPresenter,
-    EventSchool,
-    EventStatus,
     GuestRole,
     Judgement,
     PitchEvent,
@@ -128,18 +125,6 @@ def _counted(n: int, one: str, many: str = "") -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def events_of(scope: Scope) -> sa.Select:
-    """SELECT pitch_event.id of the events the scope sees: organised by its school or taken
-    part in (any school's for a site admin who chose none); drafts are left out."""
-    query = sa.select(PitchEvent.id).where(PitchEvent.status != EventStatus.DRAFT)
-    if scope.school_id is not None:
-        partner = sa.select(EventSchool.event_id).where(EventSchool.school_id == scope.school_id)
-        query = query.where(
-            sa.or_(PitchEvent.school_id == scope.school_id, PitchEvent.id.in_(partner))
-        )
-    return query
-
-
 def _projects_of(scope: Scope, filters: Filters) -> sa.Select | None:
     """SELECT project.id of the teams whose work the scope counts (None: every project), as
     `Scope.engagements()` chooses engagements, narrowed by class and career cluster."""
@@ -148,12 +133,7 @@ def _projects_of(scope: Scope, filters: Filters) -> sa.Select | None:
     if scope.school_id is not None:
         query, narrowed = query.where(Project.school_id == scope.school_id), True
     if scope.user.is_teacher:
-        own = (
-            sa.select(Team.id)
-            .join(Classroom, Team.classroom_id == Classroom.id)
-            .where(Classroom.teacher_id == scope.user.id)
-        )
-        query, narrowed = query.where(Project.team_id.in_(own)), True
+        query, narrowed = query.where(Project.team_id.in_(scope.own_teams())), True
     if filters.classroom_id is not None:
         teams = sa.select(Team.id).where(Team.classroom_id == filters.classroom_id)
         query, narrowed = query.where(Project.team_id.in_(teams)), True
@@ -170,7 +150,7 @@ def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 def _chosen(scope: Scope, filters: Filters) -> sa.Select:
     """The scope's events that began in the filters' date range (days in the school's zone)."""
-    query = events_of(scope).where(*filters.in_range(PitchEvent.starts_at))
+    query = scope.event_ids().where(*filters.in_range(PitchEvent.starts_at))
     if filters.event_id is not None:
         query = query.where(PitchEvent.id == filters.event_id)
     return query

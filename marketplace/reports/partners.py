@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,6 +43,7 @@ QUIET_DAYS = 90  # a partner working with the school that nobody contacted for t
 QUIET_STAGES = (PartnerStage.ENGAGED, PartnerStage.PARTNER, PartnerStage.ADVISORY)
 QUIET_LIMIT = 200  # partners gone quiet named on the page (the CSV has them all)
 MAX_MONTHS = 120  # a longer range keeps its last ten years
+COMPOUND_LIMIT = 400  # SELECTs in one UNION (SQLite's limit is 500)
 CHUNK = 500  # rows fetched at a time while the CSV streams
 ACTIVITY_SUMS = (
     sa.func.count(Activity.id).label("n"),
@@ -117,20 +118,26 @@ def months_table(scope: Scope, span: Window) -> Any:
         sa.select(
             sa.literal(name, sa.String).label("zone"),
             sa.literal(index, sa.Integer).label("month"),
-            sa.literal(day_begins(first, name), UTCDateTime()).label("lo"),
-            sa.literal(day_begins(after, name), UTCDateTime()).label("hi"),
+            sa.literal(clock.start_of(first, clock.zone(name)), UTCDateTime()).label("lo"),
+            sa.literal(clock.start_of(after, clock.zone(name)), UTCDateTime()).label("hi"),
             sa.literal(first, sa.Date).label("first_day"),
             sa.literal(after, sa.Date).label("after_day"),
         )
         for name in names
         for index, (first, after) in enumerate(span.months())
     ]
-    return sa.union_all(*rows).subquery("months")
-
-
-def day_begins(day: date, zone_name: str) -> datetime:
-    """The instant (UTC) a day of the school's calendar begins in its zone."""
-    return datetime.combine(day, time(), tzinfo=clock.zone(zone_name)).astimezone(UTC)
+    # SQLite takes at most 500 SELECTs in one UNION: many zones over many months are a union
+    # of unions (each its own compound).
+    chunks = [rows[i : i + COMPOUND_LIMIT] for i in range(0, len(rows), COMPOUND_LIMIT)]
+    table = (
+        sa.union_all(*rows)
+        if len(chunks) == 1
+        else sa.union_all(
+            *(sa.select(sa.union_all(*c).subquery(f"months_{n}")) for n, c in enumerate(chunks))
+        )
+    )
+    # Built once per statement, not once per row joined to it.
+    return table.cte("months").prefix_with("MATERIALIZED")
 
 
 def _in_month(months: Any, at: Any) -> sa.ColumnElement[bool]:

@@ -1,8 +1,9 @@
 """Placements for the state: the work-based-learning record (one row per placement, the fields
 state manuals ask for), streamed from one query; the Perkins V roll-up (students who completed a
-placement, per career cluster); and the placement figures of the reports page. Aggregate SQL:
-the hours, evaluations and visits of every placement come from grouped subqueries, not from a
-loop over rows."""
+placement, per career cluster); the placement figures of the reports page and what the school
+still has to do (signatures, evaluations due, site visits). SQL does the counting: the record's
+hours, evaluations and visits are looked up per placement by index in the one statement, and the
+follow-ups are counted in one statement with only the rows shown loaded."""
 
 from __future__ import annotations
 
@@ -310,89 +311,108 @@ class FollowUps:
     visited_enough: int  # placements (under way or completed) that reached the target
 
 
-ROWS_SHOWN = 200  # of each list on the page; the CSV of the record has every placement
+ROWS_SHOWN = 50  # of each list on the page; the CSV of the record has every placement
+
+
+def _plus_days(day: Any, days: Any) -> sa.ColumnElement[date]:
+    """A date column plus a whole number of days, on PostgreSQL and SQLite (ISO text)."""
+    if db.engine.dialect.name == "postgresql":
+        return day + days
+    return sa.func.date(day, sa.func.printf("%+d days", days))
+
+
+def _days_from(earlier: Any, later: Any) -> sa.ColumnElement[int]:
+    """Whole days from one date column to another."""
+    if db.engine.dialect.name == "postgresql":
+        return later - earlier
+    return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
+
+
+def _due(kind: EvaluationKind) -> sa.ColumnElement[date]:
+    """The day an evaluation is due, as `evaluations.due_between` says (in SQL)."""
+    last = sa.func.coalesce(Placement.end_date, _plus_days(Placement.start_date, 56))
+    if kind is EvaluationKind.FINAL:
+        return last
+    half = _days_from(Placement.start_date, last).self_group().op("/")(2)  # whole days, down
+    return _plus_days(Placement.start_date, half)
 
 
 def follow_ups(scope: Scope, filters: Filters, today: date) -> FollowUps:
     """Agreements waiting for signatures (and whose), evaluations due and not in, and site
-    visits per placement against the school's target. One statement of a few columns per
-    placement (its visits and evaluations looked up by index), then one loading the
-    placements listed, their signatures alongside."""
-    given = {
-        kind: sa.exists().where(Evaluation.placement_id == Placement.id, Evaluation.kind == kind)
+    visits per placement against the school's target: one statement counting each (a
+    placement's visits and evaluations looked up by index), and one per list loading its first
+    `ROWS_SHOWN` placements."""
+    missing = {
+        kind: sa.and_(
+            ~sa.exists().where(Evaluation.placement_id == Placement.id, Evaluation.kind == kind),
+            _due(kind) <= today,
+        )
         for kind in EvaluationKind
     }
     visits = (
         sa.select(sa.func.count()).where(SiteVisit.placement_id == Placement.id).scalar_subquery()
     )
-    rows = db.session.execute(
-        sa.select(
-            Placement.id,
-            Placement.status,
-            Placement.start_date,
-            Placement.end_date,
-            School.site_visit_target,
-            visits,
-            *given.values(),
+    target = (
+        sa.select(School.site_visit_target)
+        .where(School.id == Placement.school_id)
+        .scalar_subquery()
+    )
+    kinds = {
+        "signatures": Placement.status == PlacementStatus.AGREEMENT,
+        "evaluations": sa.and_(
+            Placement.status == PlacementStatus.ACTIVE, sa.or_(*missing.values())
+        ),
+        "visits": sa.and_(
+            Placement.status.in_([PlacementStatus.ACTIVE, PlacementStatus.COMPLETED]),
+            visits < target,
+        ),
+        "enough": sa.and_(
+            Placement.status.in_([PlacementStatus.ACTIVE, PlacementStatus.COMPLETED]),
+            visits >= target,
+        ),
+    }
+    chosen = Placement.id.in_(placements_of(scope, filters))
+    counts = (
+        db.session.execute(
+            sa.select(
+                *(sa.func.count(sa.case((test, 1))).label(name) for name, test in kinds.items())
+            ).where(chosen)
         )
-        .join(School, School.id == Placement.school_id)
-        .where(
-            Placement.id.in_(placements_of(scope, filters)),
-            Placement.status != PlacementStatus.ENDED,
-        )
-        .order_by(Placement.start_date, Placement.id)
-    ).all()
-    signing: list[tuple[int, list[str], date | None]] = []
-    evaluating: list[tuple[int, list[str], date | None]] = []
-    short: list[tuple[int, list[str], date | None]] = []
-    enough = 0
-    for pid, status, start, end, target, visit_count, *done in rows:
-        if status is PlacementStatus.AGREEMENT:
-            signing.append((pid, [], None))
-            continue
-        if status is PlacementStatus.ACTIVE:
-            kinds = [
-                k
-                for k, d in zip(EvaluationKind, done, strict=True)
-                if not d and due_between(start, end, k) <= today
-            ]
-            if kinds:
-                evaluating.append(
-                    (pid, [k.value for k in kinds], due_between(start, end, kinds[0]))
-                )
-        if visit_count >= target:
-            enough += 1
-        else:
-            short.append((pid, [f"{visit_count} of {target}"], None))
-    shown = {pid for rows_ in (signing, evaluating, short) for pid, _, _ in rows_[:ROWS_SHOWN]}
-    placements = (
-        {
-            p.id: p
-            for p in db.session.scalars(
-                sa.select(Placement)
-                .where(Placement.id.in_(shown))
-                .options(
-                    selectinload(Placement.signatures),
-                    joinedload(Placement.student),
-                    joinedload(Placement.organisation),
-                )
-            ).unique()
-        }
-        if shown
-        else {}
+        .one()
+        ._mapping
     )
 
-    def listed(rows_: list[tuple[int, list[str], date | None]]) -> list[Waiting]:
-        return [Waiting(placements[pid], what, due) for pid, what, due in rows_[:ROWS_SHOWN]]
+    def first(test: sa.ColumnElement[bool], *columns: Any) -> list[tuple[Placement, Any]]:
+        query = (
+            sa.select(Placement, *columns)
+            .where(chosen, test)
+            .options(
+                joinedload(Placement.student),
+                joinedload(Placement.organisation),
+                selectinload(Placement.signatures),  # whose are missing, for the agreements
+            )
+            .order_by(Placement.start_date, Placement.id)
+            .limit(ROWS_SHOWN)
+        )
+        return [(row[0], row[1:]) for row in db.session.execute(query)]
 
-    waiting_signatures = [
-        Waiting(w.placement, [r.label for r in records.unsigned(w.placement)])
-        for w in listed(signing)
+    signing = [
+        Waiting(p, [r.label for r in records.unsigned(p)]) for p, _ in first(kinds["signatures"])
+    ]
+    evaluating = []
+    for p, flags in first(kinds["evaluations"], *missing.values()):
+        due = [k for k, late in zip(EvaluationKind, flags, strict=True) if late]
+        evaluating.append(
+            Waiting(p, [k.value for k in due], due_between(p.start_date, p.end_date, due[0]))
+        )
+    short = [
+        Waiting(p, [f"{made} of {wanted}"])
+        for p, (made, wanted) in first(kinds["visits"], visits, target)
     ]
     return FollowUps(
-        waiting_signatures,
-        listed(evaluating),
-        listed(short),
-        {"signatures": len(signing), "evaluations": len(evaluating), "visits": len(short)},
-        enough,
+        signing,
+        evaluating,
+        short,
+        {name: int(counts[name]) for name in ("signatures", "evaluations", "visits")},
+        int(counts["enough"]),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,8 @@ from ..models import (
     Challenge,
     Classroom,
     Engagement,
+    EventSchool,
+    EventStatus,
     Organisation,
     PitchEvent,
     Placement,
@@ -65,13 +67,16 @@ class Scope:
         if self.school_id is not None:
             query = query.where(Engagement.school_id == self.school_id)
         if self.user.is_teacher:
-            own = (
-                sa.select(Team.id)
-                .join(Classroom, Team.classroom_id == Classroom.id)
-                .where(Classroom.teacher_id == self.user.id)
-            )
-            query = query.where(Engagement.team_id.in_(own))
+            query = query.where(Engagement.team_id.in_(self.own_teams()))
         return query
+
+    def own_teams(self) -> sa.Select:
+        """SELECT team.id … of a teacher's classes."""
+        return (
+            sa.select(Team.id)
+            .join(Classroom, Team.classroom_id == Classroom.id)
+            .where(Classroom.teacher_id == self.user.id)
+        )
 
     def placements(self) -> sa.Select:
         """SELECT placement.id … of the scope: a teacher's are their classes' and those they
@@ -92,13 +97,23 @@ class Scope:
         school = db.session.get(School, self.school_id) if self.school_id else None
         return clock.zone(school.timezone) if school else clock.zone_of(self.user)
 
-    def classrooms(self) -> list[Classroom]:
-        query = sa.select(Classroom).order_by(Classroom.name, Classroom.id)
+    def classroom_ids(self) -> sa.Select:
+        """SELECT classroom.id … of the scope: a teacher's own classes, a school's."""
+        query = sa.select(Classroom.id).correlate(None)  # never the class of an outer query
         if self.school_id is not None:
             query = query.where(Classroom.school_id == self.school_id)
         if self.user.is_teacher:
             query = query.where(Classroom.teacher_id == self.user.id)
-        return list(db.session.scalars(query))
+        return query
+
+    def classrooms(self) -> list[Classroom]:
+        return list(
+            db.session.scalars(
+                sa.select(Classroom)
+                .where(Classroom.id.in_(self.classroom_ids()))
+                .order_by(Classroom.name, Classroom.id)
+            )
+        )
 
     def organisations(self) -> list[Organisation]:
         engaged = self.engagements().with_only_columns(Engagement.organisation_id)
@@ -110,11 +125,27 @@ class Scope:
             )
         )
 
-    def events(self) -> list[PitchEvent]:
-        query = sa.select(PitchEvent).order_by(PitchEvent.starts_at.desc())
+    def event_ids(self) -> sa.Select:
+        """SELECT pitch_event.id of the events the scope sees: organised by its school or taken
+        part in (any school's for a site admin who chose none); drafts are left out."""
+        query = sa.select(PitchEvent.id).where(PitchEvent.status != EventStatus.DRAFT)
         if self.school_id is not None:
-            query = query.where(PitchEvent.school_id == self.school_id)
-        return list(db.session.scalars(query.limit(200)))
+            joined = sa.select(EventSchool.event_id).where(EventSchool.school_id == self.school_id)
+            query = query.where(
+                sa.or_(PitchEvent.school_id == self.school_id, PitchEvent.id.in_(joined))
+            )
+        return query
+
+    def events(self) -> list[PitchEvent]:
+        """The scope's events, latest first (the source-event filter's choices)."""
+        return list(
+            db.session.scalars(
+                sa.select(PitchEvent)
+                .where(PitchEvent.id.in_(self.event_ids()))
+                .order_by(PitchEvent.starts_at.desc())
+                .limit(200)
+            )
+        )
 
     def schools(self) -> list[School]:
         if not self.user.is_site_admin:
@@ -163,9 +194,7 @@ class Filters:
 
     def since(self) -> datetime | None:
         """The first instant of the range (midnight of its first day, in the school's zone)."""
-        if self.start is None:
-            return None
-        return datetime.combine(self.start, time(), tzinfo=self.zone).astimezone(UTC)
+        return None if self.start is None else clock.start_of(self.start, self.zone)
 
     def until(self) -> datetime | None:
         """The instant the range ends (midnight after its last day, in the school's zone)."""

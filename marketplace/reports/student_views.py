@@ -10,7 +10,7 @@ from ..csv_stream import csv_response
 from ..forms_common import bounded_int
 from ..web import is_htmx
 from . import students as student_reports
-from .scope import Filters, Scope
+from .scope import Filters
 from .views import bp, filter_choices, reader_scope, report_readers, school_arg
 
 
@@ -59,20 +59,9 @@ def student_rows() -> str:
         total=total,
         limit=student_reports.ROWS_LIMIT,
         what=dict(student_reports.COLUMNS)[column],
-        row_label=_row_label(by, key, scope),
+        row_label=student_reports.label_of(scope, by, key),
         args={**filters.as_args(), **school_arg(scope), "by": by},
     )
-
-
-def _row_label(by: str, key: str | None, scope: Scope) -> str:
-    if key is None:
-        return "All students"
-    if by == "grade":
-        return f"Grade {key}" if key else "Grade not recorded"
-    if by == "class":
-        names = {str(c.id): c.name for c in scope.classrooms()}
-        return names.get(key, "another class")
-    return key or "no cluster"
 
 
 @bp.get("/reports/students.csv")

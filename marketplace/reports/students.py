@@ -48,7 +48,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("completed", "completed a placement"),
 )
 BREAKDOWNS = ("grade", "cluster", "class")
-NOT_RECORDED = "grade not recorded"
+NOT_RECORDED = "Grade not recorded"
 ROWS_LIMIT = 500
 
 
@@ -71,11 +71,7 @@ class Breakdown:
 
 def _classes(scope: Scope, filters: Filters) -> sa.Select:
     """SELECT classroom.id … of the scope (the one the class filter names)."""
-    classes = sa.select(Classroom.id).correlate(None)  # never the class of an outer query
-    if scope.school_id is not None:
-        classes = classes.where(Classroom.school_id == scope.school_id)
-    if scope.user.is_teacher:
-        classes = classes.where(Classroom.teacher_id == scope.user.id)
+    classes = scope.classroom_ids()
     if filters.classroom_id is not None:
         classes = classes.where(Classroom.id == filters.classroom_id)
     return classes
@@ -122,6 +118,7 @@ def _reach(scope: Scope, filters: Filters) -> sa.Subquery:
             Placement.id.in_(placements_of(scope, filters)),
             Placement.status != PlacementStatus.AGREEMENT,
             Placement.student_id.in_(students),
+            Team.classroom_id.in_(_classes(scope, filters)),
         )
     )
     return sa.union_all(by_team, own).subquery("reach")
@@ -142,8 +139,9 @@ def _in_projects(scope: Scope, filters: Filters) -> sa.Subquery:
     )
     if filters.cluster:
         query = query.where(Challenge.career_cluster == filters.cluster)
-    if filters.classroom_id is not None:  # the class's teams (as the class's engagements)
-        query = query.where(TeamMembership.classroom_id == filters.classroom_id)
+    # The teams of the scope's classes (the class filter's): a student's project in another
+    # teacher's class is not this reader's to count.
+    query = query.where(TeamMembership.classroom_id.in_(_classes(scope, filters)))
     return query.subquery("in_projects")
 
 
@@ -223,6 +221,14 @@ def totals(reach: sa.Subquery, projects: sa.Subquery, people: sa.Subquery) -> Ro
     )
 
 
+def label_of(scope: Scope, by: str, raw: str | None) -> str:
+    """The row a figure's link names (`raw` as the link gives the key; None: the totals)."""
+    if raw is None:
+        return "All students"
+    key: Any = raw if by == "cluster" else (_int(raw) if raw else None)
+    return _labels(scope, by, {key})[key]
+
+
 def _labels(scope: Scope, by: str, keys: set[Any]) -> dict[Any, str]:
     if by == "grade":
         return {k: f"Grade {k}" if k is not None else NOT_RECORDED for k in keys}
@@ -233,10 +239,12 @@ def _labels(scope: Scope, by: str, keys: set[Any]) -> dict[Any, str]:
 
 
 def not_in_a_project(scope: Scope, filters: Filters) -> tuple[list[tuple[User, str]], int]:
-    """The scope's students on no team with a project (the first `ROWS_LIMIT`, by class and
-    name, each with a class name) and how many there are."""
-    with_project = sa.select(TeamMembership.student_id).join(
-        Project, Project.team_id == TeamMembership.team_id
+    """The scope's students on no team with a project in the scope's classes (the first
+    `ROWS_LIMIT`, by class and name, each with a class name) and how many there are."""
+    with_project = (
+        sa.select(TeamMembership.student_id)
+        .join(Project, Project.team_id == TeamMembership.team_id)
+        .where(TeamMembership.classroom_id.in_(_classes(scope, filters)))
     )
     missing = (
         Enrollment.classroom_id.in_(_classes(scope, filters)),

@@ -67,6 +67,7 @@ class TeamJoiningForm(FlaskForm):
 
 
 GRADES = range(6, 13)  # middle and high school
+MAX_ROSTER = 1000  # lines one save takes
 
 
 class StudentRecordRow(Form):
@@ -94,4 +95,4 @@ class StudentRecordRow(Form):
 class StudentRecordsForm(FlaskForm):
     """The class's students, each with a grade and a student number (the state's record)."""
 
-    rows = FieldList(FormField(StudentRecordRow))
+    rows = FieldList(FormField(StudentRecordRow), max_entries=MAX_ROSTER)

@@ -94,14 +94,14 @@ def remove_student(classroom: Classroom, student: User) -> None:
 def taken_student_numbers(school_id: int, numbers: dict[int, str]) -> dict[int, str]:
     """Of the numbers typed for students (by student id), those another student of the school
     already has, or that two students were given at once: {student id: message}."""
-    wanted = {sid: n for sid, n in numbers.items() if n}
+    wanted = {sid: n for sid, n in numbers.items() if n}  # the others may give theirs away
     holders: dict[str, int] = {
         number: sid
         for number, sid in db.session.execute(
             sa.select(sa.func.lower(User.student_number), User.id).where(
                 User.school_id == school_id,
                 sa.func.lower(User.student_number).in_({n.lower() for n in wanted.values()}),
-                User.id.not_in(wanted),
+                User.id.not_in(numbers),
             )
         )
     }
