@@ -20,6 +20,7 @@ from marketplace.extensions import db
 from marketplace.models import (
     Engagement,
     EngagementEvent,
+    EngagementStatus,
     Offer,
     OfferStatus,
     Rung,
@@ -183,11 +184,18 @@ def test_accept_racing_another_answer_one_wins_each_round(pg_app, rival):
             else as_staff(offer_id, world.people["employer"].id, rival)
         )
         results = race(pg_app, [as_student(offer_id, world.ava.id), rival_move])
-        assert sorted(results) == ["ok", "refused"], results
         db.session.expire_all()
         offer = db.session.get(Offer, offer_id)
         engagement = db.session.get(Engagement, world.engagement.id)
         actions = [e.action for e in engagement.events]
+        if rival == "close" and results == ["ok", "ok"]:
+            # Not a race lost: the acceptance was done before the close began (it found no
+            # open offer), so the engagement climbed and was then closed, in that order.
+            assert offer.status is OfferStatus.ACCEPTED and engagement.rung is Rung.MENTORSHIP
+            assert engagement.status is EngagementStatus.CLOSED
+            assert actions == ["offer accepted", "engagement closed"]
+            continue
+        assert sorted(results) == ["ok", "refused"], results
         if results[0] == "ok":
             assert offer.status is OfferStatus.ACCEPTED and engagement.rung is Rung.MENTORSHIP
             assert actions == ["offer accepted"]
