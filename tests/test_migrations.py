@@ -111,3 +111,29 @@ def test_judges_comments_written_before_teams_could_read_them_wait_for_a_teacher
         "Great pitch; show the numbers.": CommentStatus.HELD,
         "": CommentStatus.SHOWN,
     }
+
+
+def test_each_engagement_learns_when_it_reached_each_rung_from_its_accepted_offers(fresh_app):
+    """0029 fills in when each engagement reached each rung from its accepted offers (the day
+    answered), and leaves a rung never reached empty."""
+    from datetime import UTC, datetime
+
+    from marketplace.models import Engagement, OfferStatus, Rung
+
+    from .factories import Factory
+
+    flask_migrate.upgrade()
+    make = Factory()
+    engagement = make.engagement(rung=Rung.JOB_SHADOWING)
+    mentorship = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
+    shadowing = datetime(2026, 4, 6, 9, 0, tzinfo=UTC)
+    make.offer(engagement, Rung.MENTORSHIP, OfferStatus.ACCEPTED, answered_at=mentorship)
+    make.offer(engagement, Rung.JOB_SHADOWING, OfferStatus.ACCEPTED, answered_at=shadowing)
+    make.offer(engagement, Rung.EXTERNSHIP, OfferStatus.PROPOSED)
+    db.session.commit()
+    flask_migrate.downgrade(revision="0028")
+    flask_migrate.upgrade()
+    db.session.expire_all()
+    e = db.session.get_one(Engagement, engagement.id)
+    assert (e.reached_mentorship_at, e.reached_job_shadowing_at) == (mentorship, shadowing)
+    assert (e.reached_externship_at, e.reached_internship_at) == (None, None)
