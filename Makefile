@@ -21,14 +21,15 @@ $(STAMP): pyproject.toml $(LOCK)
 install: $(STAMP)
 
 ## make lock: re-resolve every dependency to the newest release pyproject.toml allows, pinned
-## with hashes: requirements/main.txt (production) and requirements/dev.txt (make's own)
+## with hashes: requirements/main.txt (production, with its extra) and requirements/dev.txt
+## (make's own: the dev and production extras, so the tests use Redis as production does)
 UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
 	--generate-hashes --upgrade --quiet
 lock:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet 'uv>=0.5,<1'
-	$(UV_COMPILE) -o requirements/main.txt
-	$(UV_COMPILE) --extra dev -o requirements/dev.txt
+	$(UV_COMPILE) --extra production -o requirements/main.txt
+	$(UV_COMPILE) --extra dev --extra production -o requirements/dev.txt
 
 ## make run: install, migrate, seed demo data if empty, print demo logins, serve on :5000 (PORT=…)
 ## with the mail worker alongside (retries, scheduled jobs); it stops when the web process stops.
