@@ -40,6 +40,7 @@ from marketplace.models import (
     Partnership,
     PitchEvent,
     Placement,
+    PlacementStatus,
     Project,
     ProjectFile,
     ProjectSnapshot,
@@ -463,6 +464,33 @@ class Factory:
             # From job shadowing up an offer names its students: every member, unless told.
             kw["recipients"] = [OfferRecipient(student_id=m.id) for m in engagement.team.members]
         return self._save(Offer(engagement=engagement, rung=rung, status=status, **kw))
+
+    def placement(
+        self,
+        engagement: Engagement,
+        student: User,
+        rung: Rung = Rung.INTERNSHIP,
+        status: PlacementStatus = PlacementStatus.ACTIVE,
+        **kw: Any,
+    ) -> Placement:
+        """`student`'s placement at `rung` from an accepted offer of `engagement` (a new one
+        unless `offer_id` is given), in `status`, starting today: the bare row the reports
+        count (no terms to sign; `ladder.accept` makes a real one)."""
+        if "offer_id" not in kw:
+            kw["offer_id"] = self.offer(engagement, rung=rung, status=OfferStatus.ACCEPTED).id
+        kw.setdefault("start_date", date.today())
+        kw.setdefault("coordinator_id", engagement.team.advisor.id)
+        return self._save(
+            Placement(
+                engagement_id=engagement.id,
+                student_id=student.id,
+                organisation_id=engagement.organisation_id,
+                school_id=engagement.school_id,
+                rung=rung,
+                status=status,
+                **kw,
+            )
+        )
 
     def signatures(self, placement: Placement) -> Placement:
         """Every signature the placement's agreement needs, of its terms as they stand: the

@@ -16,9 +16,7 @@ from marketplace.extensions import db
 from marketplace.models import (
     Evaluation,
     EvaluationKind,
-    OfferStatus,
     Placement,
-    PlacementStatus,
     ProjectStatus,
     Rung,
     SiteVisit,
@@ -219,19 +217,7 @@ def signed_elsewhere(make):
     project = make.project(make.team(classroom, [student]), status=ProjectStatus.PUBLISHED)
     org = make.organisation(verified_by=[school], name="Lake Clinic")
     engagement = make.engagement(project, make.employer(org), rung=Rung.INTERNSHIP)
-    offer = make.offer(engagement, rung=Rung.INTERNSHIP, status=OfferStatus.ACCEPTED)
-    placement = Placement(
-        offer_id=offer.id,
-        engagement_id=engagement.id,
-        student_id=student.id,
-        organisation_id=org.id,
-        school_id=school.id,
-        coordinator_id=teacher.id,
-        rung=Rung.INTERNSHIP,
-        status=PlacementStatus.ACTIVE,
-        start_date=clock.school_today(school),
-    )
-    db.session.add(placement)
+    placement = make.placement(engagement, student)
     db.session.commit()
     return placement
 
@@ -285,20 +271,16 @@ def test_the_record_streams_holding_one_chunk_of_placements_at_a_time(
     while the rows go out (the bench measures 10,000: the same peak as 1,000)."""
     p = done["placement"]
     copies = [
-        Placement(
+        make.placement(
+            p.engagement,
+            make.student(done["classroom"]),
             offer_id=p.offer_id,
-            engagement_id=p.engagement_id,
-            student_id=make.student(done["classroom"]).id,
-            organisation_id=p.organisation_id,
-            school_id=p.school_id,
             coordinator_id=p.coordinator_id,
-            rung=p.rung,
-            status=PlacementStatus.ACTIVE,
             start_date=p.start_date,
         )
         for _ in range(11)
     ]
-    db.session.add_all(copies)
+    assert len(copies) == 11
     db.session.commit()
     teacher = done["teacher"]
     scope = Scope.of(teacher)

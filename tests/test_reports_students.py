@@ -17,12 +17,9 @@ import io
 
 import pytest
 
-from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (
     Enrollment,
-    OfferStatus,
-    Placement,
     PlacementStatus,
     ProjectStatus,
     Rung,
@@ -62,28 +59,12 @@ def build(make):
         team = make.team(classroom, members)
         return make.project(team, challenge, status=ProjectStatus.PUBLISHED)
 
-    def placement(engagement, who, rung, status):
-        offer = make.offer(engagement, rung=rung, status=OfferStatus.ACCEPTED)
-        db.session.add(
-            Placement(
-                offer_id=offer.id,
-                engagement_id=engagement.id,
-                student_id=who.id,
-                organisation_id=org.id,
-                school_id=school.id,
-                coordinator_id=rivera.id,
-                rung=rung,
-                status=status,
-                start_date=clock.school_today(school),
-            )
-        )
-
     e1 = make.engagement(project(class_a, [ana, ben], HEALTH), employer, rung=Rung.MENTORSHIP)
-    placement(e1, ana, Rung.INTERNSHIP, PlacementStatus.ACTIVE)
-    placement(e1, ben, Rung.JOB_SHADOWING, PlacementStatus.COMPLETED)
+    make.placement(e1, ana, Rung.INTERNSHIP, PlacementStatus.ACTIVE, coordinator_id=rivera.id)
+    make.placement(e1, ben, Rung.JOB_SHADOWING, PlacementStatus.COMPLETED)
     project(class_a, [cleo], IT)
     e3 = make.engagement(project(class_b, [eli], HEALTH), employer, rung=Rung.INTEREST)
-    placement(e3, eli, Rung.JOB_SHADOWING, PlacementStatus.AGREEMENT)
+    make.placement(e3, eli, Rung.JOB_SHADOWING, PlacementStatus.AGREEMENT)
     make.engagement(project(class_c, [fay], HEALTH), employer, rung=Rung.MENTORSHIP)
     lakeview = make.school("Lakeview High")
     gus = make.student(make.classroom(teacher=make.teacher(school=lakeview)), first_name="Gus")

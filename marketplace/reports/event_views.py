@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import render_template, request
 from werkzeug.wrappers import Response
 
 from ..csv_stream import csv_response
-from ..forms_common import bounded_int
-from ..web import is_htmx
 from . import events as event_reports
-from .scope import Filters
-from .views import bp, filter_choices, reader_scope, report_readers, school_arg
+from .views import bp, report_page, report_readers, school_arg, scoped
 
 CHART_EVENTS = 12  # the latest events the chart draws (the table has every one)
 
@@ -22,41 +18,35 @@ CHART_EVENTS = 12  # the latest events the chart draws (the table has every one)
 @report_readers
 def events() -> str:
     """Pitch events: guests, judges, interests and the engagements they became."""
-    scope = reader_scope()
-    filters = Filters.from_args(request.args, scope)
+    scope, filters = scoped()
     result = event_reports.report(scope, filters)
     latest = list(reversed(result.rows[:CHART_EVENTS]))
     # The funnel's rows behind an engagement figure: by source event, with the filters that
     # narrow engagements (not the dates: here they are the event's).
     undated = dataclasses.replace(filters, start=None, end=None, event_id=None)
-    context = {
-        "scope": scope,
-        "filters": filters,
-        "args": {**filters.as_args(), **school_arg(scope)},
-        "rows_args": {**undated.as_args(), **school_arg(scope)},
+    return report_page(
+        "events",
+        scope,
+        filters,
+        rows_args={**undated.as_args(), **school_arg(scope)},
         # The funnel's event filter offers these events only (others would be dropped).
-        "funnel_events": {e.id for e in scope.events()},
-        "result": result,
-        "figures": event_reports.FIGURES,
-        "chart": {
+        funnel_events={e.id for e in scope.events()},
+        result=result,
+        figures=event_reports.FIGURES,
+        chart={
             "labels": [r.title for r in latest],
             "came": [r.guests_came + r.judges_came for r in latest],
             "interests": [r.interests for r in latest],
             "engagements": [r.engagements for r in latest],
         },
-        "year": request.args.get("year", type=bounded_int),
-    }
-    if is_htmx():
-        return render_template("reports/_events.html", **context)
-    return render_template("reports/events.html", **context, **filter_choices(scope))
+    )
 
 
 @bp.get("/reports/events.csv")
 @report_readers
 def events_csv() -> Response:
     """The events report as CSV, one row per event, streamed."""
-    scope = reader_scope()
-    filters = Filters.from_args(request.args, scope)
+    scope, filters = scoped()
     return csv_response(
         "events.csv",
         event_reports.CSV_COLUMNS,

@@ -19,12 +19,13 @@ from .scope import Filters, Scope, school_year_of
 from .views import bp, filter_choices, reader_scope, report_readers, school_arg
 
 
-def _window(scope: Scope) -> tuple[partner_reports.Window, dict[str, str]]:
-    """The dates asked for (the current school year unless told), and them as arguments."""
+def _window(scope: Scope) -> tuple[Filters, partner_reports.Window, dict[str, str]]:
+    """The filters, the dates asked for (the current school year unless told), and those as
+    arguments."""
     filters = Filters.from_args(request.args, scope)
     span = partner_reports.window(filters, clock.today_for(current_user))
     args = {"from": span.start.isoformat(), "to": span.end.isoformat(), **school_arg(scope)}
-    return span, args
+    return filters, span, args
 
 
 @bp.get("/reports/partners")
@@ -32,11 +33,12 @@ def _window(scope: Scope) -> tuple[partner_reports.Window, dict[str, str]]:
 def partners() -> str:
     """The partner network in figures, each linked to the partners behind it."""
     scope = reader_scope()
-    span, args = _window(scope)
+    filters, span, args = _window(scope)
     now = utcnow()
     quiet, quiet_total = partner_reports.quiet_partners(scope, now)
     context = {
         "scope": scope,
+        "filters": filters,
         "span": span,
         "args": args,
         "now": now,
@@ -69,7 +71,7 @@ def partners() -> str:
 def partners_csv() -> Response:
     """One row per partner, with the touchpoints and activities of the dates asked for."""
     scope = reader_scope()
-    span, _ = _window(scope)
+    _, span, _ = _window(scope)
     return csv_response(
         f"partners-{span.start.isoformat()}-{span.end.isoformat()}.csv",
         partner_reports.CSV_COLUMNS,

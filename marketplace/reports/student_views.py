@@ -7,11 +7,8 @@ from flask import abort, render_template, request
 from werkzeug.wrappers import Response
 
 from ..csv_stream import csv_response
-from ..forms_common import bounded_int
-from ..web import is_htmx
 from . import students as student_reports
-from .scope import Filters
-from .views import bp, filter_choices, reader_scope, report_readers, school_arg
+from .views import bp, report_page, report_readers, school_arg, scoped
 
 
 def _by() -> str:
@@ -22,33 +19,27 @@ def _by() -> str:
 @bp.get("/reports/students")
 @report_readers
 def students() -> str:
-    scope = reader_scope()
-    filters = Filters.from_args(request.args, scope)
+    scope, filters = scoped()
     by = _by()
     missing, missing_count = student_reports.not_in_a_project(scope, filters)
-    context = {
-        "scope": scope,
-        "filters": filters,
-        "by": by,
-        "args": {**filters.as_args(), **school_arg(scope)},
-        "breakdown": student_reports.breakdown(scope, filters, by),
-        "columns": student_reports.COLUMNS,
-        "missing": missing,
-        "missing_count": missing_count,
-        "limit": student_reports.ROWS_LIMIT,
-        "year": request.args.get("year", type=bounded_int),
-    }
-    if is_htmx():
-        return render_template("reports/_students.html", **context)
-    return render_template("reports/students.html", **context, **filter_choices(scope))
+    return report_page(
+        "students",
+        scope,
+        filters,
+        by=by,
+        breakdown=student_reports.breakdown(scope, filters, by),
+        columns=student_reports.COLUMNS,
+        missing=missing,
+        missing_count=missing_count,
+        limit=student_reports.ROWS_LIMIT,
+    )
 
 
 @bp.get("/reports/students/rows")
 @report_readers
 def student_rows() -> str:
     """The students behind one figure of the report."""
-    scope = reader_scope()
-    filters = Filters.from_args(request.args, scope)
+    scope, filters = scoped()
     by, column, key = _by(), request.args.get("column", ""), request.args.get("key")
     if column not in dict(student_reports.COLUMNS):
         abort(404)
@@ -67,9 +58,9 @@ def student_rows() -> str:
 @bp.get("/reports/students.csv")
 @report_readers
 def students_csv() -> Response:
-    scope = reader_scope()
+    scope, filters = scoped()
     by = _by()
-    result = student_reports.breakdown(scope, Filters.from_args(request.args, scope), by)
+    result = student_reports.breakdown(scope, filters, by)
     keys = [k for k, _ in student_reports.COLUMNS]
     rows = ((r.label, *(r[k] for k in keys)) for r in [*result.rows, result.total])
     header = ({"grade": "grade", "class": "class", "cluster": "career_cluster"}[by], *keys)

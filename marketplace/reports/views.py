@@ -4,6 +4,8 @@ school, site admins every school or one."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -50,6 +52,27 @@ def filter_choices(scope: Scope) -> dict:
     }
 
 
+def scoped() -> tuple[Scope, Filters]:
+    """The reader's scope and the filters the request asks for."""
+    scope = reader_scope()
+    return scope, Filters.from_args(request.args, scope)
+
+
+def report_page(name: str, scope: Scope, filters: Filters, **figures: Any) -> str:
+    """A report's page (`reports/<name>.html`), or for htmx its figures alone
+    (`reports/_<name>.html`), with the scope, the filters and the arguments its links carry."""
+    context = {
+        "scope": scope,
+        "filters": filters,
+        "args": {**filters.as_args(), **school_arg(scope)},
+        "year": request.args.get("year", type=bounded_int),
+        **figures,
+    }
+    if is_htmx():
+        return render_template(f"reports/_{name}.html", **context)
+    return render_template(f"reports/{name}.html", **context, **filter_choices(scope))
+
+
 @bp.get("/reports")
 @report_readers
 def index() -> Response:
@@ -59,18 +82,8 @@ def index() -> Response:
 @bp.get("/reports/funnel")
 @report_readers
 def funnel() -> str:
-    scope = reader_scope()
-    filters = Filters.from_args(request.args, scope)
-    context = {
-        "scope": scope,
-        "filters": filters,
-        "args": {**filters.as_args(), **school_arg(scope)},
-        "funnel": funnels.funnel(scope, filters),
-        "year": request.args.get("year", type=bounded_int),
-    }
-    if is_htmx():
-        return render_template("reports/_funnel.html", **context)
-    return render_template("reports/funnel.html", **context, **filter_choices(scope))
+    scope, filters = scoped()
+    return report_page("funnel", scope, filters, funnel=funnels.funnel(scope, filters))
 
 
 def school_arg(scope: Scope) -> dict[str, str]:
@@ -113,8 +126,7 @@ def stage_rows(stage: str) -> str:
     """The engagements behind one figure of the funnel."""
     if stage not in funnels.STAGES:
         abort(404)
-    scope = reader_scope()
-    filters = Filters.from_args(request.args, scope)
+    scope, filters = scoped()
     query = filters.apply(scope.engagements())
     if stage == funnels.COMPLETED:
         query = query.where(Engagement.status == EngagementStatus.COMPLETED)
@@ -152,30 +164,24 @@ def stage_rows(stage: str) -> str:
 @bp.get("/reports/placements")
 @report_readers
 def placements() -> str:
-    scope = reader_scope()
-    filters = Filters.from_args(request.args, scope)
-    context = {
-        "scope": scope,
-        "filters": filters,
-        "args": {**filters.as_args(), **school_arg(scope)},
-        "figures": placement_reports.figures(scope, filters),
-        "perkins": placement_reports.perkins(scope, filters),
-        "follow_ups": placement_reports.follow_ups(scope, filters, clock.today_in(filters.zone)),
-        "wbl_columns": placement_reports.WBL_COLUMNS,
-        "row_limit": placement_reports.ROWS_SHOWN,
-        "year": request.args.get("year", type=bounded_int),
-    }
-    if is_htmx():
-        return render_template("reports/_placements.html", **context)
-    return render_template("reports/placements.html", **context, **filter_choices(scope))
+    scope, filters = scoped()
+    return report_page(
+        "placements",
+        scope,
+        filters,
+        figures=placement_reports.figures(scope, filters),
+        perkins=placement_reports.perkins(scope, filters),
+        follow_ups=placement_reports.follow_ups(scope, filters, clock.today_in(filters.zone)),
+        wbl_columns=placement_reports.WBL_COLUMNS,
+        row_limit=placement_reports.ROWS_SHOWN,
+    )
 
 
 @bp.get("/reports/placements/wbl.csv")
 @report_readers
 def wbl_csv() -> Response:
     """The work-based-learning record: one row per placement, streamed."""
-    scope = reader_scope()
-    filters = Filters.from_args(request.args, scope)
+    scope, filters = scoped()
     return csv_response(
         "work-based-learning.csv",
         placement_reports.WBL_COLUMNS,
