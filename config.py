@@ -150,6 +150,10 @@ class Config:
         self.INVITATION_DAYS = int(_env("INVITATION_DAYS", "7"))
         self.TOKEN_MAX_AGE_SECONDS = int(_env("TOKEN_MAX_AGE_SECONDS", str(2 * 24 * 3600)))
 
+        # Logs: "text" (readable, development) or "json" (one line per record and per request,
+        # with its request id: production's default).
+        self.LOG_FORMAT = _env("LOG_FORMAT", "text")
+
         # Behind a load balancer: how many proxies set X-Forwarded-For/-Proto/-Host (0: none).
         self.PROXY_FIX_HOPS = int(_env("PROXY_FIX_HOPS", "0"))
 
@@ -183,6 +187,7 @@ class ProductionConfig(Config):
         self.PREFERRED_URL_SCHEME = _env("PREFERRED_URL_SCHEME", "https")
         self.MAIL_BACKEND = _env("MAIL_BACKEND", "smtp")  # the outbox folder is for development
         self.MAIL_DELIVERY = _env("MAIL_DELIVERY", "worker")  # requests never wait on SMTP
+        self.LOG_FORMAT = _env("LOG_FORMAT", "json")
 
     def finalise(self) -> None:
         missing = [name for name in ("DATABASE_URL", "BASE_URL") if not _env(name)]

@@ -25,6 +25,7 @@ from . import (
     placements,
     projects,
     reports,
+    request_log,
     schools,
     storage,
     teams,
@@ -74,6 +75,7 @@ def create_app(config: Config | None = None) -> Flask:
         hops = config.PROXY_FIX_HOPS
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    request_log.register(app)
     extensions.register(app)
     storage.register(app)
     web.register(app)
