@@ -17,6 +17,7 @@ from . import (
     engagements,
     errors,
     extensions,
+    health,
     messaging,
     notifications,
     organisations,
@@ -81,6 +82,7 @@ def create_app(config: Config | None = None) -> Flask:
     web.register(app)
     errors.register(app)
     cli.register(app)
+    health.register(app)
     for feature in FEATURES:
         feature.register(app)
     demo.register(app)

@@ -103,6 +103,10 @@ class Storage(ABC):
         """A link that shows the object in the page (an image, a video, a captions track),
         answering byte ranges so a video can be sought; it lasts one to two hours."""
 
+    @abstractmethod
+    def check(self) -> None:
+        """Raise StorageError unless files can be stored now (the readiness check)."""
+
 
 def _media_expiry(now: float | None = None) -> int:
     """When a media link made now expires: the end of the next hour, so every page of the
@@ -120,6 +124,14 @@ class LocalStorage(Storage):
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
+
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".ready-"):
+                pass
+        except OSError as error:
+            raise StorageError(f"The upload folder is not writable: {error}") from error
 
     def path(self, key: str) -> Path:
         """Where a key lives on disk (never outside the storage folder)."""
@@ -246,6 +258,10 @@ class S3Storage(Storage):
             yield
         except (BotoCoreError, ClientError) as error:
             raise StorageError("File storage is unreachable right now; try again later.") from error
+
+    def check(self) -> None:
+        with self._errors():
+            self.client.head_bucket(Bucket=self.bucket)
 
     def upload_target(self, key: str, size: int, expires: int = UPLOAD_EXPIRES) -> UploadTarget:
         with self._errors():

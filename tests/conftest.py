@@ -33,6 +33,7 @@ from .browsing import browser, live_server, page, tab  # noqa: F401  (fixtures)
 from .factories import PASSWORD, Factory
 from .helpers import Outbox
 from .isolation import SharedTransaction, empty_all_tables, rows_left, transactional_engine
+from .redis_store import redis_url  # noqa: F401  (a fixture)
 from .s3 import bucket, s3, s3_server  # noqa: F401  (fixtures)
 from .world import World, build_world
 
@@ -224,6 +225,9 @@ def app_factory(request: pytest.FixtureRequest, app: Flask, database: Database, 
     built); they share the test's transaction and are cleaned up."""
     apps: list[Flask] = []
     transaction = database.module or request.node.stash.get(TRANSACTION, None)
+    # The limiter is one object: each app built re-points it at that app's store (Redis, say),
+    # which the run's app then uses too. It is put back afterwards (no public way to do it).
+    rate_store = (limiter._storage, limiter._limiter)
 
     def build(**overrides: object) -> Flask:
         folders = {key: app.config[key] for key in ("MAIL_OUTBOX_DIR", "UPLOAD_DIR")}
@@ -236,6 +240,7 @@ def app_factory(request: pytest.FixtureRequest, app: Flask, database: Database, 
         return built
 
     yield build
+    limiter._storage, limiter._limiter = rate_store
     for built in apps:
         with built.app_context():
             db.session.remove()

@@ -3338,3 +3338,8 @@ ROUTES += [  # reports: partners, and the annual report (a site admin chooses th
         {**READERS, "site_admin": type(PAGE)(400)},  # a page that says to choose one
     ),
 ]
+
+ROUTES += [  # health checks: a load balancer's probes, answered to anyone
+    Route("health.alive", "alive", "GET", "/healthz", everyone(PAGE)),
+    Route("health.ready", "ready", "GET", "/readyz", everyone(PAGE)),
+]
