@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import flask_migrate
@@ -14,29 +13,14 @@ from alembic.migration import MigrationContext
 from marketplace.extensions import db
 from marketplace.projects.search import is_search_object
 
-from .conftest import TEST_DATABASE_URL
+from .databases import empty_database
 
 
 @pytest.fixture
 def empty_database_url(tmp_path) -> Iterator[str]:
     """A brand-new, empty database of the kind the suite runs on."""
-    if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    name = f"migrations_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield (
-            sa.engine.make_url(TEST_DATABASE_URL)
-            .set(database=name)
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with empty_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
