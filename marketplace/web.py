@@ -22,15 +22,28 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import clock
 from .extensions import db, login_manager
-from .models import Role, School, User, utcnow
+from .models import Organisation, Partnership, Role, School, User, utcnow
 from .privacy import name_for, public_name
 
 # Endpoints a user who must change their password may still reach.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static"}
+
+
+# What nearly every page reads of its user, loaded with the user in one statement: the school
+# (its zone, its name), and for an employer the organisation with its partnerships and their
+# schools (which schools verified it: what it may browse, open and contact). Read afresh on
+# every request, so a school's decision shows on the next page.
+EVERY_PAGE = (
+    joinedload(User.school),
+    joinedload(User.organisation)
+    .joinedload(Organisation.partnerships)
+    .joinedload(Partnership.school),
+)
 
 
 @login_manager.user_loader
@@ -40,7 +53,7 @@ def load_user(user_id: str) -> User | None:
         id_, version = (int(part) for part in user_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, id_)
+    user = db.session.get(User, id_, options=EVERY_PAGE)
     if user is None or user.session_version != version or not user.active:
         return None
     return user
