@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
 from .extensions import db
@@ -24,3 +25,32 @@ def page_of(query: Any, page: int, per_page: int, total: int) -> Pagination:
     )
     pagination.total = total
     return pagination
+
+
+class _GivenPage(Pagination):
+    """A page whose items and total were read already (by `counted_page`)."""
+
+    def _query_items(self) -> list[Any]:
+        return self._query_args["items"]
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
+
+
+def counted_page(query: sa.Select, page: int, per_page: int) -> Pagination:
+    """Page `page` of `query` in one statement, when the query's last column is the number of
+    rows in all (a scalar subquery, e.g. a capped count). A page past the end, which has no row
+    to carry that number, asks for the total alone and reads the last page instead."""
+    page = max(page, 1)
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    if rows or page == 1:
+        total = rows[0][-1] if rows else 0
+    else:
+        total = db.session.scalar(sa.select(list(query.selected_columns)[-1])) or 0
+        last = max(1, math.ceil(total / per_page))
+        if total and page > last:
+            return counted_page(query, last, per_page)
+    items = [row[0] for row in rows]
+    return _GivenPage(
+        page=page, per_page=per_page, max_per_page=None, error_out=False, items=items, total=total
+    )

@@ -162,3 +162,23 @@ def test_edits_to_a_published_project_are_searchable(client, login, shelf, app):
     login(employer)
     assert titles(client.get("/projects?q=beacons")) == ["Dock Sentinel"]
     assert titles(client.get("/projects?q=forklift")) == []
+
+
+def test_most_relevant_first_and_most_recent_on_request(client, login, make):
+    """Relevance puts the project about the words first, however old; recency the newest."""
+    school = make.school()
+    employer = make.employer(make.organisation(verified_by=[school]))
+    team = make.team(members=[make.student(make.classroom(school=school))])
+    challenge = make.challenge(school)
+    make.project(team, challenge, ProjectStatus.PUBLISHED, title="Beacon Beacons",
+                 pitch="Beacon lights", body="Beacons, beacons and a beacon.")  # fmt: skip
+    make.project(team, challenge, ProjectStatus.PUBLISHED, title="Yard Map",
+                 pitch="A map of the yard", body="One beacon at the gate.")  # fmt: skip
+    login(employer)
+
+    def order(sort):
+        page = text_of(client.get("/projects", query_string={"q": "beacon", "sort": sort}))
+        return sorted(("Beacon Beacons", "Yard Map"), key=page.index)
+
+    assert order("relevance") == ["Beacon Beacons", "Yard Map"]
+    assert order("recent") == ["Yard Map", "Beacon Beacons"]

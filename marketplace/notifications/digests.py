@@ -111,7 +111,9 @@ def new_projects(organisation: Organisation, since: datetime, until: datetime) -
     found: list[NewProject] = []
     page, pages = 1, 1
     while page <= pages:
-        results = search.search(filters, organisation.verified_school_ids, page=page)
+        results = search.search(
+            filters, organisation.verified_school_ids, page=page, with_teams=True
+        )
         for project in results.projects:  # newest first: stop at the first older one
             published = project.published_at
             if published is None or published < since:

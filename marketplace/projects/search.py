@@ -7,15 +7,16 @@ and 0008, outside the models, so autogenerate leaves them alone (see SEARCH_OBJE
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
-from ..models import Challenge, Project, ProjectStatus, Team
-from ..pagination import Pagination, page_of
+from ..models import Challenge, Project, ProjectStatus
+from ..pagination import Pagination, counted_page
 
 SEARCH_OBJECTS = ("project_search", "ix_project_search", "search_vector")
 PER_PAGE = 24
@@ -67,15 +68,17 @@ class Results:
         return self.listing.pages
 
 
-def search(filters: Filters, school_ids: list[int], page: int = 1) -> Results:
-    """Published projects of `school_ids` matching the filters, a page at a time."""
+def search(
+    filters: Filters, school_ids: list[int], page: int = 1, *, with_teams: bool = False
+) -> Results:
+    """Published projects of `school_ids` matching the filters, a page at a time, with their
+    challenge (and their team, `with_teams`), counted up to COUNT_CAP: one statement."""
     query = sa.select(Project).where(
         Project.status == ProjectStatus.PUBLISHED, Project.school_id.in_(school_ids)
     )
+    challenge = Project.challenge_id == Challenge.id
     if filters.cluster:
-        query = query.join(Challenge, Project.challenge_id == Challenge.id).where(
-            Challenge.career_cluster == filters.cluster
-        )
+        query = query.join(Challenge, challenge).where(Challenge.career_cluster == filters.cluster)
     if filters.skill:
         needle = '"' + filters.skill.strip().lower().replace('"', "") + '"'
         query = query.where(sa.cast(Project.skills, sa.Text).contains(needle, autoescape=True))
@@ -83,33 +86,54 @@ def search(filters: Filters, school_ids: list[int], page: int = 1) -> Results:
         query = query.where(Project.school_id == filters.school_id)
     if filters.challenge_id:
         query = query.where(Project.challenge_id == filters.challenge_id)
+    newest = (Project.published_at.desc(), Project.id.desc())
     words = terms(filters.query)
-    rank = None
     if words:
-        query, rank = _match(query, words)
+        query, score = _match(query, words)
     # Counting stops past COUNT_CAP: "1,000+ projects" is as useful as an exact figure, and
     # an exact count of every published project on each request does not scale.
-    capped = query.with_only_columns(Project.id).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
-    if rank is not None and filters.sort == "relevance":
-        query = query.order_by(rank, Project.published_at.desc())
+    if words and filters.sort == "relevance":
+        # Relevance is ranked over the newest COUNT_CAP + 1 matches, read once for the count
+        # and the page: a common word would otherwise rank every project it is in.
+        candidates = (
+            query.with_only_columns(Project.id.label("id"), score.label("score"))
+            .order_by(*newest)
+            .limit(COUNT_CAP + 1)
+            .cte("candidates")
+            .prefix_with("MATERIALIZED")
+        )
+        total = sa.select(sa.func.count()).select_from(candidates).scalar_subquery()
+        query = (
+            sa.select(Project, total.label("total"))
+            .join(candidates, candidates.c.id == Project.id)
+            .join(Challenge, challenge)
+            .order_by(candidates.c.score.desc(), *newest)
+        )
     else:
-        query = query.order_by(Project.published_at.desc(), Project.id.desc())
-    query = query.options(
-        selectinload(Project.challenge),
-        selectinload(Project.team).selectinload(Team.classroom),
-    )
-    listing = page_of(query, page, PER_PAGE, min(total, COUNT_CAP))
-    return Results(listing, filters, total > COUNT_CAP)
+        capped = query.with_only_columns(Project.id).limit(COUNT_CAP + 1).subquery()
+        total = sa.select(sa.func.count()).select_from(capped).scalar_subquery()
+        if not filters.cluster:
+            query = query.join(Challenge, challenge)
+        query = query.add_columns(total.label("total")).order_by(*newest)
+    query = query.options(contains_eager(Project.challenge))
+    if with_teams:
+        query = query.options(joinedload(Project.team))
+    listing = counted_page(query, min(page, math.ceil(COUNT_CAP / PER_PAGE)), PER_PAGE)
+    more = (listing.total or 0) > COUNT_CAP
+    listing.total = min(listing.total or 0, COUNT_CAP)
+    return Results(listing, filters, more)
 
 
 def _match(query: sa.Select, words: list[str]) -> tuple[sa.Select, sa.ColumnElement]:
-    """Restrict to projects matching every word (as a prefix); return the ordering rank."""
+    """Restrict to projects matching every word (as a prefix); return their score (higher is
+    more relevant)."""
     if db.engine.dialect.name == "postgresql":
-        tsquery = sa.func.to_tsquery("english", " & ".join(f"{w}:*" for w in words))
+        # "(w | w:*)" matches what "w:*" does, and lets the planner estimate the word from the
+        # column's statistics (a prefix alone gets a fixed guess): a common word is then read
+        # newest first by index instead of every project it is in being fetched and sorted.
+        tsquery = sa.func.to_tsquery("english", " & ".join(f"({w} | {w}:*)" for w in words))
         vector: sa.ColumnClause[str] = sa.literal_column(TSVECTOR)  # a tsvector reads as text
-        rank = sa.func.ts_rank(vector, tsquery).desc()
-        return query.where(vector.op("@@")(tsquery)), rank
+        return query.where(vector.op("@@")(tsquery)), sa.func.ts_rank(vector, tsquery)
     fts = sa.table("project_search", sa.column("rowid"), sa.column("project_search"))
     match = " ".join(f'"{w}"*' for w in words)
     # MATERIALIZED: run the full-text query once, not once per candidate row.
@@ -119,4 +143,4 @@ def _match(query: sa.Select, words: list[str]) -> tuple[sa.Select, sa.ColumnElem
         .cte("hits")
         .prefix_with("MATERIALIZED")
     )
-    return query.join(hits, hits.c.rowid == Project.id), hits.c.score.asc()
+    return query.join(hits, hits.c.rowid == Project.id), -hits.c.score  # bm25: lower is better
