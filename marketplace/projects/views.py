@@ -193,14 +193,19 @@ def queue() -> str:
     return render_template("projects/queue.html", projects=services.review_queue(current_user))
 
 
-def _browsable_schools() -> list[int]:
-    """Employers browse the schools that verified them; everyone else their own school."""
+def _browsable_schools() -> list[School]:
+    """Employers browse the schools that verified them; everyone else their own school (the
+    user's school and partnerships come with the user: no statement of their own)."""
     if current_user.is_employer:
         organisation = current_user.organisation
-        return organisation.verified_school_ids if organisation is not None else []
+        if organisation is None:
+            return []
+        verified = set(organisation.verified_school_ids)
+        schools = {p.school for p in organisation.partnerships if p.school_id in verified}
+        return sorted(schools, key=lambda school: school.id)
     if current_user.is_site_admin:
-        return list(db.session.scalars(sa.select(School.id)))
-    return [current_user.school_id] if current_user.school_id else []
+        return list(db.session.scalars(sa.select(School).order_by(School.id)))
+    return [current_user.school] if current_user.school is not None else []
 
 
 @bp.get("/projects")
@@ -210,23 +215,21 @@ def index() -> str | tuple[str, int]:
     schools = _browsable_schools()
     if not schools:
         return render_template("projects/awaiting.html"), 200
+    school_ids = [school.id for school in schools]
     args = request.args
     filters = search.Filters(
         query=args.get("q", "")[:300],
         cluster=args.get("cluster", "") if args.get("cluster") in CAREER_CLUSTERS else "",
         skill=args.get("skill", "")[:40],
         school_id=args.get("school", type=bounded_int)
-        if args.get("school", type=bounded_int) in schools
+        if args.get("school", type=bounded_int) in school_ids
         else None,
         challenge_id=args.get("challenge", type=bounded_int),
         sort="recent" if args.get("sort") == "recent" else "relevance",
     )
-    results = search.search(filters, schools, page=args.get("page", 1, type=bounded_int) or 1)
-    context = {
-        "results": results,
-        "clusters": CAREER_CLUSTERS,
-        "schools": list(db.session.scalars(sa.select(School).where(School.id.in_(schools)))),
-    }
+    page = args.get("page", 1, type=bounded_int) or 1
+    results = search.search(filters, school_ids, page=page)
+    context = {"results": results, "clusters": CAREER_CLUSTERS, "schools": schools}
     if is_htmx():
         return render_template("projects/_results.html", **context)
     return render_template("projects/index.html", **context)
