@@ -19,6 +19,7 @@ from . import (
     extensions,
     health,
     messaging,
+    nav,
     notifications,
     organisations,
     partners,
@@ -85,5 +86,6 @@ def create_app(config: Config | None = None) -> Flask:
     health.register(app)
     for feature in FEATURES:
         feature.register(app)
+    nav.register(app)
     demo.register(app)
     return app

@@ -99,10 +99,11 @@ def open_reports(staff: User) -> list[tuple[Message, list[MessageFlag]]]:
     return list(grouped.values())
 
 
-def waiting_counts(user: User) -> tuple[int, int]:
-    """Held messages and reported messages waiting for a member of staff (one query)."""
+def waiting(user: User) -> tuple[sa.ScalarSelect[int], sa.ScalarSelect[int]] | None:
+    """Held messages and reported messages waiting for a member of staff, as two subqueries
+    (the nav asks them with its other counts); None for anyone else."""
     if not user.is_authenticated or not user.is_staff or user.school_id is None:
-        return 0, 0
+        return None
     threads = moderated_threads(user)
     held = (
         sa.select(sa.func.count(Message.id))
@@ -115,7 +116,15 @@ def waiting_counts(user: User) -> tuple[int, int]:
         .where(MessageFlag.resolved_at.is_(None), Message.thread_id.in_(threads))
         .scalar_subquery()
     )
-    row = db.session.execute(sa.select(held, reported)).one()
+    return held, reported
+
+
+def waiting_counts(user: User) -> tuple[int, int]:
+    """Held messages and reported messages waiting for a member of staff (one query)."""
+    subqueries = waiting(user)
+    if subqueries is None:
+        return 0, 0
+    row = db.session.execute(sa.select(*subqueries)).one()
     return row[0] or 0, row[1] or 0
 
 

@@ -39,15 +39,6 @@ Page = str | tuple[str, int] | Response
 
 
 @bp.app_template_global()
-def held_waiting() -> int:
-    """Held and reported messages waiting for the signed-in member of staff (0 for others),
-    counted once per request."""
-    if "held_waiting" not in g:
-        g.held_waiting = queries.waiting_count(current_user)
-    return g.held_waiting
-
-
-@bp.app_template_global()
 def flag_form_for(message: Message) -> FlagForm:
     """A blank "report this message" form with ids of its own, for a thread page."""
     return own_ids(FlagForm(formdata=None), f"flag-{message.id}")

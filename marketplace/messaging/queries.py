@@ -72,10 +72,13 @@ def _threads_for(user: User) -> sa.Select | None:
     return None
 
 
+_READ = aliased(ThreadRead)  # the reader's position (made once: an alias is costly to build)
+
+
 def _unread(user: User, threads: list[int] | sa.Select) -> sa.Select:
     """Messages of `threads` after `user`'s read position that they can see (staff of the
     school see held ones too), not their own."""
-    read = aliased(ThreadRead)
+    read = _READ
     query = (
         sa.select(sa.func.count(Message.id))
         .join(Thread, Thread.id == Message.thread_id)
@@ -104,12 +107,19 @@ def unread_counts(user: User, thread_ids: list[int]) -> dict[int, int]:
     return {thread_id: count for count, thread_id in db.session.execute(query)}
 
 
-def total_unread(user: User) -> int:
-    """All unread messages of the user's threads, in one statement (for the nav's badge)."""
+def unread_total(user: User) -> sa.ScalarSelect[int] | None:
+    """All unread messages of the user's threads, as a subquery (for the nav's badge, asked
+    with the nav's other counts); None for a user in no thread."""
     threads = _threads_for(user)
     if threads is None:
-        return 0
-    return db.session.scalar(_unread(user, threads.with_only_columns(Thread.id))) or 0
+        return None
+    return _unread(user, threads.with_only_columns(Thread.id)).scalar_subquery()
+
+
+def total_unread(user: User) -> int:
+    """All unread messages of the user's threads, in one statement."""
+    total = unread_total(user)
+    return (db.session.scalar(sa.select(total)) or 0) if total is not None else 0
 
 
 def inbox(user: User, limit: int = INBOX_LIMIT) -> list[InboxRow]:

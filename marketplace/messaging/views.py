@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -37,17 +36,6 @@ from .forms import MessageForm, NewThreadForm
 
 bp = Blueprint("messaging", __name__)
 bp.add_app_template_global(render_markdown, "render_markdown")
-
-
-@bp.app_template_global()
-def unread_messages() -> int:
-    """Unread messages of the signed-in user's threads, for the nav (one statement, once per
-    request)."""
-    if not current_user.is_authenticated:
-        return 0
-    if "unread_messages" not in g:
-        g.unread_messages = queries.total_unread(current_user)
-    return g.unread_messages
 
 
 def message_id(value: str) -> int:

@@ -6,8 +6,7 @@ Services flush, never commit; the view commits once.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, g
-from flask_login import current_user
+from flask import abort
 from flask_sqlalchemy.pagination import Pagination
 
 from ..extensions import db, rows_matched
@@ -16,25 +15,19 @@ from ..models import MailFrequency, Notification, User, utcnow
 PER_PAGE = 30
 
 
-def unread_count(user: User) -> int:
-    """How many of `user`'s notifications are unread (one indexed COUNT)."""
+def unread(user: User) -> sa.ScalarSelect[int]:
+    """How many of `user`'s notifications are unread, as a subquery (one indexed COUNT; the
+    bell's, asked with the nav's other counts)."""
     return (
-        db.session.scalar(
-            sa.select(sa.func.count(Notification.id)).where(
-                Notification.user_id == user.id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
+        sa.select(sa.func.count(Notification.id))
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .scalar_subquery()
     )
 
 
-def unread_for_current_user() -> int:
-    """The bell's count for this request's user, asked once per request (0 when logged out)."""
-    if not current_user.is_authenticated:
-        return 0
-    if "unread_notifications" not in g:
-        g.unread_notifications = unread_count(current_user)
-    return g.unread_notifications
+def unread_count(user: User) -> int:
+    """How many of `user`'s notifications are unread."""
+    return db.session.scalar(sa.select(unread(user))) or 0
 
 
 def page_of(user: User, page: int) -> Pagination:

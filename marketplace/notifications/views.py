@@ -29,12 +29,6 @@ def mask_email(address: str | None) -> str:
     return f"{local[:1]}•••@{domain}" if domain else "•••"
 
 
-@bp.app_template_global("unread_notifications")
-def unread_notifications() -> int:
-    """The bell's count in templates: one query per request, only for a logged-in user."""
-    return inbox.unread_for_current_user()
-
-
 @bp.get("/bell")
 def bell() -> Response | str | tuple[str, int]:
     """The badge alone, polled by htmx every 30 s; a plain visit opens the list."""
