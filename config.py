@@ -16,6 +16,7 @@ from typing import overload
 ROOT = Path(__file__).resolve().parent
 # The zone of people with no school or organisation, and of a new school unless told.
 DEFAULT_TIMEZONE = "America/New_York"
+FORM_OVERHEAD_BYTES = 1024 * 1024  # a form's fields and multipart boundaries around its file
 INSECURE_KEYS = {"", "dev", "change-me", "changeme", "secret", "development"}
 
 
@@ -163,7 +164,11 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-        self.MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+        # The largest request body: a whole file posted without JavaScript (MAX_FILE_BYTES) and
+        # the form around it. Uploads with JavaScript go straight to storage, each to its size.
+        self.MAX_CONTENT_LENGTH = int(
+            _env("MAX_CONTENT_LENGTH", str(self.MAX_FILE_BYTES + FORM_OVERHEAD_BYTES))
+        )
         self.PREFERRED_URL_SCHEME = _env("PREFERRED_URL_SCHEME", "http")
 
     def finalise(self) -> None:
