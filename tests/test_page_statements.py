@@ -35,7 +35,7 @@ def statements(client, user, url: str) -> list[str]:
         "/projects",
         "/projects?q=clinic+tablet",
         "/projects?q=app&sort=recent",
-        pytest.param("/projects/{id}", marks=NOT_YET),
+        "/projects/{id}",
     ],
 )
 def test_the_employer_pages_run_few_statements(client, world, url):

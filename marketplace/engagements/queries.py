@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (
@@ -165,7 +165,7 @@ def for_project(project: Project, user: User) -> list[Engagement]:
         db.session.scalars(
             query.options(
                 joinedload(Engagement.organisation),
-                selectinload(Engagement.offers),
+                joinedload(Engagement.offers),
                 joinedload(Engagement.school),
             ).order_by(Engagement.created_at)
         ).unique()

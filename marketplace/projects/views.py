@@ -7,13 +7,14 @@ import re
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from ..clusters import CAREER_CLUSTERS
 from ..extensions import db
 from ..forms_common import EmptyForm, SelectChoice, add_error, bounded_int
 from ..markdown import render_markdown
-from ..models import Challenge, PitchRole, Project, ProjectStatus, School, Team
+from ..models import Challenge, Classroom, PitchRole, Project, ProjectStatus, School, Team
 from ..permissions import load_or_404, require, staff_required, student_required
 from ..storage import storage
 from ..web import commit_or_refuse, is_htmx
@@ -104,11 +105,21 @@ def edit(project_id: int) -> Response | tuple[str, int]:
     )
 
 
+# What the project page shows, read with the project in one statement: its challenge, its team
+# with the class, school and members (who may see it is asked of them), and its stored files.
+SHOWN_WITH = (
+    joinedload(Project.challenge),
+    joinedload(Project.team).joinedload(Team.classroom).joinedload(Classroom.school),
+    joinedload(Project.team).joinedload(Team.memberships),
+    joinedload(Project.files),
+)
+
+
 @bp.get("/projects/<int:project_id>")
 @login_required
 def show(project_id: int) -> str:
     """A project: pitch, story, links and team; its review history for the team and teacher."""
-    project = load_or_404(Project, project_id, rules.can_view)
+    project = load_or_404(Project, project_id, rules.can_view, options=SHOWN_WITH)
     inside = rules.is_member(project, current_user) or rules.can_review(project, current_user)
     return render_template(
         "projects/show.html",
