@@ -51,7 +51,7 @@ def test_the_employer_pages_run_few_statements(client, world, url):
         "student",
         pytest.param("teacher", marks=NOT_YET),
         pytest.param("school_admin", marks=NOT_YET),
-        pytest.param("employer", marks=NOT_YET),
+        "employer",
         "awaiting employer",
         "site_admin",
     ],

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -22,7 +22,6 @@ from ..models import (
     Offer,
     OfferStatus,
     Organisation,
-    Partnership,
     Project,
     ProjectStatus,
     School,
@@ -38,14 +37,9 @@ OPEN_OFFERS = (OfferStatus.DRAFT, OfferStatus.PROPOSED, OfferStatus.APPROVED)
 
 
 def organisation_of(user: User) -> Organisation | None:
-    """The employer's organisation with its partnerships and their schools (two statements)."""
-    if user.organisation_id is None:
-        return None
-    return db.session.scalars(
-        sa.select(Organisation)
-        .where(Organisation.id == user.organisation_id)
-        .options(selectinload(Organisation.partnerships).joinedload(Partnership.school))
-    ).one()
+    """The employer's organisation with its partnerships and their schools: loaded with the
+    user (web.EVERY_PAGE), so no statement of its own."""
+    return user.organisation
 
 
 @dataclass
