@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lock lint bench clean
+.PHONY: run test install lock lint bench scaleout clean
 
 # The exact versions (with their hashes) that `make` installs; `make lock` refreshes them.
 LOCK := requirements/dev.txt
@@ -30,6 +30,8 @@ lock:
 	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet 'uv>=0.5,<1'
 	$(UV_COMPILE) --extra production -o requirements/main.txt
 	$(UV_COMPILE) --extra dev --extra production -o requirements/dev.txt
+	$(BIN)/uv pip compile requirements/locust.in --python-version 3.11 --generate-hashes \
+		--quiet -o requirements/locust.txt
 
 ## make run: install, migrate, seed demo data if empty, print demo logins, serve on :5000 (PORT=…)
 ## with the mail worker alongside (retries, scheduled jobs); it stops when the web process stops.
@@ -52,6 +54,15 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+## make scaleout: nginx before two app servers, two workers, PostgreSQL, Redis and SeaweedFS on
+## loopback, as deploy/ ships them, under a bounded locust run with kills (bench/scaleout/run.py;
+## SCALEOUT_ARGS="--seconds 60 --users 40"). Locust has a virtualenv of its own.
+LOCUST_VENV := .venv-locust
+scaleout: $(STAMP)
+	test -x $(LOCUST_VENV)/bin/locust || ($(PYTHON) -m venv $(LOCUST_VENV) && \
+		$(LOCUST_VENV)/bin/pip install --quiet --require-hashes -r requirements/locust.txt)
+	$(BIN)/python bench/scaleout/run.py $(SCALEOUT_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_pages.py
