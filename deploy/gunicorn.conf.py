@@ -5,7 +5,9 @@ requests over those ports. `systemctl reload` sends HUP: new workers start with 
 settings, and the old ones finish their requests (up to `graceful_timeout`) before they exit.
 """
 
+import importlib.util
 import os
+from pathlib import Path
 
 # Where this server listens (nginx's upstream lists each one).
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -39,9 +41,41 @@ SHM = "/dev/shm"  # noqa: S108
 worker_tmp_dir = SHM if os.path.isdir(SHM) else None
 
 # No access log: the app writes one JSON line per request (LOG_FORMAT=json, production's
-# default) with its request id and duration; gunicorn's own errors go to stderr (the journal),
-# in the same JSON once a worker's app has started.
+# default) with its request id and duration. gunicorn's own lines (starting, a worker killed,
+# an error in a response) go to stderr, the journal, as JSON too, and a worker's carry the id of
+# the request it was handling.
 accesslog = None
 errorlog = "-"
 loglevel = "info"
 proc_name = "marketplace-web"
+
+
+def _json_formatter() -> type:
+    """The app's JSON formatter, loaded from its file: the master must not import the package
+    (`marketplace.…`), or a HUP would start new workers on the code it holds."""
+    path = Path(__file__).resolve().parent.parent / "marketplace" / "request_log.py"
+    spec = importlib.util.spec_from_file_location("gunicorn_request_log", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.JsonFormatter
+
+
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "root": {"level": "INFO", "handlers": []},  # each worker's app adds its own
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["json"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+        },
+        "handlers": {
+            "json": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "formatters": {"json": {"()": _json_formatter()}},
+    }
