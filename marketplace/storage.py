@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -115,6 +116,16 @@ def _media_expiry(now: float | None = None) -> int:
     return (int(now) // MEDIA_EXPIRES + 2) * MEDIA_EXPIRES
 
 
+@lru_cache(maxsize=4096)
+def _media_token(secret: str, key: str, content_type: str, expires: int) -> str:
+    """A media link's signed token. It names only the object, its type and the end of the
+    hour after next, the same for every reader in the hour (whoever may see the page may see
+    the picture), so a browse page's covers are signed once an hour, not on every request."""
+    return URLSafeSerializer(secret, salt="storage.media").dumps(
+        {"k": key, "t": content_type, "e": expires}
+    )
+
+
 def _signer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"storage.{purpose}")
 
@@ -207,9 +218,7 @@ class LocalStorage(Storage):
         return data["k"], data["f"]
 
     def media_url(self, key: str, content_type: str) -> str:
-        token = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="storage.media").dumps(
-            {"k": key, "t": content_type, "e": _media_expiry()}
-        )
+        token = _media_token(current_app.config["SECRET_KEY"], key, content_type, _media_expiry())
         return url_for("files.media", token=token)
 
     @staticmethod
