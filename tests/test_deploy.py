@@ -4,9 +4,17 @@ variable the code reads is in the README's table, and the nginx file is valid.""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import tomllib
+from pathlib import Path
 
-from config import ROOT
+import pytest
+
+from config import ROOT, Config
+
+DEPLOY = ROOT / "deploy"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def _pinned(lock: str) -> set[str]:
@@ -57,3 +65,75 @@ def test_every_environment_variable_is_in_the_readmes_table():
     read = variables_read()
     assert {"DATABASE_URL", "MAX_CONTENT_LENGTH", "GUNICORN_BIND"} <= read  # the scan works
     assert sorted(read - variables_documented()) == [], "add these to the README's table"
+
+
+def test_nginx_takes_the_bodies_the_app_takes():
+    """nginx refuses no more and no less than the app's default MAX_CONTENT_LENGTH."""
+    site = (DEPLOY / "nginx.conf").read_text()
+    (megabytes,) = re.findall(r"client_max_body_size (\d+)m;", site)
+    assert int(megabytes) * 1024 * 1024 == Config().MAX_CONTENT_LENGTH
+
+
+def run_nginx_test(main: Path) -> None:
+    result = subprocess.run(  # noqa: S603 - Debian's nginx, our own files
+        [NGINX, "-t", "-p", str(main.parent), "-c", str(main)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def nginx() -> str:
+    if not Path(NGINX).exists():
+        pytest.skip("no nginx (apt-get install -y nginx): deploy/nginx.conf not checked")
+    return NGINX
+
+
+def test_the_nginx_site_is_valid(nginx, tmp_path):
+    """deploy/nginx.conf as it is, inside a bare `http { }` with a prefix of its own."""
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n    include /etc/nginx/mime.types;\n    include {DEPLOY}/nginx.conf;\n}}\n"
+    )
+    run_nginx_test(main)
+
+
+def test_the_nginx_site_is_valid_in_debians_nginx_conf(nginx, tmp_path):
+    """And where the README puts it: in Debian's own nginx.conf (which already turns gzip on)."""
+    debian = Path("/etc/nginx/nginx.conf")
+    if not debian.exists():
+        pytest.skip("no /etc/nginx/nginx.conf")
+    text = debian.read_text().replace("/etc/nginx/sites-enabled/*", f"{DEPLOY}/nginx.conf")
+    main = tmp_path / "nginx.conf"
+    main.write_text(re.sub(r"(?m)^pid .*$", f"pid {tmp_path}/nginx.pid;", text))
+    run_nginx_test(main)
+
+
+@pytest.mark.parametrize("unit", ["marketplace-web@8001", "marketplace-worker@1"])
+def test_the_systemd_units_are_valid(unit, tmp_path):
+    """systemd-analyze verify, the checkout's path put where the units expect /srv/marketplace."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("no systemd-analyze: the units are not checked")
+    template = unit.split("@")[0] + "@.service"
+    text = (DEPLOY / template).read_text()
+    assert "EnvironmentFile=/etc/marketplace/env" in text and "Restart=on-failure" in text
+    (tmp_path / template).write_text(text.replace("/srv/marketplace", str(ROOT)))
+    result = subprocess.run(  # noqa: S603 - systemd's own tool, our own file
+        [analyze, "verify", f"./{unit}.service"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+
+
+def test_the_web_unit_runs_the_repositorys_gunicorn_settings():
+    text = (DEPLOY / "marketplace-web@.service").read_text()
+    assert "--config deploy/gunicorn.conf.py wsgi:app" in text
+    assert "Environment=GUNICORN_BIND=127.0.0.1:%i" in text
+    assert "ExecReload=/bin/kill -s HUP $MAINPID" in text
