@@ -42,7 +42,8 @@ EVERY_PAGE = (
     joinedload(User.school),
     joinedload(User.organisation)
     .joinedload(Organisation.partnerships)
-    .joinedload(Partnership.school),
+    .joinedload(Partnership.school)
+    .defer(School.rubric, School.wbl_codes),  # a school's own settings, parsed only if read
 )
 
 

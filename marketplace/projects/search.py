@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from ..extensions import db
 from ..models import Challenge, Project, ProjectStatus
@@ -115,7 +115,13 @@ def search(
         if not filters.cluster:
             query = query.join(Challenge, challenge)
         query = query.add_columns(total.label("total")).order_by(*newest)
-    query = query.options(contains_eager(Project.challenge))
+    # A card shows the project's pitch and skills and its challenge's title and cluster.
+    query = query.options(
+        defer(Project.body),
+        contains_eager(Project.challenge).load_only(
+            Challenge.title, Challenge.career_cluster, Challenge.school_id
+        ),
+    )
     if with_teams:
         query = query.options(joinedload(Project.team))
     listing = counted_page(query, min(page, math.ceil(COUNT_CAP / PER_PAGE)), PER_PAGE)
