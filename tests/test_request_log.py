@@ -21,13 +21,14 @@ FRESH_ID = re.compile(r"[0-9a-f]{32}")
 def json_app(app_factory, capsys):
     """An app logging as production does (to the stderr `capsys` reads), its JSON handler
     removed from the root logger after."""
-    root = logging.getLogger()
-    level = root.level
+    root, app_logger = logging.getLogger(), logging.getLogger("marketplace")
+    level, app_handlers = root.level, list(app_logger.handlers)
     yield app_factory(LOG_FORMAT="json", PROPAGATE_EXCEPTIONS=False)
     for handler in list(root.handlers):
         if handler.get_name() == "marketplace-json":
             root.removeHandler(handler)
     root.setLevel(level)
+    app_logger.handlers[:] = app_handlers  # the logger is the run's app's too
 
 
 def json_lines(captured: str) -> list[dict]:
