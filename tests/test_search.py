@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from marketplace.extensions import db
 from marketplace.models import ProjectStatus
 
 from .conftest import shared_world
@@ -182,3 +184,14 @@ def test_most_relevant_first_and_most_recent_on_request(client, login, make):
 
     assert order("relevance") == ["Beacon Beacons", "Yard Map"]
     assert order("recent") == ["Yard Map", "Beacon Beacons"]
+
+
+def test_the_search_index_takes_each_project_as_written(app):
+    """On PostgreSQL the GIN index has no pending list for every search to read through
+    (migration 0030: fastupdate off)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the GIN index is PostgreSQL's: set TEST_DATABASE_URL")
+    options = db.session.scalar(
+        sa.text("SELECT reloptions FROM pg_class WHERE relname = 'ix_project_search'")
+    )
+    assert "fastupdate=off" in (options or [])
