@@ -117,21 +117,32 @@ def unit(path: Path) -> dict[str, list[str]]:
     return values
 
 
-def unit_command(path: Path, instance: str) -> tuple[list[str], Path]:
-    """The unit's ExecStart for `instance`, its checkout paths pointed at this checkout."""
+def unit_command(path: Path, instance: str) -> tuple[list[str], dict[str, str]]:
+    """The unit's ExecStart for `instance`, its checkout paths pointed at this checkout, and
+    the `Environment=` it sets (on top of its EnvironmentFile, which the run writes)."""
     values = unit(path)
     workdir = values["WorkingDirectory"][0]
     command = values["ExecStart"][0].lstrip("@-+!:").replace("%i", instance)
     command = command.replace(workdir, str(ROOT))
-    return shlex.split(command), ROOT
+    env = {}
+    for line in values.get("Environment", []):
+        for pair in shlex.split(line.replace("%i", instance)):
+            key, _, value = pair.partition("=")
+            env[key] = value
+    return shlex.split(command), env
+
+
+def _code(conf: str) -> str:
+    """The configuration without its comments."""
+    return "\n".join(line.split("#", 1)[0] for line in conf.splitlines())
 
 
 def upstream_ports(conf: str) -> list[int]:
-    return [int(p) for p in re.findall(r"server\s+127\.0\.0\.1:(\d+)", conf)]
+    return [int(p) for p in re.findall(r"server\s+127\.0\.0\.1:(\d+)", _code(conf))]
 
 
 def listen_port(conf: str) -> int:
-    found = re.search(r"listen\s+(?:127\.0\.0\.1:)?(\d+)", conf)
+    found = re.search(r"listen\s+(?:127\.0\.0\.1:)?(\d+)", _code(conf))
     if not found:
         raise RuntimeError("deploy/nginx.conf listens on no port")
     return int(found.group(1))
@@ -143,7 +154,7 @@ def nginx_config(prefix: Path, web_unit: Path) -> tuple[Path, str]:
     conf = (DEPLOY / "nginx.conf").read_text()
     workdir = unit(web_unit)["WorkingDirectory"][0]
     conf = conf.replace(workdir, str(ROOT))
-    if "http {" not in conf:
+    if not re.search(r"^\s*http\s*{", _code(conf), re.M):
         conf = (
             f"pid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\n"
             f"events {{ worker_connections 1024; }}\n"
@@ -545,13 +556,13 @@ def main() -> int:
             )
 
             def web(port: int) -> None:
-                command, cwd = unit_command(web_unit, str(port))
-                processes.start(f"web{port}", command, env, cwd)
+                command, extra = unit_command(web_unit, str(port))
+                processes.start(f"web{port}", command, {**env, **extra})
                 wait_for_port(port)
 
             def worker(n: int) -> None:
-                command, cwd = unit_command(worker_unit, str(n))
-                processes.start(f"worker{n}", command, env, cwd)
+                command, extra = unit_command(worker_unit, str(n))
+                processes.start(f"worker{n}", command, {**env, **extra})
 
             for port in ports[:2]:
                 web(port)
