@@ -28,7 +28,8 @@ PASSWORD = os.environ["SCALEOUT_PASSWORD"]
 EMPLOYERS = int(os.environ["SCALEOUT_EMPLOYERS"])
 STUDENTS = int(os.environ["SCALEOUT_STUDENTS"])  # one per team with a draft
 TEACHERS = int(os.environ["SCALEOUT_TEACHERS"])
-OFFSET = int(os.environ.get("SCALEOUT_OFFSET", "0"))  # each phase's students are other teams
+OFFSET = int(os.environ.get("SCALEOUT_OFFSET", "0"))
+WAIT = float(os.environ.get("SCALEOUT_WAIT", "2"))  # each phase's students are other teams
 SEARCH_TERMS = ("clinic", "robot", "water", "solar", "check-in", "inventory", "farm", "bus")
 
 
@@ -88,7 +89,8 @@ def form_fields(page: str, action: str) -> dict[str, str]:
 
 class Someone(HttpUser):
     abstract = True
-    wait_time = between(0.5, 2)
+    # Between two actions, as a person reads; SCALEOUT_WAIT=0 makes each user a busy client.
+    wait_time = between(0.25 * WAIT, WAIT)
     role = ""
 
     def log_in(self, login: str) -> None:
@@ -132,6 +134,8 @@ class Employer(Someone):
             return
         pid = random.choice(self.projects)
         page = self.client.get(f"/projects/{pid}", name="/projects/<id>").text
+        if f'action="/projects/{pid}/interest"' not in page:
+            return  # interested already (or not a project it may engage with): no form
         note = f"scaleout {uuid.uuid4().hex}"
         with self.client.post(
             f"/projects/{pid}/interest",
@@ -178,6 +182,9 @@ class Student(Someone):
         fields = form_fields(page, path)
         marker = uuid.uuid4().hex[:12]
         fields["pitch"] = f"Draft {marker}: a check-in an 80-year-old can use."
+        # Sent, whatever comes back: a save whose answer never arrives (the run's end, a
+        # killed server) may still be what the project holds.
+        ledger("edit sent", project=self.project, marker=marker)
         with self.client.post(
             path,
             data=fields,
