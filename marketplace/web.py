@@ -22,7 +22,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import clock
@@ -43,7 +43,7 @@ EVERY_PAGE = (
     joinedload(User.organisation)
     .joinedload(Organisation.partnerships)
     .joinedload(Partnership.school)
-    .defer(School.rubric, School.wbl_codes),  # a school's own settings, parsed only if read
+    .options(defer(School.rubric), defer(School.wbl_codes)),  # its own settings, read if asked
 )
 
 

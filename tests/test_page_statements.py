@@ -72,3 +72,20 @@ def test_the_nav_asks_its_counts_in_one_statement(client, world):
     ran = statements(client, world.teacher, "/challenges")
     counting = [s for s in ran if "notification" in s or "message" in s]
     assert len(counting) == 1, listed(counting)
+
+
+def test_a_school_loaded_with_an_employers_partnerships_still_gives_its_own_settings(make):
+    """Its rubric and record codes are left out of the one statement, not out of reach."""
+    from marketplace.web import load_user
+
+    school = make.school()
+    school.wbl_codes = {"internship": "WBL-INT"}
+    employer = make.employer(make.organisation(verified_by=[school]))
+    db.session.commit()
+    session_id = employer.get_id()
+    db.session.expunge_all()
+    user = load_user(session_id)
+    assert user is not None
+    [partnership] = user.organisation.partnerships
+    assert partnership.school.wbl_codes == {"internship": "WBL-INT"}
+    assert partnership.school.rubric is not None
