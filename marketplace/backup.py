@@ -71,17 +71,19 @@ def _dialect() -> str:
     return name
 
 
-def row_counts() -> dict[str, int]:
-    """Every table's rows (the schema's revision table included)."""
-    names = sa.inspect(db.engine).get_table_names()
-    with db.engine.connect() as connection:
-        return {
-            name: int(
-                connection.execute(sa.select(sa.func.count()).select_from(sa.table(name))).scalar()
-                or 0
-            )
-            for name in sorted(names)
-        }
+def row_counts(connection: sa.Connection | None = None) -> dict[str, int]:
+    """Every table's rows (the schema's revision table included), on `connection` (a snapshot
+    of its own) or a new one."""
+    if connection is None:
+        with db.engine.connect() as fresh:
+            return row_counts(fresh)
+    names = sa.inspect(connection).get_table_names()
+    return {
+        name: int(
+            connection.execute(sa.select(sa.func.count()).select_from(sa.table(name))).scalar() or 0
+        )
+        for name in sorted(names)
+    }
 
 
 def _revision() -> str:
@@ -90,18 +92,13 @@ def _revision() -> str:
 
 
 def _libpq() -> tuple[list[str], dict[str, str]]:
-    """The connection arguments of pg_dump/pg_restore, the password in the environment (never
-    on a command line `ps` shows)."""
+    """The connection of pg_dump/pg_restore: the URL as libpq reads it (host, port, user,
+    database and its query: `sslmode`, a socket folder …), the password in the environment
+    (never on a command line `ps` shows)."""
     url = db.engine.url
-    args = [f"--dbname={url.database}"]
-    if url.host:
-        args.append(f"--host={url.host}")
-    if url.port:
-        args.append(f"--port={url.port}")
-    if url.username:
-        args.append(f"--username={url.username}")
-    env = {**os.environ, "PGPASSWORD": url.password or ""} if url.password else dict(os.environ)
-    return args, env
+    uri = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    env = {**os.environ, "PGPASSWORD": url.password} if url.password else dict(os.environ)
+    return [f"--dbname={uri}"], env
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
@@ -120,24 +117,39 @@ def _sqlite_path() -> Path:
     return Path(database)
 
 
-def _dump(folder: Path, dialect: str) -> None:
+def _dump(folder: Path, dialect: str) -> dict[str, int]:
+    """The database into `folder`, and its tables' rows counted in the very state dumped: on
+    PostgreSQL pg_dump reads the snapshot the counts were taken in (`--snapshot`); on SQLite
+    they are counted in the copy."""
     target = folder / DATABASE_DUMP[dialect]
     if dialect == "postgresql":
         args, env = _libpq()
-        _run(
-            [
-                "pg_dump",
-                "--format=custom",
-                "--no-owner",
-                "--no-privileges",
-                f"--file={target}",
-                *args,
-            ],
-            env,
-        )
-        return
+        with db.engine.connect() as connection:
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                snapshot = connection.execute(sa.text("SELECT pg_export_snapshot()")).scalar()
+                counts = row_counts(connection)
+                _run(
+                    [
+                        "pg_dump",
+                        "--format=custom",
+                        "--no-owner",
+                        "--no-privileges",
+                        f"--snapshot={snapshot}",
+                        f"--file={target}",
+                        *args,
+                    ],
+                    env,
+                )
+        return counts
     with sqlite3.connect(_sqlite_path()) as source, sqlite3.connect(target) as copy:
         source.backup(copy)  # a consistent copy while the app keeps writing
+    engine = sa.create_engine(f"sqlite:///{target}")
+    try:
+        with engine.connect() as connection:
+            return row_counts(connection)
+    finally:
+        engine.dispose()
 
 
 def _load(folder: Path, dialect: str) -> None:
@@ -183,15 +195,24 @@ def create(folder: Path) -> Manifest:
     """Back the database and every stored object up into `folder` (new or empty)."""
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"{folder} is not empty: back up into a new folder.")
-    folder.mkdir(parents=True, exist_ok=True)
+    previous = os.umask(0o077)  # students' records: readable by the backup's owner alone
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
+        return _create(folder)
+    finally:
+        os.umask(previous)
+
+
+def _create(folder: Path) -> Manifest:
     dialect = _dialect()
+    revision = _revision()
     manifest = Manifest(
         created_at=utcnow().isoformat(timespec="seconds"),
         dialect=dialect,
-        revision=_revision(),
-        tables=row_counts(),
+        revision=revision,
+        tables=_dump(folder, dialect),
     )
-    _dump(folder, dialect)
     store = storage()
     for key in store.keys(prefix=""):
         path = _object_path(folder, key)
@@ -228,15 +249,19 @@ def restore(folder: Path) -> Restored:
     _load(folder, dialect)
     problems: list[str] = []
     for key, expected in sorted(manifest.objects.items()):
-        digest = hashlib.sha256()
+        path = _object_path(folder, key)
         try:
-            with _object_path(folder, key).open("rb") as source:
-                store.write(key, _hashed(copy_stream(source), digest), NO_LIMIT)
+            digest = hashlib.sha256()
+            with path.open("rb") as source:
+                for chunk in copy_stream(source):
+                    digest.update(chunk)
+            if digest.hexdigest() != expected["sha256"]:  # checked before a byte is written
+                problems.append(f"object {key}: its copy does not match the hash taken at backup")
+                continue
+            with path.open("rb") as source:
+                store.write(key, copy_stream(source), NO_LIMIT)
         except (OSError, TooLarge) as error:
             problems.append(f"object {key}: {error}")
-            continue
-        if digest.hexdigest() != expected["sha256"]:
-            problems.append(f"object {key}: its copy does not match the hash taken at backup")
     tables = row_counts()
     for name, count in manifest.tables.items():
         if tables.get(name) != count:

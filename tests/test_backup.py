@@ -117,3 +117,9 @@ def test_a_backup_goes_into_a_new_folder_only(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["backup", "create", str(tmp_path / "old")])
     assert result.exit_code != 0 and "is not empty" in result.output
     assert (tmp_path / "old" / "something").read_text() == "kept"
+
+
+def test_a_backup_is_readable_by_its_owner_alone(installation):
+    folder: Path = installation["folder"]
+    for path in [folder, *folder.rglob("*")]:
+        assert path.stat().st_mode & 0o077 == 0, path

@@ -3,8 +3,11 @@ variable the code reads is in the README's table, and the nginx file is valid.""
 
 from __future__ import annotations
 
+import http.client
+import json
 import re
 import shutil
+import socket
 import subprocess
 import tomllib
 from pathlib import Path
@@ -12,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from config import ROOT, Config
+
+from .helpers import eventually
 
 DEPLOY = ROOT / "deploy"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -137,3 +142,62 @@ def test_the_web_unit_runs_the_repositorys_gunicorn_settings():
     assert "--config deploy/gunicorn.conf.py wsgi:app" in text
     assert "Environment=GUNICORN_BIND=127.0.0.1:%i" in text
     assert "ExecReload=/bin/kill -s HUP $MAINPID" in text
+
+
+def test_nginx_logs_no_link_token_and_no_request_id_a_client_made_up(nginx, tmp_path):
+    """The site served for real (its upstream down: a 502 is logged all the same): a token in a
+    path is logged as [token], a hostile X-Request-ID is replaced by nginx's own, a safe one
+    kept; /readyz is for the machine itself."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    site = (DEPLOY / "nginx.conf").read_text()
+    site = re.sub(r"listen \[::\]:80;", "", site).replace("listen 80;", f"listen 127.0.0.1:{port};")
+    site = site.replace("/var/log/nginx/marketplace.access.log", f"{tmp_path}/access.log")
+    (tmp_path / "site.conf").write_text(site)
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n    include /etc/nginx/mime.types;\n    include {tmp_path}/site.conf;\n}}\n"
+    )
+    server = subprocess.Popen(  # noqa: S603 - Debian's nginx, our own files
+        [nginx, "-p", str(tmp_path), "-c", str(main), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        eventually(lambda: _answers(port), 10, "nginx listening")
+        secret = "IjQyIg.Zx9aBc.q1w2e3r4t5y6u7i8o9p0asdfghjkl"
+        for path, request_id in (
+            (f"/reset/{secret}", 'bad id"} injected'),
+            (f"/preferences/{secret}/unsubscribe", "req-42.safe_id"),
+        ):
+            _get(port, path, {"X-Request-ID": request_id})
+        assert _get(port, "/readyz", {}) == 502  # from loopback: let through (no app behind)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    lines = [json.loads(line) for line in (tmp_path / "access.log").read_text().splitlines()]
+    assert [line["path"] for line in lines[:2]] == [
+        "/reset/[token]",
+        "/preferences/[token]/unsubscribe",
+    ]
+    assert secret not in (tmp_path / "access.log").read_text()
+    assert lines[0]["request_id"] != 'bad id"} injected' and len(lines[0]["request_id"]) == 32
+    assert lines[1]["request_id"] == "req-42.safe_id"
+
+
+def _get(port: int, path: str, headers: dict[str, str]) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def _answers(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
