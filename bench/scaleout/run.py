@@ -79,8 +79,20 @@ class Processes:
         process = self.running.pop(name)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
+        try:
             process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # it would not stop: killed
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def alive(self, name: str) -> None:
+        """Refuse to go on when a process of the run has already exited (another server on its
+        port, a bad configuration): the run would measure something else."""
+        code = self.running[name].poll()
+        if code is not None:
+            log = (self.logs / f"{name}.log").read_text(errors="replace")[-1500:]
+            raise RuntimeError(f"{name} exited ({code}):\n{log}")
 
     def stop_all(self) -> None:
         for name in list(self.running):
@@ -538,6 +550,12 @@ def main() -> int:
         (workdir / "logs").mkdir()
         processes = Processes(workdir / "logs")
         mail = None
+        loads: list[subprocess.Popen] = []  # locust's runs, stopped with the rest
+
+        def track(load: subprocess.Popen) -> subprocess.Popen:
+            loads.append(load)
+            return load
+
         try:
             from bench_ladder import ensure_database
 
@@ -553,18 +571,18 @@ def main() -> int:
             public, ports = listen_port(nginx_conf), upstream_ports(nginx_conf)
             if len(ports) < 2:
                 raise SystemExit("deploy/nginx.conf's upstream has fewer than two app servers")
-            env = {**os.environ, **environment(workdir, s3, mail.port, public)}
-            env_file = workdir / "marketplace.env"
-            env_file.write_text(
-                "".join(
-                    f"{k}={v}\n" for k, v in environment(workdir, s3, mail.port, public).items()
-                )
+            settings = environment(workdir, s3, mail.port, public)
+            # What the units' EnvironmentFile would hold (kept with the run's logs).
+            (workdir / "marketplace.env").write_text(
+                "".join(f"{k}={v}\n" for k, v in settings.items())
             )
+            env = {**os.environ, **settings}
 
             def web(port: int) -> None:
                 command, extra = unit_command(web_unit, str(port))
                 processes.start(f"web{port}", command, {**env, **extra})
                 wait_for_port(port)
+                processes.alive(f"web{port}")
 
             def worker(n: int) -> None:
                 command, extra = unit_command(worker_unit, str(n))
@@ -580,6 +598,7 @@ def main() -> int:
                 env,
             )
             wait_for_port(public)
+            processes.alive("nginx")
             locust_env = {
                 **os.environ,
                 **logins,
@@ -588,17 +607,18 @@ def main() -> int:
             }
             out = workdir / "locust"
             out.mkdir()
+
             results = {}
             # (a) one app server: the second one stopped (nginx passes its share to the first).
             processes.kill(f"web{ports[1]}", signal.SIGTERM)
-            run_locust("one", args.seconds, args.users, public, locust_env, out).wait()
+            track(run_locust("one", args.seconds, args.users, public, locust_env, out)).wait()
             results["one app server"] = stats(out, "one")
             # (b) two app servers.
             web(ports[1])
-            run_locust("two", args.seconds, args.users, public, locust_env, out).wait()
+            track(run_locust("two", args.seconds, args.users, public, locust_env, out)).wait()
             results["two app servers"] = stats(out, "two")
             # (c) two, and one killed and restarted, then a worker.
-            load = run_locust("kill", args.seconds, args.users, public, locust_env, out)
+            load = track(run_locust("kill", args.seconds, args.users, public, locust_env, out))
             time.sleep(args.seconds / 3)
             processes.kill(f"web{ports[0]}")
             time.sleep(5)
@@ -657,6 +677,9 @@ def main() -> int:
             )
             return 1 if problems else 0
         finally:
+            for load in loads:
+                if load.poll() is None:
+                    load.kill()
             processes.stop_all()
             if mail is not None:
                 mail.stop()

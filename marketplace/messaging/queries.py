@@ -116,12 +116,6 @@ def unread_total(user: User) -> sa.ScalarSelect[int] | None:
     return _unread(user, threads.with_only_columns(Thread.id)).scalar_subquery()
 
 
-def total_unread(user: User) -> int:
-    """All unread messages of the user's threads, in one statement."""
-    total = unread_total(user)
-    return (db.session.scalar(sa.select(total)) or 0) if total is not None else 0
-
-
 def inbox(user: User, limit: int = INBOX_LIMIT) -> list[InboxRow]:
     """The user's threads, newest activity first, each with its unread count."""
     query = _threads_for(user)

@@ -25,11 +25,6 @@ def unread(user: User) -> sa.ScalarSelect[int]:
     )
 
 
-def unread_count(user: User) -> int:
-    """How many of `user`'s notifications are unread."""
-    return db.session.scalar(sa.select(unread(user))) or 0
-
-
 def page_of(user: User, page: int) -> Pagination:
     """`user`'s notifications, newest first, 30 a page (past the end is a 404)."""
     return db.paginate(
