@@ -270,6 +270,24 @@ def test_follow_ups_are_due_by_the_schools_calendar_and_ticked_once(client, make
     assert "Overdue (0)" in words(client.get("/partners/tasks"))
 
 
+def test_the_agenda_keeps_each_part_to_its_own_limit_in_one_statement(make):
+    school = make.school()
+    teacher = make.teacher(school=school)
+    record = make.prospect(school, "Kauri Builders")
+    today = clock.school_today(school)
+    for days in (-3, -2, -1, 0, 0, 0, 1, 2, 3, 4):
+        make.follow_up(record, teacher, title=f"Task {days}", due_on=today + timedelta(days))
+    db.session.commit()
+    from .isolation import StatementLog
+
+    with StatementLog() as seen:
+        agenda = tasks.agenda(school, teacher, upcoming=3, limit=2)
+    assert len([s for s in seen.statements if "FROM follow_up_task" in s]) == 1
+    assert [t.due_on - today for t in agenda.overdue] == [timedelta(-3), timedelta(-2)]
+    assert [t.due_on for t in agenda.today] == [today, today]
+    assert [t.due_on - today for t in agenda.upcoming] == [timedelta(1), timedelta(2)]
+
+
 def test_a_task_is_only_given_to_the_schools_staff(client, make, login):
     school = make.school()
     teacher = make.teacher(school=school)

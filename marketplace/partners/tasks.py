@@ -102,26 +102,31 @@ def agenda(school: School, user: User | None = None, upcoming: int = 5, limit: i
     """Open tasks (the user's, or the whole school's): overdue, due today, and the next few —
     each list at most `limit` long, read by the database, not filtered here."""
     today = clock.school_today(school)
-    query = (
-        sa.select(FollowUpTask)
-        .where(FollowUpTask.school_id == school.id, FollowUpTask.done_at.is_(None))
+    # Each task's part (0 overdue, 1 today, 2 upcoming) and its place in it: one statement.
+    part = sa.case((FollowUpTask.due_on < today, 0), (FollowUpTask.due_on == today, 1), else_=2)
+    place = sa.func.row_number().over(
+        partition_by=part, order_by=(FollowUpTask.due_on, FollowUpTask.id)
+    )
+    ranked = sa.select(FollowUpTask.id, part.label("part"), place.label("place")).where(
+        FollowUpTask.school_id == school.id, FollowUpTask.done_at.is_(None)
+    )
+    if user is not None:
+        ranked = ranked.where(FollowUpTask.assignee_id == user.id)
+    kept = ranked.subquery()
+    rows = db.session.execute(
+        sa.select(FollowUpTask, kept.c.part)
+        .join(kept, kept.c.id == FollowUpTask.id)
+        .where(kept.c.place <= sa.case((kept.c.part == 2, min(upcoming, limit)), else_=limit))
         .options(
             joinedload(FollowUpTask.partnership).joinedload(Partnership.organisation),
             joinedload(FollowUpTask.assignee),
         )
         .order_by(FollowUpTask.due_on, FollowUpTask.id)
     )
-    if user is not None:
-        query = query.where(FollowUpTask.assignee_id == user.id)
-
-    def part(condition: sa.ColumnElement[bool], most: int) -> list[FollowUpTask]:
-        return list(db.session.scalars(query.where(condition).limit(most)))
-
-    return Agenda(
-        overdue=part(FollowUpTask.due_on < today, limit),
-        today=part(FollowUpTask.due_on == today, limit),
-        upcoming=part(FollowUpTask.due_on > today, min(upcoming, limit)),
-    )
+    parts: tuple[list[FollowUpTask], ...] = ([], [], [])
+    for task, at in rows:
+        parts[at].append(task)
+    return Agenda(overdue=parts[0], today=parts[1], upcoming=parts[2])
 
 
 def tasks_of(record: Partnership) -> list[FollowUpTask]:
