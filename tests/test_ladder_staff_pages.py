@@ -6,13 +6,19 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
+from marketplace import clock
+from marketplace.dashboard import staff as dashboard_staff
+from marketplace.engagements import queues, rules
 from marketplace.extensions import db
 from marketplace.models import (
+    Answer,
     Completion,
     EngagementStatus,
     GuardianConsent,
+    OfferAnswer,
     OfferRecipient,
     OfferStatus,
     ProjectStatus,
@@ -342,6 +348,106 @@ def test_the_teacher_dashboard_counts_the_waiting_steps(client, login, make, w):
     page = text_of(client.get("/dashboard"))
     # approval, and Ava's consent
     assert "2 ladder steps wait for your approval" in page
+
+
+def _named(make, w, status, name):
+    offer = offer_in(make, w["engagement"], status)
+    db.session.add(OfferRecipient(offer=offer, student_id=w[name].id))
+
+
+def _stepped_out(make, w, who):
+    offer = offer_in(make, w["engagement"])
+    db.session.add(OfferAnswer(offer=offer, student_id=w[who].id, answer=Answer.STEPPED_OUT))
+
+
+def _consented(make, w):
+    offer = offer_in(make, w["engagement"])
+    db.session.add(
+        GuardianConsent(offer=offer, student_id=w["ava"].id, given_on=TODAY, method="paper")
+    )
+
+
+def _born(make, w, who, days_after_adult):
+    w[who].date_of_birth = rules.adult_born_by(clock.today_for(w["teacher"])) + timedelta(
+        days=days_after_adult
+    )
+    offer_in(make, w["engagement"])
+
+
+def _unknown_age(make, w):
+    w["ben"].date_of_birth = None
+    offer_in(make, w["engagement"], OfferStatus.PROPOSED)
+
+
+def _skip(make, w, allowed):
+    w["engagement"].skip_allowed_to = allowed
+    offer_in(make, w["engagement"], OfferStatus.DRAFT, rung=Rung.EXTERNSHIP)
+
+
+def _completion(make, w):
+    w["engagement"].rung, w["engagement"].completion = Rung.MENTORSHIP, Completion.MARKED
+
+
+def _colleagues(make, w):
+    offer_in(make, w["engagement_2"], OfferStatus.PROPOSED)
+    offer_in(make, w["elsewhere"], OfferStatus.PROPOSED)
+
+
+def _closed(make, w):
+    offer_in(make, w["engagement"], OfferStatus.PROPOSED)
+    w["engagement"].status = EngagementStatus.CLOSED
+
+
+@pytest.mark.parametrize(
+    "arrange",
+    [
+        lambda make, w: offer_in(make, w["engagement"], OfferStatus.PROPOSED),
+        lambda make, w: offer_in(make, w["engagement"], OfferStatus.ACCEPTED),
+        lambda make, w: _named(make, w, OfferStatus.APPROVED, "ava"),
+        lambda make, w: _named(make, w, OfferStatus.APPROVED, "ben"),
+        lambda make, w: _named(make, w, OfferStatus.DRAFT, "ava"),
+        lambda make, w: _stepped_out(make, w, "ava"),
+        lambda make, w: _stepped_out(make, w, "ben"),
+        _consented,
+        lambda make, w: _born(make, w, "ava", 0),
+        lambda make, w: _born(make, w, "ava", 1),
+        _unknown_age,
+        lambda make, w: _skip(make, w, None),
+        lambda make, w: _skip(make, w, Rung.EXTERNSHIP),
+        lambda make, w: _skip(make, w, Rung.JOB_SHADOWING),
+        _completion,
+        _colleagues,
+        _closed,
+    ],
+    ids=[
+        "proposed",
+        "accepted",
+        "named minor",
+        "named adult",
+        "named draft",
+        "minor stepped out",
+        "adult stepped out",
+        "consented",
+        "eighteen today",
+        "eighteen tomorrow",
+        "unknown age",
+        "skip",
+        "skip allowed",
+        "skip allowed lower",
+        "completion",
+        "other classes",
+        "closed",
+    ],
+)
+def test_the_dashboards_ladder_count_is_the_approval_queues_total(make, w, arrange):
+    """The dashboard counts in SQL what the queue works out from the offers it loads."""
+    arrange(make, w)
+    db.session.flush()
+    for who in ("teacher", "colleague", "admin"):
+        staff_member = w[who]
+        today = clock.today_for(staff_member)
+        expected = queues.approval_queue(staff_member, today).total
+        assert dashboard_staff.for_staff(staff_member, today).ladder == expected, who
 
 
 # --- the school-wide ladder -------------------------------------------------------------------

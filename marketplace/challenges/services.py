@@ -7,6 +7,7 @@ state, so two people acting at once never both win.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -158,18 +159,30 @@ def adoption_requests(challenge: Challenge) -> list[AdoptionRequest]:
     )
 
 
-def waiting_adoptions(school_id: int) -> list[AdoptionRequest]:
-    """Requests to adopt any challenge of the school that nobody answered yet."""
-    return list(
-        db.session.scalars(
-            sa.select(AdoptionRequest)
-            .join(Challenge)
-            .where(
-                Challenge.school_id == school_id,
-                AdoptionRequest.status == VerificationStatus.PENDING,
-            )
-            .order_by(AdoptionRequest.created_at)
+def _waiting_adoptions(school_id: int, *columns: Any) -> sa.Select:
+    return (
+        sa.select(*columns)
+        .select_from(AdoptionRequest)
+        .join(Challenge)
+        .where(
+            Challenge.school_id == school_id,
+            AdoptionRequest.status == VerificationStatus.PENDING,
         )
+    )
+
+
+def waiting_adoptions_count(school_id: int) -> sa.ScalarSelect[int]:
+    """How many requests to adopt a challenge of the school nobody answered yet (a subquery)."""
+    return _waiting_adoptions(school_id, sa.func.count(AdoptionRequest.id)).scalar_subquery()
+
+
+def first_waiting_adoption(school_id: int) -> sa.ScalarSelect[int]:
+    """The challenge of the oldest of those requests (a subquery)."""
+    return (
+        _waiting_adoptions(school_id, AdoptionRequest.challenge_id)
+        .order_by(AdoptionRequest.created_at)
+        .limit(1)
+        .scalar_subquery()
     )
 
 

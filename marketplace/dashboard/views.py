@@ -8,15 +8,13 @@ from werkzeug.wrappers import Response
 
 from .. import clock
 from ..challenges import questions
-from ..challenges.services import waiting_adoptions
 from ..forms_common import EmptyForm
-from ..models import Role, VerificationStatus
+from ..models import Role
 from ..organisations.membership import pending_request_of
-from ..organisations.services import partnerships_for_school
 from ..partners.tasks import agenda
 from ..privacy import public_name, uses_pseudonym
 from ..teams.services import classrooms_run_by
-from . import awaiting, employer, site_admin, student
+from . import awaiting, employer, site_admin, staff, student
 
 bp = Blueprint("dashboard", __name__)
 
@@ -43,9 +41,7 @@ def _student_context() -> dict:
 def _staff_context() -> dict:
     return {
         "classrooms": classrooms_run_by(current_user),
-        "pending": partnerships_for_school(current_user.school_id, VerificationStatus.PENDING),
-        "adoptions": waiting_adoptions(current_user.school_id),
-        "held_questions": questions.held_for(current_user),
+        "counts": staff.for_staff(current_user, clock.today_for(current_user)),
         "agenda": agenda(current_user.school, current_user),
         "today": clock.school_today(current_user.school),
     }

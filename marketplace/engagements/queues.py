@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,13 +17,16 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db
 from ..models import (
     LADDER,
+    Answer,
     Challenge,
     Classroom,
     Completion,
     Engagement,
     EngagementEvent,
     EngagementStatus,
+    GuardianConsent,
     Offer,
+    OfferAnswer,
     OfferRecipient,
     OfferStatus,
     Organisation,
@@ -139,19 +143,31 @@ class ApprovalQueue:
         return len(self.to_approve) + len(self.consents) + len(self.skips) + len(self.completions)
 
 
-def approval_queue(staff: User, today: date) -> ApprovalQueue:
-    """The teacher's (or school admin's) queue, oldest first."""
-    queue = ApprovalQueue()
-    offers = db.session.scalars(
-        sa.select(Offer)
+def _queued_offers(staff: User, *columns: Any) -> sa.Select:
+    return (
+        sa.select(*columns)
         .join(Engagement, Offer.engagement_id == Engagement.id)
         .where(
             in_scope_of(staff),
             Engagement.status == EngagementStatus.ACTIVE,
             Offer.status.in_([OfferStatus.DRAFT, *AWAITING_STATES]),
         )
-        .options(*_offer_options())
-        .order_by(Offer.created_at, Offer.id)
+    )
+
+
+def _marked_completions(staff: User, *columns: Any) -> sa.Select:
+    return sa.select(*columns).where(
+        in_scope_of(staff),
+        Engagement.status == EngagementStatus.ACTIVE,
+        Engagement.completion == Completion.MARKED,
+    )
+
+
+def approval_queue(staff: User, today: date) -> ApprovalQueue:
+    """The teacher's (or school admin's) queue, oldest first."""
+    queue = ApprovalQueue()
+    offers = db.session.scalars(
+        _queued_offers(staff, Offer).options(*_offer_options()).order_by(Offer.created_at, Offer.id)
     ).unique()
     for offer in offers:
         if offer.status is OfferStatus.PROPOSED:
@@ -164,17 +180,67 @@ def approval_queue(staff: User, today: date) -> ApprovalQueue:
             queue.skips.append(offer)
     queue.completions = list(
         db.session.scalars(
-            sa.select(Engagement)
-            .where(
-                in_scope_of(staff),
-                Engagement.status == EngagementStatus.ACTIVE,
-                Engagement.completion == Completion.MARKED,
-            )
+            _marked_completions(staff, Engagement)
             .options(*_engagement_options(gates=False))
             .order_by(Engagement.last_event_at)
         ).unique()
     )
     return queue
+
+
+def completions_waiting(staff: User) -> sa.ScalarSelect[int]:
+    """How many completions wait for this member of staff's confirmation, as a subquery."""
+    return _marked_completions(staff, sa.func.count(Engagement.id)).scalar_subquery()
+
+
+def _consent_missing(today: date) -> sa.ColumnElement[bool]:
+    """Whether a minor the offer is to has no guardian's consent recorded: `consents_missing`
+    asked of the offer's row (the students named, or the team less those who stepped out)."""
+    member = TeamMembership.student_id
+    named = sa.exists().where(OfferRecipient.offer_id == Offer.id)
+    is_named = sa.exists().where(
+        OfferRecipient.offer_id == Offer.id, OfferRecipient.student_id == member
+    )
+    stepped_out = sa.exists().where(
+        OfferAnswer.offer_id == Offer.id,
+        OfferAnswer.student_id == member,
+        OfferAnswer.answer == Answer.STEPPED_OUT,
+    )
+    consented = sa.exists().where(
+        GuardianConsent.offer_id == Offer.id, GuardianConsent.student_id == member
+    )
+    return (
+        sa.select(member)
+        .join(User, User.id == member)
+        .where(
+            TeamMembership.team_id == Engagement.team_id,
+            sa.or_(sa.and_(named, is_named), sa.and_(~named, ~stepped_out)),
+            sa.or_(User.date_of_birth.is_(None), User.date_of_birth > rules.adult_born_by(today)),
+            ~consented,
+        )
+        .exists()
+    )
+
+
+def offers_waiting(staff: User, today: date) -> int:
+    """What the queue's offers add to its total (offers to approve, consents to record, skips
+    to allow), in one statement: the dashboard's count without loading the offers."""
+    rows = db.session.execute(
+        _queued_offers(
+            staff,
+            Offer.status,
+            Offer.rung,
+            Engagement.rung,
+            Engagement.skip_allowed_to,
+            _consent_missing(today),
+        )
+    )
+    return sum(
+        (status is OfferStatus.PROPOSED)
+        + (status in AWAITING_STATES and bool(missing))
+        + rules.skip_needed(at, allowed, rung)
+        for status, rung, at, allowed, missing in rows
+    )
 
 
 # --- the school-wide ladder -------------------------------------------------------------------

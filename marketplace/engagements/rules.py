@@ -151,6 +151,14 @@ def answer_problem(offer: Offer, student: User) -> str | None:
     return None
 
 
+def adult_born_by(today: date) -> date:
+    """The latest date of birth of someone who is no longer a minor on `today`."""
+    try:
+        return today.replace(year=today.year - ADULT_AGE)
+    except ValueError:  # 29 February: that year has none, the day before is the last
+        return date(today.year - ADULT_AGE, 2, 28)
+
+
 def is_minor(student: User, today: date) -> bool:
     """Under 18, or of unknown age (treated as a minor: consent is then required)."""
     age = student.age_on(today)
@@ -162,10 +170,12 @@ def is_minor(student: User, today: date) -> bool:
 
 def needs_skip(engagement: Engagement, rung: Rung) -> bool:
     """A rung beyond the next one that no teacher has allowed the engagement to jump to."""
-    allowed = engagement.skip_allowed_to
-    return rung.level > engagement.rung.level + 1 and (
-        allowed is None or allowed.level < rung.level
-    )
+    return skip_needed(engagement.rung, engagement.skip_allowed_to, rung)
+
+
+def skip_needed(at: Rung, allowed: Rung | None, rung: Rung) -> bool:
+    """`needs_skip` from an engagement's rung and the skip it was allowed (None: none)."""
+    return rung.level > at.level + 1 and (allowed is None or allowed.level < rung.level)
 
 
 def order_problem(engagement: Engagement, rung: Rung) -> str | None:

@@ -268,16 +268,3 @@ def settings() -> Response | tuple[str, int]:
     return render_template("ladder/settings.html", form=form, school=school), (
         422 if form.errors else 200
     )
-
-
-# --- dashboard widgets ------------------------------------------------------------------------
-
-
-@bp.app_template_global()
-def ladder_waiting(user: User) -> int:
-    """For the dashboards: offers awaiting a student, or the size of a teacher's queue."""
-    if user.is_student:
-        return len(queues.offers_awaiting(user))
-    if user.is_staff:
-        return queues.approval_queue(user, clock.today_for(user)).total
-    return 0

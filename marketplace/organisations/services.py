@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -144,17 +145,28 @@ def decide(partnership: Partnership, staff: User, verified: bool, note: str = ""
     db.session.flush()
 
 
+def _partnerships_in(school_id: int, status: VerificationStatus, *columns: Any) -> sa.Select:
+    return (
+        sa.select(*columns)
+        .select_from(Partnership)
+        .join(Organisation)
+        .where(
+            Partnership.school_id == school_id,
+            Partnership.status == status,
+            Organisation.status == OrganisationStatus.ACTIVE,
+        )
+    )
+
+
 def partnerships_for_school(school_id: int, status: VerificationStatus) -> list[Partnership]:
     """The school's partnerships of active organisations in one status, oldest first."""
     return list(
         db.session.scalars(
-            sa.select(Partnership)
-            .join(Organisation)
-            .where(
-                Partnership.school_id == school_id,
-                Partnership.status == status,
-                Organisation.status == OrganisationStatus.ACTIVE,
-            )
-            .order_by(Partnership.requested_at)
+            _partnerships_in(school_id, status, Partnership).order_by(Partnership.requested_at)
         )
     )
+
+
+def partnerships_count(school_id: int, status: VerificationStatus) -> sa.ScalarSelect[int]:
+    """How many partnerships `partnerships_for_school` lists, as a subquery."""
+    return _partnerships_in(school_id, status, sa.func.count(Partnership.id)).scalar_subquery()

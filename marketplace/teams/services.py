@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Classroom, Enrollment, Team, TeamJoinRequest, TeamMembership, User
@@ -31,7 +31,7 @@ def classrooms_run_by(staff: User) -> list[Classroom]:
     query = (
         sa.select(Classroom)
         .options(
-            selectinload(Classroom.teacher),
+            joinedload(Classroom.teacher),
             selectinload(Classroom.enrollments),
             selectinload(Classroom.teams),
         )
