@@ -15,10 +15,10 @@ from werkzeug.datastructures import MultiDict
 
 from .. import clock
 from ..clusters import CAREER_CLUSTERS
+from ..engagements.queues import LadderFilters
 from ..extensions import db
 from ..forms_common import bounded_int
 from ..models import (
-    Challenge,
     Classroom,
     Engagement,
     EventSchool,
@@ -26,7 +26,6 @@ from ..models import (
     Organisation,
     PitchEvent,
     Placement,
-    Project,
     School,
     Team,
     User,
@@ -219,18 +218,8 @@ class Filters:
         event)."""
         if dates:
             query = query.where(*self.in_range(Engagement.created_at))
-        if self.classroom_id is not None:
-            teams = sa.select(Team.id).where(Team.classroom_id == self.classroom_id)
-            query = query.where(Engagement.team_id.in_(teams))
-        if self.cluster:
-            projects = (
-                sa.select(Project.id)
-                .join(Challenge, Project.challenge_id == Challenge.id)
-                .where(Challenge.career_cluster == self.cluster)
-            )
-            query = query.where(Engagement.project_id.in_(projects))
-        if self.organisation_id is not None:
-            query = query.where(Engagement.organisation_id == self.organisation_id)
+        # Class, cluster and organisation narrow as the school ladder's filters do.
+        query = LadderFilters(self.classroom_id, self.cluster, self.organisation_id).apply(query)
         if self.event_id is not None:
             query = query.where(Engagement.source_event_id == self.event_id)
         return query
