@@ -61,6 +61,7 @@ from marketplace.security import hash_password, new_secret_token
 from marketplace.storage import storage
 
 from . import uploads
+from .helpers import school_today
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -78,7 +79,7 @@ def password_hash(password: str = PASSWORD) -> str:
 
 def birthday_for_age(age: int) -> date:
     """A date of birth that makes someone `age` today (their birthday was 100 days ago)."""
-    today = date.today()
+    today = school_today()
     born = today - timedelta(days=100)
     return (
         born.replace(year=born.year - age)
@@ -224,7 +225,7 @@ class Factory:
 
     def follow_up(self, record: Partnership, assignee: User, **kw: Any) -> FollowUpTask:
         kw.setdefault("title", "Call back")
-        kw.setdefault("due_on", date.today())
+        kw.setdefault("due_on", school_today())
         return self._save(
             FollowUpTask(
                 school_id=record.school_id, partnership_id=record.id, assignee_id=assignee.id, **kw
@@ -339,7 +340,7 @@ class Factory:
     def background_check(self, member: User, school: School, **kw: Any) -> BackgroundCheck:
         """A school admin's attestation for `member` (valid from last year, no expiry)."""
         admin = kw.pop("attested_by", None) or self.school_admin(school=school)
-        kw.setdefault("checked_on", date.today() - timedelta(days=365))
+        kw.setdefault("checked_on", school_today() - timedelta(days=365))
         check = self._save(
             BackgroundCheck(school_id=school.id, user_id=member.id, attested_by_id=admin.id, **kw)
         )
@@ -438,7 +439,7 @@ class Factory:
         **kw: Any,
     ) -> Offer:
         """An offer for the next rung (unless told) with valid terms, in `status`."""
-        today = date.today()
+        today = school_today()
         kw.setdefault("title", "")
         kw.setdefault("start_date", today + timedelta(days=14))
         kw.setdefault("end_date", today + timedelta(days=42))
@@ -478,7 +479,7 @@ class Factory:
         count (no terms to sign; `ladder.accept` makes a real one)."""
         if "offer_id" not in kw:
             kw["offer_id"] = self.offer(engagement, rung=rung, status=OfferStatus.ACCEPTED).id
-        kw.setdefault("start_date", date.today())
+        kw.setdefault("start_date", school_today())
         kw.setdefault("coordinator_id", engagement.team.advisor.id)
         return self._save(
             Placement(

@@ -7,10 +7,20 @@ import html
 import re
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+def school_today() -> date:
+    """Today where the test schools are (DEFAULT_TIMEZONE, every factory school's zone): what the
+    forms and rules call "today". The machine's own date, in UTC, is a day ahead of it for hours
+    every evening there, when a "today" from it reads as in the future."""
+    from config import DEFAULT_TIMEZONE
+
+    return datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
 
 
 def eventually(check: Callable[[], object], timeout: float = 10, what: str = "the condition"):

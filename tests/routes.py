@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import current_app
 
@@ -33,6 +33,7 @@ from marketplace.storage import storage
 from marketplace.teams import rules as teams
 
 from .factories import PASSWORD, birthday_for_age
+from .helpers import school_today
 from .moderation_rows import mute_of, report_of
 from .outcomes import (
     CREATED,
@@ -130,7 +131,7 @@ def student_token(w: World) -> str:
 
 EVENT_FORM = {
     "title": "Spring Demo Day",
-    "day": (date.today() + timedelta(days=30)).isoformat(),
+    "day": (school_today() + timedelta(days=30)).isoformat(),
     "starts": "17:00",
     "ends": "19:30",
     "place": "School A library",
@@ -200,7 +201,7 @@ def partner_rows(endpoint: str, method: str, suffix: str, done: str | None = Non
 
 NEW_PASSWORD = "violet kettle orbit 42"
 NEW_PASSWORDS = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
-TODAY = date.today()
+TODAY = school_today()
 OFFER_TERMS = {
     "rung": "mentorship",
     "start_date": (TODAY + timedelta(days=14)).isoformat(),
@@ -251,7 +252,7 @@ FORMS: dict[str, Callable[[World], dict | bytes]] = {
         "email": "pat@family.example",
     },
     "placements.hours_week": lambda w: {
-        "day": date.today().isoformat(),
+        "day": school_today().isoformat(),
         "starts": "09:00",
         "ends": "12:00",
         "activity": "Shadowed the front desk",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ from marketplace.security import set_password
 
 from .conftest import login_as
 from .factories import PASSWORD, birthday_for_age
-from .helpers import field_value, flashes, text_of
+from .helpers import field_value, flashes, school_today, text_of
 
 NEW_PASSWORD = "a quiet walk by the river"
 WRONG_LOGIN = "The username/e-mail or the password is not correct."
@@ -488,7 +488,7 @@ def test_passwords_must_match(make, client):
 @pytest.mark.parametrize(
     ("born", "message"),
     [
-        (date.today() + timedelta(days=30), "The date of birth must be in the past."),
+        (school_today() + timedelta(days=30), "The date of birth must be in the past."),
         (birthday_for_age(3), "Please check the date of birth."),
         (birthday_for_age(70), "Please check the date of birth."),
     ],

@@ -5,7 +5,7 @@ certificate, whose text is checked."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pypdfium2 as pdfium
 import pytest
@@ -26,6 +26,7 @@ from marketplace.placements import hours
 from marketplace.placements.plans import DEFAULT_RUBRIC
 
 from .browsing import shot, sqlite_pass_only
+from .helpers import school_today
 
 pytestmark = [
     pytest.mark.browser,
@@ -67,7 +68,7 @@ def on_phone(browser, live_server):
 
 
 def test_a_whole_internship_from_offer_to_certificate(browser, live_server, tab, world, outbox):
-    today = date.today()
+    today = school_today()
     e = world["engagement"]
 
     # The employer offers the internship to Ava by name.

@@ -3,7 +3,7 @@ visibly marked; date fields show focus; one offer's consents sit together. Drive
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -11,6 +11,7 @@ from marketplace.extensions import db
 from marketplace.models import OfferStatus, ProjectStatus, Rung
 
 from .browsing import log_in, once_per_ci, shot
+from .helpers import school_today
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,7 +19,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
 ]
 
-TODAY = date.today()
+TODAY = school_today()
 
 FOCUSED = """() => {
   const e = document.activeElement;

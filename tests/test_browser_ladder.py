@@ -4,7 +4,7 @@ workplace rung completes with its placements: `test_browser_internship` takes on
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -13,6 +13,7 @@ from marketplace.extensions import db
 from marketplace.models import Engagement, EngagementStatus, Offer, ProjectStatus, Rung
 
 from .browsing import shot, sqlite_pass_only
+from .helpers import school_today
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,7 +22,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
 ]
 
-TODAY = date.today()
+TODAY = school_today()
 
 
 @pytest.fixture

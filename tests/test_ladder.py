@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -24,8 +24,9 @@ from marketplace.models import (
 from marketplace.placements import completion
 
 from .conftest import shared_world
+from .helpers import school_today
 
-TODAY = date.today()
+TODAY = school_today()
 
 
 def terms(**kw):

@@ -6,7 +6,7 @@ slow); each test is rolled back to it.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -44,8 +44,9 @@ from marketplace.models import (
 )
 
 from .conftest import shared_world
+from .helpers import school_today
 
-TODAY = date.today()
+TODAY = school_today()
 
 
 def _count(model) -> int:

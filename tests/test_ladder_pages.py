@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -17,9 +17,9 @@ from marketplace.models import (
 )
 
 from .conftest import shared_world
-from .helpers import field_errors, field_value, flashes, text_of
+from .helpers import field_errors, field_value, flashes, school_today, text_of
 
-TODAY = date.today()
+TODAY = school_today()
 
 
 def offer_form(**change):

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from marketplace.engagements import rules
 
 from .conftest import shared_world
-from .helpers import field_errors, field_value, flashes, shown_day, text_of
+from .helpers import field_errors, field_value, flashes, school_today, shown_day, text_of
 
-TODAY = date.today()
+TODAY = school_today()
 
 
 def build_s(make):

@@ -4,7 +4,7 @@ users see them (the background-check and settings pages: tests/test_ladder_schoo
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -27,9 +27,9 @@ from marketplace.models import (
 )
 
 from .conftest import shared_world
-from .helpers import field_errors, field_value, flashes, shown_day, text_of
+from .helpers import field_errors, field_value, flashes, school_today, shown_day, text_of
 
-TODAY = date.today()
+TODAY = school_today()
 
 
 def build_w(make):
@@ -145,7 +145,7 @@ def give_consent(offer, student, teacher):
         GuardianConsent(
             offer_id=offer.id,
             student_id=student.id,
-            given_on=date.today(),
+            given_on=school_today(),
             method="signed form",
             recorded_by_id=teacher.id,
         )

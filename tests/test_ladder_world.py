@@ -10,7 +10,7 @@ each role the part we think it has.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -32,9 +32,11 @@ from marketplace.models import (
     User,
 )
 
+from .helpers import school_today
+
 pytestmark = pytest.mark.usefixtures("module_db")  # one transaction; a savepoint per test
 
-TODAY = date.today()
+TODAY = school_today()
 
 # Every role the matrices try, and the part each one should have in the world's engagement.
 PART_OF_ROLE: dict[str, Part | None] = {

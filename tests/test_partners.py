@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -23,7 +23,7 @@ from marketplace.models import (
 )
 from marketplace.partners import log, records, tasks
 
-from .helpers import field_errors, field_value, flashes, words
+from .helpers import field_errors, field_value, flashes, school_today, words
 
 
 def _record(school, organisation) -> Partnership:
@@ -85,7 +85,7 @@ def test_one_school_never_reads_anothers_log_contacts_or_tasks(client, make, log
     organisation = make.organisation(verified_by=[school_a, school_b], name="Shared Co")
     record_a, record_b = _record(school_a, organisation), _record(school_b, organisation)
     make.partner_contact(record_a, name="Alex Secretcontact")
-    log.log_by_hand(record_a, teacher_a, TouchpointKind.CALL, date.today(), "Budget is tight.")
+    log.log_by_hand(record_a, teacher_a, TouchpointKind.CALL, school_today(), "Budget is tight.")
     make.follow_up(record_a, teacher_a, title="Ask about the budget")
     db.session.commit()
     login(teacher_b)
@@ -163,7 +163,7 @@ def test_the_stage_only_moves_up_by_itself_and_can_be_set_by_hand(client, make, 
     school = make.school()
     teacher = make.teacher(school=school)
     record = make.prospect(school, stage=PartnerStage.PARTNER)
-    log.log_by_hand(record, teacher, TouchpointKind.EMAIL, date.today(), "Thanks!")
+    log.log_by_hand(record, teacher, TouchpointKind.EMAIL, school_today(), "Thanks!")
     assert record.stage is PartnerStage.PARTNER
     db.session.commit()
     login(teacher)
@@ -179,7 +179,7 @@ def test_a_note_is_not_a_contact_with_the_partner(make):
     school = make.school()
     teacher = make.teacher(school=school)
     record = make.prospect(school)
-    log.log_by_hand(record, teacher, TouchpointKind.NOTE, date.today(), "Their CEO is an alum.")
+    log.log_by_hand(record, teacher, TouchpointKind.NOTE, school_today(), "Their CEO is an alum.")
     assert record.last_contact_at is None and record.stage is PartnerStage.PROSPECT
 
 

@@ -21,7 +21,7 @@ from marketplace.models import (
 )
 from marketplace.pitch_events import services
 
-from .helpers import field_errors, flashes, text_of
+from .helpers import field_errors, flashes, school_today, text_of
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def scene(make):
     return school, teacher, (ava, ben), first, second
 
 
-DAY = date.today() + timedelta(days=20)
+DAY = school_today() + timedelta(days=20)
 
 
 def event_form(**changes: str) -> dict[str, str]:

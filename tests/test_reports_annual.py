@@ -17,13 +17,12 @@ from marketplace.models import (
     PartnerStage,
     ProjectStatus,
     Rung,
-    utcnow,
 )
 from marketplace.placements import completion, hours
 from marketplace.reports import annual
 from marketplace.reports.scope import school_year_of, school_year_range
 
-from .helpers import words
+from .helpers import school_today, words
 from .test_placement_hours import _week_logged, signed
 
 
@@ -90,7 +89,7 @@ def year_world(make):
     db.session.commit()
     w["other_teacher"], w["other"] = other_teacher, other
     # The year the engagements began in (the funnel counts them by their UTC day).
-    w["year"] = school_year_of(utcnow().date())
+    w["year"] = school_year_of(school_today())
     return w
 
 

@@ -27,7 +27,7 @@ from marketplace.reports import partners
 from marketplace.reports.scope import Filters, Scope
 
 from .conftest import shared_world
-from .helpers import words
+from .helpers import school_today, words
 
 YEAR = "year=2024"  # 1 August 2024 to 31 July 2025
 EVIL = '=HYPERLINK("http://evil.example","click")'
@@ -314,7 +314,7 @@ def test_students_and_employers_have_no_partner_report(world, client, login, mak
 
 def test_the_default_is_the_current_school_year(world, client, login):
     login(world["admin"])
-    today = utcnow().date()
+    today = school_today()
     start = partners.window(Filters(), today).start
     assert start.month == 8 and start.day == 1 and start <= today
     assert partners.window(Filters(start=date(2025, 3, 1)), today).end == date(2025, 7, 31)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -80,7 +81,8 @@ def test_the_record_has_one_row_per_placement_with_the_state_fields(done, client
     assert row["status"] == "completed"
     assert row["hours_verified"] == "3.0"
     assert row["paid"] == "unpaid"
-    assert row["agreement_signed"] == p.signed_at.date().isoformat()
+    signed_there = p.signed_at.astimezone(ZoneInfo(p.school.timezone)).date()  # its school's day
+    assert row["agreement_signed"] == signed_there.isoformat()
     assert row["safety_training_done"] == p.start_date.isoformat()
     assert row["final_evaluation"] and not row["midpoint_evaluation"]
     assert row["site_visits"] == "1"

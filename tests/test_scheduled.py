@@ -35,7 +35,7 @@ from marketplace.notifications import digests, scheduled, summaries
 from marketplace.notifications.service import notify
 
 from .factories import Factory
-from .helpers import Outbox
+from .helpers import Outbox, school_today
 
 NOW = utcnow()
 CLUSTER = "Digital Technology"  # the factories' organisations' cluster
@@ -196,7 +196,7 @@ def approved_offer(make: Factory, world: World, days_left: int, **kw) -> Offer:
         engagement,
         Rung.MENTORSHIP,
         OfferStatus.APPROVED,
-        respond_by=NOW.date() + timedelta(days=days_left),
+        respond_by=school_today() + timedelta(days=days_left),
         **kw,
     )
 

@@ -4,7 +4,7 @@ employers, so every route can be tried on one's own rows and on another school's
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from marketplace.models import (
     AdoptionRequest,
@@ -56,6 +56,7 @@ from marketplace.storage import storage
 
 from . import uploads
 from .factories import Factory
+from .helpers import school_today
 
 
 @dataclass
@@ -284,7 +285,7 @@ def _placements(make: Factory, own: tuple, engagement_b: Engagement) -> dict:
     from marketplace import signed_links
     from marketplace.placements import records
 
-    today = date.today()
+    today = school_today()
     rows: dict = {}
     for suffix, (engagement, student) in (
         ("a", own),
@@ -334,7 +335,7 @@ def _placements(make: Factory, own: tuple, engagement_b: Engagement) -> dict:
 
 def _councils(make: Factory, contact_a: PartnerContact, contact_b: PartnerContact) -> dict:
     """Each school's advisory council: one member (its contact) and one meeting."""
-    today = date.today()
+    today = school_today()
     rows: dict = {}
     for suffix, contact in (("a", contact_a), ("b", contact_b)):
         school_id = contact.partnership.school_id
