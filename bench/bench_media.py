@@ -82,6 +82,7 @@ from marketplace.storage import S3Storage, staging_key, storage  # noqa: E402
 from tests import uploads  # noqa: E402
 from tests.factories import PASSWORD, Factory  # noqa: E402
 from tests.outbox_worker_proc import free_port, worker_env  # noqa: E402
+from tests.s3 import weed_mini  # noqa: E402  (the suite's own way of starting SeaweedFS)
 
 MIB = 1024 * 1024
 LIMIT_MIB = 20  # the claim: an upload costs the app process less than this
@@ -223,14 +224,7 @@ def seaweedfs(folder: Path) -> Iterator[str]:
     log_path = folder / "weed.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own binary, fixed arguments
-            [
-                str(weed),
-                "mini",
-                f"-dir={folder / 'data'}",
-                "-ip=127.0.0.1",
-                "-ip.bind=127.0.0.1",
-                f"-s3.config={config}",
-            ],
+            weed_mini(weed, folder, config),
             cwd=folder,
             stdout=log,
             stderr=subprocess.STDOUT,

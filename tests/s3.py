@@ -36,6 +36,20 @@ PORTS = {  # weed mini's defaults; each gRPC port is its HTTP port + 10000
 }
 
 
+def weed_mini(weed: str | Path, folder: Path, config: Path, offset: int = 0) -> list[str]:
+    """The command that serves S3 from `folder` on loopback, every fixed port moved by
+    `offset`: what the suite, the media bench and the scale-out run each start."""
+    return [
+        str(weed),
+        "mini",
+        f"-dir={folder / 'data'}",
+        "-ip=127.0.0.1",  # or it advertises a foreign address
+        "-ip.bind=127.0.0.1",
+        f"-s3.config={config}",
+        *(f"-{flag}={port + offset}" for flag, port in PORTS.items()),
+    ]
+
+
 def _weed() -> str:
     weed = Path(sys.executable).parent / "weed"
     if not weed.exists():
@@ -71,15 +85,7 @@ def s3_server(tmp_path_factory):
     )
     log = (folder / "weed.log").open("wb")
     process = subprocess.Popen(  # noqa: S603 - our own binary, fixed arguments
-        [
-            _weed(),
-            "mini",
-            f"-dir={folder / 'data'}",
-            "-ip=127.0.0.1",
-            "-ip.bind=127.0.0.1",
-            f"-s3.config={config}",
-            *(f"-{flag}={port + OFFSET}" for flag, port in PORTS.items()),
-        ],
+        weed_mini(_weed(), folder, config, OFFSET),
         stdout=log,
         stderr=subprocess.STDOUT,
     )

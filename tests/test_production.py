@@ -36,10 +36,15 @@ pytestmark = pytest.mark.commits  # the servers read what the test committed
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def listening_socket() -> socket.socket:
+    """A socket already bound to a free loopback port and listening, for gunicorn to inherit
+    (`fd://N`): the port is held from the moment it is chosen, so no other process can take it
+    between the choice and gunicorn's start (and be asked /healthz in its place)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
 
 
 @dataclass
@@ -86,14 +91,16 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
 @pytest.fixture
 def start_servers(app, tmp_path) -> Iterator[Callable[..., list[Server]]]:
     """`start_servers(n, **env)`: n gunicorn servers with the production configuration, each on
-    a free port, answering /healthz; all stopped (TERM, as systemd does) after the test."""
+    a free port it inherits already listening, answering /healthz; all stopped (TERM, as systemd
+    does) after the test."""
     started: list[Server] = []
     secret_key = secrets.token_hex(32)  # one key, as every server of a deployment shares
 
     def start(count: int = 1, **settings: str) -> list[Server]:
         servers = []
         for _ in range(count):
-            port = free_port()
+            sock = listening_socket()
+            port = sock.getsockname()[1]
             env = {
                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                 "HOME": str(tmp_path),
@@ -108,18 +115,19 @@ def start_servers(app, tmp_path) -> Iterator[Callable[..., list[Server]]]:
                 "SESSION_COOKIE_SECURE": "0",  # plain HTTP on loopback; nginx serves HTTPS
                 "ARGON2_TIME_COST": "1",
                 "ARGON2_MEMORY_COST": "1024",
-                "GUNICORN_BIND": f"127.0.0.1:{port}",
+                "GUNICORN_BIND": f"fd://{sock.fileno()}",
                 "WEB_CONCURRENCY": "1",
                 **settings,
             }
             log = tmp_path / f"gunicorn-{port}.log"
-            with log.open("wb") as out:
+            with log.open("wb") as out, sock:
                 process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
                     [str(GUNICORN), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "wsgi:app"],
                     cwd=ROOT,
                     env=env,
                     stdout=out,
                     stderr=subprocess.STDOUT,
+                    pass_fds=(sock.fileno(),),
                 )
             server = Server(f"http://127.0.0.1:{port}", process, log)
             started.append(server)

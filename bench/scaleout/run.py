@@ -47,6 +47,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_browse import PASSWORD, seed  # noqa: E402
 
+from tests.s3 import weed_mini  # noqa: E402  (the suite's own way of starting SeaweedFS)
+
 PG = os.environ.get(
     "SCALEOUT_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/scaleout"
 )
@@ -286,30 +288,8 @@ def start_seaweedfs(processes: Processes, folder: Path) -> tuple[str, str, str]:
     identity = {"name": "app", "credentials": [{"accessKey": access, "secretKey": secret}]}
     identity["actions"] = ["Admin", "Read", "Write", "List", "Tagging"]
     config.write_text(json.dumps({"identities": [identity]}))
-    ports = {
-        "s3.port": 8333,
-        "master.port": 9333,
-        "volume.port": 9340,
-        "filer.port": 8888,
-        "admin.port": 23646,
-        "webdav.port": 7333,
-        "s3.port.iceberg": 8181,
-        "s3.port.lance": 9101,
-    }
     weed = Path(sys.executable).parent / "weed"
-    processes.start(
-        "seaweedfs",
-        [
-            str(weed),
-            "mini",
-            f"-dir={folder / 'data'}",
-            "-ip=127.0.0.1",
-            "-ip.bind=127.0.0.1",
-            f"-s3.config={config}",
-            *(f"-{flag}={port + S3_OFFSET}" for flag, port in ports.items()),
-        ],
-        dict(os.environ),
-    )
+    processes.start("seaweedfs", weed_mini(weed, folder, config, S3_OFFSET), dict(os.environ))
     endpoint = f"http://127.0.0.1:{8333 + S3_OFFSET}"
     wait_for_port(8333 + S3_OFFSET)
     import boto3
