@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask, g
 from flask_login import current_user
 
+from .built import Built
 from .extensions import db
 from .messaging import moderation_queries
 from .messaging import queries as messaging_queries
@@ -20,13 +21,13 @@ from .notifications import inbox
 COUNTS = ("unread_messages", "held_waiting", "unread_notifications")
 
 
-def _ask() -> None:
-    """Fill in every count not yet in `g`, in one statement (none for a visitor)."""
-    missing = [name for name in COUNTS if name not in g]
-    if not current_user.is_authenticated:
-        for name in missing:
-            setattr(g, name, 0)
-        return
+# The nav's statement for each reader and the counts it asks: built once, run on every page.
+_STATEMENTS: Built[tuple[tuple[str, ...], sa.Select | None]] = Built()
+
+
+def _build(missing: tuple[str, ...]) -> tuple[tuple[str, ...], sa.Select | None]:
+    """The statement asking the `missing` counts of the current user, and the count each of its
+    columns adds to (a count may be the sum of two)."""
     subqueries: dict[str, list[sa.ScalarSelect[int]]] = {
         "unread_messages": [],
         "held_waiting": [],
@@ -39,10 +40,36 @@ def _ask() -> None:
     if waiting is not None:
         subqueries["held_waiting"].extend(waiting)
     asked = [(name, subquery) for name in missing for subquery in subqueries[name]]
-    values = db.session.execute(sa.select(*(s for _, s in asked))).one() if asked else ()
+    if not asked:
+        return (), None
+    return tuple(name for name, _ in asked), sa.select(*(subquery for _, subquery in asked))
+
+
+def _shape() -> tuple[object, ...]:
+    """Everything the nav's subqueries are built from: the user, their role, organisation and
+    school, and whether all the school's staff check held messages (`moderated_threads`)."""
+    school = current_user.school
+    return (
+        current_user.id,
+        current_user.role,
+        current_user.organisation_id,
+        current_user.school_id,
+        school is not None and school.held_checked_by_all_staff,
+    )
+
+
+def _ask() -> None:
+    """Fill in every count not yet in `g`, in one statement (none for a visitor)."""
+    missing = tuple(name for name in COUNTS if name not in g)
+    if not current_user.is_authenticated:
+        for name in missing:
+            setattr(g, name, 0)
+        return
+    names, statement = _STATEMENTS.get((missing, *_shape()), lambda: _build(missing))
+    values = db.session.execute(statement).one() if statement is not None else ()
     for name in missing:
         setattr(g, name, 0)
-    for (name, _), value in zip(asked, values, strict=True):
+    for name, value in zip(names, values, strict=True):
         setattr(g, name, getattr(g, name) + (value or 0))
 
 

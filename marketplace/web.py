@@ -22,28 +22,26 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import clock
 from .extensions import db, login_manager
-from .models import Organisation, Partnership, Role, School, User, utcnow
+from .models import Organisation, Role, School, User, utcnow
 from .privacy import name_for, public_name
 
 # Endpoints a user who must change their password may still reach.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static"}
 
 
-# What nearly every page reads of its user, loaded with the user in one statement: the school
-# (its zone, its name), and for an employer the organisation with its partnerships and their
-# schools (which schools verified it: what it may browse, open and contact). Read afresh on
-# every request, so a school's decision shows on the next page.
+# What nearly every page reads of its user, loaded with the user in one statement and one row:
+# the school (its zone, its name), and for an employer the organisation with the ids of the
+# schools that verified it (what it may browse, open and contact; `Organisation.verified_in`).
+# Its partnerships themselves, with their partner records and schools, are read by the pages that
+# show them. Read afresh on every request, so a school's decision shows on the next page.
 EVERY_PAGE = (
     joinedload(User.school),
-    joinedload(User.organisation)
-    .joinedload(Organisation.partnerships)
-    .joinedload(Partnership.school)
-    .options(defer(School.rubric), defer(School.wbl_codes)),  # its own settings, read if asked
+    joinedload(User.organisation).undefer(Organisation.verified_in),
 )
 
 

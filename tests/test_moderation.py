@@ -239,8 +239,12 @@ def test_a_teacher_of_another_class_does_not_check_the_teams_held_messages(scene
 
 
 def test_the_school_admin_can_let_every_teacher_check(scene, client, login):
-    """A school that wants it has every member of staff check every team's held messages."""
+    """A school that wants it has every member of staff check every team's held messages, and
+    their nav counts them from the next page (the nav's statement is kept per reader and the
+    school's setting: `nav._shape`)."""
     held = post(scene.thread, scene.student, PHONE)
+    login(scene.other_teacher)
+    assert "to check" not in text_of(client.get("/dashboard")).split("</nav>")[0]
     login(scene.teacher)
     assert client.post("/messages/held/checkers", data={"checkers": "all"}).status_code == 403
     login(scene.school_admin)
@@ -248,6 +252,7 @@ def test_the_school_admin_can_let_every_teacher_check(scene, client, login):
     assert response.status_code == 303
     assert "Every teacher and admin now check" in flashes(client.get(response.location))[0]
     login(scene.other_teacher)
+    assert "1 to check" in text_of(client.get("/dashboard")).split("</nav>")[0]
     assert "07700" in text_of(client.get("/messages/held"))
     assert client.post(f"/messages/held/{held.id}/release").status_code == 303
     db.session.refresh(held)

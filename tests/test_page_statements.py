@@ -72,18 +72,58 @@ def test_the_nav_asks_its_counts_in_one_statement(client, world):
     assert len(counting) == 1, listed(counting)
 
 
-def test_a_school_loaded_with_an_employers_partnerships_still_gives_its_own_settings(make):
-    """Its rubric and record codes are left out of the one statement, not out of reach."""
+def test_the_user_loader_reads_which_schools_verified_an_employer_not_its_partnerships(make):
+    """One row for the user, their school and organisation, with the ids of the schools that
+    verified it: the same answer as its partnerships give, and a school's decision counts on
+    the next load."""
+    from marketplace.models import VerificationStatus
+    from marketplace.web import load_user
+
+    verifying, other, declining = make.school(), make.school(), make.school()
+    organisation = make.organisation(
+        verified_by=[verifying, other, declining], pending_with=[make.school()]
+    )
+    employer = make.employer(organisation)
+    db.session.commit()
+    session_id = employer.get_id()
+    verifying_id, other_id, declining_id = verifying.id, other.id, declining.id
+    organisation_id = organisation.id
+
+    def loaded():
+        db.session.expunge_all()
+        with StatementLog() as log:
+            user = load_user(session_id)
+            assert user is not None and user.organisation is not None
+            ids = user.organisation.verified_school_ids
+            verified = user.organisation.is_verified_by(verifying_id)
+        assert len(log.statements) == 1, listed(log.statements)
+        assert "partnership" in log.statements[0]  # the ids, asked inside the one statement
+        partnerships = user.organisation.partnerships  # loaded now, on purpose
+        assert ids == sorted(
+            p.school_id for p in partnerships if p.status is VerificationStatus.VERIFIED
+        )
+        return ids, verified
+
+    assert loaded() == (sorted([verifying_id, other_id, declining_id]), True)
+    db.session.get(type(organisation), organisation_id).partnership_with(
+        declining_id
+    ).status = VerificationStatus.DECLINED
+    db.session.commit()
+    assert loaded() == (sorted([verifying_id, other_id]), True)
+
+
+def test_a_change_to_a_loaded_partnership_counts_in_the_same_request(make):
+    """Once the session holds the partnerships, they answer (not the ids read with the row)."""
+    from marketplace.models import VerificationStatus
     from marketplace.web import load_user
 
     school = make.school()
-    school.wbl_codes = {"internship": "WBL-INT"}
     employer = make.employer(make.organisation(verified_by=[school]))
     db.session.commit()
-    session_id = employer.get_id()
+    session_id, school_id = employer.get_id(), school.id
     db.session.expunge_all()
     user = load_user(session_id)
-    assert user is not None
-    [partnership] = user.organisation.partnerships
-    assert partnership.school.wbl_codes == {"internship": "WBL-INT"}
-    assert partnership.school.rubric is not None
+    assert user is not None and user.organisation.is_verified_by(school_id)
+    user.organisation.partnership_with(school_id).status = VerificationStatus.DECLINED
+    assert not user.organisation.is_verified_by(school_id)
+    assert user.organisation.verified_school_ids == []

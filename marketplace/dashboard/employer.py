@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import (
@@ -30,6 +29,7 @@ from ..models import (
 )
 from ..models.base import UTCDateTime
 from ..organisations.membership import pending_requests_for
+from ..organisations.services import partnerships_of
 
 LIST_LIMIT = 5
 NEW_PROJECTS_DAYS = 7  # the weekly digest's period: "new" is at least this week's
@@ -37,8 +37,10 @@ OPEN_OFFERS = (OfferStatus.DRAFT, OfferStatus.PROPOSED, OfferStatus.APPROVED)
 
 
 def organisation_of(user: User) -> Organisation | None:
-    """The employer's organisation with its partnerships and their schools: loaded with the
-    user (web.EVERY_PAGE), so no statement of its own."""
+    """The employer's organisation (loaded with the user) with its partnerships and their
+    schools (one statement)."""
+    if user.organisation is not None:
+        partnerships_of(user.organisation)
     return user.organisation
 
 
@@ -168,15 +170,8 @@ def open_offers(organisation: Organisation) -> dict[OfferStatus, OfferGroup]:
 
 
 def join_requests(organisation: Organisation) -> list[JoinRequest]:
-    """Colleagues waiting to be let in, with their names (two statements: the requests, then
-    their people, handed to each request so none loads its own)."""
-    requests = pending_requests_for(organisation)
-    if requests:
-        ids = [r.user_id for r in requests]
-        people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
-        for request in requests:
-            set_committed_value(request, "user", people[request.user_id])
-    return requests
+    """Colleagues waiting to be let in, with their names (one statement)."""
+    return pending_requests_for(organisation)
 
 
 def new_projects_since(user: User, now: datetime) -> datetime:

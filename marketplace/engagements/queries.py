@@ -172,20 +172,6 @@ def for_project(project: Project, user: User) -> list[Engagement]:
     )
 
 
-def by_project(organisation_id: int | None, projects: Sequence[Project]) -> dict[int, Engagement]:
-    """The organisation's engagement with each of `projects` it has one with, by project id,
-    in one statement (an organisation has at most one engagement per project)."""
-    ids = [p.id for p in projects]
-    if organisation_id is None or not ids:
-        return {}
-    engagements = db.session.scalars(
-        sa.select(Engagement).where(
-            Engagement.organisation_id == organisation_id, Engagement.project_id.in_(ids)
-        )
-    )
-    return {e.project_id: e for e in engagements}
-
-
 def timeline(engagement: Engagement, viewer: User) -> list[EngagementEvent]:
     """Every event of the engagement `viewer` may see, oldest first, with who and which offer."""
     events = db.session.scalars(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
@@ -227,15 +225,6 @@ def engagement_panel(project: Project) -> dict[str, object]:
         "events": queries.timeline(engagements[0], current_user) if own else [],
         "interest_form": InterestForm(),
     }
-
-
-@bp.app_template_global("own_engagements")
-def own_engagements(projects: Sequence[Project]) -> dict[int, Engagement]:
-    """For an employer's project cards: their organisation's engagement with each project, by
-    project id, so a card can say "you're engaged" (one statement for the whole page)."""
-    if not current_user.is_employer:
-        return {}
-    return queries.by_project(current_user.organisation_id, projects)
 
 
 @bp.record_once

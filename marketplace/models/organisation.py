@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column, relationship
 
 from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
@@ -68,17 +68,27 @@ class Organisation(Model):
 
     def is_verified_by(self, school_id: int) -> bool:
         """Verified by that school: its members may contact that school's students."""
-        partnership = self.partnership_with(school_id)
-        return partnership is not None and partnership.status is VerificationStatus.VERIFIED
+        return school_id in self.verified_school_ids
 
     @property
     def asked_partnerships(self) -> list[Partnership]:
         """Its standing with the schools it asked (what its members see)."""
         return [p for p in self.partnerships if p.asked]
 
+    if TYPE_CHECKING:
+        verified_in: Mapped[str | None]  # a deferred column_property, below Partnership
+
     @property
     def verified_school_ids(self) -> list[int]:
-        """The schools whose students this organisation's members may work with."""
+        """The schools whose students this organisation's members may work with.
+
+        From its partnerships when the session holds them (so a change made in this request
+        counts at once); else from `verified_in` when that was read with the organisation (the
+        user loader does, on every page: one column instead of every partnership and its
+        school); else the partnerships are loaded."""
+        state = sa.inspect(self)
+        if "partnerships" in state.unloaded and "verified_in" not in state.unloaded:
+            return sorted(int(part) for part in (self.verified_in or "").split(",") if part)
         return [p.school_id for p in self.partnerships if p.status is VerificationStatus.VERIFIED]
 
     @property
@@ -153,6 +163,23 @@ class Partnership(Model):
     @property
     def tags(self) -> list[str]:
         return [label.value for label in self.labels if label.kind == "tag"]
+
+
+# The ids of the schools that verified an organisation, as "3,12,7": what its members' every page
+# needs to know of its partnerships (which schools' projects they may browse, open and contact),
+# read in the user's own statement (web.EVERY_PAGE) rather than as every partnership row with
+# all its partner record. Deferred: other reads of an organisation do not pay for it.
+Organisation.verified_in = deferred(
+    column_property(
+        sa.select(sa.func.aggregate_strings(sa.cast(Partnership.school_id, sa.String), ","))
+        .where(
+            Partnership.organisation_id == Organisation.id,
+            Partnership.status == VerificationStatus.VERIFIED,
+        )
+        .correlate_except(Partnership)
+        .scalar_subquery()
+    )
+)
 
 
 class JoinRequest(Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from .. import workflow
 from ..extensions import db
@@ -27,11 +28,13 @@ def pending_request_of(user: User) -> JoinRequest | None:
 
 
 def pending_requests_for(organisation: Organisation) -> list[JoinRequest]:
-    """Requests to join waiting for a member of the organisation, oldest first."""
+    """Requests to join waiting for a member of the organisation, oldest first, each with who
+    asks (one statement, however many ask)."""
     return list(
         db.session.scalars(
             sa.select(JoinRequest)
             .filter_by(organisation_id=organisation.id, status=VerificationStatus.PENDING)
+            .options(joinedload(JoinRequest.user))
             .order_by(JoinRequest.created_at)
         )
     )

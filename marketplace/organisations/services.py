@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer, joinedload
 
 from .. import events
 from ..extensions import db
@@ -35,6 +36,23 @@ FREE_MAIL_DOMAINS = frozenset(
 
 class OrganisationError(Exception):
     """A request that breaks an organisation rule; the message is shown to the user."""
+
+
+def partnerships_of(organisation: Organisation) -> list[Partnership]:
+    """The organisation's partnerships with their schools, in one statement the first time a
+    request asks (the user loader reads only which schools verified it: web.EVERY_PAGE), for
+    the pages that list them."""
+    if "partnerships" in sa.inspect(organisation).unloaded:
+        db.session.execute(
+            sa.select(Organisation)
+            .where(Organisation.id == organisation.id)
+            .options(
+                joinedload(Organisation.partnerships)
+                .joinedload(Partnership.school)
+                .options(defer(School.rubric), defer(School.wbl_codes))
+            )
+        ).unique().all()
+    return organisation.partnerships
 
 
 def email_domain(email: str | None) -> str | None:

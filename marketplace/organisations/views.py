@@ -18,6 +18,7 @@ from . import membership, rules, services
 from .forms import DecisionForm, OrganisationForm, OrganisationZoneForm, RequestSchoolsForm
 
 bp = Blueprint("organisations", __name__)
+bp.add_app_template_global(services.partnerships_of, "partnerships_of")
 
 
 def _school_choices(exclude: Collection[int] = frozenset()) -> list[SelectChoice]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, defer, joinedload
 
+from ..built import Built
 from ..extensions import db
-from ..models import Challenge, Project, ProjectStatus
+from ..models import Challenge, Engagement, EngagementStatus, Project, ProjectStatus, Rung
 from ..pagination import Pagination, counted_page
 
 SEARCH_OBJECTS = ("project_search", "ix_project_search", "search_vector")
@@ -35,7 +37,7 @@ def terms(query: str) -> list[str]:
     return [t.lower() for t in re.findall(r"\w+", query[:300])][:MAX_TERMS]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Filters:
     query: str = ""
     cluster: str = ""
@@ -45,11 +47,20 @@ class Filters:
     sort: str = "relevance"  # or "recent"
 
 
+class Engaged(NamedTuple):
+    """A browsing employer's organisation's engagement with a project, for its card."""
+
+    id: int
+    status: EngagementStatus
+    rung: Rung
+
+
 @dataclass
 class Results:
     listing: Pagination  # one page of the matching projects
     filters: Filters = field(default_factory=Filters)
     more: bool = False  # more than COUNT_CAP matched
+    engaged: dict[int, Engaged] = field(default_factory=dict)  # by project id
 
     @property
     def projects(self) -> list[Project]:
@@ -68,11 +79,50 @@ class Results:
         return self.listing.pages
 
 
+# The statements of the searches made lately (all of them a page of the browse list): built once
+# for the same filters, schools and page, then run again as they are (see `built`).
+_STATEMENTS: Built[tuple[sa.Select, sa.Select]] = Built(limit=256)
+
+
 def search(
-    filters: Filters, school_ids: list[int], page: int = 1, *, with_teams: bool = False
+    filters: Filters,
+    school_ids: list[int],
+    page: int = 1,
+    *,
+    with_teams: bool = False,
+    organisation_id: int | None = None,
 ) -> Results:
     """Published projects of `school_ids` matching the filters, a page at a time, with their
-    challenge (and their team, `with_teams`), counted up to COUNT_CAP: one statement."""
+    challenge (and their team, `with_teams`; and `organisation_id`'s engagement with each, for
+    an employer's cards), counted up to COUNT_CAP: one statement."""
+    page = min(max(page, 1), math.ceil(COUNT_CAP / PER_PAGE))
+    schools = tuple(sorted(set(school_ids)))
+    key = (db.engine.dialect.name, filters, schools, page, with_teams, organisation_id)
+    query, paged = _STATEMENTS.get(
+        key, lambda: _statements(filters, schools, page, with_teams, organisation_id)
+    )
+    listing = counted_page(query, page, PER_PAGE, paged)
+    engaged: dict[int, Engaged] = {}
+    if organisation_id is not None:
+        rows, listing.items = listing.items, []
+        for project, *engagement in rows:
+            listing.items.append(project)
+            if engagement[0] is not None:
+                engaged[project.id] = Engaged(*engagement)
+    more = (listing.total or 0) > COUNT_CAP
+    listing.total = min(listing.total or 0, COUNT_CAP)
+    return Results(listing, filters, more, engaged)
+
+
+def _statements(
+    filters: Filters,
+    school_ids: tuple[int, ...],
+    page: int,
+    with_teams: bool,
+    organisation_id: int | None,
+) -> tuple[sa.Select, sa.Select]:
+    """The search's statement (each row a project, its engagement's id, status and rung when
+    `organisation_id` is given, and the capped count last), and its page `page`."""
     query = sa.select(Project).where(
         Project.status == ProjectStatus.PUBLISHED, Project.school_id.in_(school_ids)
     )
@@ -104,7 +154,7 @@ def search(
         )
         total = sa.select(sa.func.count()).select_from(candidates).scalar_subquery()
         query = (
-            sa.select(Project, total.label("total"))
+            sa.select(Project)
             .join(candidates, candidates.c.id == Project.id)
             .join(Challenge, challenge)
             .order_by(candidates.c.score.desc(), *newest)
@@ -114,9 +164,18 @@ def search(
         total = sa.select(sa.func.count()).select_from(capped).scalar_subquery()
         if not filters.cluster:
             query = query.join(Challenge, challenge)
-        query = query.add_columns(total.label("total")).order_by(*newest)
+        query = query.order_by(*newest)
+    if organisation_id is not None:
+        # An organisation has at most one engagement per project: no card comes twice.
+        query = query.outerjoin(
+            Engagement,
+            sa.and_(
+                Engagement.project_id == Project.id,
+                Engagement.organisation_id == organisation_id,
+            ),
+        ).add_columns(Engagement.id, Engagement.status, Engagement.rung)
     # A card shows the project's pitch and skills and its challenge's title and cluster.
-    query = query.options(
+    query = query.add_columns(total.label("total")).options(
         defer(Project.body),
         contains_eager(Project.challenge).load_only(
             Challenge.title, Challenge.career_cluster, Challenge.school_id
@@ -124,10 +183,7 @@ def search(
     )
     if with_teams:
         query = query.options(joinedload(Project.team))
-    listing = counted_page(query, min(page, math.ceil(COUNT_CAP / PER_PAGE)), PER_PAGE)
-    more = (listing.total or 0) > COUNT_CAP
-    listing.total = min(listing.total or 0, COUNT_CAP)
-    return Results(listing, filters, more)
+    return query, query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)
 
 
 def _match(query: sa.Select, words: list[str]) -> tuple[sa.Select, sa.ColumnElement]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -204,19 +205,29 @@ def queue() -> str:
     return render_template("projects/queue.html", projects=services.review_queue(current_user))
 
 
-def _browsable_schools() -> list[School]:
-    """Employers browse the schools that verified them; everyone else their own school (the
-    user's school and partnerships come with the user: no statement of their own)."""
+class Browsable(NamedTuple):
+    """A school in the browse page's school filter."""
+
+    id: int
+    name: str
+
+
+def _browsable_schools() -> list[Browsable]:
+    """The schools whose published projects the user may browse, as (id, name): for an employer
+    those that verified its organisation (their ids came with the user), for everyone else their
+    own school (which came with the user too), for a site admin every school."""
     if current_user.is_employer:
         organisation = current_user.organisation
-        if organisation is None:
+        verified = organisation.verified_school_ids if organisation is not None else []
+        if not verified:
             return []
-        verified = set(organisation.verified_school_ids)
-        schools = {p.school for p in organisation.partnerships if p.school_id in verified}
-        return sorted(schools, key=lambda school: school.id)
-    if current_user.is_site_admin:
-        return list(db.session.scalars(sa.select(School).order_by(School.id)))
-    return [current_user.school] if current_user.school is not None else []
+        query = sa.select(School.id, School.name).where(School.id.in_(verified))
+    elif current_user.is_site_admin:
+        query = sa.select(School.id, School.name)
+    else:
+        school = current_user.school
+        return [Browsable(school.id, school.name)] if school is not None else []
+    return [Browsable(*row) for row in db.session.execute(query.order_by(School.id))]
 
 
 @bp.get("/projects")
@@ -226,7 +237,7 @@ def index() -> str | tuple[str, int]:
     schools = _browsable_schools()
     if not schools:
         return render_template("projects/awaiting.html"), 200
-    school_ids = [school.id for school in schools]
+    school_ids = [school_id for school_id, _ in schools]
     args = request.args
     filters = search.Filters(
         query=args.get("q", "")[:300],
@@ -239,7 +250,8 @@ def index() -> str | tuple[str, int]:
         sort="recent" if args.get("sort") == "recent" else "relevance",
     )
     page = args.get("page", 1, type=bounded_int) or 1
-    results = search.search(filters, school_ids, page=page)
+    organisation_id = current_user.organisation_id if current_user.is_employer else None
+    results = search.search(filters, school_ids, page=page, organisation_id=organisation_id)
     context = {"results": results, "clusters": CAREER_CLUSTERS, "schools": schools}
     if is_htmx():
         return render_template("projects/_results.html", **context)
