@@ -26,6 +26,7 @@ from . import (
     pitch_events,
     placements,
     projects,
+    read_only,
     reports,
     request_log,
     schools,
@@ -79,6 +80,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     request_log.register(app)
     extensions.register(app)
+    read_only.register(app)  # after the extensions: its teardown runs before the session's
     storage.register(app)
     web.register(app)
     errors.register(app)

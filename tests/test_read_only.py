@@ -1,0 +1,113 @@
+"""A request that only read ends with COMMIT (marketplace.read_only): the same for the data,
+and on PostgreSQL its connection keeps the statements psycopg prepared (a rollback drops them)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace import read_only
+from marketplace.extensions import db
+from marketplace.models import ProjectStatus, User
+
+from .conftest import login_as
+
+
+@pytest.mark.parametrize(
+    ("statement", "read"),
+    [
+        ("SELECT 1", True),
+        ('  select "user".id, "user".created_at, "user".updated_at FROM "user"', True),
+        ("WITH candidates AS MATERIALIZED (SELECT project.id FROM project) SELECT 1", True),
+        ("SELECT id FROM offer WHERE id = 1 FOR UPDATE", False),
+        ("UPDATE offer SET status = 'accepted'", False),
+        ("INSERT INTO message (body) VALUES ('hi')", False),
+        ("DELETE FROM thread_read", False),
+        ("WITH gone AS (DELETE FROM message RETURNING id) SELECT count(*) FROM gone", False),
+        ("PRAGMA busy_timeout=15000", False),
+        ("LOCK TABLE offer", False),
+    ],
+)
+def test_what_counts_as_only_reading(statement, read):
+    assert read_only.is_read(statement) is read
+
+
+def _ended(app, work) -> bool:
+    """Run `work` in a request, end it as a request ends; whether its transaction committed."""
+    committed: list[bool] = []
+    with app.test_request_context():
+        sa.event.listen(db.session(), "after_commit", lambda _session: committed.append(True))
+        work()
+        read_only.end(None)
+        db.session.rollback()
+    return bool(committed)
+
+
+@pytest.mark.commits  # a transaction of its own, as a request has
+def test_a_transaction_that_only_read_commits(app, make):
+    user_id = make.student().id
+    db.session.commit()
+    assert _ended(app, lambda: db.session.get(User, user_id)) is True
+
+
+@pytest.mark.commits  # a transaction of its own, as a request has
+def test_a_change_left_unsaved_is_not_committed_by_the_end_of_the_request(app, make):
+    """A view that changed an object and then refused keeps nothing of the change."""
+    user_id = make.student(first_name="Ava").id
+    db.session.commit()
+
+    def change() -> None:
+        db.session.get(User, user_id).first_name = "Changed"
+
+    def change_and_flush() -> None:
+        change()
+        db.session.flush()
+
+    def update() -> None:
+        db.session.execute(sa.update(User).where(User.id == user_id).values(first_name="Changed"))
+
+    for work in (change, change_and_flush, update):
+        assert _ended(app, work) is False, work.__name__
+        db.session.expire_all()
+        assert db.session.get(User, user_id).first_name == "Ava"
+
+
+@pytest.mark.commits  # a transaction of its own, as a request has
+def test_an_error_ends_the_transaction_with_a_rollback(app, make):
+    user_id = make.student().id
+    db.session.commit()
+    committed: list[bool] = []
+    with app.test_request_context():
+        sa.event.listen(db.session(), "after_commit", lambda _session: committed.append(True))
+        db.session.get(User, user_id)
+        read_only.end(RuntimeError("the view failed"))
+        db.session.rollback()
+    assert committed == []
+
+
+@pytest.fixture
+def pg_app(app_factory):
+    """An app on the test database with its own pool (not the suite's shared transaction)."""
+    built = app_factory(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0})
+    with built.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("prepared statements are PostgreSQL's: set TEST_DATABASE_URL")
+        db.session.remove()
+    return built
+
+
+@pytest.mark.commits
+def test_statements_stay_prepared_from_one_page_to_the_next(pg_app, make):
+    """Six views of the browse page on one connection: psycopg prepares what it ran five times,
+    and the read-only requests' COMMIT keeps it (a ROLLBACK would DEALLOCATE ALL)."""
+    project = make.project(status=ProjectStatus.PUBLISHED)
+    employer = make.employer(make.organisation(verified_by=[project.team.classroom.school]))
+    db.session.commit()
+    client = pg_app.test_client()
+    login_as(client, employer)
+    for _ in range(6):
+        assert client.get("/projects").status_code == 200
+    with pg_app.app_context():
+        prepared = db.session.scalars(sa.text("SELECT statement FROM pg_prepared_statements"))
+        statements = list(prepared)
+    assert any("FROM project" in statement for statement in statements), statements
