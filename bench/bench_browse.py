@@ -389,14 +389,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(args: list[str], env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen, int]:
-    """Start gunicorn on a free loopback port and wait until it answers."""
+def serve(
+    args: list[str], env: dict[str, str], cwd: Path, workers: int = 2
+) -> tuple[subprocess.Popen, int]:
+    """Start gunicorn (sync workers) on a free loopback port and wait until it answers."""
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603 - our own virtualenv's gunicorn
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "--workers",
-            "2",
+            str(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -528,8 +530,8 @@ def run(kind: str, url: str, args: argparse.Namespace) -> None:
             "STORAGE_BACKEND": "local",
             "UPLOAD_DIR": str(workdir / "uploads"),  # where add_covers writes the thumbnails
         }
-        app_server, app_port = serve(["wsgi:app"], env, ROOT)
-        ceiling_server, ceiling_port = serve(["ceiling:app"], {}, ROOT / "bench")
+        app_server, app_port = serve(["wsgi:app"], env, ROOT, args.workers)
+        ceiling_server, ceiling_port = serve(["ceiling:app"], {}, ROOT / "bench", args.workers)
         try:
             cookie = login(app_port)
             pages = [
@@ -611,6 +613,13 @@ def main() -> None:
     parser.add_argument("--organisations", type=int, default=2_000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="gunicorn sync workers of the app and of the ceiling alike (deploy/gunicorn.conf.py "
+        "runs 2 per core and one more)",
+    )
     parser.add_argument(
         "--no-covers",
         dest="covers",
