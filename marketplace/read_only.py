@@ -26,7 +26,9 @@ from sqlalchemy.orm import Session, SessionTransaction
 from .extensions import db
 
 _READ = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
-_WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|LOCK)\b", re.I)
+_WRITE = re.compile(  # a row lock (FOR UPDATE, FOR SHARE) or SELECT … INTO counts as a write too
+    r"\b(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|LOCK|SHARE|INTO)\b", re.I
+)
 WROTE = "marketplace.wrote"  # in a connection's `info`: this transaction ran a non-SELECT
 
 

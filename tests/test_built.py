@@ -54,6 +54,28 @@ def test_cards_tell_the_organisation_of_its_own_engagement_only(client, login, m
     assert "engaged" not in card.lower() and "Engagement" not in card
     make.engagement(project, ours)
     db.session.commit()
-    card = text_of(client.get("/projects")).split("Forklift safety")[1]
-    assert "You're engaged · interest" in card
-    assert card.count("Forklift safety") == 0  # one card, however many organisations engage
+    page = text_of(client.get("/projects"))
+    assert "You're engaged · interest" in page.split("Forklift safety")[1]
+    assert page.count('class="project-card"') == 1  # one card, however many organisations engage
+
+
+def test_readers_of_one_shape_share_the_navs_statement_not_their_counts(client, login, make):
+    """Two students of one school ask the nav's counts with the same statement, each with their
+    own id: each bell counts their own notifications."""
+    from marketplace import nav
+    from marketplace.models import Notification
+
+    school = make.school()
+    ava, ben = make.student(school=school), make.student(school=school)
+    for user, count in ((ava, 2), (ben, 1)):
+        for n in range(count):
+            key = f"test-{user.id}-{n}"
+            db.session.add(
+                Notification(user_id=user.id, kind="test", subject="N", idempotency_key=key)
+            )
+    db.session.commit()
+    before = len(nav._STATEMENTS)
+    for user, count in ((ava, 2), (ben, 1), (ava, 2)):
+        login(user)
+        assert f'aria-label="Notifications, {count} unread"' in text_of(client.get("/dashboard"))
+    assert len(nav._STATEMENTS) <= before + 1  # one shape: built once (if not already)

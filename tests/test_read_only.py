@@ -26,6 +26,8 @@ from .conftest import login_as
         ("WITH gone AS (DELETE FROM message RETURNING id) SELECT count(*) FROM gone", False),
         ("PRAGMA busy_timeout=15000", False),
         ("LOCK TABLE offer", False),
+        ("SELECT id FROM offer FOR SHARE", False),
+        ("SELECT id INTO kept FROM offer", False),
     ],
 )
 def test_what_counts_as_only_reading(statement, read):
@@ -83,6 +85,29 @@ def test_an_error_ends_the_transaction_with_a_rollback(app, make):
         read_only.end(RuntimeError("the view failed"))
         db.session.rollback()
     assert committed == []
+
+
+@pytest.mark.commits
+def test_a_page_that_only_read_ends_with_commit(app, make, client):
+    """Through the app as a browser uses it: a GET of the browse page ends its read with a
+    COMMIT (read_only.end runs before Flask-SQLAlchemy closes the session)."""
+    project = make.project(status=ProjectStatus.PUBLISHED)
+    employer = make.employer(make.organisation(verified_by=[project.team.classroom.school]))
+    db.session.commit()
+    login_as(client, employer)
+    ours = db.session()  # the test's own session (the client commits it before each request)
+    committed: list[bool] = []
+
+    def note(session) -> None:
+        if session is not ours:
+            committed.append(True)
+
+    sa.event.listen(sa.orm.Session, "after_commit", note)
+    try:
+        assert client.get("/projects").status_code == 200
+        assert committed == [True]  # the request's own read, ended by read_only.end
+    finally:
+        sa.event.remove(sa.orm.Session, "after_commit", note)
 
 
 @pytest.fixture

@@ -115,7 +115,9 @@ def profile() -> Response | tuple[str, int]:
 
 
 def _more_schools_form(organisation: Organisation, **kwargs: object) -> RequestSchoolsForm:
-    """Asking schools the organisation has not asked yet."""
+    """Asking schools the organisation has not asked yet (every page that shows the form lists
+    the partnerships with their schools too: read here in one statement)."""
+    services.partnerships_of(organisation)
     form = RequestSchoolsForm(**kwargs)
     asked = {p.school_id for p in organisation.asked_partnerships}
     form.school_ids.choices = _school_choices(asked)
