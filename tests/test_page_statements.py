@@ -90,6 +90,7 @@ def test_the_user_loader_reads_which_schools_verified_an_employer_not_its_partne
     db.session.commit()
     session_id = employer.get_id()
     verifying_id, other_id, declining_id = verifying.id, other.id, declining.id
+    names = {school.id: school.name for school in (verifying, other, declining)}
     organisation_id = organisation.id
 
     def loaded():
@@ -99,7 +100,9 @@ def test_the_user_loader_reads_which_schools_verified_an_employer_not_its_partne
             assert user is not None and user.organisation is not None
             ids = user.organisation.verified_school_ids
             verified = user.organisation.is_verified_by(verifying_id)
+            named = user.organisation.verified_schools
         assert len(log.statements) == 1, listed(log.statements)
+        assert named == [(school_id, names[school_id]) for school_id in ids]
         unloaded = sa.inspect(user.organisation).unloaded
         assert "partnerships" in unloaded and "verified_in" not in unloaded  # ids, not rows
         partnerships = user.organisation.partnerships  # loaded now, on purpose

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column, relationship
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
@@ -76,20 +79,33 @@ class Organisation(Model):
         return [p for p in self.partnerships if p.asked]
 
     if TYPE_CHECKING:
-        verified_in: Mapped[str | None]  # a deferred column_property, below Partnership
+        # [[id, name], …] of the schools that verified it: a deferred column_property, below
+        verified_in: Mapped[list[list[Any]] | None]
+
+    def _verified_read_with_it(self) -> bool:
+        """Its verifying schools came with the row (`verified_in`: the user loader asks, on
+        every page) and its partnerships are not in the session (when they are, they answer,
+        so a change made in this request counts at once)."""
+        unloaded = sa.inspect(self).unloaded
+        return "partnerships" in unloaded and "verified_in" not in unloaded
 
     @property
     def verified_school_ids(self) -> list[int]:
-        """The schools whose students this organisation's members may work with.
-
-        From its partnerships when the session holds them (so a change made in this request
-        counts at once); else from `verified_in` when that was read with the organisation (the
-        user loader does, on every page: one column instead of every partnership and its
-        school); else the partnerships are loaded."""
-        state = sa.inspect(self)
-        if "partnerships" in state.unloaded and "verified_in" not in state.unloaded:
-            return sorted(int(part) for part in (self.verified_in or "").split(",") if part)
+        """The schools whose students this organisation's members may work with."""
+        if self._verified_read_with_it():
+            return sorted(int(school_id) for school_id, _ in self.verified_in or [])
         return [p.school_id for p in self.partnerships if p.status is VerificationStatus.VERIFIED]
+
+    @property
+    def verified_schools(self) -> list[tuple[int, str]]:
+        """Those schools as (id, name), by id: what the browse page's school filter lists."""
+        if self._verified_read_with_it():
+            return sorted((int(school_id), str(name)) for school_id, name in self.verified_in or [])
+        return sorted(
+            (p.school_id, p.school.name)
+            for p in self.partnerships
+            if p.status is VerificationStatus.VERIFIED
+        )
 
     @property
     def is_verified_anywhere(self) -> bool:
@@ -165,18 +181,42 @@ class Partnership(Model):
         return [label.value for label in self.labels if label.kind == "tag"]
 
 
-# The ids of the schools that verified an organisation, as "3,12,7": what its members' every page
-# needs to know of its partnerships (which schools' projects they may browse, open and contact),
-# read in the user's own statement (web.EVERY_PAGE) rather than as every partnership row with
-# all its partner record. Deferred: other reads of an organisation do not pay for it.
+class SchoolPairs(FunctionElement[Any]):
+    """`[[id, name], …]` of the rows an aggregate reads, as one JSON value (each dialect has its
+    own JSON functions for it)."""
+
+    type = sa.JSON()
+    inherit_cache = True
+    name = "school_pairs"
+
+
+@compiles(SchoolPairs)
+def _school_pairs_sqlite(element: SchoolPairs, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(SchoolPairs, "postgresql")
+def _school_pairs_postgresql(element: SchoolPairs, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+_SCHOOL = sa.table("school", sa.column("id", sa.Integer), sa.column("name", sa.String))
+
+# The schools that verified an organisation, as [[id, name], …]: what its members' every page
+# needs to know of its partnerships (which schools' projects they may browse, open and contact,
+# and what the browse page's school filter calls them), read in the user's own statement
+# (web.EVERY_PAGE) rather than as every partnership row with all its partner record. Deferred:
+# other reads of an organisation do not pay for it.
 Organisation.verified_in = deferred(
     column_property(
-        sa.select(sa.func.aggregate_strings(sa.cast(Partnership.school_id, sa.String), ","))
+        sa.select(SchoolPairs(_SCHOOL.c.id, _SCHOOL.c.name))
+        .select_from(Partnership)
+        .join(_SCHOOL, _SCHOOL.c.id == Partnership.school_id)
         .where(
             Partnership.organisation_id == Organisation.id,
             Partnership.status == VerificationStatus.VERIFIED,
         )
-        .correlate_except(Partnership)
+        .correlate_except(Partnership, _SCHOOL)
         .scalar_subquery()
     )
 )

@@ -214,20 +214,17 @@ class Browsable(NamedTuple):
 
 def _browsable_schools() -> list[Browsable]:
     """The schools whose published projects the user may browse, as (id, name): for an employer
-    those that verified its organisation (their ids came with the user), for everyone else their
-    own school (which came with the user too), for a site admin every school."""
+    those that verified its organisation, for everyone else their own school (both came with the
+    user: no statement of their own), for a site admin every school."""
     if current_user.is_employer:
         organisation = current_user.organisation
-        verified = organisation.verified_school_ids if organisation is not None else []
-        if not verified:
-            return []
-        query = sa.select(School.id, School.name).where(School.id.in_(verified))
-    elif current_user.is_site_admin:
-        query = sa.select(School.id, School.name)
-    else:
-        school = current_user.school
-        return [Browsable(school.id, school.name)] if school is not None else []
-    return [Browsable(*row) for row in db.session.execute(query.order_by(School.id))]
+        verified = organisation.verified_schools if organisation is not None else []
+        return [Browsable(*school) for school in verified]
+    if current_user.is_site_admin:
+        query = sa.select(School.id, School.name).order_by(School.id)
+        return [Browsable(*row) for row in db.session.execute(query)]
+    school = current_user.school
+    return [Browsable(school.id, school.name)] if school is not None else []
 
 
 @bp.get("/projects")
