@@ -35,8 +35,8 @@ _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static"}
 
 
 # What nearly every page reads of its user, loaded with the user in one statement and one row:
-# the school (its zone, its name), and for an employer the organisation with the ids of the
-# schools that verified it (what it may browse, open and contact; `Organisation.verified_in`).
+# the school (its zone, its name), and for an employer the organisation with the ids and names of
+# the schools that verified it (what it may browse, open and contact; `Organisation.verified_in`).
 # Its partnerships themselves, with their partner records and schools, are read by the pages that
 # show them. Read afresh on every request, so a school's decision shows on the next page.
 EVERY_PAGE = (
