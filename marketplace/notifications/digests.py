@@ -27,7 +27,6 @@ from ..models import (
     Organisation,
     OutgoingMail,
     Partnership,
-    Project,
     Role,
     User,
     VerificationStatus,
@@ -124,10 +123,10 @@ def new_projects(organisation: Organisation, since: datetime, until: datetime) -
     return found
 
 
-def _new_project(project: Project) -> NewProject:
+def _new_project(project: search.Card) -> NewProject:
     return NewProject(
         title=project.title,
-        team=project.team.name,
+        team=project.team.name if project.team is not None else "",
         pitch=project.pitch,
         cluster=project.challenge.career_cluster,
         url=absolute(f"/projects/{project.id}"),

@@ -10,14 +10,22 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from datetime import datetime
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from ..built import Built
 from ..extensions import db
-from ..models import Challenge, Engagement, EngagementStatus, Project, ProjectStatus, Rung
+from ..models import (
+    Challenge,
+    Engagement,
+    EngagementStatus,
+    Project,
+    ProjectStatus,
+    Rung,
+    Team,
+)
 from ..pagination import Pagination, counted_page
 
 SEARCH_OBJECTS = ("project_search", "ix_project_search", "search_vector")
@@ -55,15 +63,38 @@ class Engaged(NamedTuple):
     rung: Rung
 
 
+class CardChallenge(NamedTuple):
+    title: str
+    career_cluster: str
+
+
+class CardTeam(NamedTuple):
+    name: str
+
+
+class Card(NamedTuple):
+    """What a project's card shows (and the weekly digest's line), read as plain columns: a
+    page of 24 cards built as ORM objects with their challenges cost more than the statement."""
+
+    id: int
+    title: str
+    pitch: str
+    skills: list[str]
+    cover_key: str | None
+    published_at: datetime | None
+    challenge: CardChallenge
+    team: CardTeam | None  # with `with_teams`
+
+
 @dataclass
 class Results:
-    listing: Pagination  # one page of the matching projects
+    listing: Pagination  # one page of the matching projects, as cards
     filters: Filters = field(default_factory=Filters)
     more: bool = False  # more than COUNT_CAP matched
     engaged: dict[int, Engaged] = field(default_factory=dict)  # by project id
 
     @property
-    def projects(self) -> list[Project]:
+    def projects(self) -> list[Card]:
         return self.listing.items
 
     @property
@@ -103,12 +134,22 @@ def search(
     )
     listing = counted_page(query, page, PER_PAGE, paged)
     engaged: dict[int, Engaged] = {}
-    if organisation_id is not None:
-        rows, listing.items = listing.items, []
-        for project, *engagement in rows:
-            listing.items.append(project)
-            if engagement[0] is not None:
-                engaged[project.id] = Engaged(*engagement)
+    rows, listing.items = listing.items, []
+    for id_, title, pitch, skills, cover_key, published_at, challenge, cluster, *rest in rows:
+        team = CardTeam(rest.pop(0)) if with_teams else None
+        card = Card(
+            id_,
+            title,
+            pitch,
+            skills,
+            cover_key,
+            published_at,
+            CardChallenge(challenge, cluster),
+            team,
+        )
+        listing.items.append(card)
+        if organisation_id is not None and rest[0] is not None:
+            engaged[id_] = Engaged(*rest)
     more = (listing.total or 0) > COUNT_CAP
     listing.total = min(listing.total or 0, COUNT_CAP)
     return Results(listing, filters, more, engaged)
@@ -121,8 +162,9 @@ def _statements(
     with_teams: bool,
     organisation_id: int | None,
 ) -> tuple[sa.Select, sa.Select]:
-    """The search's statement (each row a project, its engagement's id, status and rung when
-    `organisation_id` is given, and the capped count last), and its page `page`."""
+    """The search's statement (each row a card's columns, its team's name `with_teams`, its
+    engagement's id, status and rung when `organisation_id` is given, and the capped count
+    last), and its page `page`."""
     query = sa.select(Project).where(
         Project.status == ProjectStatus.PUBLISHED, Project.school_id.in_(school_ids)
     )
@@ -165,6 +207,19 @@ def _statements(
         if not filters.cluster:
             query = query.join(Challenge, challenge)
         query = query.order_by(*newest)
+    columns: list[sa.orm.QueryableAttribute[Any]] = [
+        Project.id,
+        Project.title,
+        Project.pitch,
+        Project.skills,
+        Project.cover_key,
+        Project.published_at,
+        Challenge.title,
+        Challenge.career_cluster,
+    ]
+    if with_teams:
+        query = query.join(Team, Team.id == Project.team_id)
+        columns.append(Team.name)
     if organisation_id is not None:
         # An organisation has at most one engagement per project: no card comes twice.
         query = query.outerjoin(
@@ -173,16 +228,9 @@ def _statements(
                 Engagement.project_id == Project.id,
                 Engagement.organisation_id == organisation_id,
             ),
-        ).add_columns(Engagement.id, Engagement.status, Engagement.rung)
-    # A card shows the project's pitch and skills and its challenge's title and cluster.
-    query = query.add_columns(total.label("total")).options(
-        defer(Project.body),
-        contains_eager(Project.challenge).load_only(
-            Challenge.title, Challenge.career_cluster, Challenge.school_id
-        ),
-    )
-    if with_teams:
-        query = query.options(joinedload(Project.team))
+        )
+        columns += [Engagement.id, Engagement.status, Engagement.rung]
+    query = query.with_only_columns(*columns, total.label("total"))
     return query, query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)
 
 
