@@ -42,9 +42,9 @@ def counted_page(
 ) -> Pagination:
     """Page `page` of `query` in one statement, when the query's last column is the number of
     rows in all (a scalar subquery, e.g. a capped count); `paged` is that page's statement if
-    the caller has it built already. Each item is its row without the count (the first column
-    alone when that is all there is). A page past the end, which has no row to carry that
-    number, asks for the total alone and reads the last page instead."""
+    the caller has it built already. Each item is its row without the count. A page past the
+    end, which has no row to carry that number, asks for the total alone and reads the last
+    page instead."""
     page = max(page, 1)
     if paged is None:
         paged = query.limit(per_page).offset((page - 1) * per_page)
@@ -56,7 +56,7 @@ def counted_page(
         last = max(1, math.ceil(total / per_page))
         if total and page > last:
             return counted_page(query, last, per_page)
-    items = [row[0] if len(row) == 2 else tuple(row[:-1]) for row in rows]
+    items = [tuple(row[:-1]) for row in rows]
     return _GivenPage(
         page=page, per_page=per_page, max_per_page=None, error_out=False, items=items, total=total
     )
