@@ -195,3 +195,27 @@ def test_the_search_index_takes_each_project_as_written(app):
         sa.text("SELECT reloptions FROM pg_class WHERE relname = 'ix_project_search'")
     )
     assert "fastupdate=off" in (options or [])
+
+
+def test_a_search_is_planned_for_its_words(client, login, shelf):
+    """On PostgreSQL a search's values are written into its statement: a prepared statement's
+    plan is made once, blind to the words, and one plan does not fit a common word and a rare
+    one alike. Quotes in a query still cannot reach the SQL (only its words do)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the planner's choice is PostgreSQL's: set TEST_DATABASE_URL")
+    employer, _, _ = shelf
+    login(employer)
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        page = client.get("/projects", query_string={"q": "tablet' clinic"})
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert titles(page) == ["CheckIn Buddy"]
+    [(statement, parameters)] = [(s, p) for s, p in seen if "candidates" in s]
+    assert "'(tablet | tablet:*) & (clinic | clinic:*)'" in statement
+    assert not parameters

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.sql import visitors
 
 from ..built import Built
 from ..extensions import db
@@ -231,7 +232,25 @@ def _statements(
         )
         columns += [Engagement.id, Engagement.status, Engagement.rung]
     query = query.with_only_columns(*columns, total.label("total"))
-    return query, query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    paged = query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    if words and db.engine.dialect.name == "postgresql":
+        query, paged = _written_out(query), _written_out(paged)
+    return query, paged
+
+
+def _written_out(statement: sa.Select) -> sa.Select:
+    """`statement` with its values written into its text instead of bound (SQLAlchemy quotes
+    each as it renders it). psycopg prepares what runs 5 times, and PostgreSQL then plans the
+    prepared statement once for any values. A search's best plan depends on its words (walk the
+    newest projects for a common word, look a rare one up in the index), and a plan made blind
+    to them guesses 500 matches for every word: a common word took 20 ms instead of 11 on
+    100,000 projects. With the words in its text, each search is planned for its words, and
+    that plan is still prepared and reused."""
+
+    def write_out(bind: sa.BindParameter[Any]) -> None:
+        bind.literal_execute = True
+
+    return visitors.cloned_traverse(statement, {}, {"bindparam": write_out})
 
 
 def _match(query: sa.Select, words: list[str]) -> tuple[sa.Select, sa.ColumnElement]:
@@ -241,7 +260,10 @@ def _match(query: sa.Select, words: list[str]) -> tuple[sa.Select, sa.ColumnElem
         # "(w | w:*)" matches what "w:*" does, and lets the planner estimate the word from the
         # column's statistics (a prefix alone gets a fixed guess): a common word is then read
         # newest first by index instead of every project it is in being fetched and sorted.
-        tsquery = sa.func.to_tsquery("english", " & ".join(f"({w} | {w}:*)" for w in words))
+        tsquery = sa.func.to_tsquery(
+            sa.literal_column("'english'::regconfig"),
+            sa.bindparam("words", " & ".join(f"({w} | {w}:*)" for w in words), sa.String),
+        )
         vector: sa.ColumnClause[str] = sa.literal_column(TSVECTOR)  # a tsvector reads as text
         return query.where(vector.op("@@")(tsquery)), sa.func.ts_rank(vector, tsquery)
     fts = sa.table("project_search", sa.column("rowid"), sa.column("project_search"))
