@@ -61,7 +61,7 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _env(
             "DATABASE_URL", f"sqlite:///{self.INSTANCE_PATH / 'marketplace.sqlite3'}"
         )
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}  # pings: see marketplace/pool.py
         self.SECRET_KEY = _env("SECRET_KEY")
         self.BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
         self.DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)

@@ -25,6 +25,7 @@ from . import (
     partners,
     pitch_events,
     placements,
+    pool,
     projects,
     read_only,
     reports,
@@ -81,6 +82,7 @@ def create_app(config: Config | None = None) -> Flask:
     request_log.register(app)
     extensions.register(app)
     read_only.register(app)  # after the extensions: its teardown runs before the session's
+    pool.register(app)
     storage.register(app)
     web.register(app)
     errors.register(app)

@@ -1,0 +1,91 @@
+"""Pooled PostgreSQL connections are pinged only when in doubt (marketplace.pool): a backend
+that died while its connection sat in the pool is replaced without the request noticing, and a
+connection used a moment ago goes out without a round trip."""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from marketplace import pool
+from marketplace.extensions import db
+
+
+@pytest.fixture
+def engine(app):
+    """An engine of one pooled connection to the test database, watched as the app's are."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to lose: set TEST_DATABASE_URL")
+    made = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=1, max_overflow=0)
+    pool.watch(made)
+    yield made
+    made.dispose()
+
+
+@pytest.fixture
+def pings(engine, monkeypatch):
+    """The pings the engine's pool sends."""
+    sent: list[object] = []
+    ping = engine.dialect.do_ping
+
+    def counted(dbapi_connection):
+        sent.append(dbapi_connection)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counted)
+    return sent
+
+
+def _backend(engine) -> int:
+    with engine.connect() as connection:
+        return connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+
+
+def test_a_connection_used_a_moment_ago_is_not_pinged(engine, pings):
+    first = _backend(engine)
+    assert _backend(engine) == first  # the same connection, from the pool
+    assert pings == []
+
+
+def test_a_connection_idle_too_long_is_pinged(engine, pings, monkeypatch):
+    """A dropped network leaves no trace on the socket: an old connection is asked."""
+    first = _backend(engine)
+    monkeypatch.setattr(pool, "PING_AFTER", 0.0)
+    time.sleep(0.01)
+    assert _backend(engine) == first
+    assert len(pings) == 1
+
+
+def test_a_backend_ended_while_in_the_pool_is_replaced(engine, pings):
+    """PostgreSQL restarted, or an administrator or an idle timeout ended the backend: the
+    next checkout sees it, pings, and takes a new connection; the statement never fails."""
+    first = _backend(engine)
+    with psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(False)) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [first])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # the goodbye reaches the pooled socket
+        row = engine.pool._pool.queue[0]  # the one idle connection
+        if pool._has_news(row.dbapi_connection):
+            break
+        time.sleep(0.01)
+    second = _backend(engine)
+    assert second != first
+    assert len(pings) == 1
+
+
+def test_without_the_watch_that_backend_would_have_failed_the_statement(engine):
+    """The case above is real: an unwatched pool hands out the dead connection."""
+    bare = sa.create_engine(engine.url, pool_size=1, max_overflow=0)
+    try:
+        first = _backend(bare)
+        url = engine.url.set(drivername="postgresql").render_as_string(False)
+        with psycopg.connect(url) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [first])
+        time.sleep(0.2)
+        with pytest.raises(sa.exc.OperationalError):
+            _backend(bare)
+    finally:
+        bare.dispose()
