@@ -31,6 +31,7 @@ from . import (
     reports,
     request_log,
     schools,
+    sessions,
     storage,
     teams,
     web,
@@ -83,6 +84,7 @@ def create_app(config: Config | None = None) -> Flask:
     extensions.register(app)
     read_only.register(app)  # after the extensions: its teardown runs before the session's
     pool.register(app)
+    sessions.register(app)
     storage.register(app)
     web.register(app)
     errors.register(app)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from flask import request
 
 from config import load_config
+from marketplace import sessions
 from marketplace.extensions import db
 from marketplace.models import School
 
@@ -116,6 +118,29 @@ def test_sessions_expire_when_idle(client, make):
     )
     assert "Expires=" in response.headers["Set-Cookie"]
     assert client.application.permanent_session_lifetime.total_seconds() == 8 * 3600
+
+
+def test_the_session_slides_without_a_new_cookie_on_every_page(client, make, monkeypatch):
+    """The idle clock restarts on a page at most once a minute: a cookie signed a moment ago
+    is not signed and sent again, an older one is."""
+    teacher = make.teacher()
+    client.post("/auth/login", data={"login": teacher.email, "password": "correct horse battery"})
+    client.get("/classes")  # the first page with a form keeps its CSRF token in the session
+    page = client.get("/classes")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
+    monkeypatch.setattr(sessions, "REFRESH_AFTER", 0)
+    refreshed = client.get("/classes").headers["Set-Cookie"]
+    assert refreshed.startswith("session=") and "Expires=" in refreshed
+
+
+def test_a_session_idle_past_its_lifetime_is_logged_out(client, make, monkeypatch):
+    """Eight hours after its last signing the cookie is refused: the teacher logs in again."""
+    teacher = make.teacher()
+    client.post("/auth/login", data={"login": teacher.email, "password": "correct horse battery"})
+    assert client.get("/classes").status_code == 200
+    later = time.time() + 8 * 3600 + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert "/auth/login" in client.get("/classes").headers["Location"]
 
 
 def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(app_factory):
