@@ -219,3 +219,26 @@ def test_a_search_is_planned_for_its_words(client, login, shelf):
     [(statement, parameters)] = [(s, p) for s, p in seen if "candidates" in s]
     assert "'(tablet | tablet:*) & (clinic | clinic:*)'" in statement
     assert not parameters
+
+
+def test_relevance_pages_hold_every_match_once(client, login, make):
+    """The page's 24 are picked by score before the cards are read: page 2 goes on where page
+    1 stopped, the strongest matches first."""
+    school = make.school()
+    employer = make.employer(make.organisation(verified_by=[school]))
+    team = make.team(members=[make.student(make.classroom(school=school))])
+    challenge = make.challenge(school)
+    for n in range(30):
+        body = "beacon " * (1 + n % 3)
+        make.project(team, challenge, ProjectStatus.PUBLISHED, title=f"Idea {n:02d}", body=body)
+    login(employer)
+
+    def shown(page):
+        html = text_of(client.get("/projects", query_string={"q": "beacon", "page": page}))
+        return [f"Idea {n:02d}" for n in range(30) if f"Idea {n:02d}" in html]
+
+    first, second = shown(1), shown(2)
+    assert len(first) == 24 and len(second) == 6
+    assert sorted(first + second) == [f"Idea {n:02d}" for n in range(30)]
+    strongest = {f"Idea {n:02d}" for n in range(30) if n % 3 == 2}  # "beacon" three times
+    assert strongest <= set(first)

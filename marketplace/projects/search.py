@@ -185,29 +185,60 @@ def _statements(
         query, score = _match(query, words)
     # Counting stops past COUNT_CAP: "1,000+ projects" is as useful as an exact figure, and
     # an exact count of every published project on each request does not scale.
+    offset = (page - 1) * PER_PAGE
     if words and filters.sort == "relevance":
         # Relevance is ranked over the newest COUNT_CAP + 1 matches, read once for the count
-        # and the page: a common word would otherwise rank every project it is in.
+        # and the page: a common word would otherwise rank every project it is in. The page's
+        # 24 are picked from those by score before anything is joined to them (joining all
+        # 1,001 to their challenges first cost 3 ms).
         candidates = (
-            query.with_only_columns(Project.id.label("id"), score.label("score"))
+            query.with_only_columns(
+                Project.id.label("id"),
+                score.label("score"),
+                Project.published_at.label("published_at"),
+            )
             .order_by(*newest)
             .limit(COUNT_CAP + 1)
             .cte("candidates")
             .prefix_with("MATERIALIZED")
         )
         total = sa.select(sa.func.count()).select_from(candidates).scalar_subquery()
-        query = (
-            sa.select(Project)
-            .join(candidates, candidates.c.id == Project.id)
-            .join(Challenge, challenge)
-            .order_by(candidates.c.score.desc(), *newest)
+        shown = (
+            sa.select(candidates.c.id, candidates.c.score)
+            .order_by(
+                candidates.c.score.desc(), candidates.c.published_at.desc(), candidates.c.id.desc()
+            )
+            .limit(PER_PAGE)
+            .offset(offset)
+            .subquery("shown")
         )
+
+        def ranked(rows: sa.Subquery | sa.CTE) -> sa.Select:
+            return (
+                sa.select(Project)
+                .join(rows, rows.c.id == Project.id)
+                .join(Challenge, challenge)
+                .order_by(rows.c.score.desc(), *newest)
+            )
+
+        query, paged = ranked(candidates), ranked(shown)
     else:
         capped = query.with_only_columns(Project.id).limit(COUNT_CAP + 1).subquery()
         total = sa.select(sa.func.count()).select_from(capped).scalar_subquery()
         if not filters.cluster:
             query = query.join(Challenge, challenge)
         query = query.order_by(*newest)
+        paged = query.limit(PER_PAGE).offset(offset)
+    query, paged = (_cards(q, total, with_teams, organisation_id) for q in (query, paged))
+    if words and db.engine.dialect.name == "postgresql":
+        query, paged = _written_out(query), _written_out(paged)
+    return query, paged
+
+
+def _cards(
+    query: sa.Select, total: sa.ScalarSelect[int], with_teams: bool, organisation_id: int | None
+) -> sa.Select:
+    """`query` of projects (joined to their challenges) as cards' columns, the count last."""
     columns: list[sa.orm.QueryableAttribute[Any]] = [
         Project.id,
         Project.title,
@@ -231,11 +262,7 @@ def _statements(
             ),
         )
         columns += [Engagement.id, Engagement.status, Engagement.rung]
-    query = query.with_only_columns(*columns, total.label("total"))
-    paged = query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    if words and db.engine.dialect.name == "postgresql":
-        query, paged = _written_out(query), _written_out(paged)
-    return query, paged
+    return query.with_only_columns(*columns, total.label("total"))
 
 
 def _written_out(statement: sa.Select) -> sa.Select:
