@@ -6,14 +6,21 @@ Each count is the reader's own (their threads, their school's queue, their bell)
 on every request. What is kept between requests is only how to ask: the statement is built once
 for each shape of reader (their role, whether they have an organisation and a school, how their
 school checks held messages) with the reader's ids as bound parameters, and run with the ids of
-whoever reads (see `built`)."""
+whoever reads (see `built`).
+
+On a page (a GET that is not htmx's) the counts come with the user, in the user loader's own
+statement: the session keeps the reader's shape and ids from the page before (`HINT`), and the
+counts asked with them are kept only if the user loaded has that shape and those ids still.
+Otherwise, and on the first page of a session, they are asked on their own as before."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, g
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from .built import Built
@@ -72,9 +79,9 @@ class Reader:
 _STATEMENTS: Built[tuple[tuple[str, ...], sa.Select | None]] = Built(limit=256)
 
 
-def _build(missing: tuple[str, ...], reader: Reader) -> tuple[tuple[str, ...], sa.Select | None]:
-    """The statement asking the `missing` counts of a reader of that shape, and the count each
-    of its columns adds to (a count may be the sum of two)."""
+def _asked(missing: tuple[str, ...], reader: Reader) -> list[tuple[str, sa.ScalarSelect[int]]]:
+    """The subqueries asking the `missing` counts of a reader of that shape, each with the
+    count it adds to (a count may be the sum of two)."""
     # The builders take a User; a Reader offers every attribute they read of one.
     user: User = reader  # type: ignore[assignment]
     subqueries: dict[str, list[sa.ScalarSelect[int]]] = {
@@ -88,39 +95,129 @@ def _build(missing: tuple[str, ...], reader: Reader) -> tuple[tuple[str, ...], s
     waiting = moderation_queries.waiting(user)
     if waiting is not None:
         subqueries["held_waiting"].extend(waiting)
-    asked = [(name, subquery) for name in missing for subquery in subqueries[name]]
+    return [(name, subquery) for name in missing for subquery in subqueries[name]]
+
+
+def _build(missing: tuple[str, ...], reader: Reader) -> tuple[tuple[str, ...], sa.Select | None]:
+    """The statement asking the `missing` counts of a reader of that shape, and the count each
+    of its columns adds to."""
+    asked = _asked(missing, reader)
     if not asked:
         return (), None
     return tuple(name for name, _ in asked), sa.select(*(subquery for _, subquery in asked))
+
+
+def _reader_of(user: User) -> Reader:
+    school = user.school
+    return Reader(
+        role=user.role,
+        has_organisation=user.organisation_id is not None,
+        has_school=user.school_id is not None,
+        all_staff_check=school is not None and school.held_checked_by_all_staff,
+    )
+
+
+def _ids(user_id: int, organisation_id: int | None, school_id: int | None) -> dict[str, Any]:
+    """A shape's statement names only some of them; the rest are left unused."""
+    return {"nav_user": user_id, "nav_organisation": organisation_id, "nav_school": school_id}
+
+
+def _keep(missing: Sequence[str], names: Sequence[str], values: Sequence[int | None]) -> None:
+    for name in missing:
+        setattr(g, name, 0)
+    for name, value in zip(names, values, strict=True):
+        setattr(g, name, getattr(g, name) + (value or 0))
 
 
 def _ask() -> None:
     """Fill in every count not yet in `g`, in one statement (none for a visitor)."""
     missing = tuple(name for name in COUNTS if name not in g)
     if not current_user.is_authenticated:
-        for name in missing:
-            setattr(g, name, 0)
+        _keep(missing, (), ())
         return
-    school = current_user.school
-    reader = Reader(
-        role=current_user.role,
-        has_organisation=current_user.organisation_id is not None,
-        has_school=current_user.school_id is not None,
-        all_staff_check=school is not None and school.held_checked_by_all_staff,
-    )
+    reader = _reader_of(current_user)
     names, statement = _STATEMENTS.get((missing, reader), lambda: _build(missing, reader))
     values: tuple[int | None, ...] = ()
     if statement is not None:
-        ids = {  # a shape's statement names only some of them; the rest are left unused
-            "nav_user": current_user.id,
-            "nav_organisation": current_user.organisation_id,
-            "nav_school": current_user.school_id,
-        }
+        ids = _ids(current_user.id, current_user.organisation_id, current_user.school_id)
         values = tuple(db.session.execute(statement, ids).one())
-    for name in missing:
-        setattr(g, name, 0)
-    for name, value in zip(names, values, strict=True):
-        setattr(g, name, getattr(g, name) + (value or 0))
+    _keep(missing, names, values)
+    if missing == COUNTS:
+        hint = _hint_of(current_user)
+        if session.get(HINT) != hint:
+            session[HINT] = hint  # the next page asks them with the user
+
+
+# In the session: the reader's shape and ids as the nav last asked its counts.
+HINT = "nav"
+
+
+def _hint_of(user: User) -> list[Any]:
+    reader = _reader_of(user)
+    return [
+        user.id,
+        reader.role.value,
+        user.organisation_id,
+        user.school_id,
+        reader.all_staff_check,
+    ]
+
+
+def _is_page() -> bool:
+    """Whether this request draws a whole page, with the nav (a guess: a GET that is not htmx's
+    and not a file's; what is asked for nothing costs a few index reads, never a wrong count)."""
+    return (
+        has_request_context()
+        and request.method == "GET"
+        and "HX-Request" not in request.headers
+        and request.endpoint not in (None, "static", "health.alive", "health.ready")
+    )
+
+
+# The user loader's statement with the nav's counts of each shape of reader.
+_WITH_USER: Built[tuple[tuple[str, ...], sa.Select]] = Built(limit=256)
+
+
+def load_user(user_id: int, options: Sequence[Any]) -> tuple[User | None, Any]:
+    """The user with `options`; on a page, with the nav's counts in the same statement when
+    the session knows the reader's shape. Returns the user and what to `keep` of the counts
+    once the caller has accepted the user."""
+    hint: list[Any] = session.get(HINT, []) if _is_page() else []
+    try:
+        hinted_id, role, organisation_id, school_id, all_staff_check = hint
+        reader = Reader(Role(role), organisation_id is not None, school_id is not None,
+                        all_staff_check is True)  # fmt: skip
+    except (TypeError, ValueError):  # none, or one from an older release
+        hinted_id = None
+    if hinted_id != user_id:
+        return db.session.get(User, user_id, options=options), None
+
+    def build() -> tuple[tuple[str, ...], sa.Select]:
+        asked = _asked(COUNTS, reader)
+        # Each subquery stands alone: one that reads "user" itself is not tied to the row
+        # loaded beside it.
+        counts = [subquery.correlate(None) for _, subquery in asked]
+        statement = sa.select(User, *counts).where(
+            User.id == sa.bindparam("nav_user", type_=sa.Integer)
+        )
+        return tuple(name for name, _ in asked), statement.options(*options)
+
+    names, statement = _WITH_USER.get(reader, build)
+    row = db.session.execute(statement, _ids(user_id, organisation_id, school_id)).one_or_none()
+    if row is None:
+        return None, None
+    return row[0], (hint, names, tuple(row[1:]))
+
+
+def keep(user: User, asked: Any) -> None:
+    """Keep the counts `load_user` read with `user`, now accepted, if the user is still of the
+    shape they were asked for (a new organisation or school, a role, a changed setting: the
+    nav asks again, on its own)."""
+    if asked is None:
+        return
+    hint, names, values = asked
+    if _hint_of(user) == hint:
+        _keep(COUNTS, names, values)
 
 
 def _count(name: str) -> int:

@@ -52,9 +52,12 @@ def load_user(user_id: str) -> User | None:
         id_, version = (int(part) for part in user_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, id_, options=EVERY_PAGE)
+    from . import nav  # nav reads the messaging package, whose views import this module
+
+    user, counts = nav.load_user(id_, EVERY_PAGE)
     if user is None or user.session_version != version or not user.active:
         return None
+    nav.keep(user, counts)
     return user
 
 

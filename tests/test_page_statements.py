@@ -4,10 +4,14 @@ bench_browse.py and bench_pages.py measure the same pages at scale)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
+from marketplace.models import School
+from marketplace.notifications.service import notify
 
 from .conftest import login_as
 from .isolation import StatementLog
@@ -23,6 +27,7 @@ def statements(client, user, url: str) -> list[str]:
     """The SQL statements one GET of `url` by `user` runs."""
     login_as(client, user)
     db.session.commit()  # the world's rows, and what committing them sets off, before listening
+    client.get(url)  # a session's later pages read the nav's counts with the user
     with StatementLog() as log:
         assert client.get(url).status_code == 200, url
     return log.statements
@@ -134,3 +139,74 @@ def test_a_change_to_a_loaded_partnership_counts_in_the_same_request(make):
     user.organisation.partnership_with(school_id).status = VerificationStatus.DECLINED
     assert not user.organisation.is_verified_by(school_id)
     assert user.organisation.verified_school_ids == []
+
+
+def _bell(response) -> str:
+    return re.search(r'aria-label="Notifications, ([^"]*)"', response.get_data(as_text=True))[1]
+
+
+def _counting(ran: list[str]) -> list[str]:
+    return [s for s in ran if "notification" in s]
+
+
+def _loads_user(statement: str) -> bool:
+    return re.match(r'\s*SELECT "?user"?\.id', statement) is not None
+
+
+def test_a_sessions_later_pages_read_the_nav_counts_with_the_user(client, make):
+    """The first page asks the counts on its own and notes the reader's shape in the session;
+    the next reads them in the user's own statement, with the same answer, and so does a
+    page after a new notification."""
+    teacher = make.teacher()
+    notify(teacher, kind="test", subject="One", key="one", link="/dashboard")
+    login_as(client, teacher)
+    db.session.commit()
+    with StatementLog() as log:
+        first = client.get("/challenges")
+    assert _bell(first) == "1 unread"
+    assert len(_counting(log.statements)) == 1 and not _loads_user(_counting(log.statements)[0])
+    with StatementLog() as log:
+        second = client.get("/challenges")
+    assert _bell(second) == "1 unread"
+    [counted] = _counting(log.statements)
+    assert _loads_user(counted)  # the user loader's statement
+    notify(teacher, kind="test", subject="Two", key="two", link="/dashboard")
+    db.session.commit()
+    assert _bell(client.get("/challenges")) == "2 unread"
+
+
+def test_a_reader_whose_shape_changed_is_counted_afresh(client, make):
+    """Counts asked for the shape the session noted are dropped when the user loaded is no
+    longer of that shape (here the school starts having all its staff check held messages):
+    the nav asks again on its own, for the reader as they are now."""
+    teacher = make.teacher()
+    school_id = teacher.school_id
+    login_as(client, teacher)
+    db.session.commit()
+    before = client.get("/challenges")
+    school = db.session.get(School, school_id)
+    school.held_checked_by_all_staff = not school.held_checked_by_all_staff
+    db.session.commit()
+    with StatementLog() as log:
+        after = client.get("/challenges")
+    assert len(_counting(log.statements)) == 2, listed(log.statements)  # with the user; again
+    assert after.status_code == before.status_code == 200
+    with StatementLog() as log:
+        client.get("/challenges")
+    assert len(_counting(log.statements)) == 1  # the new shape noted: with the user again
+
+
+def test_htmx_and_another_users_hint_are_not_counted_with_the_user(client, make):
+    """A fragment has no nav: its user is read alone. A hint left by someone else in the same
+    browser is not used for the next user."""
+    teacher, other = make.teacher(), make.teacher()
+    login_as(client, teacher)
+    db.session.commit()
+    client.get("/challenges")
+    with StatementLog() as log:
+        client.get("/notifications/bell", headers={"HX-Request": "true"})
+    assert not [s for s in _counting(log.statements) if _loads_user(s)]
+    login_as(client, other)  # the session still holds the teacher's hint
+    notify(other, kind="test", subject="Mine", key="mine", link="/dashboard")
+    db.session.commit()
+    assert _bell(client.get("/challenges")) == "1 unread"
