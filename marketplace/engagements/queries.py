@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from ..built import Built
 from ..extensions import db
 from ..models import (
     LADDER,
@@ -149,27 +150,35 @@ def card(engagement_id: int) -> tuple[Engagement, dict, dict]:
     return engagement, last, open_offers
 
 
+def _for_project_statement(of_one_organisation: bool) -> sa.Select:
+    query = sa.select(Engagement).where(Engagement.project_id == sa.bindparam("project"))
+    if of_one_organisation:
+        query = query.where(Engagement.organisation_id == sa.bindparam("organisation"))
+    return query.options(
+        joinedload(Engagement.organisation),
+        joinedload(Engagement.offers),
+        joinedload(Engagement.school),
+    ).order_by(Engagement.created_at)
+
+
+# Asked on every project page: built once for each of its two shapes (see `built`).
+_FOR_PROJECT: Built[sa.Select] = Built(limit=2)
+
+
 def for_project(project: Project, user: User) -> list[Engagement]:
     """The engagements on a project that `user` may see: the employer's own organisation's, or
     all of them for the team and its school's staff."""
-    query = sa.select(Engagement).where(Engagement.project_id == project.id)
-    if user.is_employer:
-        query = query.where(Engagement.organisation_id == user.organisation_id)
-    elif not (
-        project_rules.is_member(project, user)
+    if not (
+        user.is_employer
+        or project_rules.is_member(project, user)
         or project_rules.can_review(project, user)
         or user.is_site_admin
     ):
         return []
-    return list(
-        db.session.scalars(
-            query.options(
-                joinedload(Engagement.organisation),
-                joinedload(Engagement.offers),
-                joinedload(Engagement.school),
-            ).order_by(Engagement.created_at)
-        ).unique()
-    )
+    employer = bool(user.is_employer)
+    statement = _FOR_PROJECT.get(employer, lambda: _for_project_statement(employer))
+    values = {"project": project.id, "organisation": user.organisation_id}
+    return list(db.session.scalars(statement, values).unique())
 
 
 def timeline(engagement: Engagement, viewer: User) -> list[EngagementEvent]:
