@@ -33,8 +33,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import flask_migrate
@@ -453,6 +454,55 @@ def login(port: int) -> str:
     return _cookies(response)
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """CPU time used so far by these processes (Linux's /proc; 0 for one that is gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pids(server: subprocess.Popen) -> list[int]:
+    """gunicorn's master and its workers."""
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return [server.pid, *map(int, children)]
+
+
+def _postgres_pids() -> list[int]:
+    """PostgreSQL's processes, when it runs on this machine."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if stat.read_text().strip() == "postgres":
+                pids.append(int(stat.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def cpu_split(
+    server: subprocess.Popen, measure: Callable[[], dict[str, float]]
+) -> dict[str, float]:
+    """`measure()`'s figures with the CPU time each request cost, in ms: the app server's
+    (`app_cpu`), PostgreSQL's on this machine (`db_cpu`) and the load generator's (`client_cpu`).
+    On a machine where they share the cores, their sum is what one request costs."""
+    pids, database = _server_pids(server), _postgres_pids()
+    app, db_, client = _cpu_seconds(pids), _cpu_seconds(database), time.process_time()
+    figures = measure()
+    requests = figures["requests"] or 1
+    figures["app_cpu"] = (_cpu_seconds(pids) - app) / requests * 1000
+    figures["db_cpu"] = (_cpu_seconds(database) - db_) / requests * 1000
+    figures["client_cpu"] = (time.process_time() - client) / requests * 1000
+    return figures
+
+
 def load(port: int, path: str, cookie: str, seconds: float, threads: int = 8) -> dict[str, float]:
     """Keep-alive GETs from several threads for `seconds`; requests/s and latency percentiles."""
     latencies: list[float] = []
@@ -480,6 +530,7 @@ def load(port: int, path: str, cookie: str, seconds: float, threads: int = 8) ->
         thread.join()
     latencies.sort()
     return {
+        "requests": len(latencies),
         "rps": len(latencies) / seconds,
         "p50": statistics.median(latencies) * 1000,
         "p95": latencies[int(len(latencies) * 0.95) - 1] * 1000,
@@ -550,23 +601,32 @@ def run(kind: str, url: str, args: argparse.Namespace) -> None:
             small = _small_counts(
                 [path.replace(str(args.projects // 2), "50") for _, path in pages]
             )
-            ceiling = load(ceiling_port, "/projects", "", args.seconds)
-            print(
-                f"{'page':<16}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'of ceiling':>12}"
-                f"{'SQL':>6}{'SQL small':>11}"
+            ceiling = cpu_split(
+                ceiling_server, lambda: load(ceiling_port, "/projects", "", args.seconds)
             )
             print(
+                f"{'page':<16}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'of ceiling':>12}"
+                f"{'SQL':>6}{'SQL small':>11}   CPU ms per request: app + database + client"
+            )
+
+            def cpu(figures: dict[str, float]) -> str:
+                return (
+                    f"   {figures['app_cpu']:.2f} + {figures['db_cpu']:.2f} + "
+                    f"{figures['client_cpu']:.2f}"
+                )
+
+            print(
                 f"{'ceiling':<16}{ceiling['rps']:>9.0f}{ceiling['p50']:>9.1f}{ceiling['p95']:>9.1f}"
-                f"{'100%':>12}{0:>6}{0:>11}"
+                f"{'100%':>12}{0:>6}{0:>11}{cpu(ceiling)}"
             )
             measured = {}
             for (name, path), statements, few in zip(pages, counts, small, strict=True):
-                figures = load(app_port, path, cookie, args.seconds)
+                figures = cpu_split(app_server, partial(load, app_port, path, cookie, args.seconds))
                 share = figures["rps"] / ceiling["rps"] * 100
                 measured[name] = (share, statements)
                 print(
                     f"{name:<16}{figures['rps']:>9.0f}{figures['p50']:>9.1f}{figures['p95']:>9.1f}"
-                    f"{share:>11.0f}%{statements:>6}{few:>11}"
+                    f"{share:>11.0f}%{statements:>6}{few:>11}{cpu(figures)}"
                 )
             if args.covers:
                 covers(url, workdir, args, app_port, cookie, ceiling["rps"], *measured["browse"])
