@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import Flask, g, has_request_context, request, session
-from flask_login import current_user
+from flask_login import current_user, user_logged_in, user_logged_out
 
+from . import read_only
 from .built import Built
 from .extensions import db
 from .messaging import moderation_queries
@@ -123,10 +124,12 @@ def _ids(user_id: int, organisation_id: int | None, school_id: int | None) -> di
 
 
 def _keep(missing: Sequence[str], names: Sequence[str], values: Sequence[int | None]) -> None:
+    """Put the `missing` counts in `g`, each the sum of its columns among `values`."""
     for name in missing:
         setattr(g, name, 0)
     for name, value in zip(names, values, strict=True):
-        setattr(g, name, getattr(g, name) + (value or 0))
+        if name in missing:
+            setattr(g, name, getattr(g, name) + (value or 0))
 
 
 def _ask() -> None:
@@ -164,24 +167,35 @@ def _hint_of(user: User) -> list[Any]:
 
 
 def _is_page() -> bool:
-    """Whether this request draws a whole page, with the nav (a guess: a GET that is not htmx's
-    and not a file's; what is asked for nothing costs a few index reads, never a wrong count)."""
+    """Whether this request draws a whole page, with the nav: a GET the browser navigates to
+    (not htmx's, not an image's or a download's fetch, not a health check). A guess: counts
+    asked for nothing cost a few index reads, never a wrong number."""
     return (
         has_request_context()
         and request.method == "GET"
         and "HX-Request" not in request.headers
+        and request.headers.get("Sec-Fetch-Dest", "document") == "document"
         and request.endpoint not in (None, "static", "health.alive", "health.ready")
     )
 
 
-# The user loader's statement with the nav's counts of each shape of reader.
+class Asked(NamedTuple):
+    """The nav's counts read with the user, and the hint they were asked for."""
+
+    hint: list[Any]
+    names: tuple[str, ...]
+    values: tuple[int | None, ...]
+
+
+# The user loader's statement with the nav's counts, per shape of reader and loader options.
 _WITH_USER: Built[tuple[tuple[str, ...], sa.Select]] = Built(limit=256)
+PREFETCHED = "nav_prefetched"  # under `g`: the counts read with the user, until one is asked
 
 
-def load_user(user_id: int, options: Sequence[Any]) -> tuple[User | None, Any]:
+def load_user(user_id: int, options: tuple[Any, ...]) -> tuple[User | None, Asked | None]:
     """The user with `options`; on a page, with the nav's counts in the same statement when
-    the session knows the reader's shape. Returns the user and what to `keep` of the counts
-    once the caller has accepted the user."""
+    the session knows the reader's shape. Returns the user and the counts, for `keep` once
+    the caller has accepted the user."""
     hint: list[Any] = session.get(HINT, []) if _is_page() else []
     try:
         hinted_id, role, organisation_id, school_id, all_staff_check = hint
@@ -202,28 +216,35 @@ def load_user(user_id: int, options: Sequence[Any]) -> tuple[User | None, Any]:
         )
         return tuple(name for name, _ in asked), statement.options(*options)
 
-    names, statement = _WITH_USER.get(reader, build)
+    names, statement = _WITH_USER.get((reader, options), build)
     row = db.session.execute(statement, _ids(user_id, organisation_id, school_id)).one_or_none()
     if row is None:
         return None, None
-    return row[0], (hint, names, tuple(row[1:]))
+    return row[0], Asked(hint, names, tuple(row[1:]))
 
 
-def keep(user: User, asked: Any) -> None:
+def keep(user: User, asked: Asked | None) -> None:
     """Keep the counts `load_user` read with `user`, now accepted, if the user is still of the
     shape they were asked for (a new organisation or school, a role, a changed setting: the
     nav asks again, on its own)."""
-    if asked is None:
-        return
-    hint, names, values = asked
-    if _hint_of(user) == hint:
-        _keep(COUNTS, names, values)
+    if asked is not None and _hint_of(user) == asked.hint:
+        setattr(g, PREFETCHED, asked)
 
 
 def _count(name: str) -> int:
     if name not in g:
-        _ask()
+        asked = g.pop(PREFETCHED, None)
+        if asked is not None and not read_only.wrote_in_request():
+            missing = tuple(name for name in COUNTS if name not in g)
+            _keep(missing, asked.names, asked.values)
+        else:  # none read with the user, or the view changed something since (a thread read)
+            _ask()
     return int(getattr(g, name))
+
+
+def _forget_hint(_app: Flask, **_: Any) -> None:
+    """Whoever logs in or out next in this browser starts without the last reader's hint."""
+    session.pop(HINT, None)
 
 
 def unread_messages() -> int:
@@ -243,6 +264,8 @@ def unread_notifications() -> int:
 
 def register(app: Flask) -> None:
     """Offer the counts to every template."""
+    user_logged_in.connect(_forget_hint, app)
+    user_logged_out.connect(_forget_hint, app)
     app.jinja_env.globals.update(
         unread_messages=unread_messages,
         held_waiting=held_waiting,

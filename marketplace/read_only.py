@@ -20,7 +20,7 @@ import functools
 import re
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, has_request_context
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -30,6 +30,7 @@ _READ = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
 _WRITE = re.compile(  # a row lock (FOR UPDATE, FOR SHARE) or SELECT … INTO counts as a write too
     r"\b(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|LOCK|SHARE|INTO)\b", re.I
 )
+_SAVEPOINT = re.compile(r"\s*(SAVEPOINT|RELEASE|ROLLBACK TO)\b", re.IGNORECASE)  # no change
 WROTE = "marketplace.wrote"  # in a connection's `info`: this transaction ran a non-SELECT
 
 
@@ -37,7 +38,8 @@ WROTE = "marketplace.wrote"  # in a connection's `info`: this transaction ran a 
 def is_read(statement: str) -> bool:
     """A statement that changes nothing: a SELECT (a WITH of SELECTs), without FOR UPDATE.
     Kept per statement text: searching a long SELECT for those words takes 0.1 ms, and the
-    same few hundred texts run on every request (SQLAlchemy compiles each statement once)."""
+    same few hundred texts run on every request (`_note` passes SQLAlchemy's compiled text,
+    the same object every time, not the text with a search's words written into it)."""
     return bool(_READ.match(statement)) and not _WRITE.search(statement)
 
 
@@ -52,16 +54,30 @@ def _note(
     _cursor: Any,
     statement: str,
     _parameters: Any,
-    _context: Any,
+    context: Any,
     _executemany: bool,
 ) -> None:
-    if not is_read(statement):
+    # The compiled text, before any value is written into it: a search for "update" or
+    # "share" is still a read (see `search._written_out`). Text run with exec_driver_sql has
+    # no compiled form and is read as it is.
+    compiled = getattr(context, "compiled", None)
+    text = compiled.string if compiled is not None else statement
+    if not is_read(text):
         connection.info[WROTE] = True
+        if has_request_context() and not _SAVEPOINT.match(text):
+            g.wrote = True  # the nav's counts read with the user may be out of date
 
 
 @event.listens_for(Session, "after_begin")
 def _remember(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
     session.info["connection"] = connection
+
+
+def wrote_in_request() -> bool:
+    """Whether this request has changed anything in the database, or holds changes it has not
+    written yet."""
+    session = db.session()
+    return bool(g.get("wrote") or session.new or session.dirty or session.deleted)
 
 
 def end(error: BaseException | None = None) -> None:

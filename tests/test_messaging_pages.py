@@ -64,6 +64,15 @@ def test_the_nav_counts_unread_messages_and_for_staff_the_messages_to_check(clie
     assert '<span class="badge badge-check">1 to check</span>' in nav  # the held message
 
 
+def test_the_thread_page_that_marks_it_read_shows_it_read_in_the_nav(client, login, w):
+    """On a session's later pages the nav's counts come with the user, read before the view;
+    a view that changes them (opening a thread reads it) gets them asked again."""
+    login(w.teammate)
+    client.get("/dashboard")  # the session's first page: later ones read the counts early
+    nav = text_of(client.get(f"/messages/{w.thread.id}")).split("</nav>")[0]
+    assert 'aria-label="Messages"' in nav and "badge-count" not in nav.split("Messages")[1][:80]
+
+
 def test_opening_a_thread_reads_its_notifications_under_the_bell(client, login, w):
     from marketplace.models import Notification
 

@@ -27,7 +27,9 @@ def statements(client, user, url: str) -> list[str]:
     """The SQL statements one GET of `url` by `user` runs."""
     login_as(client, user)
     db.session.commit()  # the world's rows, and what committing them sets off, before listening
-    client.get(url)  # a session's later pages read the nav's counts with the user
+    with StatementLog() as first:
+        client.get(url)  # a session's later pages read the nav's counts with the user
+    assert len(first.statements) <= PAGE_STATEMENTS, "the first page: " + listed(first.statements)
     with StatementLog() as log:
         assert client.get(url).status_code == 200, url
     return log.statements
@@ -196,17 +198,43 @@ def test_a_reader_whose_shape_changed_is_counted_afresh(client, make):
     assert len(_counting(log.statements)) == 1  # the new shape noted: with the user again
 
 
-def test_htmx_and_another_users_hint_are_not_counted_with_the_user(client, make):
-    """A fragment has no nav: its user is read alone. A hint left by someone else in the same
-    browser is not used for the next user."""
+def test_fragments_and_fetches_read_their_user_alone(client, make):
+    """A fragment or an image has no nav: its user is read without the counts."""
+    teacher = make.teacher()
+    login_as(client, teacher)
+    db.session.commit()
+    client.get("/challenges")
+    for headers in ({"HX-Request": "true"}, {"Sec-Fetch-Dest": "image"}):
+        with StatementLog() as log:
+            client.get("/notifications/bell", headers=headers)
+        assert not [s for s in _counting(log.statements) if _loads_user(s)], headers
+
+
+def test_another_users_hint_is_not_used(client, make):
+    """A hint left in the browser by someone else (same shape, other ids) is not used for the
+    next user: their first page reads the user alone and asks the counts on its own."""
     teacher, other = make.teacher(), make.teacher()
     login_as(client, teacher)
     db.session.commit()
     client.get("/challenges")
-    with StatementLog() as log:
-        client.get("/notifications/bell", headers={"HX-Request": "true"})
-    assert not [s for s in _counting(log.statements) if _loads_user(s)]
     login_as(client, other)  # the session still holds the teacher's hint
     notify(other, kind="test", subject="Mine", key="mine", link="/dashboard")
     db.session.commit()
-    assert _bell(client.get("/challenges")) == "1 unread"
+    with StatementLog() as log:
+        page = client.get("/challenges")
+    assert _bell(page) == "1 unread"
+    [counted] = _counting(log.statements)
+    assert not _loads_user(counted)
+
+
+def test_logging_in_or_out_forgets_the_hint(client, make, log_in_with_form):
+    """A shared school computer keeps no trace of the last reader's ids in its cookie."""
+    teacher = make.teacher()
+    db.session.commit()
+    log_in_with_form(teacher.email)
+    client.get("/challenges")
+    with client.session_transaction() as session:
+        assert session["nav"][0] == teacher.id
+    client.post("/auth/logout")
+    with client.session_transaction() as session:
+        assert "nav" not in session

@@ -89,3 +89,14 @@ def test_without_the_watch_that_backend_would_have_failed_the_statement(engine):
             _backend(bare)
     finally:
         bare.dispose()
+
+
+def test_a_connection_closed_on_our_side_is_doubted_not_an_error(engine):
+    """psycopg raises for the socket of a closed connection: that counts as news (ping it,
+    and the failed ping replaces it), never as an error of the checkout."""
+    with engine.connect() as connection:
+        dbapi_connection = connection.connection.dbapi_connection
+        assert pool._has_news(dbapi_connection) is False  # idle and well
+    closed = psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(False))
+    closed.close()
+    assert pool._has_news(closed) is True

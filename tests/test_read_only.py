@@ -110,6 +110,30 @@ def test_a_page_that_only_read_ends_with_commit(app, make, client):
         sa.event.remove(sa.orm.Session, "after_commit", note)
 
 
+@pytest.mark.commits
+def test_a_search_for_words_that_name_a_write_is_still_a_read(app, make, client):
+    """On PostgreSQL a search's words are written into its statement: "update share into" is
+    what someone typed, and the request still only read (judged from the compiled text)."""
+    project = make.project(status=ProjectStatus.PUBLISHED)
+    employer = make.employer(make.organisation(verified_by=[project.team.classroom.school]))
+    db.session.commit()
+    login_as(client, employer)
+    ours = db.session()
+    committed: list[bool] = []
+
+    def note(session) -> None:
+        if session is not ours:
+            committed.append(True)
+
+    sa.event.listen(sa.orm.Session, "after_commit", note)
+    try:
+        page = client.get("/projects", query_string={"q": "update share into lock"})
+        assert page.status_code == 200
+        assert committed == [True]
+    finally:
+        sa.event.remove(sa.orm.Session, "after_commit", note)
+
+
 @pytest.fixture
 def pg_app(app_factory):
     """An app on the test database with its own pool (not the suite's shared transaction)."""

@@ -219,6 +219,9 @@ def test_a_search_is_planned_for_its_words(client, login, shelf):
     [(statement, parameters)] = [(s, p) for s, p in seen if "candidates" in s]
     assert "'(tablet | tablet:*) & (clinic | clinic:*)'" in statement
     assert not parameters
+    # A filter's quotes, percent signs and backslashes are quoted as they are written in.
+    odd = client.get("/projects", query_string={"q": "clinic", "skill": "o'reilly%\\"})
+    assert odd.status_code == 200 and titles(odd) == []
 
 
 def test_relevance_pages_hold_every_match_once(client, login, make):

@@ -134,7 +134,8 @@ def test_the_session_slides_without_a_new_cookie_on_every_page(client, make, mon
 
 
 def test_a_session_idle_past_its_lifetime_is_logged_out(client, make, monkeypatch):
-    """Eight hours after its last signing the cookie is refused: the teacher logs in again."""
+    """Eight hours after its last signing the cookie is refused: the teacher logs in again
+    (Flask's own check; a guard that the sliding cookie keeps it)."""
     teacher = make.teacher()
     client.post("/auth/login", data={"login": teacher.email, "password": "correct horse battery"})
     assert client.get("/classes").status_code == 200

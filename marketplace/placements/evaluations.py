@@ -8,6 +8,7 @@ over at least `MIN_RATINGS` students, so no single student's rating can be told 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from ..built import Built
 from ..engagements.ladder.steps import teacher_of
 from ..engagements.timeline import record
 from ..extensions import db
@@ -321,6 +321,7 @@ class Endorsement:
     skills: list[str]
 
 
+@functools.cache  # asked on every project page: built once (half the cost of asking it)
 def _endorsements_statement() -> sa.Select:
     return (
         sa.select(Placement.student_id, Organisation.name, Placement.rung, Evaluation)
@@ -341,15 +342,11 @@ def _endorsements_statement() -> sa.Select:
     )
 
 
-# Asked on every project page: built once (half the cost of asking it, see `built`).
-_ENDORSEMENTS: Built[sa.Select] = Built(limit=1)
-
-
 def endorsements(student_ids: list[int]) -> list[Endorsement]:
     """The endorsements the students agreed to show (one statement)."""
     if not student_ids:
         return []
-    statement = _ENDORSEMENTS.get("endorsements", _endorsements_statement)
+    statement = _endorsements_statement()
     rows = db.session.execute(statement, {"students": list(student_ids)}).all()
     out = []
     for student_id, organisation, rung, evaluation in rows:
