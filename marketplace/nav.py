@@ -30,6 +30,7 @@ from .messaging import moderation_queries
 from .messaging import queries as messaging_queries
 from .models import Role, User
 from .notifications import inbox
+from .web import WITH_COUNTS, WithCounts
 
 # The names under `g` (the moderation pages set `held_waiting` after an action).
 COUNTS = ("unread_messages", "held_waiting", "unread_notifications")
@@ -266,6 +267,7 @@ def register(app: Flask) -> None:
     """Offer the counts to every template."""
     user_logged_in.connect(_forget_hint, app)
     user_logged_out.connect(_forget_hint, app)
+    app.extensions[WITH_COUNTS] = WithCounts(load_user, keep)
     app.jinja_env.globals.update(
         unread_messages=unread_messages,
         held_waiting=held_waiting,

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from flask import (
@@ -45,6 +45,19 @@ EVERY_PAGE = (
 )
 
 
+class WithCounts(NamedTuple):
+    """Who loads the user with what else its page will ask (the nav's counts read in the same
+    statement): `load(id, options)` gives the user and those; `keep(user, those)` keeps them
+    once the user is accepted. The nav registers one (it reads messaging, whose views import
+    this module, so this module names it only through the app)."""
+
+    load: Callable[[int, tuple[Any, ...]], tuple[User | None, Any]]
+    keep: Callable[[User, Any], None]
+
+
+WITH_COUNTS = "marketplace.user_with_counts"  # in app.extensions
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """Load the user of a session, refusing sessions ended by logout or a password change."""
@@ -52,12 +65,15 @@ def load_user(user_id: str) -> User | None:
         id_, version = (int(part) for part in user_id.split(":"))
     except ValueError:
         return None
-    from . import nav  # nav reads the messaging package, whose views import this module
-
-    user, counts = nav.load_user(id_, EVERY_PAGE)
+    with_counts: WithCounts | None = current_app.extensions.get(WITH_COUNTS)
+    if with_counts is None:
+        user, counts = db.session.get(User, id_, options=EVERY_PAGE), None
+    else:
+        user, counts = with_counts.load(id_, EVERY_PAGE)
     if user is None or user.session_version != version or not user.active:
         return None
-    nav.keep(user, counts)
+    if with_counts is not None:
+        with_counts.keep(user, counts)
     return user
 
 

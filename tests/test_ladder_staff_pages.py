@@ -528,7 +528,9 @@ def test_an_empty_ladder_invites_the_first_interest(client, login, make):
 
 
 def count_statements(app, client, url):
-    """How many SQL statements one request runs."""
+    """How many SQL statements one request runs (on a session's later pages, which read the
+    nav's counts with the user)."""
+    client.get(url)
     seen: list[str] = []
 
     def listen(conn, cursor, statement, *args):
