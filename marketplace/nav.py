@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, g, has_request_context, request, session, url_for
 from flask_login import current_user, user_logged_in, user_logged_out
 
 from . import read_only
@@ -263,12 +263,62 @@ def unread_notifications() -> int:
     return _count("unread_notifications")
 
 
+# The sections of the nav of each role, in order: (endpoint, label).
+_CHALLENGES = ("challenges.index", "Challenges")
+_STAFF = (
+    _CHALLENGES,
+    ("teams.classes", "Classes"),
+    ("projects.queue", "Reviews"),
+    ("ladder.approvals", "Approvals"),
+    ("ladder.school_ladder", "Ladder"),
+    ("pitch_events.index", "Events"),
+    ("partners.index", "Partners"),
+)
+SECTIONS: dict[Role, tuple[tuple[str, str], ...]] = {
+    Role.STUDENT: (
+        _CHALLENGES,
+        ("projects.index", "Projects"),
+        ("ladder.team", "Offers"),
+        ("projects.portfolio", "Portfolio"),
+        ("teams.join_class", "Join a class"),
+    ),
+    Role.TEACHER: _STAFF,
+    Role.SCHOOL_ADMIN: _STAFF,
+    Role.EMPLOYER: (
+        _CHALLENGES,
+        ("projects.index", "Projects"),
+        ("engagements.pipeline", "Pipeline"),  # with an organisation only
+        ("organisations.profile", "Organisation"),
+    ),
+    Role.SITE_ADMIN: (("schools.admin_schools", "Schools"),),
+}
+_SECTION_LINKS: Built[tuple[tuple[str, str], ...]] = Built(limit=64)
+
+
+def section_links() -> tuple[tuple[str, str], ...]:
+    """The signed-in user's sections as (address, label): built once for each role, whether an
+    employer has an organisation, and the root the app is served under (every page shows them
+    twice, wide and folded into the Menu: 20 addresses built on every page before)."""
+    role = current_user.role
+    with_pipeline = current_user.organisation_id is not None
+
+    def build() -> tuple[tuple[str, str], ...]:
+        return tuple(
+            (url_for(endpoint), label)
+            for endpoint, label in SECTIONS.get(role, ())
+            if endpoint != "engagements.pipeline" or with_pipeline
+        )
+
+    return _SECTION_LINKS.get((role, with_pipeline, request.script_root), build)
+
+
 def register(app: Flask) -> None:
     """Offer the counts to every template."""
     user_logged_in.connect(_forget_hint, app)
     user_logged_out.connect(_forget_hint, app)
     app.extensions[WITH_COUNTS] = WithCounts(load_user, keep)
     app.jinja_env.globals.update(
+        nav_section_links=section_links,
         unread_messages=unread_messages,
         held_waiting=held_waiting,
         unread_notifications=unread_notifications,

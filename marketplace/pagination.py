@@ -42,13 +42,17 @@ def counted_page(
 ) -> Pagination:
     """Page `page` of `query` in one statement, when the query's last column is the number of
     rows in all (a scalar subquery, e.g. a capped count); `paged` is that page's statement if
-    the caller has it built already. Each item is its row without the count. A page past the
-    end, which has no row to carry that number, asks for the total alone and reads the last
-    page instead."""
+    the caller has it built already. `query` selects columns, not ORM entities: each item is
+    its row without the count. A page past the end, which has no row to carry that number,
+    asks for the total alone and reads the last page instead."""
     page = max(page, 1)
     if paged is None:
         paged = query.limit(per_page).offset((page - 1) * per_page)
-    rows = db.session.execute(paged).all()
+    # Plain rows: run on the session's connection, without the ORM's result machinery (which
+    # builds no object here and cost 0.17 ms of the browse page's statement); what the session
+    # holds unwritten is written first, as the ORM's own execute would.
+    db.session.flush()
+    rows = db.session.connection().execute(paged).all()
     if rows or page == 1:
         total = rows[0][-1] if rows else 0
     else:

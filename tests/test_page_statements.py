@@ -238,3 +238,34 @@ def test_logging_in_or_out_forgets_the_hint(client, make, log_in_with_form):
     client.post("/auth/logout")
     with client.session_transaction() as session:
         assert "nav" not in session
+
+
+@pytest.mark.parametrize(
+    ("who", "sections"),
+    [
+        ("student", ["Challenges", "Projects", "Offers", "Portfolio", "Join a class"]),
+        (
+            "teacher",
+            ["Challenges", "Classes", "Reviews", "Approvals", "Ladder", "Events", "Partners"],
+        ),  # fmt: skip
+        ("employer", ["Challenges", "Projects", "Pipeline", "Organisation"]),
+        ("site_admin", ["Schools"]),
+    ],
+)
+def test_each_role_sees_its_sections_wide_and_in_the_menu(client, world, who, sections):
+    """The section links are built once per role (nav.section_links) and shown twice: in the
+    bar on a wide screen, folded into the Menu on a phone (with the Dashboard first)."""
+    login_as(client, world.user(who))
+    for _ in range(2):  # built, then reused
+        nav = client.get("/dashboard").get_data(as_text=True).split("</nav>")[0]
+        wide = re.findall(r'<li class="nav-wide"><a href="[^"]+">([^<]+)</a>', nav)
+        menu = nav.split("<summary>Menu</summary>")[1].split("</ul>")[0]
+        assert wide == sections
+        assert re.findall(r'<a href="[^"]+">([^<]+)</a>', menu) == ["Dashboard", *sections]
+
+
+def test_an_employer_without_an_organisation_has_no_pipeline(client, make):
+    login_as(client, make.employer(with_organisation=False))
+    db.session.commit()
+    nav = client.get("/dashboard").get_data(as_text=True).split("</nav>")[0]
+    assert "Pipeline" not in nav and ">Organisation</a>" in nav
