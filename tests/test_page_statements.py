@@ -247,7 +247,7 @@ def test_logging_in_or_out_forgets_the_hint(client, make, log_in_with_form):
         (
             "teacher",
             ["Challenges", "Classes", "Reviews", "Approvals", "Ladder", "Events", "Partners"],
-        ),  # fmt: skip
+        ),
         ("employer", ["Challenges", "Projects", "Pipeline", "Organisation"]),
         ("site_admin", ["Schools"]),
     ],
