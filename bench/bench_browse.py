@@ -433,6 +433,14 @@ def _cookies(response: http.client.HTTPResponse) -> str:
     return "; ".join(c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or [])
 
 
+def _merged(cookie: str, given: str) -> str:
+    """A Cookie header with the cookies `given` (a response's, as `_cookies` reads them) in
+    place of those of the same name."""
+    kept = dict(part.split("=", 1) for part in cookie.split("; ") if part)
+    kept.update(part.split("=", 1) for part in given.split("; ") if part)
+    return "; ".join(f"{name}={value}" for name, value in kept.items())
+
+
 def login(port: int) -> str:
     """Log the bench employer in through the real form; returns the cookies to send."""
     connection = http.client.HTTPConnection("127.0.0.1", port)
@@ -457,9 +465,7 @@ def login(port: int) -> str:
     connection.request("GET", "/projects", headers={"Cookie": cookie})
     response = connection.getresponse()
     response.read()
-    later = dict(part.split("=", 1) for part in cookie.split("; "))
-    later.update(part.split("=", 1) for part in _cookies(response).split("; ") if part)
-    cookie = "; ".join(f"{name}={value}" for name, value in later.items())
+    cookie = _merged(cookie, _cookies(response))
     connection.request("GET", "/projects", headers={"Cookie": cookie})
     response = connection.getresponse()
     response.read()
@@ -525,14 +531,17 @@ def load(port: int, path: str, cookie: str, seconds: float, threads: int = 8) ->
     def worker() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port)
         mine = []
+        kept = cookie  # as a browser keeps it: the session cookie slides once a minute
         while time.monotonic() < stop_at:
             start = time.perf_counter()
-            connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+            connection.request("GET", path, headers={"Cookie": kept} if kept else {})
             response = connection.getresponse()
             response.read()
             if response.status != 200:
                 raise RuntimeError(f"{path}: {response.status}")
             mine.append(time.perf_counter() - start)
+            if kept and response.getheader("Set-Cookie"):
+                kept = _merged(kept, _cookies(response))
         with lock:
             latencies.extend(mine)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from flask import Flask, g, has_request_context, request, session, url_for
+from flask import Flask, current_app, g, has_request_context, request, session, url_for
 from flask_login import current_user, user_logged_in, user_logged_out
 
 from . import read_only
@@ -292,15 +292,17 @@ SECTIONS: dict[Role, tuple[tuple[str, str], ...]] = {
     ),
     Role.SITE_ADMIN: (("schools.admin_schools", "Schools"),),
 }
-_SECTION_LINKS: Built[tuple[tuple[str, str], ...]] = Built(limit=64)
+SECTION_LINKS = "marketplace.section_links"  # in app.extensions: each app its own
 
 
 def section_links() -> tuple[tuple[str, str], ...]:
     """The signed-in user's sections as (address, label): built once for each role, whether an
     employer has an organisation, and the root the app is served under (every page shows them
-    twice, wide and folded into the Menu: 20 addresses built on every page before)."""
+    twice, wide and folded into the Menu: 20 addresses built on every page before). The app
+    builds no external address and has no subdomains: an address depends on nothing else."""
     role = current_user.role
     with_pipeline = current_user.organisation_id is not None
+    built: Built[tuple[tuple[str, str], ...]] = current_app.extensions[SECTION_LINKS]
 
     def build() -> tuple[tuple[str, str], ...]:
         return tuple(
@@ -309,7 +311,7 @@ def section_links() -> tuple[tuple[str, str], ...]:
             if endpoint != "engagements.pipeline" or with_pipeline
         )
 
-    return _SECTION_LINKS.get((role, with_pipeline, request.script_root), build)
+    return built.get((role, with_pipeline, request.script_root), build)
 
 
 def register(app: Flask) -> None:
@@ -317,6 +319,7 @@ def register(app: Flask) -> None:
     user_logged_in.connect(_forget_hint, app)
     user_logged_out.connect(_forget_hint, app)
     app.extensions[WITH_COUNTS] = WithCounts(load_user, keep)
+    app.extensions[SECTION_LINKS] = Built(limit=64)
     app.jinja_env.globals.update(
         nav_section_links=section_links,
         unread_messages=unread_messages,

@@ -49,8 +49,10 @@ def counted_page(
     if paged is None:
         paged = query.limit(per_page).offset((page - 1) * per_page)
     # Plain rows: run on the session's connection, without the ORM's result machinery (which
-    # builds no object here and cost 0.17 ms of the browse page's statement); what the session
-    # holds unwritten is written first, as the ORM's own execute would.
+    # builds no object here and cost 0.17 ms of the browse page's statement). What the session
+    # holds unwritten is written first, as the ORM's own execute would (even under
+    # no_autoflush); no `do_orm_execute` hook is registered that this would skip, and the
+    # session's `after_begin` (read_only's bookkeeping) still runs through `connection()`.
     db.session.flush()
     rows = db.session.connection().execute(paged).all()
     if rows or page == 1:

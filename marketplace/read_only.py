@@ -32,6 +32,7 @@ _WRITE = re.compile(  # a row lock (FOR UPDATE, FOR SHARE) or SELECT … INTO co
 )
 _SAVEPOINT = re.compile(r"\s*(SAVEPOINT|RELEASE|ROLLBACK TO)\b", re.IGNORECASE)  # no change
 WROTE = "marketplace.wrote"  # in a connection's `info`: this transaction ran a non-SELECT
+WROTE_IN_REQUEST = "marketplace_wrote"  # under `g`: this request changed something
 
 
 @functools.lru_cache(maxsize=2048)
@@ -65,7 +66,7 @@ def _note(
     if not is_read(text):
         connection.info[WROTE] = True
         if has_request_context() and not _SAVEPOINT.match(text):
-            g.wrote = True  # the nav's counts read with the user may be out of date
+            setattr(g, WROTE_IN_REQUEST, True)  # the nav's counts read early may be stale
 
 
 @event.listens_for(Session, "after_begin")
@@ -77,7 +78,7 @@ def wrote_in_request() -> bool:
     """Whether this request has changed anything in the database, or holds changes it has not
     written yet."""
     session = db.session()
-    return bool(g.get("wrote") or session.new or session.dirty or session.deleted)
+    return bool(g.get(WROTE_IN_REQUEST) or session.new or session.dirty or session.deleted)
 
 
 def end(error: BaseException | None = None) -> None:

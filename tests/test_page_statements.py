@@ -228,14 +228,19 @@ def test_another_users_hint_is_not_used(client, make):
 
 
 def test_logging_in_or_out_forgets_the_hint(client, make, log_in_with_form):
-    """A shared school computer keeps no trace of the last reader's ids in its cookie."""
-    teacher = make.teacher()
+    """On a shared school computer the next person starts without the last reader's hint
+    (their ids and shape): log-out drops it, and so does a log-in over a session that has one."""
+    teacher, other = make.teacher(), make.teacher()
     db.session.commit()
     log_in_with_form(teacher.email)
     client.get("/challenges")
     with client.session_transaction() as session:
         assert session["nav"][0] == teacher.id
     client.post("/auth/logout")
+    with client.session_transaction() as session:
+        assert "nav" not in session
+        session["nav"] = [teacher.id, "teacher", None, teacher.school_id, False]
+    log_in_with_form(other.email)
     with client.session_transaction() as session:
         assert "nav" not in session
 
@@ -252,10 +257,12 @@ def test_logging_in_or_out_forgets_the_hint(client, make, log_in_with_form):
         ("site_admin", ["Schools"]),
     ],
 )
-def test_each_role_sees_its_sections_wide_and_in_the_menu(client, world, who, sections):
+def test_each_role_sees_its_sections_wide_and_in_the_menu(client, make, who, sections):
     """The section links are built once per role (nav.section_links) and shown twice: in the
     bar on a wide screen, folded into the Menu on a phone (with the Dashboard first)."""
-    login_as(client, world.user(who))
+    user = getattr(make, who)()
+    db.session.commit()
+    login_as(client, user)
     for _ in range(2):  # built, then reused
         nav = client.get("/dashboard").get_data(as_text=True).split("</nav>")[0]
         wide = re.findall(r'<li class="nav-wide"><a href="[^"]+">([^<]+)</a>', nav)

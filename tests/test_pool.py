@@ -100,3 +100,11 @@ def test_a_connection_closed_on_our_side_is_doubted_not_an_error(engine):
     closed = psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(False))
     closed.close()
     assert pool._has_news(closed) is True
+
+    class Odd:  # a driver that raises for its socket without saying it is closed
+        closed = broken = False
+
+        def fileno(self) -> int:
+            raise psycopg.OperationalError("the connection is lost")
+
+    assert pool._has_news(Odd()) is True

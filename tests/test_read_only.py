@@ -114,6 +114,8 @@ def test_a_page_that_only_read_ends_with_commit(app, make, client):
 def test_a_search_for_words_that_name_a_write_is_still_a_read(app, make, client):
     """On PostgreSQL a search's words are written into its statement: "update share into" is
     what someone typed, and the request still only read (judged from the compiled text)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the words are written into the statement on PostgreSQL only")
     project = make.project(status=ProjectStatus.PUBLISHED)
     employer = make.employer(make.organisation(verified_by=[project.team.classroom.school]))
     db.session.commit()
