@@ -236,7 +236,7 @@ def _count(name: str) -> int:
     if name not in g:
         asked = g.pop(PREFETCHED, None)
         if asked is not None and not read_only.wrote_in_request():
-            missing = tuple(name for name in COUNTS if name not in g)
+            missing = tuple(count for count in COUNTS if count not in g)
             _keep(missing, asked.names, asked.values)
         else:  # none read with the user, or the view changed something since (a thread read)
             _ask()
@@ -315,7 +315,8 @@ def section_links() -> tuple[tuple[str, str], ...]:
 
 
 def register(app: Flask) -> None:
-    """Offer the counts to every template."""
+    """Offer the counts and the section links to every template, give the user loader the
+    counts to read with the user, and forget the hint at every log-in and log-out."""
     user_logged_in.connect(_forget_hint, app)
     user_logged_out.connect(_forget_hint, app)
     app.extensions[WITH_COUNTS] = WithCounts(load_user, keep)
