@@ -74,11 +74,15 @@ def _remember(session: Session, _transaction: SessionTransaction, connection: Co
     session.info["connection"] = connection
 
 
+def _holds_changes(session: Session) -> bool:
+    """Whether the session holds changes it has not written yet."""
+    return bool(session.new or session.dirty or session.deleted)
+
+
 def wrote_in_request() -> bool:
     """Whether this request has changed anything in the database, or holds changes it has not
     written yet."""
-    session = db.session()
-    return bool(g.get(WROTE_IN_REQUEST) or session.new or session.dirty or session.deleted)
+    return bool(g.get(WROTE_IN_REQUEST)) or _holds_changes(db.session())
 
 
 def end(error: BaseException | None = None) -> None:
@@ -92,7 +96,7 @@ def end(error: BaseException | None = None) -> None:
         and session.in_transaction()
         and not connection.closed
         and connection.info.get(WROTE) is False
-        and not (session.new or session.dirty or session.deleted)
+        and not _holds_changes(session)
     ):
         try:
             session.commit()

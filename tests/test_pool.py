@@ -44,6 +44,23 @@ def _backend(engine) -> int:
         return connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
 
 
+def _psycopg_url(engine) -> str:
+    return engine.url.set(drivername="postgresql").render_as_string(False)
+
+
+def _end_backend(engine) -> int:
+    """End the backend of `engine`'s one pooled connection, as an administrator or a restart
+    would, and wait until its goodbye reaches the pooled socket; returns the backend's pid."""
+    pid = _backend(engine)
+    with psycopg.connect(_psycopg_url(engine)) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    idle = engine.pool._pool.queue[0].dbapi_connection  # the one idle connection
+    deadline = time.monotonic() + 5
+    while not pool._has_news(idle) and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling for the state, not a fixed wait
+    return pid
+
+
 def test_a_connection_used_a_moment_ago_is_not_pinged(engine, pings):
     first = _backend(engine)
     assert _backend(engine) == first  # the same connection, from the pool
@@ -53,8 +70,7 @@ def test_a_connection_used_a_moment_ago_is_not_pinged(engine, pings):
 def test_a_connection_idle_too_long_is_pinged(engine, pings, monkeypatch):
     """A dropped network leaves no trace on the socket: an old connection is asked."""
     first = _backend(engine)
-    monkeypatch.setattr(pool, "PING_AFTER", 0.0)
-    time.sleep(0.01)
+    monkeypatch.setattr(pool, "PING_AFTER", -1.0)  # any time in the pool is too long
     assert _backend(engine) == first
     assert len(pings) == 1
 
@@ -62,15 +78,7 @@ def test_a_connection_idle_too_long_is_pinged(engine, pings, monkeypatch):
 def test_a_backend_ended_while_in_the_pool_is_replaced(engine, pings):
     """PostgreSQL restarted, or an administrator or an idle timeout ended the backend: the
     next checkout sees it, pings, and takes a new connection; the statement never fails."""
-    first = _backend(engine)
-    with psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(False)) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [first])
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:  # the goodbye reaches the pooled socket
-        row = engine.pool._pool.queue[0]  # the one idle connection
-        if pool._has_news(row.dbapi_connection):
-            break
-        time.sleep(0.01)
+    first = _end_backend(engine)
     second = _backend(engine)
     assert second != first
     assert len(pings) == 1
@@ -80,11 +88,7 @@ def test_without_the_watch_that_backend_would_have_failed_the_statement(engine):
     """The case above is real: an unwatched pool hands out the dead connection."""
     bare = sa.create_engine(engine.url, pool_size=1, max_overflow=0)
     try:
-        first = _backend(bare)
-        url = engine.url.set(drivername="postgresql").render_as_string(False)
-        with psycopg.connect(url) as admin:
-            admin.execute("SELECT pg_terminate_backend(%s)", [first])
-        time.sleep(0.2)
+        _end_backend(bare)
         with pytest.raises(sa.exc.OperationalError):
             _backend(bare)
     finally:
@@ -97,7 +101,7 @@ def test_a_connection_closed_on_our_side_is_doubted_not_an_error(engine):
     with engine.connect() as connection:
         dbapi_connection = connection.connection.dbapi_connection
         assert pool._has_news(dbapi_connection) is False  # idle and well
-    closed = psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(False))
+    closed = psycopg.connect(_psycopg_url(engine))
     closed.close()
     assert pool._has_news(closed) is True
 
