@@ -12,6 +12,7 @@ from . import (
     auth,
     challenges,
     cli,
+    cursors,
     dashboard,
     demo,
     engagements,
@@ -84,6 +85,7 @@ def create_app(config: Config | None = None) -> Flask:
     extensions.register(app)
     read_only.register(app)  # after the extensions: its teardown runs before the session's
     pool.register(app)
+    cursors.register(app)
     sessions.register(app)
     storage.register(app)
     web.register(app)

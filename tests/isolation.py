@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
+from marketplace import cursors
 from marketplace.extensions import db
 
 # Every session joins a connection it is given with a savepoint (sessions bound to an engine, as
@@ -34,6 +35,7 @@ def transactional_engine(url: str) -> sa.Engine:
     whose RELEASE then commits; SQLAlchemy's recipe turns that off and emits BEGIN itself, so
     savepoints nest inside the outer transaction on SQLite as they do on PostgreSQL."""
     engine = sa.create_engine(url)
+    cursors.describe_lazily(engine)  # as the app's engines do
     if engine.dialect.name == "sqlite":
 
         @sa.event.listens_for(engine, "connect")
