@@ -46,6 +46,17 @@ def terms(query: str) -> list[str]:
     return [t.lower() for t in re.findall(r"\w+", query[:300])][:MAX_TERMS]
 
 
+def still_typing(query: str) -> bool:
+    """Whether the query's last word may be unfinished, so it is matched as a prefix ("robo"
+    finds robots while the live search follows the typing). A word with a space or a mark after
+    it is finished and matched whole, as are all the words before the last: matching a finished
+    word as a prefix reads every project of every word it begins (on PostgreSQL it loads them
+    all from the index instead of skipping through the rarest word's: 6 ms instead of 1 for
+    two words on 100,000 projects)."""
+    read = query[:300]
+    return bool(re.search(r"\w\Z", read)) and len(re.findall(r"\w+", read)) <= MAX_TERMS
+
+
 @dataclass(frozen=True)
 class Filters:
     query: str = ""
@@ -182,7 +193,7 @@ def _statements(
     newest = (Project.published_at.desc(), Project.id.desc())
     words = terms(filters.query)
     if words:
-        query, score = _match(query, words)
+        query, score = _match(query, words, still_typing(filters.query))
     # Counting stops past COUNT_CAP: "1,000+ projects" is as useful as an exact figure, and
     # an exact count of every published project on each request does not scale.
     offset = (page - 1) * PER_PAGE
@@ -281,21 +292,24 @@ def _written_out(statement: sa.Select) -> sa.Select:
     return visitors.cloned_traverse(statement, {}, {"bindparam": write_out})
 
 
-def _match(query: sa.Select, words: list[str]) -> tuple[sa.Select, sa.ColumnElement]:
-    """Restrict to projects matching every word (as a prefix); return their score (higher is
-    more relevant)."""
+def _match(
+    query: sa.Select, words: list[str], prefix_last: bool
+) -> tuple[sa.Select, sa.ColumnElement]:
+    """Restrict to projects matching every word (the last as a prefix if `prefix_last`); return
+    their score (higher is more relevant). Each word is stemmed: "clinic" finds clinics."""
     if db.engine.dialect.name == "postgresql":
         # "(w | w:*)" matches what "w:*" does, and lets the planner estimate the word from the
         # column's statistics (a prefix alone gets a fixed guess): a common word is then read
         # newest first by index instead of every project it is in being fetched and sorted.
+        parts = [*words[:-1], f"({words[-1]} | {words[-1]}:*)" if prefix_last else words[-1]]
         tsquery = sa.func.to_tsquery(
             sa.literal_column("'english'::regconfig"),
-            sa.bindparam("words", " & ".join(f"({w} | {w}:*)" for w in words), sa.String),
+            sa.bindparam("words", " & ".join(parts), sa.String),
         )
         vector: sa.ColumnClause[str] = sa.literal_column(TSVECTOR)  # a tsvector reads as text
         return query.where(vector.op("@@")(tsquery)), sa.func.ts_rank(vector, tsquery)
     fts = sa.table("project_search", sa.column("rowid"), sa.column("project_search"))
-    match = " ".join(f'"{w}"*' for w in words)
+    match = " ".join(f'"{w}"' for w in words) + ("*" if prefix_last else "")
     # MATERIALIZED: run the full-text query once, not once per candidate row.
     hits = (
         sa.select(fts.c.rowid, sa.func.bm25(sa.literal_column("project_search")).label("score"))
