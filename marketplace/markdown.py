@@ -7,6 +7,8 @@ allowlist of tags and attributes, so no script, no `on*` or `hx-*` attribute and
 
 from __future__ import annotations
 
+import functools
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -50,8 +52,11 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+@functools.lru_cache(maxsize=256)
 def render_markdown(text: str | None) -> Markup:
-    """Safe HTML for `text`; the only place user Markdown becomes markup."""
+    """Safe HTML for `text`; the only place user Markdown becomes markup. Kept per text (the
+    same project or challenge is read by many): rendering and sanitising a page of Markdown
+    takes a millisecond or more, and the result depends on nothing else."""
     return sanitise(_parser.render(text or ""))
 
 
