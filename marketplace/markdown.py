@@ -52,12 +52,22 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-@functools.lru_cache(maxsize=256)
 def render_markdown(text: str | None) -> Markup:
-    """Safe HTML for `text`; the only place user Markdown becomes markup. Kept per text (the
-    same project or challenge is read by many): rendering and sanitising a page of Markdown
-    takes a millisecond or more, and the result depends on nothing else."""
+    """Safe HTML for `text`; the only place user Markdown becomes markup."""
     return sanitise(_parser.render(text or ""))
+
+
+@functools.lru_cache(maxsize=64)
+def _kept(text: str) -> Markup:
+    return render_markdown(text)
+
+
+def render_kept(text: str | None) -> Markup:
+    """`render_markdown` for a text many read again and again (a project's story, a
+    challenge's statement), the last 64 kept in the process: rendering and sanitising a page
+    of Markdown takes a millisecond or more, and the result depends on the text alone. A
+    message is not kept: few read it, and a held one should not linger in memory."""
+    return _kept(text or "")
 
 
 def sanitise(html: str, also_allow: frozenset[str] = frozenset()) -> Markup:

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from marketplace import markdown
 from marketplace.markdown import render_markdown
 
 HOSTILE = [
@@ -68,3 +69,20 @@ def test_ordinary_markdown_renders():
 def test_empty_text_is_empty():
     """No statement renders as nothing."""
     assert str(render_markdown(None)) == ""
+
+
+def test_a_text_many_read_is_rendered_once_and_the_same(monkeypatch):
+    """A project's story or a challenge's statement is rendered on its first view and kept."""
+    text = f"A **story** told once, {id(object())}"  # a text no other test has rendered
+    rendered = []
+    render = markdown.render_markdown
+
+    def counted(value):
+        rendered.append(value)
+        return render(value)
+
+    monkeypatch.setattr(markdown, "render_markdown", counted)
+    first, second = markdown.render_kept(text), markdown.render_kept(text)
+    assert first == second == render(text)
+    assert "<strong>story</strong>" in first
+    assert rendered == [text]

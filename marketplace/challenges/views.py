@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..forms_common import EmptyForm, SelectChoice, add_error
-from ..markdown import render_markdown
+from ..markdown import render_kept
 from ..models import (
     CHALLENGE_TRANSITIONS,
     AdoptionRequest,
@@ -147,7 +147,7 @@ def _show_page(
     return render_template(
         "challenges/show.html",
         challenge=challenge,
-        statement=render_markdown(challenge.statement),
+        statement=render_kept(challenge.statement),
         moves=[(s, ACTION_LABELS[s]) for s in sorted(CHALLENGE_TRANSITIONS[challenge.status])],
         requests=services.adoption_requests(challenge)
         if rules.can_edit(challenge, current_user)

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..extensions import csrf, db
 from ..forms_common import EmptyForm, required
-from ..markdown import render_markdown
+from ..markdown import render_kept
 from ..models import PartnerContact, ProjectLink
 from ..permissions import load_or_404, staff_required
 from . import outreach, project_links, rules
@@ -166,7 +166,7 @@ def project_link(token: str) -> Response | tuple[str, int]:
         "partners/project_link.html",
         link=link,
         project=link.project,
-        body=render_markdown(link.project.body),
+        body=render_kept(link.project.body),
         form=form,
         problem="",
     ), status

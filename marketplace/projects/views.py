@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from ..clusters import CAREER_CLUSTERS
 from ..extensions import db
 from ..forms_common import EmptyForm, SelectChoice, add_error, bounded_int
-from ..markdown import render_markdown
+from ..markdown import render_kept
 from ..models import Challenge, Classroom, PitchRole, Project, ProjectStatus, School, Team
 from ..permissions import load_or_404, require, staff_required, student_required
 from ..storage import storage
@@ -126,7 +126,7 @@ def show(project_id: int) -> str:
         "projects/show.html",
         project=project,
         pitch=pitch.of(project),
-        body=render_markdown(project.body),
+        body=render_kept(project.body),
         inside=inside,
         changes=changes.since_last_submission(project) if inside else None,
         # Their buttons are the team's and its reviewers' (a form costs 0.1 ms to build).
