@@ -104,7 +104,12 @@ def tab(browser, live_server) -> Iterator:
     assert errors == [], errors
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, *, always: bool = False) -> None:
+    """A full-page screenshot in tests/screenshots/, to look at a page as its user sees it:
+    taken when the run asks for them (`SCREENSHOTS=1 make test`), or `always` (a picture of a
+    failure about to be reported). Each costs a few tenths of a second, and nobody looks at CI's."""
+    if not always and os.environ.get("SCREENSHOTS") != "1":
+        return
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 

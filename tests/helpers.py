@@ -103,3 +103,10 @@ def field_value(response, name: str) -> str:
 def shown_day(day: date) -> str:
     """A calendar day as the pages write it: "7 Dec 2026"."""
     return f"{day.day} {day:%b %Y}"
+
+
+def card_of(page: str, title: str) -> str:
+    """The browse card (`<article>`) showing `title`."""
+    cards = re.findall(r'<article class="project-card">.*?</article>', page, re.S)
+    (card,) = [c for c in cards if f"<strong>{title}</strong>" in c]
+    return card

@@ -1,11 +1,15 @@
-"""The demo ladder of `flask seed-demo`, and `flask expire-offers`.
+"""The demo of `flask seed-demo` (what it fills, the logins it prints, its ladder and its story),
+and `flask expire-offers`.
 
-The seeded tests share one seeded database, built once for the module (seeding per test would be
-slow); each test is rolled back to it.
+The seeded tests share one database seeded by `flask seed-demo`, once for the module and the only
+seeding of the suite (it costs 8 s on SQLite and 17 s on PostgreSQL); each test is rolled back
+to it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,44 +17,57 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from marketplace.demo import seed_demo
+from marketplace.demo import DEMO_LOGINS, DEMO_PASSWORD
 from marketplace.demo.engagement_stories import KEYSTONE, TRANSIT
 from marketplace.demo.engagements import seed_engagements
 from marketplace.engagements import ladder, rules, terms
 from marketplace.extensions import db
 from marketplace.models import (
+    AdoptionRequest,
     BackgroundCheck,
+    Challenge,
+    ChallengeStatus,
     Classroom,
     Completion,
     Engagement,
     EngagementEvent,
     EngagementStatus,
     GuardianConsent,
+    JoinRequest,
     MailState,
+    MediaJob,
     MessageState,
     Notification,
     Offer,
     OfferStatus,
     Organisation,
+    OrganisationStatus,
     OutgoingMail,
+    PitchRole,
     Project,
+    ProjectFile,
     ProjectStatus,
+    Role,
     Rung,
+    School,
     Team,
     Thread,
     ThreadKind,
     User,
+    VerificationStatus,
     utcnow,
 )
+from marketplace.privacy import uses_pseudonym
+from marketplace.storage import storage
 
 from .conftest import shared_world
-from .helpers import school_today
+from .helpers import card_of, school_today, text_of
 
 TODAY = school_today()
 
 
-def _count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+def _count(model, *where) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
 def _user(login: str) -> User:
@@ -91,8 +108,9 @@ def test_expire_offers_expires_what_is_overdue_once(app, make):
 
 
 def _seed(make) -> Path:
-    """Seed the demo; the folder its mail went to."""
-    seed_demo()
+    """Seed the demo as `make run` does; the folder its mail went to."""
+    result = current_app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
     return Path(current_app.config["MAIL_OUTBOX_DIR"])
 
 
@@ -103,6 +121,146 @@ seeded = shared_world(_seed, name="seeded")
 def demo(app: Flask, seeded: Path) -> Flask:
     """The app on the seeded demo; whatever a test changes is rolled back."""
     return app
+
+
+def test_seed_demo_fills_an_empty_database(demo):
+    """Two schools, ~30 students in teams (some under 13), staff and organisations of each kind."""
+    assert _count(School) == 2
+    students = list(db.session.scalars(sa.select(User).filter_by(role=Role.STUDENT)))
+    assert 28 <= len(students) <= 36
+    assert any(uses_pseudonym(s) for s in students) and not all(uses_pseudonym(s) for s in students)
+    assert _count(Team) >= 8
+    assert _count(User, User.role == Role.SCHOOL_ADMIN) >= 1
+    assert _count(Organisation, Organisation.status == OrganisationStatus.PROSPECT) >= 2
+    organisations = list(db.session.scalars(sa.select(Organisation)))
+    assert any(o.is_verified_anywhere for o in organisations)
+    unverified_active = [
+        o
+        for o in organisations
+        if o.status is OrganisationStatus.ACTIVE
+        and all(p.status is VerificationStatus.PENDING for p in o.partnerships)
+    ]
+    assert len(unverified_active) == 1
+    assert _count(JoinRequest) == 1  # a colleague waiting to join a verified organisation
+    statuses = set(db.session.scalars(sa.select(Challenge.status)))
+    assert statuses == set(ChallengeStatus)
+    assert len(set(db.session.scalars(sa.select(Challenge.career_cluster)))) >= 6
+    prospects_sponsoring = db.session.scalars(
+        sa.select(Challenge)
+        .join(Organisation, Challenge.sponsor_id == Organisation.id)
+        .where(Organisation.status == OrganisationStatus.PROSPECT)
+    ).all()
+    assert prospects_sponsoring  # "don't wait for yes"
+    assert _count(AdoptionRequest) == 1
+    assert 36 <= _count(Project) <= 44
+    assert set(db.session.scalars(sa.select(Project.status))) == set(ProjectStatus)
+    demo_files = list(db.session.scalars(sa.select(ProjectFile)))
+    assert {f.kind for f in demo_files} == {"pdf", "image", "video", "captions"}
+    # every published project puts forward a cover and a deck; their images wait for the worker
+    published = _count(Project, Project.status == ProjectStatus.PUBLISHED)
+    assert sum(f.pitch_role is PitchRole.COVER for f in demo_files) >= published
+    assert _count(MediaJob) == sum(f.kind in ("pdf", "image", "video") for f in demo_files)
+    for demo_file in demo_files[:4]:  # real bytes in storage, matching the recorded hash
+        with storage().open(demo_file.key) as handle:
+            assert hashlib.sha256(handle.read()).hexdigest() == demo_file.sha256
+
+
+def test_every_printed_demo_login_works(demo, client):
+    """`make run` prints one login per role; each one logs in."""
+    printed = demo.test_cli_runner().invoke(args=["demo-logins"]).output
+    assert DEMO_PASSWORD in printed
+    columns = {
+        line.index(login)
+        for _role, login in DEMO_LOGINS
+        for line in printed.splitlines()
+        if line.endswith(f" {login}")
+    }
+    assert len(columns) == 1  # the logins line up in one column, whatever the labels' lengths
+    for _role, login in DEMO_LOGINS:
+        assert login in printed
+        response = client.post("/auth/login", data={"login": login, "password": DEMO_PASSWORD})
+        assert response.status_code == 302 and response.location == "/dashboard", login
+        assert client.get("/dashboard").status_code == 200
+        client.post("/auth/logout")
+
+
+# "CheckIn Buddy 9", "Budget Quest 9/17/25", "Dock Sentinel (2)", "Roll Picker - 2025-09-17"…
+DATE = re.compile(r"\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{2,4})?")
+TRAILING_NUMBER = re.compile(r"[\s(#-]*\d+\)?$")
+
+
+def _stem(title: str) -> str:
+    """The title without digits, dates and the punctuation around them, in one case."""
+    return " ".join(re.sub(r"[\d/().#-]+", " ", title).split()).casefold()
+
+
+def _projects() -> list[Project]:
+    return list(db.session.scalars(sa.select(Project).order_by(Project.id)))
+
+
+def test_every_demo_project_has_its_own_title(demo):
+    """No numbered or dated copies of the same few ideas."""
+    titles = [p.title for p in _projects()]
+    assert not [t for t in titles if DATE.search(t) or TRAILING_NUMBER.search(t)]
+    stems = [_stem(t) for t in titles]
+    assert sorted(s for s in stems if stems.count(s) > 1) == []
+    summaries = [p.summary for p in _projects()]
+    assert len(set(summaries)) == len(summaries)
+
+
+def test_every_demo_project_fits_its_challenge(demo):
+    """A project is in its challenge's career cluster (the browse filter and the card read the
+    cluster from the challenge), answers a challenge its school may use, and shares a skill
+    with it; each sponsor works in the cluster of the challenge it sponsors."""
+    for project in _projects():
+        challenge = project.challenge
+        assert challenge.school_id == project.school_id or challenge.shared, project.title
+        assert set(project.skills) & set(challenge.skills), (project.title, challenge.title)
+    for challenge in db.session.scalars(
+        sa.select(Challenge).where(Challenge.sponsor_id.is_not(None))
+    ):
+        assert challenge.sponsor.career_cluster == challenge.career_cluster, challenge.title
+
+
+def test_the_demo_never_names_a_sponsor_nobody_asked_yet(demo):
+    """A prospect sponsor is "a local construction business" to employers and students, so
+    neither a challenge's statement nor a project's story names it."""
+    prospects = db.session.scalars(
+        sa.select(Organisation).where(Organisation.status == OrganisationStatus.PROSPECT)
+    ).all()
+    texts = [c.statement for c in db.session.scalars(sa.select(Challenge))] + [
+        f"{p.title} {p.pitch} {p.summary} {p.body}" for p in _projects()
+    ]
+    names = {o.name for o in prospects}
+    assert names and not [t for t in texts if any(name in t for name in names)]
+
+
+def test_an_organisation_engaged_outside_its_cluster_says_why(demo):
+    """Interest from another cluster's organisation (a robot maker in a hospital project)
+    comes with the note that explains it."""
+    for engagement in db.session.scalars(sa.select(Engagement)):
+        if engagement.organisation.career_cluster != engagement.project.challenge.career_cluster:
+            assert engagement.note, (engagement.organisation.name, engagement.project.title)
+
+
+def test_jordan_sees_the_harbor_health_engagements_on_the_browse_page(client, login, demo):
+    """The demo's verified employer sees the clinic's engagements marked, and CheckIn Buddy
+    (left for the live climb) unmarked."""
+    jordan = db.session.scalars(
+        sa.select(User).filter_by(email="jordan@harborhealth.example")
+    ).one()
+    login(jordan)
+    page = text_of(client.get("/projects"))
+    assert "You're engaged · internship" in card_of(page, "Quiet Queue")
+    assert "Engagement completed · internship" in card_of(page, "Clipboard Zero")
+    assert "You're engaged · interest" in card_of(page, "Paycheck Planner")
+    assert "engaged" not in card_of(page, "CheckIn Buddy").lower()
+
+
+def test_every_demo_person_has_a_name_of_their_own(demo):
+    """The account menu shows a first name: no "Site Admin" placeholder person."""
+    names = {(u.first_name, u.last_name) for u in db.session.query(User)}
+    assert ("Site", "Admin") not in names and not any(first == "Site" for first, _ in names)
 
 
 def _engagements() -> list[Engagement]:
