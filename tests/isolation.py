@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
-from marketplace import cursors
+from marketplace import cursors, read_only
 from marketplace.extensions import db
 
 # Every session joins a connection it is given with a savepoint (sessions bound to an engine, as
@@ -36,6 +36,7 @@ def transactional_engine(url: str) -> sa.Engine:
     savepoints nest inside the outer transaction on SQLite as they do on PostgreSQL."""
     engine = sa.create_engine(url)
     cursors.describe_lazily(engine)  # as the app's engines do
+    read_only.begin_lazily(engine)
     if engine.dialect.name == "sqlite":
 
         @sa.event.listens_for(engine, "connect")

@@ -139,3 +139,83 @@ def test_statements_stay_prepared_from_one_page_to_the_next(pg_app, make):
         prepared = db.session.scalars(sa.text("SELECT statement FROM pg_prepared_statements"))
         statements = list(prepared)
     assert any("FROM project" in statement for statement in statements), statements
+
+
+# --- on PostgreSQL a transaction begins at the first write (read_only.begin_lazily) ---------
+
+
+@pytest.fixture
+def lazy(app):
+    """An engine of one pooled connection to the test database, beginning lazily as the app's
+    do, and the driver's transaction state after each statement it ran."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("BEGIN as a round trip of its own is psycopg's: set TEST_DATABASE_URL")
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=1, max_overflow=0)
+    read_only.begin_lazily(engine)
+    states: list[str] = []
+
+    def after(conn, cursor, statement, parameters, context, executemany) -> None:
+        states.append(conn.connection.driver_connection.info.transaction_status.name)
+
+    sa.event.listen(engine, "after_cursor_execute", after)
+    yield engine, states
+    engine.dispose()
+
+
+def test_reads_open_no_transaction_and_the_first_write_opens_one(lazy):
+    engine, states = lazy
+    with engine.connect() as connection:
+        connection.execute(sa.text("CREATE TEMPORARY TABLE scratch (n int PRIMARY KEY)"))
+        connection.commit()
+        states.clear()
+        connection.execute(sa.text("SELECT count(*) FROM scratch"))
+        connection.execute(sa.select(sa.literal(1)))
+        assert states == ["IDLE", "IDLE"]  # no BEGIN was sent, and none is owed a COMMIT
+        connection.execute(sa.text("INSERT INTO scratch VALUES (1)"))
+        connection.execute(sa.text("SELECT count(*) FROM scratch"))
+        assert states[2:] == ["INTRANS", "INTRANS"]  # and the reads after it are inside
+        connection.rollback()
+        assert connection.execute(sa.text("SELECT count(*) FROM scratch")).scalar_one() == 0
+
+
+def test_the_writes_of_a_transaction_are_undone_together(lazy):
+    engine, _ = lazy
+    with engine.connect() as connection:
+        connection.execute(sa.text("CREATE TEMPORARY TABLE scratch (n int PRIMARY KEY)"))
+        connection.commit()
+        connection.execute(sa.text("SELECT count(*) FROM scratch"))
+        connection.execute(sa.text("INSERT INTO scratch VALUES (1)"))
+        with pytest.raises(sa.exc.IntegrityError):
+            connection.execute(sa.text("INSERT INTO scratch VALUES (1)"))
+        connection.rollback()
+        assert connection.execute(sa.text("SELECT count(*) FROM scratch")).scalar_one() == 0
+        connection.execute(sa.text("INSERT INTO scratch VALUES (2)"))
+        connection.execute(sa.text("INSERT INTO scratch VALUES (3)"))
+        connection.commit()
+        assert connection.execute(sa.text("SELECT count(*) FROM scratch")).scalar_one() == 2
+
+
+def test_a_row_lock_and_a_savepoint_each_open_the_transaction(lazy):
+    engine, states = lazy
+    with engine.connect() as connection:
+        connection.execute(sa.select(sa.literal(1)).with_for_update())
+        assert states == ["INTRANS"]  # the lock is held until the transaction ends
+        connection.rollback()
+        states.clear()
+        with connection.begin_nested():
+            connection.execute(sa.select(sa.literal(1)))
+        assert states[0] == "INTRANS"
+
+
+def test_another_isolation_level_is_psycopgs_own_transaction_then_lazy_again(lazy):
+    """A backup reads one snapshot (REPEATABLE READ): its reads are in one transaction; the
+    connection begins lazily again for whoever takes it next."""
+    engine, states = lazy
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+        level = connection.execute(sa.text("SHOW transaction_isolation")).scalar_one()
+        connection.execute(sa.select(sa.literal(1)))
+        assert level == "repeatable read" and states == ["INTRANS", "INTRANS"]
+    states.clear()
+    with engine.connect() as connection:
+        connection.execute(sa.select(sa.literal(1)))
+        assert states == ["IDLE"]
