@@ -19,8 +19,10 @@ statement, and a read-only page then paid for BEGIN and COMMIT beside its two to
 (0.2 to 0.6 ms of CPU a page, the app's and PostgreSQL's). Under READ COMMITTED, PostgreSQL's
 default and the app's, each statement reads from a snapshot of its own whether or not it is in
 a transaction, so the reads before the first write see what they saw before; every write, row
-lock and savepoint is inside the transaction, committed or rolled back as one. A connection
-given another isolation level (a backup's REPEATABLE READ) runs as psycopg's always do.
+lock and savepoint is inside the transaction, committed or rolled back as one, and a
+server-side cursor opens it too (it lives in one). A read-only request then has no transaction
+to end at all; the COMMIT above still ends one that a connection given another isolation level
+(a backup's REPEATABLE READ) began the way psycopg always does.
 """
 
 from __future__ import annotations
