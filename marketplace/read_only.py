@@ -17,12 +17,12 @@ On PostgreSQL a transaction also begins only at the first statement that is not 
 (`begin_lazily`). psycopg sends BEGIN as a round trip of its own before a transaction's first
 statement, and a read-only page then paid for BEGIN and COMMIT beside its two to four SELECTs
 (0.2 to 0.6 ms of CPU a page, the app's and PostgreSQL's). Under READ COMMITTED, PostgreSQL's
-default and the app's, each statement reads from a snapshot of its own whether or not it is in
-a transaction, so the reads before the first write see what they saw before; every write, row
-lock and savepoint is inside the transaction, committed or rolled back as one, and a
-server-side cursor opens it too (it lives in one). A read-only request then has no transaction
-to end at all; the COMMIT above still ends one that a connection given another isolation level
-(a backup's REPEATABLE READ) began the way psycopg always does.
+default (the app asks for no other), each statement reads from a snapshot of its own whether or
+not it is in a transaction, so the reads before the first write see what they saw before;
+every write, row lock and savepoint is inside the transaction, committed or rolled back as
+one, and a server-side cursor opens it too (it lives in one). A read-only request then has
+no transaction to end at all; the COMMIT above still ends one that a connection given another
+isolation level (a backup's REPEATABLE READ) began the way psycopg always does.
 """
 
 from __future__ import annotations
@@ -90,15 +90,17 @@ def _note(
 
 
 def _begin_now(connection: Connection) -> None:
-    """Open the transaction of a lazily beginning connection that has none yet."""
+    """Open the transaction of a lazily beginning connection that has none yet (not of one
+    asked to run in autocommit: an ANALYZE, a VACUUM)."""
     pooled = connection.connection
     if pooled.info.get(LAZY):
         dbapi_connection: Any = pooled.driver_connection
         if (
             dbapi_connection.autocommit
             and dbapi_connection.info.transaction_status == TransactionStatus.IDLE
+            and connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
         ):
-            dbapi_connection.execute("BEGIN")
+            dbapi_connection.execute("BEGIN", prepare=False)
 
 
 LAZY = "marketplace.begins_lazily"  # in a pooled connection's `info`: see `begin_lazily`
@@ -142,15 +144,25 @@ def end(error: BaseException | None = None) -> None:
 def begin_lazily(engine: Engine) -> None:
     """Let `engine`'s psycopg connections begin a transaction at the first statement that is
     not a read: the driver runs in autocommit, and `_note` sends BEGIN before that statement.
-    A connection SQLAlchemy gave another isolation level (autocommit off) is left to psycopg,
-    and made lazy again when it next leaves the pool."""
+    Only where a read has a snapshot of its own in a transaction too: the server's default
+    level is READ COMMITTED and the engine asks for no other. A connection SQLAlchemy gives
+    another level for a while (autocommit off) is left to psycopg, and made lazy again when it
+    next leaves the pool. Not for them: two-phase commits and `postgresql_readonly` (psycopg
+    refuses the one in autocommit and cannot send the other with a plain BEGIN; the app uses
+    neither)."""
     if engine.dialect.driver != "psycopg":
         return
 
     @event.listens_for(engine, "connect")
     def _connected(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
-        dbapi_connection.autocommit = True
-        record.info[LAZY] = True
+        # SQLAlchemy has read the server's default level on its first connection by now, and
+        # set the engine's own level, if it has one, on this one.
+        if (
+            dbapi_connection.isolation_level is None
+            and engine.dialect.default_isolation_level == "READ COMMITTED"
+        ):
+            dbapi_connection.autocommit = True
+            record.info[LAZY] = True
 
     @event.listens_for(engine, "checkout")
     def _lent(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -35,3 +36,16 @@ def empty_database(folder: Path) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def one_connection_engine(url: str, *, unless: str, **options: object) -> Iterator[sa.Engine]:
+    """An engine of its own with one pooled connection to the test database, on PostgreSQL;
+    on SQLite the test is skipped, saying `unless` (why it is PostgreSQL's)."""
+    if not url.startswith("postgresql"):
+        pytest.skip(f"{unless}: set TEST_DATABASE_URL")
+    made = sa.create_engine(url, pool_size=1, max_overflow=0, **options)
+    try:
+        yield made
+    finally:
+        made.dispose()

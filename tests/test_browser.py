@@ -1,7 +1,7 @@
 """End-to-end journeys in a real headless Chromium (Debian's), driven by Playwright.
 
-Screenshots land in tests/screenshots/. Without Chromium these tests are skipped loudly, unless
-REQUIRE_BROWSER=1 (set by .ci/run), in which case they fail.
+With SCREENSHOTS=1 each step worth seeing is saved in tests/screenshots/. Without Chromium these
+tests are skipped loudly, unless REQUIRE_BROWSER=1 (set by .ci/run), in which case they fail.
 """
 
 from __future__ import annotations

@@ -11,16 +11,16 @@ import sqlalchemy as sa
 from marketplace import cursors
 from marketplace.extensions import db
 
+from .databases import one_connection_engine
+
 
 @pytest.fixture
 def engine(app):
     """An engine on the test database whose connections describe lazily, as the app's do."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite's driver describes a statement once: set TEST_DATABASE_URL")
-    made = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=1, max_overflow=0)
-    cursors.describe_lazily(made)
-    yield made
-    made.dispose()
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with one_connection_engine(url, unless="SQLite's driver describes a statement once") as made:
+        cursors.describe_lazily(made)
+        yield made
 
 
 @pytest.fixture

@@ -11,18 +11,17 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace import pool
-from marketplace.extensions import db
+
+from .databases import one_connection_engine
 
 
 @pytest.fixture
 def engine(app):
     """An engine of one pooled connection to the test database, watched as the app's are."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no server to lose: set TEST_DATABASE_URL")
-    made = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=1, max_overflow=0)
-    pool.watch(made)
-    yield made
-    made.dispose()
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with one_connection_engine(url, unless="SQLite has no server to lose") as made:
+        pool.watch(made)
+        yield made
 
 
 @pytest.fixture

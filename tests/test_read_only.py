@@ -11,6 +11,7 @@ from marketplace.extensions import db
 from marketplace.models import ProjectStatus, User
 
 from .conftest import login_as
+from .databases import one_connection_engine
 
 
 @pytest.mark.parametrize(
@@ -143,23 +144,22 @@ def test_statements_stay_prepared_from_one_page_to_the_next(pg_app, make):
 
 # --- on PostgreSQL a transaction begins at the first write (read_only.begin_lazily) ---------
 
+PSYCOPGS = "BEGIN as a round trip of its own is psycopg's"
+
 
 @pytest.fixture
 def lazy(app):
     """An engine of one pooled connection to the test database, beginning lazily as the app's
     do, and the driver's transaction state after each statement it ran."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("BEGIN as a round trip of its own is psycopg's: set TEST_DATABASE_URL")
-    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=1, max_overflow=0)
-    read_only.begin_lazily(engine)
-    states: list[str] = []
+    with one_connection_engine(app.config["SQLALCHEMY_DATABASE_URI"], unless=PSYCOPGS) as engine:
+        read_only.begin_lazily(engine)
+        states: list[str] = []
 
-    def after(conn, cursor, statement, parameters, context, executemany) -> None:
-        states.append(conn.connection.driver_connection.info.transaction_status.name)
+        def after(conn, cursor, statement, parameters, context, executemany) -> None:
+            states.append(conn.connection.driver_connection.info.transaction_status.name)
 
-    sa.event.listen(engine, "after_cursor_execute", after)
-    yield engine, states
-    engine.dispose()
+        sa.event.listen(engine, "after_cursor_execute", after)
+        yield engine, states
 
 
 def test_reads_open_no_transaction_and_the_first_write_opens_one(lazy):
@@ -219,3 +219,55 @@ def test_another_isolation_level_is_psycopgs_own_transaction_then_lazy_again(laz
     with engine.connect() as connection:
         connection.execute(sa.select(sa.literal(1)))
         assert states == ["IDLE"]
+
+
+def test_a_connection_asked_for_autocommit_gets_no_transaction(lazy):
+    """ANALYZE or VACUUM on a connection in autocommit (a bench's statistics) is not wrapped in
+    a transaction that its close would roll back, and VACUUM may run at all."""
+    engine, states = lazy
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(sa.text("CREATE TEMPORARY TABLE scratch (n int)"))
+        connection.execute(sa.text("VACUUM ANALYZE scratch"))
+        assert states == ["IDLE", "IDLE"]
+    states.clear()
+    with engine.connect() as connection:  # back in the pool, it begins lazily again
+        connection.execute(sa.text("SELECT 1"))
+        connection.execute(sa.text("CREATE TEMPORARY TABLE scratch2 (n int)"))
+        assert states == ["IDLE", "INTRANS"]
+
+
+@pytest.mark.commits
+def test_a_page_that_only_reads_sends_no_begin(pg_app, make):
+    """Through the app's own engine: every statement of a read-only page runs with no
+    transaction open, so neither BEGIN nor COMMIT is sent for it."""
+    project = make.project(status=ProjectStatus.PUBLISHED)
+    employer = make.employer(make.organisation(verified_by=[project.team.classroom.school]))
+    db.session.commit()
+    client = pg_app.test_client()
+    login_as(client, employer)
+    states: list[str] = []
+
+    def after(conn, cursor, statement, parameters, context, executemany) -> None:
+        states.append(conn.connection.driver_connection.info.transaction_status.name)
+
+    with pg_app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "after_cursor_execute", after)
+    try:
+        assert client.get(f"/projects/{project.id}").status_code == 200
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", after)
+    assert states and set(states) == {"IDLE"}, states
+
+
+def test_a_server_whose_default_is_another_level_begins_as_psycopg_does(app):
+    """Reads before the first write are outside a transaction only where that changes nothing:
+    an engine asking for REPEATABLE READ keeps psycopg's BEGIN before its first statement."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with one_connection_engine(url, unless=PSYCOPGS, isolation_level="REPEATABLE READ") as engine:
+        read_only.begin_lazily(engine)
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+            driver = connection.connection.driver_connection
+            assert driver.info.transaction_status.name == "INTRANS"
+            assert not connection.connection.info.get(read_only.LAZY)
