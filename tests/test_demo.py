@@ -408,12 +408,6 @@ def test_seeding_again_does_nothing_more(demo):
 # --- the demo's conversations -------------------------------------------------------------------
 
 
-def _user(login: str) -> User:
-    return db.session.scalars(
-        sa.select(User).where(sa.or_(User.email == login, User.username == login))
-    ).one()
-
-
 def test_the_demo_has_a_living_thread_with_a_held_and_a_rejected_message(demo):
     from marketplace.messaging import queries, service
 
