@@ -19,7 +19,7 @@ from typing import Any, overload
 from flask import Flask
 from sqlalchemy import Engine, event
 
-from .extensions import db
+from .extensions import each_engine
 
 try:
     import psycopg
@@ -113,6 +113,4 @@ def describe_lazily(engine: Engine) -> None:
 
 
 def register(app: Flask) -> None:
-    with app.app_context():
-        for engine in db.engines.values():
-            describe_lazily(engine)
+    each_engine(app, describe_lazily)

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound; `create_app` binds them. Nothing here imports the app."""
 
 import sqlite3
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
@@ -72,6 +73,14 @@ def upsert(model: Any) -> Any:
 
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(model)
+
+
+def each_engine(app: Flask, setup: Callable[[Engine], None]) -> None:
+    """Call `setup` with each of `app`'s database engines (how their connections are made,
+    pooled and used: `pool.watch`, `cursors.describe_lazily`, `read_only.begin_lazily`)."""
+    with app.app_context():
+        for engine in db.engines.values():
+            setup(engine)
 
 
 def register(app: Flask) -> None:

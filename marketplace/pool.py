@@ -22,7 +22,7 @@ from flask import Flask
 from sqlalchemy import Engine, event, exc
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
-from .extensions import db
+from .extensions import each_engine
 
 PING_AFTER = 10.0  # seconds a connection may sit in the pool and still be used without a ping
 RETURNED = "marketplace.returned"  # in a pooled connection's `info`: when it was checked in
@@ -75,6 +75,4 @@ def watch(engine: Engine) -> None:
 
 
 def register(app: Flask) -> None:
-    with app.app_context():
-        for engine in db.engines.values():
-            watch(engine)
+    each_engine(app, watch)

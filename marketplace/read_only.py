@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from .extensions import db
+from .extensions import db, each_engine
 
 try:
     from psycopg.pq import TransactionStatus
@@ -178,6 +178,4 @@ def register(app: Flask) -> None:
     """Run `end` before Flask-SQLAlchemy closes the session (teardowns run last-registered
     first, and the extensions registered theirs already); begin transactions lazily."""
     app.teardown_appcontext(end)
-    with app.app_context():
-        for engine in db.engines.values():
-            begin_lazily(engine)
+    each_engine(app, begin_lazily)

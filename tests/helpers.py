@@ -13,6 +13,10 @@ from email.policy import default
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
+from marketplace.extensions import db
+
 
 def school_today() -> date:
     """Today where the test schools are (DEFAULT_TIMEZONE, every factory school's zone): what the
@@ -110,3 +114,8 @@ def card_of(page: str, title: str) -> str:
     cards = re.findall(r'<article class="project-card">.*?</article>', page, re.S)
     (card,) = [c for c in cards if f"<strong>{title}</strong>" in c]
     return card
+
+
+def count_rows(model, *where) -> int:
+    """How many rows of `model` there are (that match `where`)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))

@@ -11,9 +11,7 @@ from marketplace.models import (
     User,
 )
 
-
-def _count(model, *where) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+from .helpers import count_rows
 
 
 def test_seed_demo_if_empty_leaves_existing_data_alone(app, make):
@@ -22,7 +20,7 @@ def test_seed_demo_if_empty_leaves_existing_data_alone(app, make):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["seed-demo", "--if-empty"])
     assert result.exit_code == 0 and "skipped" in result.output
-    assert _count(School) == 1
+    assert count_rows(School) == 1
     assert runner.invoke(args=["seed-demo"]).exit_code != 0
 
 

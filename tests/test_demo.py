@@ -61,13 +61,9 @@ from marketplace.privacy import uses_pseudonym
 from marketplace.storage import storage
 
 from .conftest import shared_world
-from .helpers import card_of, school_today, text_of
+from .helpers import card_of, count_rows, school_today, text_of
 
 TODAY = school_today()
-
-
-def _count(model, *where) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
 def _user(login: str) -> User:
@@ -98,10 +94,10 @@ def test_expire_offers_expires_what_is_overdue_once(app, make):
     assert due_today.status is OfferStatus.PROPOSED
     event = db.session.scalars(sa.select(EngagementEvent).filter_by(offer_id=overdue.id)).one()
     assert event.action == "offer expired" and event.actor_id is None
-    assert _count(Notification) >= 1
+    assert count_rows(Notification) >= 1
     again = runner.invoke(args=["expire-offers"])
     assert again.exit_code == 0 and "0 offer(s) expired" in again.output
-    assert _count(EngagementEvent) == 1
+    assert count_rows(EngagementEvent) == 1
 
 
 # --- the seeded demo ----------------------------------------------------------------------------
@@ -125,13 +121,13 @@ def demo(app: Flask, seeded: Path) -> Flask:
 
 def test_seed_demo_fills_an_empty_database(demo):
     """Two schools, ~30 students in teams (some under 13), staff and organisations of each kind."""
-    assert _count(School) == 2
+    assert count_rows(School) == 2
     students = list(db.session.scalars(sa.select(User).filter_by(role=Role.STUDENT)))
     assert 28 <= len(students) <= 36
     assert any(uses_pseudonym(s) for s in students) and not all(uses_pseudonym(s) for s in students)
-    assert _count(Team) >= 8
-    assert _count(User, User.role == Role.SCHOOL_ADMIN) >= 1
-    assert _count(Organisation, Organisation.status == OrganisationStatus.PROSPECT) >= 2
+    assert count_rows(Team) >= 8
+    assert count_rows(User, User.role == Role.SCHOOL_ADMIN) >= 1
+    assert count_rows(Organisation, Organisation.status == OrganisationStatus.PROSPECT) >= 2
     organisations = list(db.session.scalars(sa.select(Organisation)))
     assert any(o.is_verified_anywhere for o in organisations)
     unverified_active = [
@@ -141,7 +137,7 @@ def test_seed_demo_fills_an_empty_database(demo):
         and all(p.status is VerificationStatus.PENDING for p in o.partnerships)
     ]
     assert len(unverified_active) == 1
-    assert _count(JoinRequest) == 1  # a colleague waiting to join a verified organisation
+    assert count_rows(JoinRequest) == 1  # a colleague waiting to join a verified organisation
     statuses = set(db.session.scalars(sa.select(Challenge.status)))
     assert statuses == set(ChallengeStatus)
     assert len(set(db.session.scalars(sa.select(Challenge.career_cluster)))) >= 6
@@ -151,15 +147,15 @@ def test_seed_demo_fills_an_empty_database(demo):
         .where(Organisation.status == OrganisationStatus.PROSPECT)
     ).all()
     assert prospects_sponsoring  # "don't wait for yes"
-    assert _count(AdoptionRequest) == 1
-    assert 36 <= _count(Project) <= 44
+    assert count_rows(AdoptionRequest) == 1
+    assert 36 <= count_rows(Project) <= 44
     assert set(db.session.scalars(sa.select(Project.status))) == set(ProjectStatus)
     demo_files = list(db.session.scalars(sa.select(ProjectFile)))
     assert {f.kind for f in demo_files} == {"pdf", "image", "video", "captions"}
     # every published project puts forward a cover and a deck; their images wait for the worker
-    published = _count(Project, Project.status == ProjectStatus.PUBLISHED)
+    published = count_rows(Project, Project.status == ProjectStatus.PUBLISHED)
     assert sum(f.pitch_role is PitchRole.COVER for f in demo_files) >= published
-    assert _count(MediaJob) == sum(f.kind in ("pdf", "image", "video") for f in demo_files)
+    assert count_rows(MediaJob) == sum(f.kind in ("pdf", "image", "video") for f in demo_files)
     for demo_file in demo_files[:4]:  # real bytes in storage, matching the recorded hash
         with storage().open(demo_file.key) as handle:
             assert hashlib.sha256(handle.read()).hexdigest() == demo_file.sha256
@@ -344,14 +340,14 @@ def test_the_timeline_is_real_and_spans_the_last_weeks(demo):
         .join(EngagementEvent, Notification.event_id == EngagementEvent.id)
         .where(Notification.created_at != EngagementEvent.created_at)
     ).all()
-    assert late == [] and _count(Notification) > _count(EngagementEvent)
-    assert _count(GuardianConsent) >= 10
+    assert late == [] and count_rows(Notification) > count_rows(EngagementEvent)
+    assert count_rows(GuardianConsent) >= 10
 
 
 def test_employers_making_offers_are_background_checked(demo):
     for offer in _offers(*(s for s in OfferStatus if s is not OfferStatus.DRAFT)):
         assert rules.background_problem(offer, TODAY) is None
-    assert _count(BackgroundCheck) >= 6
+    assert count_rows(BackgroundCheck) >= 6
 
 
 def test_the_live_demo_is_left_to_climb(demo):
@@ -396,13 +392,13 @@ def test_the_live_demo_is_left_to_climb(demo):
 
 def test_seeding_again_does_nothing_more(demo):
     tables = (Engagement, Offer, EngagementEvent, Notification, GuardianConsent, BackgroundCheck)
-    before = [_count(t) for t in tables]
+    before = [count_rows(t) for t in tables]
     seed_engagements()
     runner = demo.test_cli_runner()
     assert runner.invoke(args=["seed-demo"]).exit_code != 0
     skipped = runner.invoke(args=["seed-demo", "--if-empty"])
     assert skipped.exit_code == 0 and "skipped" in skipped.output
-    assert [_count(t) for t in tables] == before
+    assert [count_rows(t) for t in tables] == before
 
 
 # --- the demo's conversations -------------------------------------------------------------------

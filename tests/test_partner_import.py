@@ -13,7 +13,7 @@ from marketplace.extensions import db
 from marketplace.models import Organisation, PartnerContact, Partnership, PartnerStage
 from marketplace.partners import imports
 
-from .helpers import field_errors, flashes, words
+from .helpers import count_rows, field_errors, flashes, words
 
 HEADER = ["Organisation", "Website", "Contact", "Email", "Career clusters", "Stage", "Owner"]
 
@@ -24,10 +24,6 @@ def _csv(rows: list[list[str]], header: list[str] = HEADER) -> bytes:
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode()
-
-
-def _count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def _sheet(owner_email: str) -> tuple[bytes, set[int]]:
@@ -81,11 +77,11 @@ def test_a_thousand_rows_import_the_good_ones_report_each_broken_one_and_run_twi
     ]
     assert by_number[902].duplicate_of == 2  # by web domain, under another name
     assert by_number[903].duplicate_of == 3  # by name, in capitals
-    assert _count(Partnership) == 0  # a preview saves nothing
+    assert count_rows(Partnership) == 0  # a preview saves nothing
 
     outcome = imports.apply(preview, school, teacher)
     assert (outcome.added, outcome.contacts_added, outcome.unchanged) == (850, 850, 0)
-    assert _count(Partnership) == 850 and _count(PartnerContact) == 850
+    assert count_rows(Partnership) == 850 and count_rows(PartnerContact) == 850
     record = db.session.scalar(
         sa.select(Partnership).join(Organisation).where(Organisation.name == "Business 0")
     )
@@ -102,8 +98,8 @@ def test_a_thousand_rows_import_the_good_ones_report_each_broken_one_and_run_twi
     assert len(again.new) == 0 and len(again.already) == 850
     outcome = imports.apply(again, school, teacher)
     assert (outcome.added, outcome.contacts_added, outcome.unchanged) == (0, 0, 850)
-    assert _count(Partnership) == 850 and _count(PartnerContact) == 850
-    assert _count(Organisation) == 850
+    assert count_rows(Partnership) == 850 and count_rows(PartnerContact) == 850
+    assert count_rows(Organisation) == 850
 
 
 def test_an_organisation_another_school_knows_is_shared_not_copied(make):
@@ -118,7 +114,7 @@ def test_an_organisation_another_school_knows_is_shared_not_copied(make):
     [row] = preview.new
     assert row.organisation is not None and row.organisation.id == known.id
     imports.apply(preview, school_b, teacher)
-    assert _count(Organisation) == 1
+    assert count_rows(Organisation) == 1
     assert {p.school_id for p in known.partnerships} == {school_a.id, school_b.id}
 
 
@@ -153,7 +149,7 @@ def test_the_import_pages_preview_then_import(client, make, login):
     page = words(preview)
     assert "1 new partner added" in page and "1 already in your network" in page
     assert "5 Broken “nope” is not an e-mail address." in page
-    assert _count(Partnership) == 1
+    assert count_rows(Partnership) == 1
     key = re.search(
         r'name="content" type="hidden" value="([0-9a-f]{64})"', preview.get_data(as_text=True)
     )
