@@ -97,6 +97,21 @@ def absolute_url(endpoint: str, **values: Any) -> str:  # passed on to url_for, 
         return base + url_for(endpoint, **values)
 
 
+class IdUrls:
+    """The addresses of one endpoint for many ids (`urls(id)`), a page's cards: `url_for` builds
+    the first, 3 µs each, and the others are that address with their id in its place."""
+
+    SENTINEL = 2_147_483_647  # the largest id the int converter and the database hold
+
+    def __init__(self, endpoint: str, key: str) -> None:
+        self.head, _, self.tail = url_for(endpoint, **{key: self.SENTINEL}).partition(
+            str(self.SENTINEL)
+        )
+
+    def __call__(self, id_: int) -> str:
+        return f"{self.head}{int(id_)}{self.tail}"
+
+
 def commit_or_refuse(action: Callable[[], object], refusal: type[Exception], done: str) -> bool:
     """Run one service call: commit and flash `done`, or roll back and flash why it refused.
 
@@ -289,6 +304,7 @@ def register(app: Flask) -> None:
         absolute_url=absolute_url,
         reader_zone=lambda: clock.place_name(clock.zone_of(current_user)),
         time_in=time_in,
+        id_urls=IdUrls,
     )
     app.jinja_env.filters.update(
         local_time=local_time,

@@ -401,3 +401,32 @@ def test_a_card_without_a_cover_shows_its_clusters_colour_and_initials(client, l
     assert '<div class="cover cover-placeholder cluster-4" aria-hidden="true"><span>CB</span>' in (
         page
     )
+
+
+def test_each_browse_card_links_to_its_project_also_under_a_path_prefix(client, login, make):
+    school = make.school()
+    classroom = make.classroom(make.teacher(school=school))
+    team = make.team(classroom, [make.student(classroom)])
+    challenge = make.challenge(school)
+    shown = [
+        make.project(team, challenge, ProjectStatus.PUBLISHED, title=f"Kiosk {n}") for n in range(3)
+    ]
+    login(make.employer(make.organisation(verified_by=[school])))
+    for prefix in ("", "/district"):
+        page = client.get("/projects", environ_overrides={"SCRIPT_NAME": prefix}).text
+        for project in shown:
+            assert f'<a href="{prefix}/projects/{project.id}"><strong>{project.title}<' in page
+
+
+def test_addresses_by_id_are_those_url_for_builds(app):
+    from flask import url_for
+
+    from marketplace.web import IdUrls
+
+    with app.test_request_context("/", environ_overrides={"SCRIPT_NAME": "/x"}):
+        urls = IdUrls("files.download", "file_id")
+        assert [urls(i) for i in (1, 907, 2_147_483_647)] == [
+            url_for("files.download", file_id=i) for i in (1, 907, 2_147_483_647)
+        ]
+        pages = IdUrls("projects.index", "page")  # a value in the query string
+        assert pages(3) == url_for("projects.index", page=3)

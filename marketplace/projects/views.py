@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -284,19 +284,13 @@ def cluster_class(cluster: str) -> str:
     return f"cluster-{CAREER_CLUSTERS.index(cluster)}" if cluster in CAREER_CLUSTERS else ""
 
 
+# The first letter of each word (a word that begins with "_" does not count).
+_WORD_START = re.compile(r"(?<!\w)[^\W_]")
+
+
 def initials(title: str) -> str:
     """A project's initials for its placeholder cover: "CheckIn Buddy" → "CB"."""
-    words = [w for w in re.split(r"[^\w]+", title) if w and w[0].isalnum()]
-    return "".join(w[0] for w in words[:2]).upper() or "?"
-
-
-_COVER_IMAGE = Markup(
-    '<img class="cover cover-image" src="{}" alt="" width="640" height="360" loading="lazy"'
-    ' decoding="async">'
-)
-_COVER_PLACEHOLDER = Markup(
-    '<div class="cover cover-placeholder {}" aria-hidden="true"><span>{}</span></div>'
-)
+    return "".join(_WORD_START.findall(title)[:2]).upper() or "?"
 
 
 @bp.app_template_global("cover")
@@ -305,9 +299,15 @@ def cover(project: Any) -> Markup:
     or, until there is one, a placeholder in its career cluster's colour with the project's
     initials. Decorative either way: the title follows as text. A function, not a macro: a page
     shows 24 of them, and a Jinja macro costs ten times as much to call (`project` is a
-    `Project` or a browse page's `Card`; `Markup.format` escapes what it is given)."""
+    `Project` or a browse page's `Card`). Written out with `escape` rather than through
+    `Markup.format`, which costs three times as much."""
     if project.cover_key:
-        return _COVER_IMAGE.format(media_url(project.cover_key))
-    return _COVER_PLACEHOLDER.format(
-        cluster_class(project.challenge.career_cluster), initials(project.title)
+        return Markup(  # noqa: S704 - the one value is escaped
+            f'<img class="cover cover-image" src="{escape(media_url(project.cover_key))}" alt=""'
+            ' width="640" height="360" loading="lazy" decoding="async">'
+        )
+    return Markup(  # noqa: S704 - both values are escaped
+        '<div class="cover cover-placeholder'
+        f' {escape(cluster_class(project.challenge.career_cluster))}" aria-hidden="true">'
+        f"<span>{escape(initials(project.title))}</span></div>"
     )
