@@ -104,9 +104,8 @@ class IdUrls:
     SENTINEL = 2_147_483_647  # the largest id the int converter and the database hold
 
     def __init__(self, endpoint: str, key: str) -> None:
-        self.head, _, self.tail = url_for(endpoint, **{key: self.SENTINEL}).partition(
-            str(self.SENTINEL)
-        )
+        values: dict[str, Any] = {key: self.SENTINEL}
+        self.head, _, self.tail = url_for(endpoint, **values).partition(str(self.SENTINEL))
 
     def __call__(self, id_: int) -> str:
         return f"{self.head}{int(id_)}{self.tail}"
