@@ -121,3 +121,25 @@ def test_each_engagement_learns_when_it_reached_each_rung_from_its_accepted_offe
     e = db.session.get_one(Engagement, engagement.id)
     assert (e.reached_mentorship_at, e.reached_job_shadowing_at) == (mentorship, shadowing)
     assert (e.reached_externship_at, e.reached_internship_at) == (None, None)
+
+
+def test_the_words_of_projects_written_before_0032_are_in_the_search_index_list(fresh_app):
+    """0032 fills the list of the search index's words from the projects already written
+    (PostgreSQL; SQLite's FTS5 reads prefixes from its own index)."""
+    from marketplace.models import ProjectStatus
+
+    from .factories import Factory
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the list of words is PostgreSQL's: set TEST_DATABASE_URL")
+    flask_migrate.upgrade()
+    make = Factory()
+    make.project(status=ProjectStatus.PUBLISHED, title="Quokka counter", pitch="Counts quokkas")
+    db.session.commit()
+    flask_migrate.downgrade(revision="0031")
+    assert "project_search_word" not in sa.inspect(db.engine).get_table_names()
+    flask_migrate.upgrade()
+    held = db.session.scalars(
+        sa.text("SELECT word FROM project_search_word WHERE word LIKE 'quokka%' OR word = 'count'")
+    ).all()
+    assert sorted(held) == ["count", "quokka"]

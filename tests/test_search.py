@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -221,7 +223,9 @@ def test_a_search_is_planned_for_its_words(client, login, shelf):
         sa.event.remove(db.engine, "before_cursor_execute", note)
     assert titles(page) == ["CheckIn Buddy"]
     [(statement, parameters)] = [(s, p) for s, p in seen if "candidates" in s]
-    assert "'tablet & (clinic | clinic:*)'" in statement  # the last word may be unfinished
+    # The last word may be unfinished: matched as the words of the index it begins.
+    assert "to_tsquery('english'::regconfig, 'tablet') && CAST(" in statement
+    assert "clinic" in completions(statement)
     assert not parameters
     # A filter's quotes, percent signs and backslashes are quoted as they are written in.
     odd = client.get("/projects", query_string={"q": "clinic", "skill": "o'reilly%\\"})
@@ -249,3 +253,107 @@ def test_relevance_pages_hold_every_match_once(client, login, make):
     assert sorted(first + second) == [f"Idea {n:02d}" for n in range(30)]
     strongest = {f"Idea {n:02d}" for n in range(30) if n % 3 == 2}  # "beacon" three times
     assert strongest <= set(first)
+
+
+def _postgresql_only():
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the search index's words are PostgreSQL's (SQLite's FTS5 reads prefixes)")
+
+
+def _searched(client, query):
+    """The page for `query` and the text of its search statement."""
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        page = client.get("/projects", query_string={"q": query})
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    [statement] = [s for s in seen if "candidates" in s]
+    return page, statement
+
+
+def completions(statement: str) -> list[str]:
+    """The words an unfinished last word was matched as, in the statement's order (a test
+    that committed may have left words of its own in the index's list: they match nothing)."""
+    written = set(re.findall(r"CAST\('((?:[^']|'')*)' AS TSQUERY\)", statement))
+    [query] = written  # in the rank and in the match alike
+    return re.findall(r"''(\w+)''", query)
+
+
+def test_an_unfinished_word_is_matched_as_the_words_it_begins(client, login, make):
+    """On PostgreSQL the last word, while it may be unfinished, is looked up among the words
+    of the index and matched as each word it begins, whole, not as a prefix (which has the GIN
+    index read every project of the prefix's words). The words follow new and edited projects."""
+    _postgresql_only()
+    school = make.school()
+    employer = make.employer(make.organisation(verified_by=[school]))
+    team = make.team(members=[make.student(make.classroom(school=school))])
+    challenge = make.challenge(school)
+
+    def publish(title, pitch):
+        return make.project(team, challenge, ProjectStatus.PUBLISHED, title=title, pitch=pitch)
+
+    publish("Arm", "A Roboflow arm for the clinic")
+    publish("Cart", "A robot cart for the clinic")
+    publish("Scan", "A robust scanner for the clinic")
+    lights = publish("Lights", "Warning lights for the dock")
+    login(employer)
+
+    page, statement = _searched(client, "clinic robo")
+    assert sorted(t for t in ("Arm", "Cart", "Scan") if f"<strong>{t}<" in page.text) == [
+        "Arm",
+        "Cart",
+    ]
+    assert ":*" not in statement and "to_tsquery('english'::regconfig, 'clinic')" in statement
+    begun = completions(statement)
+    assert begun[0] == "robo" and {"robot", "roboflow"} <= set(begun)  # itself, then the rest
+    assert "robust" not in begun
+    page, statement = _searched(client, "rob")
+    assert {"rob", "robot", "roboflow", "robust"} <= set(completions(statement))
+    assert {"Arm", "Cart", "Scan"} <= {t for t in ("Arm", "Cart", "Scan") if t in page.text}
+
+    lights.pitch = "Roboticist-approved lights for the dock"  # a word the index never held
+    db.session.flush()
+    page, statement = _searched(client, "robo")
+    assert "roboticist" in completions(statement) and "<strong>Lights<" in page.text
+    page, _ = _searched(client, "dock robox")  # begins no word: matches nothing
+    assert "<strong>Lights<" not in page.text and "No published project matches" in page.text
+
+
+def test_a_last_word_that_begins_many_words_or_is_left_out_keeps_the_old_match(client, login, make):
+    """A word that begins more than COMPLETIONS words is matched as a prefix, and a word the
+    index leaves out ("the") drops out of the search, as to_tsquery does with it."""
+    from marketplace.projects.search import COMPLETIONS
+
+    _postgresql_only()
+    school = make.school()
+    employer = make.employer(make.organisation(verified_by=[school]))
+    team = make.team(members=[make.student(make.classroom(school=school))])
+    challenge = make.challenge(school)
+    body = " ".join(f"zed{n:03d}" for n in range(COMPLETIONS + 1))
+    make.project(team, challenge, ProjectStatus.PUBLISHED, title="Many", body=body)
+    make.project(team, challenge, ProjectStatus.PUBLISHED, title="Clinic", pitch="A clinic")
+    login(employer)
+    page, statement = _searched(client, "zed")
+    assert "(zed | zed:*)" in statement and "<strong>Many<" in page.text
+    page, statement = _searched(client, "clinic the")
+    assert "(the | the:*)" in statement and "<strong>Clinic<" in page.text
+
+
+def test_words_with_quotes_and_backslashes_are_written_as_tsquery_takes_them(app):
+    _postgresql_only()
+    from marketplace.projects.search import _tsquery_words
+
+    for lexemes in (("it's",), ("a\\b", "c''d"), ("plain", "wo'rd\\")):
+        matched = db.session.scalar(
+            sa.text(
+                "SELECT array_agg(w ORDER BY w) FROM unnest(CAST(:words AS text[])) AS w"
+                " WHERE array_to_tsvector(ARRAY[w]) @@ CAST(:query AS tsquery)"
+            ),
+            {"words": list(lexemes), "query": _tsquery_words(lexemes)},
+        )
+        assert matched == sorted(lexemes)

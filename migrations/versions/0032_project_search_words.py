@@ -1,0 +1,80 @@
+"""PostgreSQL: the words of the search index, so an unfinished last word becomes whole words.
+
+A search's last word may be unfinished ("robo" finds robots). Matched as a prefix, `robot:*`,
+the GIN index reads every project of every word it begins in full before it can take the other
+words into account; matched as the words it begins, `robot | robotic`, it skips through the
+rarest word's projects: 1.6 ms against 0.5 for "clinic robot" on 100,000 projects.
+`project_search_word` holds every word (lexeme) the index has held, kept by two statement
+triggers on `project`, so a search looks up what its last word begins (marketplace/projects/
+search.py). A word is only ever added: one no project has any more matches nothing, and a row
+is never locked or waited for (a word two writers add at once is held twice, read once).
+SQLite's FTS5 reads prefixes from its own index: nothing to do there.
+
+Revision ID: 0032
+Revises: 0031
+Create Date: 2026-12-01 11:30:00
+
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '0032'
+down_revision = '0031'
+branch_labels = None
+depends_on = None
+
+# The words of the rows a statement wrote, those not held yet. On an UPDATE only the rows whose
+# words changed are read (a status change adds nothing).
+ADD_WORDS = """
+CREATE FUNCTION project_search_words_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO project_search_word (word)
+        SELECT DISTINCT lexeme.w
+        FROM written, unnest(tsvector_to_array(written.search_vector)) AS lexeme(w)
+        WHERE NOT EXISTS (SELECT 1 FROM project_search_word held WHERE held.word = lexeme.w);
+    ELSE
+        INSERT INTO project_search_word (word)
+        SELECT DISTINCT lexeme.w
+        FROM written JOIN before ON before.id = written.id,
+             unnest(tsvector_to_array(written.search_vector)) AS lexeme(w)
+        WHERE written.search_vector IS DISTINCT FROM before.search_vector
+          AND NOT EXISTS (SELECT 1 FROM project_search_word held WHERE held.word = lexeme.w);
+    END IF;
+    RETURN NULL;
+END
+$$
+"""
+
+
+def upgrade():
+    if op.get_bind().dialect.name != 'postgresql':
+        return
+    op.execute('CREATE TABLE project_search_word (word text COLLATE "C" NOT NULL)')
+    op.execute('CREATE INDEX ix_project_search_word ON project_search_word (word)')
+    op.execute(
+        "INSERT INTO project_search_word (word)"
+        " SELECT word FROM ts_stat('SELECT search_vector FROM project')"
+    )
+    op.execute(ADD_WORDS)
+    op.execute(
+        "CREATE TRIGGER project_search_words_inserted AFTER INSERT ON project"
+        " REFERENCING NEW TABLE AS written"
+        " FOR EACH STATEMENT EXECUTE FUNCTION project_search_words_add()"
+    )
+    op.execute(
+        "CREATE TRIGGER project_search_words_updated AFTER UPDATE ON project"
+        " REFERENCING OLD TABLE AS before NEW TABLE AS written"
+        " FOR EACH STATEMENT EXECUTE FUNCTION project_search_words_add()"
+    )
+    op.execute('ANALYZE project_search_word')
+
+
+def downgrade():
+    if op.get_bind().dialect.name != 'postgresql':
+        return
+    op.execute('DROP TRIGGER project_search_words_updated ON project')
+    op.execute('DROP TRIGGER project_search_words_inserted ON project')
+    op.execute('DROP FUNCTION project_search_words_add()')
+    op.execute('DROP TABLE project_search_word')
