@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
-from marketplace.models import School
+from marketplace.models import ProjectStatus, School
 from marketplace.notifications.service import notify
 
 from .conftest import login_as
@@ -276,3 +276,29 @@ def test_an_employer_without_an_organisation_has_no_pipeline(client, make):
     db.session.commit()
     nav = client.get("/dashboard").get_data(as_text=True).split("</nav>")[0]
     assert "Pipeline" not in nav and ">Organisation</a>" in nav
+
+
+def test_a_project_page_reads_engagements_and_endorsements_only_when_there_are_some(client, make):
+    """Whether the reader may see an engagement on the project, and whether a member has an
+    endorsement to show, come with the project; most projects have neither, and their page
+    asks no more. Another organisation's engagement is not the reader's."""
+    project = make.project(status=ProjectStatus.PUBLISHED)
+    school = project.team.classroom.school
+    employer = make.employer(make.organisation(verified_by=[school]))
+    make.engagement(project)  # another organisation's
+
+    def asked(user) -> tuple[bool, bool, str]:
+        ran = statements(client, user, f"/projects/{project.id}")
+        page = client.get(f"/projects/{project.id}").text
+        engagements = any(s.startswith("SELECT engagement.id") for s in ran)
+        endorsements = any(s.startswith("SELECT placement.student_id") for s in ran)
+        return engagements, endorsements, page
+
+    engagements, endorsements, page = asked(employer)
+    assert not engagements and not endorsements and "Work with this team" in page
+    make.engagement(project, employer)
+    engagements, _, page = asked(employer)
+    assert engagements and "Your engagement with this team" in page
+    teacher = project.team.classroom.teacher
+    engagements, _, page = asked(teacher)  # the team's teacher sees every organisation's
+    assert engagements and "Employers engaged" in page

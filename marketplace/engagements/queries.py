@@ -175,6 +175,8 @@ def for_project(project: Project, user: User) -> list[Engagement]:
         or user.is_site_admin
     ):
         return []
+    if project.any_engagement_seen is False:  # asked with the project by its page
+        return []
     employer = bool(user.is_employer)
     statement = _FOR_PROJECT.get(employer, lambda: _for_project_statement(employer))
     values = {"project": project.id, "organisation": user.organisation_id}

@@ -167,6 +167,12 @@ class Placement(Model):
     def __repr__(self) -> str:
         return f"<Placement {self.id} {self.rung.value} {self.status.value}>"
 
+    @classmethod
+    def endorsement_shown(cls) -> sa.ColumnElement[bool]:
+        """Its endorsement may show on its student's projects and portfolio: it is completed
+        and the student agreed (the skills are its final evaluation's)."""
+        return sa.and_(cls.status == PlacementStatus.COMPLETED, cls.show_endorsement.is_(True))
+
 
 class SignerRole(enum.StrEnum):
     """Who signs an agreement, in the order the PDF lists them."""

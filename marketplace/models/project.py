@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import Model
 from .base import UTCDateTime, enum_column, utcnow
@@ -102,6 +102,11 @@ class Project(Model):
     snapshots: Mapped[list[ProjectSnapshot]] = relationship(
         back_populates="project", order_by="ProjectSnapshot.number", cascade="all, delete-orphan"
     )
+    # Asked with the project by its page (`with_expression`, projects/views.py), so the page
+    # skips the statements that would find nothing: whether a member has an endorsement to
+    # show, and whether the reader may see an engagement on it. None when not asked.
+    any_endorsement_shown: Mapped[bool | None] = query_expression()
+    any_engagement_seen: Mapped[bool | None] = query_expression()
 
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.status.value}>"

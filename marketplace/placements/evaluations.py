@@ -335,8 +335,7 @@ def _endorsements_statement() -> sa.Select:
         )
         .where(
             Placement.student_id.in_(sa.bindparam("students", expanding=True)),
-            Placement.status == PlacementStatus.COMPLETED,
-            Placement.show_endorsement.is_(True),
+            Placement.endorsement_shown(),
         )
         .order_by(Placement.completed_at.desc())
     )

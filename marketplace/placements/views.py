@@ -32,6 +32,7 @@ from ..models import (
     Offer,
     Placement,
     PlacementStatus,
+    Project,
     Team,
     User,
 )
@@ -82,6 +83,15 @@ def engagement_placements(engagement: Engagement) -> list[Placement]:
 def endorsements_of(students: list[User]) -> list[evaluations.Endorsement]:
     """The workplace endorsements these students agreed to show (a project's team)."""
     return evaluations.endorsements([s.id for s in students])
+
+
+@bp.app_template_global("team_endorsements")
+def team_endorsements(project: Project) -> list[evaluations.Endorsement]:
+    """The endorsements of a project's team, for its page: none asked for when the project was
+    read knowing that none shows (`Project.any_endorsement_shown`)."""
+    if project.any_endorsement_shown is False:
+        return []
+    return endorsements_of(project.team.members)
 
 
 @bp.app_template_global("certificates_of")
