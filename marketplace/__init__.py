@@ -66,10 +66,14 @@ class RowIdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class App(Flask):
+    jinja_environment = web.Templates
+
+
 def create_app(config: Config | None = None) -> Flask:
     """Build the application from a config object (by default the one APP_ENV names)."""
     config = config or load_config()
-    app = Flask(
+    app = App(
         __name__,
         instance_path=str(config.INSTANCE_PATH),
         template_folder=str(ROOT / "templates"),

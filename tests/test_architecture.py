@@ -109,3 +109,14 @@ def test_no_feature_imports_the_demo(package):
 def test_only_the_app_imports_the_demo():
     graph = package_graph()
     assert {name for name, targets in graph.items() if "demo" in targets} == {"marketplace"}
+
+
+def test_every_template_global_is_registered_before_a_template_loads(app, client, make, login):
+    """Each template holds its globals in one dict, copied when it loads (web.Templates): a
+    global registered later would be missing from the templates loaded before it."""
+    login(make.teacher())
+    assert client.get("/dashboard").status_code == 200
+    loaded = [t for t in app.jinja_env.cache.values() if t is not None]
+    assert loaded
+    for template in loaded:
+        assert app.jinja_env.globals.keys() <= template.globals.keys(), template.name
