@@ -98,6 +98,7 @@ class Card(NamedTuple):
     published_at: datetime | None
     challenge: CardChallenge
     team: CardTeam | None  # with `with_teams`
+    engaged: Engaged | None = None  # a browsing employer's organisation's engagement with it
 
 
 @dataclass
@@ -105,7 +106,6 @@ class Results:
     listing: Pagination  # one page of the matching projects, as cards
     filters: Filters = field(default_factory=Filters)
     more: bool = False  # more than COUNT_CAP matched
-    engaged: dict[int, Engaged] = field(default_factory=dict)  # by project id
 
     @property
     def projects(self) -> list[Card]:
@@ -154,10 +154,10 @@ def search(
         lambda: _statements(filters, schools, page, with_teams, organisation_id, completions),
     )
     listing = counted_page(query, page, PER_PAGE, paged)
-    engaged: dict[int, Engaged] = {}
     rows, listing.items = listing.items, []
     for id_, title, pitch, skills, cover_key, published_at, challenge, cluster, *rest in rows:
         team = CardTeam(rest.pop(0)) if with_teams else None
+        engaged = Engaged(*rest) if organisation_id is not None and rest[0] is not None else None
         card = Card(
             id_,
             title,
@@ -167,13 +167,12 @@ def search(
             published_at,
             CardChallenge(challenge, cluster),
             team,
+            engaged,
         )
         listing.items.append(card)
-        if organisation_id is not None and rest[0] is not None:
-            engaged[id_] = Engaged(*rest)
     more = (listing.total or 0) > COUNT_CAP
     listing.total = min(listing.total or 0, COUNT_CAP)
-    return Results(listing, filters, more, engaged)
+    return Results(listing, filters, more)
 
 
 def _statements(
