@@ -307,7 +307,7 @@ def _written_out(statement: sa.Select) -> sa.Select:
 _BEGUN = sa.text(
     """
     SELECT typed.lexeme, array(
-        SELECT DISTINCT held.word FROM project_search_word held
+        SELECT held.word FROM project_search_word held
         WHERE held.word >= typed.lexeme AND held.word < typed.lexeme || chr(1114111)
         ORDER BY held.word LIMIT :most)
     FROM unnest(tsvector_to_array(to_tsvector('english'::regconfig, :typed))) AS typed(lexeme)

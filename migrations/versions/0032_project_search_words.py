@@ -6,8 +6,9 @@ words into account; matched as the words it begins, `robot | robotic`, it skips 
 rarest word's projects: 1.6 ms against 0.5 for "clinic robot" on 100,000 projects.
 `project_search_word` holds every word (lexeme) the index has held, kept by two statement
 triggers on `project`, so a search looks up what its last word begins (marketplace/projects/
-search.py). A word is only ever added: one no project has any more matches nothing, and a row
-is never locked or waited for (a word two writers add at once is held twice, read once).
+search.py). A word is only ever added: one no project has any more matches nothing. A word that
+another transaction is adding at the same moment waits for that transaction to end; every
+statement adds its words in alphabetical order, so two statements never wait for each other.
 SQLite's FTS5 reads prefixes from its own index: nothing to do there.
 
 Revision ID: 0032
@@ -24,8 +25,10 @@ down_revision = '0031'
 branch_labels = None
 depends_on = None
 
-# The words of the rows a statement wrote, those not held yet. On an UPDATE only the rows whose
-# words changed are read (a status change adds nothing).
+# The words of the rows a statement wrote, those not held yet: the unique index answers, so the
+# cost of a word stays one index probe however many words are held (a NOT EXISTS planned while
+# the list was small scanned it whole for every word of a bulk load). On an UPDATE only the rows
+# whose words changed are read (a status change adds nothing).
 ADD_WORDS = """
 CREATE FUNCTION project_search_words_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -33,14 +36,16 @@ BEGIN
         INSERT INTO project_search_word (word)
         SELECT DISTINCT lexeme.w
         FROM written, unnest(tsvector_to_array(written.search_vector)) AS lexeme(w)
-        WHERE NOT EXISTS (SELECT 1 FROM project_search_word held WHERE held.word = lexeme.w);
+        ORDER BY lexeme.w
+        ON CONFLICT DO NOTHING;
     ELSE
         INSERT INTO project_search_word (word)
         SELECT DISTINCT lexeme.w
         FROM written JOIN before ON before.id = written.id,
              unnest(tsvector_to_array(written.search_vector)) AS lexeme(w)
         WHERE written.search_vector IS DISTINCT FROM before.search_vector
-          AND NOT EXISTS (SELECT 1 FROM project_search_word held WHERE held.word = lexeme.w);
+        ORDER BY lexeme.w
+        ON CONFLICT DO NOTHING;
     END IF;
     RETURN NULL;
 END
@@ -52,7 +57,7 @@ def upgrade():
     if op.get_bind().dialect.name != 'postgresql':
         return
     op.execute('CREATE TABLE project_search_word (word text COLLATE "C" NOT NULL)')
-    op.execute('CREATE INDEX ix_project_search_word ON project_search_word (word)')
+    op.execute('CREATE UNIQUE INDEX ix_project_search_word ON project_search_word (word)')
     op.execute(
         "INSERT INTO project_search_word (word)"
         " SELECT word FROM ts_stat('SELECT search_vector FROM project')"
