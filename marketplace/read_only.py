@@ -122,9 +122,20 @@ def wrote_in_request() -> bool:
     return bool(g.get(WROTE_IN_REQUEST)) or _holds_changes(db.session())
 
 
+def _nothing_begun(connection: Connection) -> bool:
+    """Whether the database never saw the connection's transaction begin (a lazily beginning
+    connection that only read): closing it sends nothing and keeps its prepared statements."""
+    info = getattr(connection.connection.dbapi_connection, "info", None)  # psycopg's
+    status = getattr(info, "transaction_status", None)
+    return TransactionStatus is not None and status == TransactionStatus.IDLE
+
+
 def end(error: BaseException | None = None) -> None:
     """At the end of a request (before the session is closed): commit the session's
-    transaction if it only read, so its connection keeps its prepared statements."""
+    transaction if it only read, so its connection keeps its prepared statements (psycopg
+    forgets them at a rollback). Not when the transaction never began on the server
+    (`begin_lazily`): then there is nothing to commit, and a commit only expires every object
+    the request loaded (0.03–0.07 ms a page)."""
     session = db.session()
     connection = session.info.pop("connection", None)
     if (
@@ -134,6 +145,7 @@ def end(error: BaseException | None = None) -> None:
         and not connection.closed
         and connection.info.get(WROTE) is False
         and not _holds_changes(session)
+        and not _nothing_begun(connection)
     ):
         try:
             session.commit()
