@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from blinker import Namespace
 from flask import abort
 from flask_login import current_user, login_required
@@ -57,13 +58,20 @@ def load_or_404(
     id_: int,
     check: Callable[[M, Any], bool] | None = None,
     options: Sequence[Any] = (),
+    statement: sa.Select[M] | None = None,
 ) -> M:
     """Load a row or answer 404; with `check` (a rule), ask `check(row, user)` or answer 404.
 
     A row the user may not see is answered with 404, not 403, so ids of other schools' rows
-    cannot be probed. `options` are loader options (eager loading for the page).
+    cannot be probed. `options` are loader options (eager loading for the page). A page opened
+    often may give instead a `statement` built once: a select of `model` by the bound `id`
+    (`session.get` builds its select afresh on every call, and works out its cache key from
+    every loader option: 0.15 ms on the project page).
     """
-    row = db.session.get(model, id_, options=options)
+    if statement is not None:
+        row = db.session.execute(statement, {"id": id_}).unique().scalar_one_or_none()
+    else:
+        row = db.session.get(model, id_, options=options)
     if row is None:
         abort(404)
     if check is not None:

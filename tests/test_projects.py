@@ -155,6 +155,8 @@ def test_published_project_is_read_by_the_school_and_verified_employers(client, 
 
     login(make.employer(make.organisation(pending_with=[classroom.school])))
     assert client.get(f"/projects/{project.id}").status_code == 404
+    login(employer)
+    assert client.get(f"/projects/{project.id + 1000}").status_code == 404  # no such project
 
     login(make.student(classroom))
     assert "CheckIn Buddy" in text_of(client.get("/projects"))
