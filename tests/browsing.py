@@ -114,6 +114,14 @@ def shot(page, name: str, *, always: bool = False) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+def sideways_px(page) -> int:
+    """How far the page scrolls sideways (0 when it fits), once it has loaded: measured while a
+    stylesheet is still on its way, a page reads as wider than it is (the judging page without
+    app.css is 84 px wider than a phone), and a click that navigates does not wait for it."""
+    page.wait_for_load_state("load")
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
 def log_in(page, login: str, password: str = PASSWORD) -> None:
     page.goto("/auth/login")
     page.fill("input[name=login]", login)

@@ -25,7 +25,7 @@ from marketplace.models import (
 from marketplace.placements import hours
 from marketplace.placements.plans import DEFAULT_RUBRIC
 
-from .browsing import shot, sqlite_pass_only
+from .browsing import shot, sideways_px, sqlite_pass_only
 from .helpers import school_today
 
 pytestmark = [
@@ -141,7 +141,7 @@ def test_a_whole_internship_from_offer_to_certificate(browser, live_server, tab,
     guardian.goto(outbox.last_link(GUARDIAN, "/p/sign/"))
     expect(guardian.locator("main")).to_contain_text("Front-desk lead")
     shot(guardian, "internship-1-guardian-signs-on-a-phone")
-    assert guardian.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert sideways_px(guardian) == 0
     guardian.fill("input[name=typed_name]", "Pat Martinez")
     guardian.check("input[name=agree]")
     guardian.click("button:has-text('Sign the agreement')")
@@ -189,7 +189,7 @@ def test_a_whole_internship_from_offer_to_certificate(browser, live_server, tab,
         row.locator(f"input[value='{4 if index == 0 else 3}']").check()
     supervisor.fill("textarea[name=strengths]", "Calm and kind with every patient.")
     shot(supervisor, "internship-3-supervisor-evaluates-on-a-phone")
-    assert supervisor.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert sideways_px(supervisor) == 0
     supervisor.click("button:has-text('Send the evaluation')")
     expect(supervisor.locator("main")).to_contain_text("Thank you")
     supervisor.context.close()

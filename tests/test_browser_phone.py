@@ -9,7 +9,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from marketplace.extensions import db
 
-from .browsing import log_in, once_per_ci, shot
+from .browsing import log_in, once_per_ci, shot, sideways_px
 from .factories import Factory
 from .outcomes import PAGE
 from .routes import ROUTES
@@ -63,7 +63,7 @@ def test_no_page_of_any_role_scrolls_sideways_on_a_phone(browser, live_server):
                 continue
             if response is None or "text/html" not in response.headers["content-type"]:
                 continue
-            width = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            width = sideways_px(page)
             seen += 1
             if width > 0:
                 too_wide[f"{role} {url}"] = width

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from marketplace.extensions import db
 from marketplace.models import Engagement, ProjectStatus, utcnow
 
-from .browsing import shot, sqlite_pass_only
+from .browsing import shot, sideways_px, sqlite_pass_only
 
 pytestmark = [
     pytest.mark.browser,
@@ -105,13 +105,15 @@ def test_a_small_demo_day_from_invitation_to_feedback_and_an_engagement(
         ("Dock Sentinel", "3", ""),
     ):
         judge.click(f"a.judge-item:has-text('{title}')")
+        expect(judge.locator("h1")).to_have_text(title)
+        judge.wait_for_load_state("load")  # every criterion parsed, before .all() counts them
         for fieldset in judge.locator("fieldset.score-criterion").all():
             fieldset.locator(f"input[value='{score}']").check()
         if comment:
             judge.fill("textarea[name=comment]", comment)
         if title == "CheckIn Buddy":
             shot(judge, "pitch-event-judge-phone")
-            assert judge.evaluate("document.documentElement.scrollWidth") <= 390
+            assert sideways_px(judge) == 0
         judge.click("button:has-text('Save my scores')")
         expect(judge.locator(".flash")).to_contain_text(f"your scores for “{title}”")
     expect(judge.locator(".judge-item.judged")).to_have_count(2)
