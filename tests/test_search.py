@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.models import ProjectStatus
+from marketplace.projects import search
 
 from .conftest import shared_world
 from .helpers import text_of
@@ -230,6 +231,33 @@ def test_a_search_is_planned_for_its_words(client, login, shelf):
     # A filter's quotes, percent signs and backslashes are quoted as they are written in.
     odd = client.get("/projects", query_string={"q": "clinic", "skill": "o'reilly%\\"})
     assert odd.status_code == 200 and titles(odd) == []
+
+
+def test_the_schools_are_one_value_and_no_school_is_no_project(client, login, shelf, app):
+    """On PostgreSQL the schools an employer may browse are bound as one array, not a value per
+    school that SQLAlchemy writes into the statement afresh on every page; with no school at
+    all (an array PostgreSQL could not type when written out) nothing matches, with words or
+    without."""
+    employer, _, _ = shelf
+    login(employer)
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        page = client.get("/projects")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert len(titles(page)) == 3
+    if db.engine.dialect.name == "postgresql":
+        [(statement, parameters)] = [(s, p) for s, p in seen if "total" in s]
+        assert statement.count("= ANY (") == 2  # the page and its count
+        assert parameters["schools"] == [employer.organisation.verified_schools[0][0]]
+    with app.test_request_context():
+        for query in ("", "clinic", "clinic tab"):
+            assert search.search(search.Filters(query=query), []).total == 0
 
 
 def test_relevance_pages_hold_every_match_once(client, login, make):
