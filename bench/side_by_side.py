@@ -6,7 +6,8 @@ an older checkout (`--before`, e.g. made with `git worktree add /tmp/before REV`
 are served side by side on the database bench_browse seeded, and each page's load alternates
 between them in short slices (and the ceiling, `ceiling.py`, between rounds), so a drift falls
 on both alike. Prints, per page, the ceiling's requests/s and each version's requests/s, share
-of the ceiling and median CPU per request (app + PostgreSQL + load generator, in ms).
+of the ceiling, the median of its slices' p95 latency, and the median CPU per request (app +
+PostgreSQL + load generator, in ms).
 
 Run `.venv/bin/python bench/bench_browse.py --databases postgresql --no-covers` first (it seeds
 the `bench` database), then `.venv/bin/python bench/side_by_side.py --before /tmp/before`.
@@ -67,10 +68,14 @@ def main() -> None:
             for name, (_, port) in versions.items():  # every page once warm in both
                 for _, path in pages:
                     bench.load(port, path, cookies[name], 1.0)
-            print(f"{'page':<16}{'ceiling':>9}   before: req/s, share, CPU ms   after: the same")
+            print(
+                f"{'page':<16}{'ceiling':>9}   before: req/s, share, p95 ms, CPU ms"
+                "   after: the same"
+            )
             for page, path in pages:
                 rps: dict[str, list[float]] = {"before": [], "after": [], "ceiling": []}
                 cpu: dict[str, list[float]] = {"before": [], "after": []}
+                p95: dict[str, list[float]] = {"before": [], "after": []}
                 for round_ in range(args.rounds):
                     for name in ("before", "after") if round_ % 2 == 0 else ("after", "before"):
                         server, port = versions[name]
@@ -78,6 +83,7 @@ def main() -> None:
                             server, partial(bench.load, port, path, cookies[name], args.slice)
                         )
                         rps[name].append(figures["rps"])
+                        p95[name].append(figures["p95"])
                         cpu[name].append(
                             figures["app_cpu"] + figures["db_cpu"] + figures["client_cpu"]
                         )
@@ -89,7 +95,7 @@ def main() -> None:
                     mean = statistics.mean(rps[name])
                     line += (
                         f"   {mean:6.0f} {mean / top * 100:4.0f}% "
-                        f"{statistics.median(cpu[name]):6.2f}"
+                        f"{statistics.median(p95[name]):6.1f} {statistics.median(cpu[name]):6.2f}"
                     )
                 print(line, flush=True)
         finally:
