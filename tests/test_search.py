@@ -54,6 +54,21 @@ def titles(response) -> list[str]:
                         "Secret clinic draft", "Other school clinic") if t in page]  # fmt: skip
 
 
+def _browsed(client, query_string):
+    """The browse page for `query_string` and the statements it ran, with their parameters."""
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        page = client.get("/projects", query_string=query_string)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    return page, seen
+
+
 def test_employer_sees_published_work_of_schools_that_verified_them(client, login, shelf):
     """Drafts and other schools' projects never show."""
     employer, _, _ = shelf
@@ -212,16 +227,7 @@ def test_a_search_is_planned_for_its_words(client, login, shelf):
         pytest.skip("the planner's choice is PostgreSQL's: set TEST_DATABASE_URL")
     employer, _, _ = shelf
     login(employer)
-    seen = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        page = client.get("/projects", query_string={"q": "tablet' clinic"})
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)
+    page, seen = _browsed(client, {"q": "tablet' clinic"})
     assert titles(page) == ["CheckIn Buddy"]
     [(statement, parameters)] = [(s, p) for s, p in seen if "candidates" in s]
     # The last word may be unfinished: matched as the words of the index it begins.
@@ -240,16 +246,7 @@ def test_the_schools_are_one_value_and_no_school_is_no_project(client, login, sh
     without."""
     employer, _, _ = shelf
     login(employer)
-    seen = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        page = client.get("/projects")
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)
+    page, seen = _browsed(client, {})
     assert len(titles(page)) == 3
     if db.engine.dialect.name == "postgresql":
         [(statement, parameters)] = [(s, p) for s, p in seen if "total" in s]
@@ -290,17 +287,8 @@ def _postgresql_only():
 
 def _searched(client, query):
     """The page for `query` and the text of its search statement."""
-    seen = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        page = client.get("/projects", query_string={"q": query})
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)
-    [statement] = [s for s in seen if "candidates" in s]
+    page, seen = _browsed(client, {"q": query})
+    [statement] = [s for s, _ in seen if "candidates" in s]
     return page, statement
 
 
