@@ -102,7 +102,7 @@ class Templates(Environment):
     """Flask's Jinja environment, each template's globals held in one dict. Jinja chains a
     template's own globals over the environment's (a ChainMap), so that a global added after a
     template loaded still reaches it; but then every render copies the chain name by name, and
-    every `{% from … import … %}` compares two chains key by key, in Python (30 µs an import,
+    every `{% from … import … %}` compares two chains key by key, in Python (30–50 µs an import,
     two or three a page). Every global here is registered while the app is built (`register`
     functions), before any template loads."""
 

@@ -117,9 +117,12 @@ def shot(page, name: str, *, always: bool = False) -> None:
 def sideways_px(page) -> int:
     """How far the page scrolls sideways (0 when it fits), once it has loaded: measured while a
     stylesheet is still on its way, a page reads as wider than it is (the judging page without
-    app.css is 84 px wider than a phone), and a click that navigates does not wait for it."""
+    app.css is 84 px wider than a phone), and a click that navigates does not wait for it. Against
+    the width the page lays out in (clientWidth, without a scrollbar), not the window's."""
     page.wait_for_load_state("load")
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
 
 
 def log_in(page, login: str, password: str = PASSWORD) -> None:

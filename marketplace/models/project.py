@@ -104,7 +104,9 @@ class Project(Model):
     )
     # Asked with the project by its page (`with_expression`, projects/views.py), so the page
     # skips the statements that would find nothing: whether a member has an endorsement to
-    # show, and whether the reader may see an engagement on it. None when not asked.
+    # show, and whether the reader may see an engagement on it. None when not asked. The value
+    # is as of the statement that loaded the project (a project already in the session keeps
+    # it): the page asks before it writes anything, and only False is trusted, None means ask.
     any_endorsement_shown: Mapped[bool | None] = query_expression()
     any_engagement_seen: Mapped[bool | None] = query_expression()
 

@@ -2,7 +2,8 @@
 
 SQLite (the default) uses an FTS5 table kept in step with `project` by triggers; PostgreSQL
 uses a stored generated `tsvector` column with a GIN index. Both are created by migrations 0006
-and 0008, outside the models, so autogenerate leaves them alone (see SEARCH_OBJECTS).
+and 0008 (and 0032, the index's words), outside the models, so autogenerate leaves them alone
+(see SEARCH_OBJECTS).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from ..models import (
 )
 from ..pagination import Pagination, counted_page
 
+# Name prefixes: "project_search" also covers PostgreSQL's project_search_word table and its
+# triggers and function (migration 0032).
 SEARCH_OBJECTS = ("project_search", "ix_project_search", "search_vector")
 PER_PAGE = 24
 COUNT_CAP = 1000
@@ -317,7 +320,8 @@ def _written_out(statement: sa.Select) -> sa.Select:
 
 # The words of the search index that an unfinished word begins (PostgreSQL, migration 0032),
 # as the index writes it (stemmed: "happy" begins "happi"); a row for each word the index makes
-# of it, none for a word it leaves out ("the").
+# of it, none for a word it leaves out ("the"). U+10FFFF, the last character, bounds the words
+# that begin with the lexeme (the table's collation is "C"): chr() of it needs a UTF8 database.
 _BEGUN = sa.text(
     """
     SELECT typed.lexeme, array(
@@ -334,7 +338,7 @@ def _completions(word: str) -> tuple[str, ...] | None:
     whole words: a prefix, `robot:*`, has the GIN index read every project of every word it
     begins before the other words narrow them, while whole words, `robot | robotic`, are
     skipped through by the rarest word ("clinic robot" on 100,000 projects: 1.6 ms of the
-    database against 0.5). None keeps the prefix: a word the index splits or leaves out, and
+    database against 0.4). None keeps the prefix: a word the index splits or leaves out, and
     one that begins more than COMPLETIONS words (typed in the first letters)."""
     rows = db.session.execute(_BEGUN, {"typed": word, "most": COMPLETIONS + 1}).all()
     if len(rows) != 1 or len(rows[0][1]) > COMPLETIONS:
