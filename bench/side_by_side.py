@@ -1,9 +1,10 @@
 """bench_browse's pages on two versions of the app at once, the load alternating between them.
 
 This machine's speed drifts from minute to minute (the ceiling alone has measured 283 to 844
-req/s), so two bench_browse runs one after the other can differ by more than a change does. Here
-an older checkout (`--before`, e.g. made with `git worktree add /tmp/before REV`) and this one
-are served side by side on the database bench_browse seeded, and each page's load alternates
+req/s while it compiled its template on every request, 1,150 to 1,500 since), so two
+bench_browse runs one after the other can differ by more than a change does. Here an older
+checkout (`--before`, e.g. made with `git worktree add /tmp/before REV`) and this one are served
+side by side on the database bench_browse seeded, and each page's load alternates
 between them in short slices (and the ceiling, `ceiling.py`, between rounds), so a drift falls
 on both alike. Prints, per page, the ceiling's requests/s and each version's requests/s, share
 of the ceiling, the median of its slices' p95 latency, and the median CPU per request (app +
