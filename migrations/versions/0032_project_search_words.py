@@ -73,8 +73,9 @@ def upgrade():
         " FOR EACH STATEMENT EXECUTE FUNCTION project_search_words_add()"
     )
     # The triggers first, then the words already held: creating a trigger locks the table against
-    # writes until the upgrade's transaction commits (env.py runs every pending migration in one), so no project is written between the two, and a write
-    # that a running app made before the lock was granted is committed and read by the backfill.
+    # writes until the upgrade's transaction commits (env.py runs every pending migration in
+    # one), so no project is written between the two, and a write that a running app made before
+    # the lock was granted is committed and read by the backfill.
     op.execute(
         "INSERT INTO project_search_word (word)"
         " SELECT word FROM ts_stat('SELECT search_vector FROM project')"
