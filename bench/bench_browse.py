@@ -7,7 +7,9 @@ Seeds 100,000 published projects, 2,000 organisations and 50,000 students (by de
 database, serves the app with gunicorn, and measures requests/s and p50/p95 latency of the browse
 page, a search and a project page, next to a bare Flask page rendering the same 24 cards from
 memory (bench/ceiling.py). It also counts the SQL statements of each page on the large data set
-and on a small one: a count that grows with the data is an N+1.
+and on a small one: a count that grows with the data is an N+1. Two rows first give the floor
+under every page (bench/floor.py): a logged-in request that answers "ok", and the layout
+around a heading.
 
 Then the covers phase (skipped with --no-covers): 1,000 distinct 640x360 WebP thumbnails are
 written into the app's UPLOAD_DIR, one UPDATE gives every published project a cover_key (round
@@ -46,6 +48,8 @@ from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from floor import BARE, LAYOUT, add_floor  # noqa: E402
 
 from config import TestConfig  # noqa: E402
 from marketplace import create_app  # noqa: E402
@@ -562,6 +566,7 @@ def load(port: int, path: str, cookie: str, seconds: float, threads: int = 8) ->
 def statement_counts(url: str, workdir: Path, paths: list[str]) -> list[int]:
     """SQL statements each page issues, in-process."""
     app = create_app(_config(url, workdir))
+    add_floor(app)
     counted = []
     with app.app_context():
         employer_id = db.session.scalar(
@@ -609,11 +614,15 @@ def run(kind: str, url: str, args: argparse.Namespace) -> None:
             "STORAGE_BACKEND": "local",
             "UPLOAD_DIR": str(workdir / "uploads"),  # where add_covers writes the thumbnails
         }
-        app_server, app_port = serve(["wsgi:app"], env, ROOT, args.workers)
+        # The app of wsgi.py, with the floor's two pages added (bench/floor.py).
+        served = ["--pythonpath", str(ROOT / "bench"), "floor:served()"]
+        app_server, app_port = serve(served, env, ROOT, args.workers)
         ceiling_server, ceiling_port = serve(["ceiling:app"], {}, ROOT / "bench", args.workers)
         try:
             cookie = login(app_port)
             pages = [
+                ("logged in only", BARE),  # the floor: what every page costs first
+                ("layout only", LAYOUT),
                 ("browse", "/projects"),
                 ("search", "/projects?q=clinic+robot"),  # no project has both words
                 ("search, common", "/projects?q=clinic"),  # in 1 project of 16: ranked
