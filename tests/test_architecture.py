@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,7 @@ def _top(module: str) -> str:
     return parts[1] if len(parts) > 1 else "marketplace"
 
 
+@cache  # parsing every module takes a second, and five tests read the same graph
 def package_graph() -> dict[str, set[str]]:
     modules = _modules()
     graph: dict[str, set[str]] = defaultdict(set)

@@ -15,11 +15,12 @@ from marketplace.extensions import db
 from marketplace.models import ProjectStatus
 
 from . import uploads
-from .browsing import log_in, shot
+from .browsing import log_in, shot, sqlite_pass_only
 from .helpers import Outbox
 
 pytestmark = [
     pytest.mark.browser,
+    sqlite_pass_only,
     # When Chromium navigates away mid-download, werkzeug's development server leaves that
     # static file for the garbage collector; that is the test server's, not the app's, doing.
     pytest.mark.filterwarnings("ignore::ResourceWarning"),

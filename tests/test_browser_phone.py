@@ -74,6 +74,7 @@ def test_no_page_of_any_role_scrolls_sideways_on_a_phone(browser, live_server):
 
 
 def test_the_menu_opens_on_a_phone_and_folds_on_a_wide_screen(browser, live_server):
+    once_per_ci()
     world = build_world(Factory())
     db.session.commit()
     context = browser.new_context(base_url=live_server, viewport=PHONE, java_script_enabled=False)
