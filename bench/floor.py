@@ -1,10 +1,11 @@
 """What a page costs before it does anything of its own, for bench_browse.py's floor rows.
 
 `gunicorn 'floor:served()'` serves the app as `wsgi:app` builds it, with two pages added that
-do nothing: `/bench/bare` answers "ok" (the session read, the user and the nav's counts loaded
-by the request hooks, as on every page), and `/bench/layout` renders `base.html` around a
-heading (the nav, the CSRF token, the security headers). A page that uses the layout cannot
-serve more than the second does, whatever it does itself.
+do nothing: `/bench/bare` answers "ok" (what every request of a logged-in reader does first:
+the session read, the user loaded by the request hooks with the nav's counts in the same
+statement, the security headers), and `/bench/layout` renders `base.html` around a heading
+(the nav and its CSRF token besides). A page that uses the layout cannot serve more than the
+second does, whatever it does itself.
 """
 
 from __future__ import annotations

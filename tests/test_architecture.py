@@ -47,7 +47,7 @@ def _top(module: str) -> str:
     return parts[1] if len(parts) > 1 else "marketplace"
 
 
-@cache  # parsing every module takes a second, and five tests read the same graph
+@cache  # parsing every module takes a second, and eight tests read the same graph
 def package_graph() -> dict[str, set[str]]:
     modules = _modules()
     graph: dict[str, set[str]] = defaultdict(set)
