@@ -9,7 +9,8 @@ page, a search and a project page, next to a bare Flask page rendering the same 
 memory (bench/ceiling.py). It also counts the SQL statements of each page on the large data set
 and on a small one: a count that grows with the data is an N+1. Two rows first give the floor
 under every page (bench/floor.py): a logged-in request that answers "ok", and the layout
-around a heading.
+around a heading; then the same two with the reader kept in the worker's memory instead of read
+from the database (no page does this: the rows bound what a cache of the reader could give).
 
 Then the covers phase (skipped with --no-covers): 1,000 distinct 640x360 WebP thumbnails are
 written into the app's UPLOAD_DIR, one UPDATE gives every published project a cover_key (round
@@ -49,7 +50,7 @@ from sqlalchemy import event
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from floor import BARE, LAYOUT, add_floor  # noqa: E402
+from floor import BARE, KEPT_BARE, KEPT_LAYOUT, LAYOUT, add_floor  # noqa: E402
 
 from config import TestConfig  # noqa: E402
 from marketplace import create_app  # noqa: E402
@@ -623,6 +624,8 @@ def run(kind: str, url: str, args: argparse.Namespace) -> None:
             pages = [
                 ("logged in only", BARE),  # the floor: what every page costs first
                 ("layout only", LAYOUT),
+                ("user kept", KEPT_BARE),  # the two again, the reader from memory: a bound
+                ("layout, kept", KEPT_LAYOUT),
                 ("browse", "/projects"),
                 ("search", "/projects?q=clinic+robot"),  # no project has both words
                 ("search, common", "/projects?q=clinic"),  # in 1 project of 16: ranked
